@@ -1,0 +1,178 @@
+//! An opened catalog repository: its root, `strata.toml`, its registries, and its profiles.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::{self, Config};
+use crate::diagnostic::{Diagnostic, Source, suggest};
+use crate::error::{Error, Result};
+use crate::profile::{self, Profile};
+use crate::registry::Registries;
+
+pub struct Catalog {
+    pub root: PathBuf,
+    pub config: Config,
+    pub config_source: Source,
+    pub registries: Registries,
+}
+
+/// A profile file and what parsing it gave.
+pub type LoadedProfile = (ProfileEntry, Result<Profile, Vec<Diagnostic>>);
+
+/// A profile file found on disk, before it is parsed.
+#[derive(Debug, Clone)]
+pub struct ProfileEntry {
+    /// The folder holding profile.toml, relative to the catalog root, `/`-separated.
+    pub dir: String,
+    /// The folder's own name: the profile's default name.
+    pub folder_name: String,
+}
+
+impl ProfileEntry {
+    pub fn file(&self) -> String {
+        format!("{}/{}", self.dir, profile::FILE_NAME)
+    }
+}
+
+impl Catalog {
+    /// The nearest folder at or above `start` that holds `strata.toml`.
+    pub fn find_root(start: &Path) -> Result<PathBuf> {
+        let start = std::path::absolute(start)?;
+        start
+            .ancestors()
+            .find(|d| d.join(config::FILE_NAME).is_file())
+            .map(Path::to_path_buf)
+            .ok_or_else(|| {
+                Error::usage_hint(
+                    format!(
+                        "no `{}` in `{}` or any parent folder",
+                        config::FILE_NAME,
+                        start.display()
+                    ),
+                    Some("run `strata init` to create a catalog, or pass `-C DIR`".to_string()),
+                )
+            })
+    }
+
+    pub fn open(root: &Path) -> Result<Catalog> {
+        let path = root.join(config::FILE_NAME);
+        let bytes = fs_err::read(&path)?;
+        let config_source = Source::from_bytes(config::FILE_NAME, &bytes)?;
+        let config = Config::parse(&config_source).map_err(Error::Catalog)?;
+        let registries = Registries::open(&config, root)?;
+        Ok(Catalog {
+            root: root.to_path_buf(),
+            config,
+            config_source,
+            registries,
+        })
+    }
+
+    pub fn profiles_dir(&self) -> &str {
+        self.config.catalog.profiles.get_ref().trim_end_matches('/')
+    }
+
+    /// Every `profile.toml` under the profiles folder, sorted by folder.
+    pub fn profile_entries(&self) -> Result<Vec<ProfileEntry>> {
+        let base = self.root.join(self.profiles_dir());
+        if !base.is_dir() {
+            return Ok(Vec::new());
+        }
+        let mut entries = Vec::new();
+        let walk = walkdir::WalkDir::new(&base)
+            .follow_links(false)
+            .sort_by_file_name();
+        for entry in walk.into_iter().filter_entry(|e| !is_hidden(e.file_name())) {
+            let entry = entry.map_err(|e| {
+                std::io::Error::other(format!("cannot read `{}`: {e}", base.display()))
+            })?;
+            if entry.file_type().is_file() && entry.file_name() == profile::FILE_NAME {
+                let Some(dir) = entry.path().parent() else {
+                    continue;
+                };
+                let rel = dir.strip_prefix(&self.root).unwrap_or(dir);
+                let dir_str = rel.to_string_lossy().replace('\\', "/");
+                let folder_name = dir
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                entries.push(ProfileEntry {
+                    dir: dir_str,
+                    folder_name,
+                });
+            }
+        }
+        Ok(entries)
+    }
+
+    /// Parses one profile file.
+    pub fn read_profile(&self, entry: &ProfileEntry) -> Result<Result<Profile, Vec<Diagnostic>>> {
+        let bytes = fs_err::read(self.root.join(entry.file()))?;
+        Ok(match Source::from_bytes(entry.file(), &bytes) {
+            Ok(source) => Profile::parse(source, &entry.dir, &entry.folder_name),
+            Err(d) => Err(vec![d]),
+        })
+    }
+
+    /// Parses every profile (or the named ones). Names are matched against `[profile] name`
+    /// and, for a profile that does not parse, its folder name. Problems are collected; an
+    /// unknown name is a usage error with the near miss.
+    pub fn load_profiles(&self, names: &[String]) -> Result<Vec<LoadedProfile>> {
+        let mut loaded = Vec::new();
+        for entry in self.profile_entries()? {
+            let parsed = self.read_profile(&entry)?;
+            loaded.push((entry, parsed));
+        }
+        let name_of =
+            |(entry, parsed): &(ProfileEntry, Result<Profile, Vec<Diagnostic>>)| match parsed {
+                Ok(p) => p.name.clone(),
+                Err(_) => entry.folder_name.clone(),
+            };
+        // Profile names are unique in the catalog.
+        let mut first: std::collections::BTreeMap<String, String> = Default::default();
+        for item in &mut loaded {
+            let name = name_of(item);
+            let (entry, parsed) = item;
+            if let Some(other) = first.get(&name) {
+                let d = Diagnostic::file(
+                    entry.file(),
+                    format!("profile name `{name}` is already used by `{other}`"),
+                )
+                .with_hint(
+                    "profile names are unique in the catalog; set a distinct `name` in `[profile]`",
+                );
+                match parsed {
+                    Ok(_) => *parsed = Err(vec![d]),
+                    Err(list) => list.push(d),
+                }
+            } else {
+                first.insert(name, entry.file());
+            }
+        }
+        if names.is_empty() {
+            return Ok(loaded);
+        }
+        let known: Vec<String> = loaded.iter().map(name_of).collect();
+        for wanted in names {
+            if !known.iter().any(|k| k == wanted) {
+                let hint = suggest(wanted, known.iter().map(String::as_str)).or_else(|| {
+                    known
+                        .is_empty()
+                        .then(|| "create one with `strata profile new NAME --cloud C`".to_string())
+                });
+                return Err(Error::usage_hint(
+                    format!("no profile named `{wanted}`"),
+                    hint,
+                ));
+            }
+        }
+        Ok(loaded
+            .into_iter()
+            .filter(|item| names.contains(&name_of(item)))
+            .collect())
+    }
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_str()
+        .is_some_and(|s| s.starts_with('.') && s.len() > 1)
+}

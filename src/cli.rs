@@ -1,0 +1,85 @@
+//! The command line, as clap sees it. Nothing outside this module and `lib.rs` touches clap:
+//! each command's `Args` is turned into plain settings before it runs.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::commands;
+
+/// Git-native Kubernetes cluster profiles: layered packs, version trains, and lock files.
+#[derive(Debug, Parser)]
+#[command(
+    name = "strata",
+    version,
+    disable_help_subcommand = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GlobalArgs {
+    /// Run as if started in DIR (default: the nearest parent folder with strata.toml)
+    #[arg(short = 'C', global = true, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// Where git registries are cached [default: $STRATA_CACHE, else the user cache folder]
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        env = "STRATA_CACHE",
+        hide_env = true
+    )]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Use the cache only; never touch the network
+    #[arg(long, global = true)]
+    pub offline: bool,
+
+    /// Output format for commands that print data
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Print only errors
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Print more detail
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+
+    /// When to use colour (honours NO_COLOR)
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+    pub color: Color,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Init(commands::init::Args),
+    #[command(subcommand)]
+    Registry(commands::registry::Command),
+    #[command(subcommand)]
+    Pack(commands::pack::Command),
+    #[command(subcommand)]
+    Profile(commands::profile::Command),
+    Validate(commands::validate::Args),
+}

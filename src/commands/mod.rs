@@ -1,0 +1,21 @@
+//! One module per subcommand; [`run`] is the single dispatch.
+
+pub mod init;
+pub mod pack;
+pub mod profile;
+pub mod registry;
+pub mod validate;
+
+use crate::cli::Command;
+use crate::context::Context;
+use crate::error::Result;
+
+pub fn run(command: Command, ctx: &Context) -> Result<()> {
+    match command {
+        Command::Init(args) => init::run(args, ctx),
+        Command::Registry(cmd) => registry::run(cmd, ctx),
+        Command::Pack(cmd) => pack::run(cmd, ctx),
+        Command::Profile(cmd) => profile::run(cmd, ctx),
+        Command::Validate(args) => validate::run(args, ctx),
+    }
+}

@@ -1,0 +1,188 @@
+//! `strata registry list` and `strata registry add`: the registries of strata.toml.
+
+use serde::Serialize;
+
+use crate::catalog::Catalog;
+use crate::config::{self, Config, RegistryKind, is_identifier};
+use crate::context::Context;
+use crate::diagnostic::{Source, suggest};
+use crate::error::{Error, Result};
+use crate::fs::write_atomic;
+
+/// List and add registries
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    List(ListArgs),
+    Add(AddArgs),
+}
+
+/// List registries in search order
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {}
+
+/// Add a registry to strata.toml (keeping its comments and layout)
+#[derive(Debug, clap::Args)]
+pub struct AddArgs {
+    /// Registry name
+    pub name: String,
+    /// Git URL, or for a dir registry the folder relative to the catalog root
+    pub url: String,
+    /// Registry kind: git or dir [default: dir for a folder of the catalog, else git]
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Folder inside the repository that holds the packs (git registries)
+    #[arg(long)]
+    pub path: Option<String>,
+}
+
+pub fn run(cmd: Command, ctx: &Context) -> Result<()> {
+    match cmd {
+        Command::List(_) => list(ctx),
+        Command::Add(args) => add(args, ctx),
+    }
+}
+
+#[derive(Serialize)]
+struct Row {
+    name: String,
+    kind: &'static str,
+    source: String,
+    packs: usize,
+}
+
+fn list(ctx: &Context) -> Result<()> {
+    let catalog = ctx.catalog()?;
+    let mut rows = Vec::new();
+    for reg in catalog.registries.iter() {
+        rows.push(Row {
+            name: reg.name.clone(),
+            kind: reg.kind().as_str(),
+            source: reg.source(),
+            packs: reg.pack_names()?.len(),
+        });
+    }
+    if ctx.json() {
+        ctx.print_json(&rows);
+    } else {
+        let table: Vec<[String; 4]> = rows
+            .iter()
+            .map(|r| {
+                [
+                    r.name.clone(),
+                    r.kind.to_string(),
+                    r.source.clone(),
+                    r.packs.to_string(),
+                ]
+            })
+            .collect();
+        ctx.print(&super::pack::format_table(
+            ["NAME", "KIND", "SOURCE", "PACKS"],
+            &table,
+        ));
+    }
+    Ok(())
+}
+
+fn add(args: AddArgs, ctx: &Context) -> Result<()> {
+    let root = Catalog::find_root(&ctx.start_dir())?;
+    let path = root.join(config::FILE_NAME);
+    let text = fs_err::read_to_string(&path)?;
+    let current =
+        Config::parse(&Source::new(config::FILE_NAME, text.as_str())).map_err(Error::Catalog)?;
+
+    if !is_identifier(&args.name) {
+        return Err(Error::usage_hint(
+            format!("invalid registry name `{}`", args.name),
+            Some("use lowercase letters, digits, `-`, `_` and `.`".to_string()),
+        ));
+    }
+    if current
+        .registry
+        .iter()
+        .any(|r| r.get_ref().name.get_ref() == &args.name)
+        || (current.registry.is_empty() && args.name == "public")
+    {
+        return Err(Error::usage(format!(
+            "registry `{}` already exists",
+            args.name
+        )));
+    }
+    let kind = match args.kind.as_deref() {
+        Some("git") => RegistryKind::Git,
+        Some("dir") => RegistryKind::Dir,
+        Some(other) => {
+            return Err(Error::usage_hint(
+                format!("unknown registry kind `{other}`"),
+                suggest(other, ["git", "dir"]),
+            ));
+        }
+        None if root.join(&args.url).is_dir() && !looks_like_url(&args.url) => RegistryKind::Dir,
+        None => RegistryKind::Git,
+    };
+    let mut entry = toml_edit::Table::new();
+    entry.insert("name", toml_edit::value(args.name.as_str()));
+    entry.insert("kind", toml_edit::value(kind.as_str()));
+    match kind {
+        RegistryKind::Dir => {
+            if args.path.is_some() {
+                return Err(Error::usage_hint(
+                    "`--path` is for git registries",
+                    Some(format!(
+                        "for a dir registry, give the folder as the URL: `strata registry add {} FOLDER --kind dir`",
+                        args.name
+                    )),
+                ));
+            }
+            config::check_not_absolute(&args.url).map_err(|why| {
+                Error::usage_hint(
+                    why,
+                    Some("give the folder relative to the catalog root".to_string()),
+                )
+            })?;
+            if !root.join(&args.url).is_dir() {
+                return Err(Error::usage(format!(
+                    "folder `{}` does not exist (relative to the catalog root)",
+                    args.url
+                )));
+            }
+            entry.insert("path", toml_edit::value(args.url.as_str()));
+        }
+        RegistryKind::Git => {
+            return Err(Error::usage(
+                "git registries are not supported by this build of strata yet; use `--kind dir`",
+            ));
+        }
+        RegistryKind::Builtin => unreachable!("not selectable"),
+    }
+
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| Error::usage(e.to_string()))?;
+    let had_none = current.registry.is_empty();
+    let array = doc
+        .entry("registry")
+        .or_insert_with(|| toml_edit::Item::ArrayOfTables(toml_edit::ArrayOfTables::new()))
+        .as_array_of_tables_mut()
+        .ok_or_else(|| Error::usage("`registry` in strata.toml is not an array of tables"))?;
+    if had_none {
+        // Without any [[registry]] the builtin one was implied; keep it first.
+        let mut public = toml_edit::Table::new();
+        public.insert("name", toml_edit::value("public"));
+        public.insert("kind", toml_edit::value("builtin"));
+        array.push(public);
+    }
+    array.push(entry);
+    let new_text = doc.to_string();
+    // Never write a file strata itself would refuse.
+    Config::parse(&Source::new(config::FILE_NAME, new_text.as_str())).map_err(Error::Catalog)?;
+    write_atomic(&path, new_text.as_bytes())?;
+    ctx.status(
+        "Added",
+        &format!("{} registry `{}` ({})", kind.as_str(), args.name, args.url),
+    );
+    Ok(())
+}
+
+fn looks_like_url(s: &str) -> bool {
+    s.contains("://") || s.ends_with(".git") || (s.contains('@') && s.contains(':'))
+}

@@ -1,0 +1,130 @@
+//! `strata validate [PROFILE…]`: check profiles against every rule of the design.
+
+use serde::Serialize;
+
+use crate::check::{check_defaults, check_profile};
+use crate::context::Context;
+use crate::diagnostic::Diagnostic;
+use crate::error::{Error, Result};
+
+/// Check profiles: layout, packs, releases, clouds, parameters, requires and conflicts
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Profiles to check (default: all)
+    #[arg(value_name = "PROFILE")]
+    pub profiles: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Report {
+    profiles: Vec<ProfileReport>,
+    problems: Vec<Diagnostic>,
+}
+
+#[derive(Serialize)]
+struct ProfileReport {
+    name: String,
+    file: String,
+    valid: bool,
+    layers: Vec<LayerReport>,
+    problems: Vec<Diagnostic>,
+}
+
+#[derive(Serialize)]
+struct LayerReport {
+    name: String,
+    #[serde(rename = "type")]
+    ty: String,
+    pack: String,
+    registry: String,
+    requested: String,
+    version: String,
+}
+
+pub fn run(args: Args, ctx: &Context) -> Result<()> {
+    let catalog = ctx.catalog()?;
+    let loaded = catalog.load_profiles(&args.profiles)?;
+    let mut report = Report {
+        profiles: Vec::new(),
+        problems: check_defaults(&catalog)?,
+    };
+    for (entry, parsed) in loaded {
+        let checked = match parsed {
+            Ok(profile) => check_profile(&catalog, profile)?,
+            Err(problems) => Err(problems),
+        };
+        report.profiles.push(match checked {
+            Ok(c) => ProfileReport {
+                name: c.profile.name.clone(),
+                file: entry.file(),
+                valid: true,
+                layers: c
+                    .layers
+                    .iter()
+                    .map(|l| LayerReport {
+                        name: l.layer.name.clone(),
+                        ty: l.layer.ty.to_string(),
+                        pack: l.pack.name.clone(),
+                        registry: l.registry.name.clone(),
+                        requested: l.layer.requested.get_ref().clone(),
+                        version: l.pack.version.to_string(),
+                    })
+                    .collect(),
+                problems: Vec::new(),
+            },
+            Err(problems) => ProfileReport {
+                name: entry.folder_name.clone(),
+                file: entry.file(),
+                valid: false,
+                layers: Vec::new(),
+                problems,
+            },
+        });
+    }
+    // A default that is wrong for one release is reported once, however many profiles use it.
+    let mut seen = std::collections::BTreeSet::new();
+    for p in &mut report.profiles {
+        p.problems.retain(|d| {
+            seen.insert((d.location(), d.message.clone()))
+                || d.file.as_deref() != Some("strata.toml")
+        });
+    }
+
+    let invalid = report.profiles.iter().filter(|p| !p.valid).count();
+    if ctx.json() {
+        ctx.print_json(&report);
+    } else if ctx.verbosity > crate::context::Verbosity::Quiet {
+        let mut out = String::new();
+        for p in report.profiles.iter().filter(|p| p.valid) {
+            let layers: Vec<String> = p
+                .layers
+                .iter()
+                .map(|l| format!("{} {}", l.pack, l.version))
+                .collect();
+            out.push_str(&format!("ok {}: {}\n", p.name, layers.join(", ")));
+        }
+        if report.profiles.is_empty() {
+            ctx.status(
+                "Checked",
+                "no profiles (create one with `strata profile new NAME --cloud C`)",
+            );
+        } else if !out.is_empty() {
+            ctx.print(&out);
+        }
+    }
+    let mut problems = report.problems;
+    for p in report.profiles.iter_mut() {
+        problems.append(&mut p.problems);
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let total = report.profiles.len();
+    problems.push(Diagnostic::plain(format!(
+        "{} problem{} in {invalid} of {total} profile{}",
+        problems.len(),
+        if problems.len() == 1 { "" } else { "s" },
+        if total == 1 { "" } else { "s" }
+    )));
+    Err(Error::Catalog(problems))
+}

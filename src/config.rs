@@ -1,0 +1,180 @@
+//! `strata.toml`, the catalog repository's root file: the catalog's name, where profiles
+//! live, the registries in search order, and organisation-wide parameter defaults.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::diagnostic::{Diagnostic, Source};
+
+pub const FILE_NAME: &str = "strata.toml";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub catalog: CatalogSection,
+    #[serde(default)]
+    pub registry: Vec<Spanned<RegistryConfig>>,
+    #[serde(default)]
+    pub defaults: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogSection {
+    pub name: Spanned<String>,
+    #[serde(default = "default_profiles")]
+    pub profiles: Spanned<String>,
+}
+
+fn default_profiles() -> Spanned<String> {
+    Spanned::new(0..0, "profiles".to_string())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RegistryKind {
+    Builtin,
+    Git,
+    Dir,
+}
+
+impl RegistryKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RegistryKind::Builtin => "builtin",
+            RegistryKind::Git => "git",
+            RegistryKind::Dir => "dir",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistryConfig {
+    pub name: Spanned<String>,
+    pub kind: Spanned<RegistryKind>,
+    pub url: Option<Spanned<String>>,
+    pub path: Option<Spanned<String>>,
+}
+
+impl Config {
+    /// Parses and checks `strata.toml`: registry names unique, each kind with the keys it needs.
+    pub fn parse(source: &Source) -> Result<Config, Vec<Diagnostic>> {
+        let config: Config = source.parse().map_err(|d| vec![d])?;
+        let mut problems = Vec::new();
+        let mut seen: BTreeMap<&str, ()> = BTreeMap::new();
+        for reg in &config.registry {
+            let r = reg.get_ref();
+            let name = r.name.get_ref();
+            if !is_identifier(name) {
+                problems.push(
+                    Diagnostic::at(
+                        source,
+                        r.name.span(),
+                        format!("invalid registry name `{name}`"),
+                    )
+                    .with_hint("use lowercase letters, digits, `-` and `_`"),
+                );
+            }
+            if seen.insert(name, ()).is_some() {
+                problems.push(Diagnostic::at(
+                    source,
+                    r.name.span(),
+                    format!("registry `{name}` is defined twice"),
+                ));
+            }
+            match r.kind.get_ref() {
+                RegistryKind::Builtin => {
+                    for (key, value) in [("url", &r.url), ("path", &r.path)] {
+                        if let Some(v) = value {
+                            problems.push(Diagnostic::at(
+                                source,
+                                v.span(),
+                                format!("a builtin registry takes no `{key}`"),
+                            ));
+                        }
+                    }
+                }
+                RegistryKind::Dir => {
+                    if let Some(url) = &r.url {
+                        problems.push(
+                            Diagnostic::at(
+                                source,
+                                url.span(),
+                                "a dir registry takes `path`, not `url`",
+                            )
+                            .with_hint("write `path = \"packs\"` (relative to the catalog root)"),
+                        );
+                    } else if r.path.is_none() {
+                        problems.push(
+                            Diagnostic::at(
+                                source,
+                                reg.span(),
+                                format!("dir registry `{name}` needs a `path`"),
+                            )
+                            .with_hint("write `path = \"packs\"` (relative to the catalog root)"),
+                        );
+                    }
+                }
+                RegistryKind::Git => {
+                    if r.url.is_none() {
+                        problems.push(Diagnostic::at(
+                            source,
+                            reg.span(),
+                            format!("git registry `{name}` needs a `url`"),
+                        ));
+                    }
+                }
+            }
+            if let Some(path) = &r.path {
+                // A dir registry may sit beside the catalog (`../packs`); a git registry's
+                // `path` must stay inside its repository.
+                let check = match r.kind.get_ref() {
+                    RegistryKind::Git => check_relative_path(path.get_ref()),
+                    _ => check_not_absolute(path.get_ref()),
+                };
+                if let Err(why) = check {
+                    problems.push(Diagnostic::at(source, path.span(), why));
+                }
+            }
+        }
+        if let Err(why) = check_relative_path(config.catalog.profiles.get_ref()) {
+            problems.push(Diagnostic::at(source, config.catalog.profiles.span(), why));
+        }
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// Names of registries, packs, profiles and layers: `[a-z0-9][a-z0-9._-]*`.
+pub fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && chars
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'))
+}
+
+/// A path written in a catalog file: never absolute, so that nothing written depends on
+/// where the catalog is checked out.
+pub fn check_not_absolute(p: &str) -> Result<(), String> {
+    if p.starts_with('/') || p.starts_with('\\') || p.contains(':') || p.starts_with('~') {
+        return Err(format!("path `{p}` must be relative"));
+    }
+    Ok(())
+}
+
+/// A folder inside the catalog or a repository: relative, `/`-separated, never leaving it.
+pub fn check_relative_path(p: &str) -> Result<(), String> {
+    check_not_absolute(p)?;
+    if p.split(['/', '\\']).any(|c| c == "..") {
+        return Err(format!("path `{p}` must not leave its root (`..`)"));
+    }
+    Ok(())
+}

@@ -1,0 +1,284 @@
+//! Diagnostics that point into the user's files: `path:line:col`, the line, a caret, and a
+//! hint with the near miss. Also the TOML entry point that turns serde's messages into them.
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// A file's text with the name it is shown under (relative to the catalog root, or
+/// `builtin:<pack>/<version>/pack.toml` for the embedded catalog).
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub name: String,
+    pub text: Arc<str>,
+}
+
+impl Source {
+    pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Source {
+        Source {
+            name: name.into(),
+            text: text.into(),
+        }
+    }
+
+    /// Reads a UTF-8 file; invalid UTF-8 becomes a diagnostic.
+    pub fn from_bytes(name: impl Into<String>, bytes: &[u8]) -> Result<Source, Diagnostic> {
+        let name = name.into();
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Ok(Source::new(name, text)),
+            Err(e) => Err(Diagnostic::file(
+                name,
+                format!("not valid UTF-8 (at byte {})", e.valid_up_to()),
+            )),
+        }
+    }
+
+    /// Parses this file as `T`, turning the first error into a diagnostic.
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, Diagnostic> {
+        toml::from_str(&self.text).map_err(|e| {
+            let (message, hint) = rewrite_serde_message(e.message());
+            let d = match e.span() {
+                Some(span) => Diagnostic::at(self, span, message),
+                None => Diagnostic::file(&self.name, message),
+            };
+            d.with_hint_opt(hint)
+        })
+    }
+}
+
+/// One problem, located in a file where possible.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub file: Option<String>,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    #[serde(skip)]
+    excerpt: Option<(String, usize, usize)>,
+}
+
+impl Diagnostic {
+    /// A problem at a span of a file.
+    pub fn at(source: &Source, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
+        let text = &source.text;
+        let start = floor_char_boundary(text, span.start.min(text.len()));
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let line_text = text[line_start..line_end].trim_end_matches('\r');
+        let line = text[..start].matches('\n').count() + 1;
+        let column = text[line_start..start].chars().count() + 1;
+        let end = floor_char_boundary(text, span.end.clamp(start, line_end.max(start)));
+        let width = text[start..end].chars().count().max(1);
+        Diagnostic {
+            file: Some(source.name.clone()),
+            line: Some(line),
+            column: Some(column),
+            message: message.into(),
+            hint: None,
+            excerpt: Some((line_text.to_string(), column, width)),
+        }
+    }
+
+    /// A problem with a whole file.
+    pub fn file(name: impl Into<String>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            file: Some(name.into()),
+            line: None,
+            column: None,
+            message: message.into(),
+            hint: None,
+            excerpt: None,
+        }
+    }
+
+    /// A problem with no file to point at.
+    pub fn plain(message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            file: None,
+            line: None,
+            column: None,
+            message: message.into(),
+            hint: None,
+            excerpt: None,
+        }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Diagnostic {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn with_hint_opt(mut self, hint: Option<String>) -> Diagnostic {
+        self.hint = hint;
+        self
+    }
+
+    /// `path:line:col` (or as much of it as is known).
+    pub fn location(&self) -> Option<String> {
+        let file = self.file.as_ref()?;
+        Some(match (self.line, self.column) {
+            (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
+            _ => file.clone(),
+        })
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.location() {
+            Some(loc) => write!(f, "{loc}: {}", self.message)?,
+            None => write!(f, "{}", self.message)?,
+        }
+        if let (Some((text, column, width)), Some(line)) = (&self.excerpt, self.line) {
+            let gutter = line.to_string().len();
+            let pad: String = text
+                .chars()
+                .take(column - 1)
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            write!(
+                f,
+                "\n {:gutter$} |\n {line} | {text}\n {:gutter$} | {pad}{}",
+                "",
+                "",
+                "^".repeat(*width)
+            )?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The known word closest to `word`, if one is close enough to be a likely typo.
+pub fn near_miss<'a, I>(word: &str, candidates: I) -> Option<&'a str>
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    let limit = (word.chars().count() / 3).max(1) + 1;
+    candidates
+        .into_iter()
+        .filter(|c| *c != word)
+        .map(|c| (strsim::damerau_levenshtein(word, c), c))
+        .filter(|(d, c)| *d <= limit || c.starts_with(word) || word.starts_with(*c))
+        .min_by_key(|(d, c)| (*d, *c))
+        .map(|(_, c)| c)
+}
+
+/// `did you mean `x`?` for the nearest candidate, else the list of what is accepted.
+pub fn suggest<'a, I>(word: &str, candidates: I) -> Option<String>
+where
+    I: IntoIterator<Item = &'a str> + Clone,
+{
+    if let Some(best) = near_miss(word, candidates.clone()) {
+        return Some(format!("did you mean `{best}`?"));
+    }
+    let all: Vec<String> = candidates.into_iter().map(|c| format!("`{c}`")).collect();
+    match all.len() {
+        0 => None,
+        1..=12 => Some(format!("expected one of {}", all.join(", "))),
+        _ => None,
+    }
+}
+
+/// Turns serde's wording into strata's, and `expected one of` lists into a near-miss hint.
+fn rewrite_serde_message(message: &str) -> (String, Option<String>) {
+    let backticked = |s: &str| -> Vec<String> {
+        s.split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect()
+    };
+    for (prefix, noun) in [("unknown field", "key"), ("unknown variant", "value")] {
+        if let Some(rest) = message.strip_prefix(prefix) {
+            let words = backticked(rest);
+            if let Some((got, expected)) = words.split_first() {
+                let hint = suggest(got, expected.iter().map(String::as_str));
+                return (format!("unknown {noun} `{got}`"), hint);
+            }
+        }
+    }
+    if let Some(rest) = message.strip_prefix("missing field") {
+        if let Some(field) = backticked(rest).first() {
+            return (format!("missing required key `{field}`"), None);
+        }
+    }
+    (message.trim_end().to_string(), None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_location_excerpt_and_hint() {
+        let src = Source::new(
+            "profiles/p/profile.toml",
+            "[profile]\ncloud = \"aws\"\nipam_cidrr = 1\n",
+        );
+        let start = src.text.find("ipam").unwrap();
+        let d = Diagnostic::at(&src, start..start + 10, "unknown parameter `ipam_cidrr`")
+            .with_hint("did you mean `ipam_cidr`?");
+        assert_eq!(
+            d.to_string(),
+            "profiles/p/profile.toml:3:1: unknown parameter `ipam_cidrr`\n   |\n 3 | ipam_cidrr = 1\n   | ^^^^^^^^^^\n  hint: did you mean `ipam_cidr`?"
+        );
+    }
+
+    #[test]
+    fn span_past_end_and_multibyte_do_not_panic() {
+        let src = Source::new("f.toml", "a = \"é\"\nb");
+        let d = Diagnostic::at(&src, 6..400, "x");
+        assert_eq!((d.line, d.column), (Some(1), Some(6)));
+        let d = Diagnostic::at(&src, 400..500, "x");
+        assert_eq!((d.line, d.column), (Some(2), Some(2)));
+    }
+
+    #[test]
+    fn near_misses() {
+        let keys = ["replicas", "ipam_cidr", "encapsulation"];
+        assert_eq!(near_miss("replcas", keys), Some("replicas"));
+        assert_eq!(near_miss("ipam_cidrr", keys), Some("ipam_cidr"));
+        assert_eq!(near_miss("zzz", keys), None);
+        assert_eq!(
+            suggest("zzz", ["a", "b"]),
+            Some("expected one of `a`, `b`".to_string())
+        );
+    }
+
+    #[test]
+    fn serde_messages_rewritten() {
+        assert_eq!(
+            rewrite_serde_message("unknown field `versoin`, expected one of `type`, `version`"),
+            (
+                "unknown key `versoin`".to_string(),
+                Some("did you mean `version`?".to_string())
+            )
+        );
+        assert_eq!(
+            rewrite_serde_message("unknown variant `gti`, expected one of `builtin`, `git`, `dir`"),
+            (
+                "unknown value `gti`".to_string(),
+                Some("did you mean `git`?".to_string())
+            )
+        );
+        assert_eq!(
+            rewrite_serde_message("missing field `name`"),
+            ("missing required key `name`".to_string(), None)
+        );
+    }
+}

@@ -1,0 +1,100 @@
+//! The error type every command returns, and the exit code each kind maps to:
+//! 1 the catalog has problems, 2 bad invocation or strata could not read or write a file,
+//! 3 a registry or the network failed.
+
+use std::fmt;
+
+use crate::diagnostic::Diagnostic;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Problems in the user's files (parse errors, invalid profiles, unsatisfiable locks).
+    #[error("{}", Problems(.0))]
+    Catalog(Vec<Diagnostic>),
+
+    /// The command line asked for something that cannot be done.
+    #[error("{message}")]
+    Usage {
+        message: String,
+        hint: Option<String>,
+    },
+
+    /// strata could not read or write a file (fs-err messages name the path).
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+
+    /// A registry could not be read.
+    #[error("registry `{registry}`: {message}")]
+    Registry {
+        registry: String,
+        message: String,
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+
+    /// A git operation on the catalog repository failed.
+    #[error("git: {0}")]
+    Git(#[from] git2::Error),
+}
+
+impl Error {
+    pub fn usage(message: impl Into<String>) -> Error {
+        Error::Usage {
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn usage_hint(message: impl Into<String>, hint: Option<String>) -> Error {
+        Error::Usage {
+            message: message.into(),
+            hint,
+        }
+    }
+
+    pub fn registry(registry: &str, message: impl Into<String>) -> Error {
+        Error::Registry {
+            registry: registry.to_string(),
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Catalog(_) => 1,
+            Error::Usage { .. } | Error::Io(_) | Error::Git(_) => 2,
+            Error::Registry { .. } => 3,
+        }
+    }
+
+    /// The hint printed under the message, if any.
+    pub fn hint(&self) -> Option<&str> {
+        match self {
+            Error::Usage { hint, .. } => hint.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+impl From<Diagnostic> for Error {
+    fn from(d: Diagnostic) -> Error {
+        Error::Catalog(vec![d])
+    }
+}
+
+struct Problems<'a>(&'a [Diagnostic]);
+
+impl fmt::Display for Problems<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\nerror: ")?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
