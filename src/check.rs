@@ -11,6 +11,7 @@ use crate::catalog::Catalog;
 use crate::diagnostic::{Diagnostic, suggest};
 use crate::error::{Error, Result};
 use crate::pack::{LayerType, Pack, Target};
+use crate::param::with_article;
 use crate::profile::{Layer, Profile, Request};
 use crate::registry::{Registry, ReleaseRef};
 use crate::version::VersionSpec;
@@ -188,13 +189,16 @@ fn choose<'c>(
     if pack.layer != layer.ty {
         let hint = if layer.ty == LayerType::Addon || pack.layer == LayerType::Addon {
             format!(
-                "set `type = \"{}\"`, or choose a {} pack",
-                pack.layer, layer.ty
+                "set `type = \"{}\"`, or choose {} pack",
+                pack.layer,
+                with_article(layer.ty.as_str())
             )
         } else {
             format!(
-                "set `type = \"{}\"`, or choose a {} pack (`strata pack list --layer {}`)",
-                pack.layer, layer.ty, layer.ty
+                "set `type = \"{}\"`, or choose {} pack (`strata pack list --layer {}`)",
+                pack.layer,
+                with_article(layer.ty.as_str()),
+                layer.ty
             )
         };
         problems.push(
@@ -202,8 +206,9 @@ fn choose<'c>(
                 src,
                 layer.pack.span(),
                 format!(
-                    "`{pack_name}` is a {} pack, but this layer's type is `{}`",
-                    pack.layer, layer.ty
+                    "`{pack_name}` is {} pack, but this layer's type is `{}`",
+                    with_article(pack.layer.as_str()),
+                    layer.ty
                 ),
             )
             .with_hint(hint),
@@ -328,7 +333,9 @@ fn check_values(catalog: &Catalog, profile: &Profile, c: &Chosen) -> Vec<Diagnos
     let pack = &c.pack;
     let label = format!("{} {}", pack.name, pack.version);
     let params = || pack.params.keys().map(String::as_str);
-    for (key, (value, key_span)) in &c.layer.values {
+    let mut values: Vec<_> = c.layer.values.iter().collect();
+    values.sort_by_key(|(_, (_, span))| span.start);
+    for (key, (value, key_span)) in values {
         match pack.params.get(key) {
             None => problems.push(
                 Diagnostic::at(

@@ -129,7 +129,7 @@ pub enum Target {
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Target::Layer(t) => write!(f, "a {t} layer"),
+            Target::Layer(t) => f.write_str(t.as_str()),
             Target::Pack(p) => f.write_str(p),
         }
     }

@@ -100,7 +100,10 @@ impl ParamSpec {
                 problems.push(Diagnostic::at(
                     manifest,
                     choices.span(),
-                    format!("`enum` of parameter `{name}` holds `{bad}`, which is not a {ty}"),
+                    format!(
+                        "`enum` of parameter `{name}` holds `{bad}`, which is not {}",
+                        with_article(ty.as_str())
+                    ),
                 ));
             }
         }
@@ -109,7 +112,10 @@ impl ParamSpec {
                 problems.push(Diagnostic::at(
                     manifest,
                     format.span(),
-                    format!("`format` applies to string parameters, and `{name}` is a {ty}"),
+                    format!(
+                        "`format` applies to string parameters, and `{name}` is {}",
+                        with_article(ty.as_str())
+                    ),
                 ));
             }
         }
@@ -130,7 +136,11 @@ impl ParamSpec {
     pub fn check_value(&self, value: &Value) -> Result<(), String> {
         let ty = *self.ty.get_ref();
         if !ty.accepts(value) {
-            return Err(format!("is a {}, expected a {ty}", type_name(value)));
+            return Err(format!(
+                "is {}, expected {}",
+                with_article(type_name(value)),
+                with_article(ty.as_str())
+            ));
         }
         if let Some(choices) = &self.choices {
             let list = choices.get_ref();
@@ -163,6 +173,16 @@ impl ParamSpec {
         }
         Ok(())
     }
+}
+
+/// "an integer", "a string".
+pub fn with_article(word: &str) -> String {
+    let article = if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {word}")
 }
 
 pub fn type_name(value: &Value) -> &'static str {

@@ -10,6 +10,7 @@ use toml::{Spanned, Value};
 use crate::config::is_identifier;
 use crate::diagnostic::{Diagnostic, Source};
 use crate::pack::LayerType;
+use crate::param::with_article;
 use crate::version::{Version, VersionSpec};
 
 pub const FILE_NAME: &str = "profile.toml";
@@ -183,7 +184,8 @@ impl Profile {
                 None => d.pack.get_ref().clone(),
             };
             let name_span = d.name.as_ref().map_or(span.clone(), |n| n.span());
-            if let Some(first) = names.get(&layer_name) {
+            let defaulted_core = d.name.is_none() && lty.is_core();
+            if let Some(first) = names.get(&layer_name).filter(|_| !defaulted_core) {
                 let first_line = source.text[..first.start].matches('\n').count() + 1;
                 problems.push(
                     at(
@@ -195,25 +197,26 @@ impl Profile {
                     .with_hint("give one of them a distinct `name = \"...\"`"),
                 );
             } else {
-                names.insert(layer_name.clone(), name_span);
+                names.entry(layer_name.clone()).or_insert(name_span);
             }
+            // A layer whose version is unusable is still kept, so the layout checks below
+            // see it; the problem already recorded makes the profile invalid.
             let (requested, request) = match (d.version, d.git_ref) {
                 (Some(v), None) => match VersionSpec::parse(v.get_ref()) {
                     Ok(spec) => (v, Request::Version(spec)),
                     Err(e) => {
                         problems.push(at(v.span(), e.message).with_hint(e.hint));
-                        continue;
+                        (v, Request::Version(VersionSpec::Any))
                     }
                 },
                 (None, Some(r)) => {
                     let text = r.get_ref().clone();
                     if text.trim().is_empty() {
                         problems.push(at(r.span(), "empty `ref`".to_string()));
-                        continue;
                     }
                     (r, Request::Ref(text))
                 }
-                (Some(_), Some(r)) => {
+                (Some(v), Some(r)) => {
                     problems.push(
                         at(
                             r.span(),
@@ -221,14 +224,18 @@ impl Profile {
                         )
                         .with_hint("remove one of them"),
                     );
-                    continue;
+                    (v, Request::Version(VersionSpec::Any))
                 }
                 (None, None) => {
                     problems.push(
-                        at(span.clone(), format!("layer `{layer_name}` has no `version`"))
-                            .with_hint("add `version = \"x\"` for the newest release, or a train such as `1.x`"),
+                        at(span.clone(), format!("layer `{layer_name}` has no `version`")).with_hint(
+                            "add `version = \"x\"` for the newest release, or a train such as `1.x`",
+                        ),
                     );
-                    continue;
+                    (
+                        Spanned::new(span.clone(), String::new()),
+                        Request::Version(VersionSpec::Any),
+                    )
                 }
             };
             let values = d
@@ -299,8 +306,8 @@ impl Profile {
                     at(
                         layer.type_span.clone(),
                         format!(
-                            "a {} profile has exactly one `{}` layer (another at line {})",
-                            self.ty,
+                            "{} profile has exactly one `{}` layer (another at line {})",
+                            with_article(self.ty.as_str()),
                             layer.ty,
                             line_of(first)
                         ),
@@ -356,7 +363,10 @@ impl Profile {
             problems.push(
                 Diagnostic::file(
                     &self.source.name,
-                    format!("a {} profile needs one layer of each core type; missing {list}", self.ty),
+                    format!(
+                        "{} profile needs one layer of each core type; missing {list}",
+                        with_article(self.ty.as_str())
+                    ),
                 )
                 .with_hint("add the missing `[[layer]]` entries, or set `type = \"add-on\"` for a profile of add-ons only"),
             );

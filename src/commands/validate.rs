@@ -101,7 +101,12 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
                 .iter()
                 .map(|l| format!("{} {}", l.pack, l.version))
                 .collect();
-            out.push_str(&format!("ok {}: {}\n", p.name, layers.join(", ")));
+            let layers = if layers.is_empty() {
+                "no layers".to_string()
+            } else {
+                layers.join(", ")
+            };
+            out.push_str(&format!("ok {}: {layers}\n", p.name));
         }
         if report.profiles.is_empty() {
             ctx.status(
