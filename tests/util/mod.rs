@@ -27,8 +27,8 @@ impl Env {
             .prefix("strata-test")
             .tempdir()
             .expect("temp dir");
-        std::fs::create_dir_all(tmp.path().join("home")).unwrap();
-        std::fs::create_dir_all(tmp.path().join("cat")).unwrap();
+        fs_err::create_dir_all(tmp.path().join("home")).unwrap();
+        fs_err::create_dir_all(tmp.path().join("cat")).unwrap();
         Env { tmp }
     }
 
@@ -55,14 +55,14 @@ impl Env {
     #[track_caller]
     pub fn write(&self, rel: &str, text: &str) -> &Env {
         let p = self.path(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
+        fs_err::create_dir_all(p.parent().unwrap()).unwrap();
+        fs_err::write(p, text).unwrap();
         self
     }
 
     #[track_caller]
     pub fn read(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+        fs_err::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
     }
 
     /// Writes `profiles/<name>/profile.toml`.
