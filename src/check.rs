@@ -52,9 +52,12 @@ pub fn check_profile<'c>(
     let mut problems = Vec::new();
     let mut chosen = Vec::new();
     for layer in &profile.layers {
-        match choose(catalog, &profile, layer)? {
-            Ok(c) => chosen.push(c),
-            Err(mut d) => problems.append(&mut d),
+        // A broken pack release is a problem of this profile; a registry that cannot be
+        // read stops the command.
+        match choose(catalog, &profile, layer) {
+            Ok(Ok(c)) => chosen.push(c),
+            Ok(Err(mut d)) | Err(Error::Catalog(mut d)) => problems.append(&mut d),
+            Err(e) => return Err(e),
         }
     }
     for c in &chosen {
@@ -179,11 +182,7 @@ fn choose<'c>(
             profile, layer, spec, registry, &releases,
         )]));
     };
-    let pack = match registry.pack(pack_name, release) {
-        Ok(p) => p,
-        Err(Error::Catalog(d)) => return Ok(Err(d)),
-        Err(e) => return Err(e),
-    };
+    let pack = registry.pack(pack_name, release)?;
 
     let mut problems = Vec::new();
     if pack.layer != layer.ty {
@@ -350,7 +349,7 @@ fn check_values(catalog: &Catalog, profile: &Profile, c: &Chosen) -> Vec<Diagnos
                     problems.push(Diagnostic::at(
                         &profile.source,
                         value.span(),
-                        format!("parameter `{key}` of {label}: the value {why}"),
+                        format!("parameter `{key}` of {label}: {why}"),
                     ));
                 }
             }
@@ -367,21 +366,13 @@ fn check_values(catalog: &Catalog, profile: &Profile, c: &Chosen) -> Vec<Diagnos
             let msg = match pack.params.get(key.get_ref()) {
                 None => Some((
                     key.span(),
-                    format!(
-                        "unknown parameter `{}` for {label} (used by profile `{}`)",
-                        key.get_ref(),
-                        profile.name
-                    ),
+                    format!("unknown parameter `{}` for {label}", key.get_ref()),
                     suggest(key.get_ref(), params()),
                 )),
                 Some(spec) => spec.check_value(value.get_ref()).err().map(|why| {
                     (
                         value.span(),
-                        format!(
-                            "parameter `{}` of {label}: the value {why} (used by profile `{}`)",
-                            key.get_ref(),
-                            profile.name
-                        ),
+                        format!("parameter `{}` of {label}: {why}", key.get_ref()),
                         None,
                     )
                 }),

@@ -124,22 +124,22 @@ impl ParamSpec {
                 problems.push(Diagnostic::at(
                     manifest,
                     default.span(),
-                    format!("default of parameter `{name}` {why}"),
+                    format!("default of parameter `{name}`: {why}"),
                 ));
             }
         }
         problems
     }
 
-    /// Checks a value against the type, `enum`, `min` and `max`; the error completes
-    /// "the value ...".
+    /// Checks a value against the type, `enum`, `min` and `max`; the error is a clause
+    /// such as "expected an integer, found a string".
     pub fn check_value(&self, value: &Value) -> Result<(), String> {
         let ty = *self.ty.get_ref();
         if !ty.accepts(value) {
             return Err(format!(
-                "is {}, expected {}",
-                with_article(type_name(value)),
-                with_article(ty.as_str())
+                "expected {}, found {}",
+                with_article(ty.as_str()),
+                with_article(type_name(value))
             ));
         }
         if let Some(choices) = &self.choices {
