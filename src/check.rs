@@ -12,7 +12,7 @@ use crate::diagnostic::{Diagnostic, suggest};
 use crate::error::{Error, Result};
 use crate::pack::{LayerType, Pack, Target};
 use crate::param::with_article;
-use crate::profile::{Layer, Profile, Request};
+use crate::profile::{Layer, Profile, ProfileType, Request};
 use crate::registry::{Registry, ReleaseRef};
 use crate::version::VersionSpec;
 
@@ -417,6 +417,9 @@ fn check_constraints(profile: &Profile, chosen: &[Chosen]) -> Vec<Diagnostic> {
             });
             match target {
                 None if req.optional => {}
+                // An add-on profile is applied on top of a cluster built from another
+                // profile, so what it lacks may be there; what it has is still checked.
+                None if profile.ty == ProfileType::AddOn => {}
                 None => problems.push(
                     Diagnostic::at(
                         &profile.source,

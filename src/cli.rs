@@ -26,7 +26,7 @@ pub struct Cli {
 pub struct GlobalArgs {
     /// Run as if started in DIR (default: the nearest parent folder with strata.toml)
     #[arg(short = 'C', global = true, value_name = "DIR")]
-    pub dir: Option<PathBuf>,
+    pub chdir: Option<PathBuf>,
 
     /// Where git registries are cached [default: $STRATA_CACHE, else the user cache folder]
     #[arg(

@@ -43,7 +43,7 @@ pub fn main() -> ExitCode {
     };
     choice.write_global();
     let ctx = Context {
-        dir: cli.global.dir.clone(),
+        dir: cli.global.chdir.clone(),
         cache_dir: cli.global.cache_dir.clone(),
         offline: cli.global.offline,
         format: match cli.global.format {

@@ -27,10 +27,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args, ctx: &Context) -> Result<()> {
-    let base = ctx.start_dir();
-    let dir = match &args.dir {
-        Some(d) => base.join(d),
-        None => base,
+    let dir = match (&ctx.dir, &args.dir) {
+        (Some(c), Some(d)) => c.join(d),
+        (Some(c), None) => c.clone(),
+        (None, Some(d)) => d.clone(),
+        (None, None) => PathBuf::from("."),
     };
     let config_path = dir.join(config::FILE_NAME);
     if config_path.exists() {

@@ -339,7 +339,11 @@ fn show_out<'a>(
 
 fn show_text(o: &ShowOut) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "{} {} ({})", o.name, o.version, o.display_name);
+    if o.display_name == o.name {
+        let _ = writeln!(s, "{} {}", o.name, o.version);
+    } else {
+        let _ = writeln!(s, "{} {} ({})", o.name, o.version, o.display_name);
+    }
     if !o.description.is_empty() {
         let _ = writeln!(s, "{}", o.description);
     }
