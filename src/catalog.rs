@@ -6,7 +6,7 @@ use crate::config::{self, Config};
 use crate::diagnostic::{Diagnostic, Source, suggest};
 use crate::error::{Error, Result};
 use crate::profile::{self, Profile};
-use crate::registry::Registries;
+use crate::registry::{GitSettings, Registries};
 
 pub struct Catalog {
     pub root: PathBuf,
@@ -53,12 +53,13 @@ impl Catalog {
             })
     }
 
-    pub fn open(root: &Path) -> Result<Catalog> {
+    /// Opens a catalog; git registries are not fetched until something reads them.
+    pub fn open(root: &Path, git: &GitSettings) -> Result<Catalog> {
         let path = root.join(config::FILE_NAME);
         let bytes = fs_err::read(&path)?;
         let config_source = Source::from_bytes(config::FILE_NAME, &bytes)?;
         let config = Config::parse(&config_source).map_err(Error::Catalog)?;
-        let registries = Registries::open(&config, root)?;
+        let registries = Registries::open(&config, &config_source, root, git)?;
         Ok(Catalog {
             root: root.to_path_buf(),
             config,

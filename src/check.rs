@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use crate::catalog::Catalog;
+use crate::config::RegistryKind;
 use crate::diagnostic::{Diagnostic, suggest};
 use crate::error::{Error, Result};
 use crate::pack::{LayerType, Pack, Target};
@@ -89,7 +90,9 @@ fn choose<'c>(
     let registry = match &layer.registry {
         Some(r) => match regs.get(r.get_ref()) {
             Some(reg) => {
-                if reg.releases(pack_name)?.is_empty() {
+                // A `ref` may name a commit of a pack that has no release tag yet.
+                let by_ref = matches!(layer.request, Request::Ref(_));
+                if reg.releases(pack_name)?.is_empty() && !by_ref {
                     let mut hint = suggest(pack_name, reg.pack_names()?.iter().map(String::as_str));
                     let elsewhere: Vec<&str> = regs
                         .having(pack_name)?
@@ -160,29 +163,58 @@ fn choose<'c>(
     };
 
     let releases = registry.releases(pack_name)?;
-    let spec = match &layer.request {
-        Request::Version(spec) => spec,
-        Request::Ref(_) => {
-            return Ok(Err(vec![
-                Diagnostic::at(
-                    src,
-                    layer.requested.span(),
-                    format!(
-                        "`ref` needs a git registry, and `{}` is a {} registry",
-                        registry.name,
-                        registry.kind().as_str()
-                    ),
-                )
-                .with_hint("use `version = \"...\"` for this layer"),
-            ]));
+    let release = match &layer.request {
+        Request::Version(spec) => match releases.iter().rev().find(|r| spec.admits(&r.version)) {
+            Some(r) => r.clone(),
+            None => {
+                return Ok(Err(vec![no_release(
+                    profile, layer, spec, registry, &releases,
+                )]));
+            }
+        },
+        Request::Ref(reference) => {
+            if registry.kind() != RegistryKind::Git {
+                return Ok(Err(vec![
+                    Diagnostic::at(
+                        src,
+                        layer.requested.span(),
+                        format!(
+                            "`ref` needs a git registry, and `{}` is a {} registry",
+                            registry.name,
+                            registry.kind().as_str()
+                        ),
+                    )
+                    .with_hint("use `version = \"...\"` for this layer"),
+                ]));
+            }
+            match registry.resolve_ref(pack_name, reference)? {
+                Some(r) => r,
+                None => {
+                    let tags: Vec<String> = releases
+                        .iter()
+                        .rev()
+                        .take(3)
+                        .filter_map(|r| r.rev.as_ref().map(|t| format!("`{t}`")))
+                        .collect();
+                    return Ok(Err(vec![
+                        Diagnostic::at(
+                            src,
+                            layer.requested.span(),
+                            format!(
+                                "registry `{}` has no tag, branch or commit `{reference}`",
+                                registry.name
+                            ),
+                        )
+                        .with_hint_opt(
+                            (!tags.is_empty())
+                                .then(|| format!("newest release tags: {}", tags.join(", "))),
+                        ),
+                    ]));
+                }
+            }
         }
     };
-    let Some(release) = releases.iter().rev().find(|r| spec.admits(&r.version)) else {
-        return Ok(Err(vec![no_release(
-            profile, layer, spec, registry, &releases,
-        )]));
-    };
-    let pack = registry.pack(pack_name, release)?;
+    let pack = registry.pack(pack_name, &release)?;
 
     let mut problems = Vec::new();
     if pack.layer != layer.ty {
@@ -244,7 +276,7 @@ fn choose<'c>(
     Ok(Ok(Chosen {
         layer: layer.clone(),
         registry,
-        release: release.clone(),
+        release,
         pack,
     }))
 }
@@ -315,10 +347,11 @@ fn alternatives_for(catalog: &Catalog, ty: LayerType, cloud: &str) -> Result<Vec
     let mut out = BTreeSet::new();
     for reg in catalog.registries.iter() {
         for name in reg.pack_names()? {
-            if let Ok(Some(p)) = reg.newest(&name) {
-                if p.layer == ty && p.supports_cloud(cloud) {
-                    out.insert(name);
-                }
+            if let Ok(Some(p)) = reg.newest(&name)
+                && p.layer == ty
+                && p.supports_cloud(cloud)
+            {
+                out.insert(name);
             }
         }
     }

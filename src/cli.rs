@@ -77,6 +77,7 @@ pub enum Command {
     Init(commands::init::Args),
     #[command(subcommand)]
     Registry(commands::registry::Command),
+    Fetch(commands::fetch::Args),
     #[command(subcommand)]
     Pack(commands::pack::Command),
     #[command(subcommand)]

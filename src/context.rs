@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::catalog::Catalog;
 use crate::error::Result;
+use crate::registry::GitSettings;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputFormat {
@@ -45,10 +46,56 @@ impl Context {
         self.dir.clone().unwrap_or_else(|| PathBuf::from("."))
     }
 
-    /// Opens the catalog at or above the start folder.
+    /// Opens the catalog at or above the start folder and makes its registries ready
+    /// (git registries are fetched in parallel, once).
     pub fn catalog(&self) -> Result<Catalog> {
+        let catalog = self.catalog_unfetched()?;
+        catalog.registries.prepare_all()?;
+        Ok(catalog)
+    }
+
+    /// Opens the catalog without fetching anything (git registries fetch when first read).
+    pub fn catalog_unfetched(&self) -> Result<Catalog> {
         let root = Catalog::find_root(&self.start_dir())?;
-        Catalog::open(&root)
+        Catalog::open(&root, &self.git_settings())
+    }
+
+    /// Opens the catalog with git registries read from the cache only, whatever `--offline`
+    /// says: for commands that report on the cache without changing it.
+    pub fn catalog_cached(&self) -> Result<Catalog> {
+        let root = Catalog::find_root(&self.start_dir())?;
+        let mut settings = self.git_settings();
+        settings.offline = true;
+        Catalog::open(&root, &settings)
+    }
+
+    /// Where git registries are mirrored: `--cache-dir`, `$STRATA_CACHE`, else the user
+    /// cache folder.
+    pub fn cache_dir(&self) -> PathBuf {
+        if let Some(dir) = &self.cache_dir {
+            return dir.clone();
+        }
+        let env = |k: &str| {
+            std::env::var_os(k)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
+        let base = if cfg!(target_os = "macos") {
+            env("HOME").map(|h| h.join("Library").join("Caches"))
+        } else if cfg!(windows) {
+            env("LOCALAPPDATA")
+        } else {
+            env("XDG_CACHE_HOME").or_else(|| env("HOME").map(|h| h.join(".cache")))
+        };
+        base.unwrap_or_else(std::env::temp_dir).join("strata")
+    }
+
+    pub fn git_settings(&self) -> GitSettings {
+        GitSettings::new(
+            self.cache_dir(),
+            self.offline,
+            self.verbosity == Verbosity::Quiet,
+        )
     }
 
     pub fn json(&self) -> bool {
@@ -78,6 +125,11 @@ impl Context {
     }
 
     pub fn warn(&self, message: &str) {
-        let _ = writeln!(anstream::stderr(), "{WARNING}warning{WARNING:#}: {message}");
+        warn(message);
     }
+}
+
+/// A warning on stderr, for code that has no [`Context`] at hand.
+pub fn warn(message: &str) {
+    let _ = writeln!(anstream::stderr(), "{WARNING}warning{WARNING:#}: {message}");
 }

@@ -212,18 +212,18 @@ fn rewrite_serde_message(message: &str) -> (String, Option<String>) {
             }
         }
     }
-    if let Some(rest) = message.strip_prefix("invalid type: ") {
-        if let Some((found, expected)) = rest.split_once(", expected ") {
-            return (
-                format!("expected {}, found {found}", expected.trim_end()),
-                None,
-            );
-        }
+    if let Some(rest) = message.strip_prefix("invalid type: ")
+        && let Some((found, expected)) = rest.split_once(", expected ")
+    {
+        return (
+            format!("expected {}, found {found}", expected.trim_end()),
+            None,
+        );
     }
-    if let Some(rest) = message.strip_prefix("missing field") {
-        if let Some(field) = backticked(rest).first() {
-            return (format!("missing required key `{field}`"), None);
-        }
+    if let Some(rest) = message.strip_prefix("missing field")
+        && let Some(field) = backticked(rest).first()
+    {
+        return (format!("missing required key `{field}`"), None);
     }
     (message.trim_end().to_string(), None)
 }

@@ -95,38 +95,38 @@ impl ParamSpec {
                 ));
             }
         }
-        if let Some(choices) = &self.choices {
-            if let Some(bad) = choices.get_ref().iter().find(|c| !ty.accepts(c)) {
-                problems.push(Diagnostic::at(
-                    manifest,
-                    choices.span(),
-                    format!(
-                        "`enum` of parameter `{name}` holds `{bad}`, which is not {}",
-                        with_article(ty.as_str())
-                    ),
-                ));
-            }
+        if let Some(choices) = &self.choices
+            && let Some(bad) = choices.get_ref().iter().find(|c| !ty.accepts(c))
+        {
+            problems.push(Diagnostic::at(
+                manifest,
+                choices.span(),
+                format!(
+                    "`enum` of parameter `{name}` holds `{bad}`, which is not {}",
+                    with_article(ty.as_str())
+                ),
+            ));
         }
-        if let Some(format) = &self.format {
-            if ty != ParamType::String {
-                problems.push(Diagnostic::at(
-                    manifest,
-                    format.span(),
-                    format!(
-                        "`format` applies to string parameters, and `{name}` is {}",
-                        with_article(ty.as_str())
-                    ),
-                ));
-            }
+        if let Some(format) = &self.format
+            && ty != ParamType::String
+        {
+            problems.push(Diagnostic::at(
+                manifest,
+                format.span(),
+                format!(
+                    "`format` applies to string parameters, and `{name}` is {}",
+                    with_article(ty.as_str())
+                ),
+            ));
         }
-        if let Some(default) = &self.default {
-            if let Err(why) = self.check_value(default.get_ref()) {
-                problems.push(Diagnostic::at(
-                    manifest,
-                    default.span(),
-                    format!("default of parameter `{name}`: {why}"),
-                ));
-            }
+        if let Some(default) = &self.default
+            && let Err(why) = self.check_value(default.get_ref())
+        {
+            problems.push(Diagnostic::at(
+                manifest,
+                default.span(),
+                format!("default of parameter `{name}`: {why}"),
+            ));
         }
         problems
     }
@@ -150,25 +150,25 @@ impl ParamSpec {
             }
         }
         if let Some(n) = as_f64(value) {
-            if let Some(min) = self.min.as_ref().and_then(|m| as_f64(m.get_ref())) {
-                if n < min {
-                    return Err(format!(
-                        "`{value}` is below the minimum {}",
-                        self.min
-                            .as_ref()
-                            .map_or(String::new(), |m| m.get_ref().to_string())
-                    ));
-                }
+            if let Some(min) = self.min.as_ref().and_then(|m| as_f64(m.get_ref()))
+                && n < min
+            {
+                return Err(format!(
+                    "`{value}` is below the minimum {}",
+                    self.min
+                        .as_ref()
+                        .map_or(String::new(), |m| m.get_ref().to_string())
+                ));
             }
-            if let Some(max) = self.max.as_ref().and_then(|m| as_f64(m.get_ref())) {
-                if n > max {
-                    return Err(format!(
-                        "`{value}` is above the maximum {}",
-                        self.max
-                            .as_ref()
-                            .map_or(String::new(), |m| m.get_ref().to_string())
-                    ));
-                }
+            if let Some(max) = self.max.as_ref().and_then(|m| as_f64(m.get_ref()))
+                && n > max
+            {
+                return Err(format!(
+                    "`{value}` is above the maximum {}",
+                    self.max
+                        .as_ref()
+                        .map_or(String::new(), |m| m.get_ref().to_string())
+                ));
             }
         }
         Ok(())

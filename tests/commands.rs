@@ -158,7 +158,7 @@ fn registry_add_keeps_comments_and_the_builtin_registry() {
     let run = env.run(&["registry", "list"]);
     assert_eq!(
         run.stdout,
-        "NAME    KIND     SOURCE        PACKS\npublic  builtin  builtin       13\nlocal   dir      vendor/packs  0\n"
+        "NAME    KIND     SOURCE        CACHE     PACKS\npublic  builtin  builtin       built in  13\nlocal   dir      vendor/packs  local     0\n"
     );
 }
 

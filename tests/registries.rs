@@ -268,7 +268,7 @@ fn registry_list() {
     run.success();
     assert_eq!(
         run.stdout,
-        "NAME    KIND     SOURCE   PACKS\npublic  builtin  builtin  13\nlocal   dir      packs    1\n"
+        "NAME    KIND     SOURCE   CACHE     PACKS\npublic  builtin  builtin  built in  13\nlocal   dir      packs    local     1\n"
     );
     let run = env.run(&["registry", "list", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();

@@ -8,6 +8,7 @@ use strata::check::check_profile;
 use strata::diagnostic::Source;
 use strata::pack::Pack;
 use strata::profile::Profile;
+use strata::registry::GitSettings;
 use strata::version::{Version, VersionSpec};
 
 const PROFILE: &str = r#"[profile]
@@ -70,7 +71,8 @@ fn variants(text: &str) -> Vec<String> {
 fn mutated_profiles_never_panic() {
     let dir = tempfile::tempdir().unwrap();
     fs_err::write(dir.path().join("strata.toml"), "[catalog]\nname = \"t\"\n").unwrap();
-    let catalog = Catalog::open(dir.path()).unwrap();
+    let settings = GitSettings::new(dir.path().join("cache"), true, true);
+    let catalog = Catalog::open(dir.path(), &settings).unwrap();
     let (mut ok, mut bad) = (0, 0);
     for text in variants(PROFILE) {
         let source = Source::new("profiles/p/profile.toml", text.as_str());

@@ -1,5 +1,6 @@
 //! One module per subcommand; [`run`] is the single dispatch.
 
+pub mod fetch;
 pub mod init;
 pub mod pack;
 pub mod profile;
@@ -13,6 +14,7 @@ use crate::error::Result;
 pub fn run(command: Command, ctx: &Context) -> Result<()> {
     match command {
         Command::Init(args) => init::run(args, ctx),
+        Command::Fetch(args) => fetch::run(args, ctx),
         Command::Registry(cmd) => registry::run(cmd, ctx),
         Command::Pack(cmd) => pack::run(cmd, ctx),
         Command::Profile(cmd) => profile::run(cmd, ctx),

@@ -75,7 +75,11 @@ fn parse_layer(s: &str) -> Result<LayerType> {
 }
 
 fn list(args: ListArgs, ctx: &Context) -> Result<()> {
-    let catalog = ctx.catalog()?;
+    // With `--registry`, only that registry is read (and fetched).
+    let catalog = match args.registry {
+        Some(_) => ctx.catalog_unfetched()?,
+        None => ctx.catalog()?,
+    };
     let layer = args.layer.as_deref().map(parse_layer).transpose()?;
     let registries: Vec<&Registry> = match &args.registry {
         Some(r) => vec![catalog.registries.require(r)?],
@@ -216,7 +220,10 @@ struct ParamOut<'a> {
 }
 
 fn show(args: ShowArgs, ctx: &Context) -> Result<()> {
-    let catalog = ctx.catalog()?;
+    let catalog = match args.registry {
+        Some(_) => ctx.catalog_unfetched()?,
+        None => ctx.catalog()?,
+    };
     let regs = &catalog.registries;
     let registry = match &args.registry {
         Some(r) => {

@@ -8,6 +8,7 @@ use crate::context::Context;
 use crate::diagnostic::{Source, suggest};
 use crate::error::{Error, Result};
 use crate::fs::write_atomic;
+use crate::registry::url::GitUrl;
 
 /// List and add registries
 #[derive(Debug, clap::Subcommand)]
@@ -27,7 +28,7 @@ pub struct AddArgs {
     pub name: String,
     /// Git URL, or for a dir registry the folder relative to the catalog root
     pub url: String,
-    /// Registry kind: git or dir [default: dir for a folder of the catalog, else git]
+    /// Registry kind: git or dir [default: dir for a folder that is not a git repository, else git]
     #[arg(long)]
     pub kind: Option<String>,
     /// Folder inside the repository that holds the packs (git registries)
@@ -47,36 +48,54 @@ struct Row {
     name: String,
     kind: &'static str,
     source: String,
-    packs: usize,
+    /// `built in`, `local`, `cached` or `not fetched`.
+    cache: &'static str,
+    /// Unknown for a git registry that is not in the cache.
+    packs: Option<usize>,
 }
 
 fn list(ctx: &Context) -> Result<()> {
-    let catalog = ctx.catalog()?;
+    // Reports on the cache without fetching: a git registry's packs are counted only when
+    // its mirror is there.
+    let catalog = ctx.catalog_cached()?;
     let mut rows = Vec::new();
     for reg in catalog.registries.iter() {
+        let cache = match reg.kind() {
+            RegistryKind::Builtin => "built in",
+            RegistryKind::Dir => "local",
+            RegistryKind::Git if reg.is_cached() => "cached",
+            RegistryKind::Git => "not fetched",
+        };
+        let packs = if reg.is_cached() {
+            Some(reg.pack_names()?.len())
+        } else {
+            None
+        };
         rows.push(Row {
             name: reg.name.clone(),
             kind: reg.kind().as_str(),
             source: reg.source(),
-            packs: reg.pack_names()?.len(),
+            cache,
+            packs,
         });
     }
     if ctx.json() {
         ctx.print_json(&rows);
     } else {
-        let table: Vec<[String; 4]> = rows
+        let table: Vec<[String; 5]> = rows
             .iter()
             .map(|r| {
                 [
                     r.name.clone(),
                     r.kind.to_string(),
                     r.source.clone(),
-                    r.packs.to_string(),
+                    r.cache.to_string(),
+                    r.packs.map_or("-".to_string(), |n| n.to_string()),
                 ]
             })
             .collect();
         ctx.print(&super::pack::format_table(
-            ["NAME", "KIND", "SOURCE", "PACKS"],
+            ["NAME", "KIND", "SOURCE", "CACHE", "PACKS"],
             &table,
         ));
     }
@@ -116,10 +135,16 @@ fn add(args: AddArgs, ctx: &Context) -> Result<()> {
                 suggest(other, ["git", "dir"]),
             ));
         }
-        None if root.join(&args.url).is_dir() && !looks_like_url(&args.url) => RegistryKind::Dir,
+        None if root.join(&args.url).is_dir()
+            && !looks_like_url(&args.url)
+            && git2::Repository::open(root.join(&args.url)).is_err() =>
+        {
+            RegistryKind::Dir
+        }
         None => RegistryKind::Git,
     };
     let mut entry = toml_edit::Table::new();
+    let mut shown_url = args.url.clone();
     entry.insert("name", toml_edit::value(args.name.as_str()));
     entry.insert("kind", toml_edit::value(kind.as_str()));
     match kind {
@@ -148,9 +173,17 @@ fn add(args: AddArgs, ctx: &Context) -> Result<()> {
             entry.insert("path", toml_edit::value(args.url.as_str()));
         }
         RegistryKind::Git => {
-            return Err(Error::usage(
-                "git registries are not supported by this build of strata yet; use `--kind dir`",
-            ));
+            let url = GitUrl::parse(&args.url, &root).map_err(Error::usage)?;
+            if let Some(p) = &args.path {
+                config::check_relative_path(p).map_err(Error::usage)?;
+            }
+            // Written as given: credentials in a URL are the user's choice, and strata
+            // never prints them (`registry list` shows the redacted form).
+            entry.insert("url", toml_edit::value(args.url.as_str()));
+            if let Some(p) = &args.path {
+                entry.insert("path", toml_edit::value(p.as_str()));
+            }
+            shown_url = url.display;
         }
         RegistryKind::Builtin => unreachable!("not selectable"),
     }
@@ -178,7 +211,7 @@ fn add(args: AddArgs, ctx: &Context) -> Result<()> {
     write_atomic(&path, new_text.as_bytes())?;
     ctx.status(
         "Added",
-        &format!("{} registry `{}` ({})", kind.as_str(), args.name, args.url),
+        &format!("{} registry `{}` ({shown_url})", kind.as_str(), args.name),
     );
     Ok(())
 }

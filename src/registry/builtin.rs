@@ -40,6 +40,7 @@ impl Backend for Builtin {
                 Some(ReleaseRef {
                     version: Version::parse(&folder)?,
                     path: format!("{pack}/{folder}"),
+                    rev: None,
                 })
             })
             .collect())

@@ -34,10 +34,10 @@ impl DirBackend {
         let mut names = Vec::new();
         for entry in fs_err::read_dir(path)? {
             let entry = entry?;
-            if entry.file_type()?.is_dir() {
-                if let Some(n) = entry.file_name().to_str() {
-                    names.push(n.to_string());
-                }
+            if entry.file_type()?.is_dir()
+                && let Some(n) = entry.file_name().to_str()
+            {
+                names.push(n.to_string());
             }
         }
         names.sort();
@@ -75,6 +75,7 @@ impl Backend for DirBackend {
                 Some(ReleaseRef {
                     version: Version::parse(&folder)?,
                     path: format!("{pack}/{folder}"),
+                    rev: None,
                 })
             })
             .collect())

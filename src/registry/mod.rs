@@ -4,6 +4,8 @@
 
 mod builtin;
 mod dir;
+mod git;
+pub mod url;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -17,6 +19,7 @@ use crate::version::{Version, sort_releases};
 
 pub use builtin::Builtin;
 pub use dir::DirBackend;
+pub use git::{GitBackend, GitSettings};
 
 /// One release of a pack as a registry lists it.
 #[derive(Debug, Clone)]
@@ -24,6 +27,8 @@ pub struct ReleaseRef {
     pub version: Version,
     /// The pack folder inside the registry source, `/`-separated (`calico/3.27.2`).
     pub path: String,
+    /// Git registries: the tag (`calico/v3.27.2`) or commit id the release is read at.
+    pub rev: Option<String>,
 }
 
 /// What a kind of registry must provide. Everything else (checking manifests, ordering
@@ -41,14 +46,30 @@ pub trait Backend: Send + Sync {
     fn read(&self, pack: &str, release: &ReleaseRef) -> Result<BTreeMap<String, Vec<u8>>>;
     /// How a file of a release is named in messages.
     fn display(&self, release: &ReleaseRef, file: &str) -> String;
+    /// Makes the registry ready to read (a git registry fetches its mirror).
+    fn prepare(&self) -> Result<()> {
+        Ok(())
+    }
+    /// A release named by a tag, branch or commit (git registries only); `None` when the
+    /// reference does not exist.
+    fn resolve_ref(&self, _pack: &str, _reference: &str) -> Result<Option<ReleaseRef>> {
+        Ok(None)
+    }
+    /// Whether the registry's data is on this machine without fetching.
+    fn is_cached(&self) -> bool {
+        true
+    }
 }
+
+/// A loaded release: pack name, version as spelled, and git revision.
+type PackKey = (String, String, Option<String>);
 
 /// A named registry with its caches.
 pub struct Registry {
     pub name: String,
     backend: Box<dyn Backend>,
     releases: Mutex<HashMap<String, Arc<Vec<ReleaseRef>>>>,
-    packs: Mutex<HashMap<(String, String), Arc<Pack>>>,
+    packs: Mutex<HashMap<PackKey, Arc<Pack>>>,
 }
 
 impl Registry {
@@ -73,6 +94,23 @@ impl Registry {
         self.backend.pack_names()
     }
 
+    pub fn prepare(&self) -> Result<()> {
+        self.backend.prepare()
+    }
+
+    pub fn is_cached(&self) -> bool {
+        self.backend.is_cached()
+    }
+
+    pub fn resolve_ref(&self, pack: &str, reference: &str) -> Result<Option<ReleaseRef>> {
+        self.backend.resolve_ref(pack, reference)
+    }
+
+    /// How a file of a release is named in messages.
+    pub fn display(&self, release: &ReleaseRef, file: &str) -> String {
+        self.backend.display(release, file)
+    }
+
     /// The releases of a pack, oldest first. Two releases that differ only in build
     /// metadata are an error.
     pub fn releases(&self, pack: &str) -> Result<Arc<Vec<ReleaseRef>>> {
@@ -95,7 +133,11 @@ impl Registry {
 
     /// Loads and checks one release (cached for the run).
     pub fn pack(&self, name: &str, release: &ReleaseRef) -> Result<Arc<Pack>> {
-        let key = (name.to_string(), release.version.as_str().to_string());
+        let key = (
+            name.to_string(),
+            release.version.as_str().to_string(),
+            release.rev.clone(),
+        );
         if let Some(hit) = lock(&self.packs).get(&key) {
             return Ok(hit.clone());
         }
@@ -139,7 +181,13 @@ pub struct Registries {
 
 impl Registries {
     /// Opens the registries `strata.toml` declares (the builtin one when it declares none).
-    pub fn open(config: &Config, root: &Path) -> Result<Registries> {
+    /// Nothing is fetched yet.
+    pub fn open(
+        config: &Config,
+        config_source: &Source,
+        root: &Path,
+        git: &GitSettings,
+    ) -> Result<Registries> {
         if config.registry.is_empty() {
             return Ok(Registries {
                 list: vec![Registry::new("public", Box::new(Builtin))],
@@ -156,15 +204,37 @@ impl Registries {
                     Box::new(DirBackend::open(&name, root, path)?)
                 }
                 RegistryKind::Git => {
-                    return Err(Error::registry(
-                        &name,
-                        "git registries are not supported by this build of strata yet",
-                    ));
+                    let url = r.url.as_ref().expect("checked by Config::parse");
+                    let parsed = url::GitUrl::parse(url.get_ref(), root)
+                        .map_err(|why| Diagnostic::at(config_source, url.span(), why))?;
+                    let path = r.path.as_ref().map(|p| p.get_ref().as_str()).unwrap_or("");
+                    Box::new(GitBackend::new(&name, parsed, path, git))
                 }
             };
             list.push(Registry::new(name, backend));
         }
         Ok(Registries { list })
+    }
+
+    /// Makes every registry ready, fetching git registries in parallel; the first failure
+    /// (in search order) is returned.
+    pub fn prepare_all(&self) -> Result<()> {
+        Registries::prepare(&self.list.iter().collect::<Vec<_>>())
+    }
+
+    /// Makes these registries ready, in parallel.
+    pub fn prepare(list: &[&Registry]) -> Result<()> {
+        let results: Vec<Result<()>> = std::thread::scope(|s| {
+            let handles: Vec<_> = list.iter().map(|r| s.spawn(move || r.prepare())).collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(Error::usage("a fetch thread panicked")))
+                })
+                .collect()
+        });
+        results.into_iter().collect()
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Registry> {

@@ -52,6 +52,16 @@ impl Env {
         self.root().join(rel)
     }
 
+    /// A path beside the catalog (for pack repositories).
+    pub fn outside(&self, rel: &str) -> PathBuf {
+        self.tmp.path().join(rel)
+    }
+
+    /// The cache folder the runs use (`STRATA_CACHE`).
+    pub fn cache(&self) -> PathBuf {
+        self.tmp.path().join("home").join("strata-cache")
+    }
+
     #[track_caller]
     pub fn write(&self, rel: &str, text: &str) -> &Env {
         let p = self.path(rel);
@@ -188,3 +198,5 @@ macro_rules! snap {
         insta::assert_snapshot!($name, $run.transcript())
     };
 }
+
+pub mod git;
