@@ -10,12 +10,15 @@ mod commands;
 pub mod config;
 pub mod context;
 pub mod diagnostic;
+pub mod digest;
 pub mod error;
 pub mod fs;
+pub mod lockfile;
 pub mod pack;
 pub mod param;
 pub mod profile;
 pub mod registry;
+pub mod resolve;
 pub mod scaffold;
 pub mod version;
 

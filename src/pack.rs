@@ -162,6 +162,8 @@ pub struct Pack {
     pub manifest: Source,
     /// Every file of the release, by `/`-separated path relative to the pack folder.
     pub files: BTreeMap<String, Vec<u8>>,
+    /// The `h1` content digest of `files`.
+    pub digest: String,
 }
 
 impl Pack {
@@ -274,6 +276,7 @@ impl Pack {
             conflicts,
             params,
             manifest,
+            digest: crate::digest::h1(&files),
             files,
         })
     }

@@ -183,18 +183,20 @@ fn conflicts_are_enforced() {
         "[[conflicts]]\npack = \"calico\"\nversion = \">=3.30\"\n\n[params.endpoint]",
     );
     env.pack("acme-agent", "1.2.0", &conflicting);
+    let values = "[layer.values]\nendpoint = \"x\"\n";
     env.profile(
         "aws-prod",
-        &with_agent("[layer.values]\nendpoint = \"x\"\n"),
+        &with_agent(values).replace("version = \"3.x\"", "version = \"3.30.x\""),
     );
     snap!("conflict", env.run(&["validate"]));
-    // Outside the conflicting range it is fine.
-    env.profile(
-        "aws-prod",
-        &with_agent("[layer.values]\nendpoint = \"x\"\n")
-            .replace("version = \"3.x\"", "version = \"3.29.x\""),
+    // With a train that has older releases, resolution steps back to one outside the range.
+    env.profile("aws-prod", &with_agent(values));
+    let run = env.run(&["validate"]);
+    run.success();
+    assert_eq!(
+        run.stdout,
+        "ok aws-prod: ubuntu 22.04.5, kubernetes 1.30.14, calico 3.29.3, aws-ebs-csi 1.40.0, acme-agent 1.2.0\n"
     );
-    env.run(&["validate"]).success();
 }
 
 #[test]

@@ -245,6 +245,24 @@ fn requires_violated() {
 }
 
 #[test]
+fn resolution_steps_back_on_earlier_layers_when_needed() {
+    let env = Env::new();
+    // calico 3.27 supports Kubernetes up to 1.30: the newest Kubernetes it accepts wins.
+    env.profile(
+        "aws-prod",
+        &aws_profile("")
+            .replace("version = \"3.x\"", "version = \"3.27.x\"")
+            .replace("1.30.x", "x"),
+    );
+    let run = env.run(&["validate"]);
+    run.success();
+    assert_eq!(
+        run.stdout,
+        "ok aws-prod: ubuntu 22.04.5, kubernetes 1.30.14, calico 3.27.4, aws-ebs-csi 1.40.0\n"
+    );
+}
+
+#[test]
 fn several_profiles_report_all_problems_and_count() {
     let env = Env::new();
     env.profile("aws-prod", &aws_profile(""));

@@ -317,6 +317,15 @@ impl Backend for GitBackend {
         Repository::open_bare(&self.mirror_dir).is_ok()
     }
 
+    fn commit(&self, release: &ReleaseRef) -> Result<Option<String>> {
+        let rev = release.rev.as_deref().unwrap_or_default();
+        self.with_repo(|repo, _| {
+            peel(repo, rev)
+                .map(|c| Some(c.id().to_string()))
+                .map_err(|e| self.fail(&format!("cannot read `{rev}` of"), &e))
+        })
+    }
+
     fn pack_names(&self) -> Result<Vec<String>> {
         Ok(self.mirror()?.packs.keys().cloned().collect())
     }

@@ -59,6 +59,10 @@ pub trait Backend: Send + Sync {
     fn is_cached(&self) -> bool {
         true
     }
+    /// Git registries: the commit a release is read at (its tag peeled).
+    fn commit(&self, _release: &ReleaseRef) -> Result<Option<String>> {
+        Ok(None)
+    }
 }
 
 /// A loaded release: pack name, version as spelled, and git revision.
@@ -104,6 +108,10 @@ impl Registry {
 
     pub fn resolve_ref(&self, pack: &str, reference: &str) -> Result<Option<ReleaseRef>> {
         self.backend.resolve_ref(pack, reference)
+    }
+
+    pub fn commit(&self, release: &ReleaseRef) -> Result<Option<String>> {
+        self.backend.commit(release)
     }
 
     /// How a file of a release is named in messages.

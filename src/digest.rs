@@ -1,0 +1,76 @@
+//! Content digests: Go's `h1` dirhash for pack folders, and `sha256:` digests of text.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+
+/// Go's `h1` directory hash of a pack folder's files: a line
+/// `<sha256 hex>  <path>\n` per file, sorted by path bytes, then `h1:` and the standard
+/// base64 of the sha256 of those lines.
+pub fn h1<'a, I>(files: I) -> String
+where
+    I: IntoIterator<Item = (&'a String, &'a Vec<u8>)>,
+{
+    let sorted: BTreeMap<&str, &[u8]> = files
+        .into_iter()
+        .map(|(p, b)| (p.as_str(), b.as_slice()))
+        .collect();
+    let mut summary = String::with_capacity(sorted.len() * 80);
+    for (path, bytes) in sorted {
+        let _ = writeln!(summary, "{}  {path}", hex(&Sha256::digest(bytes)));
+    }
+    format!(
+        "h1:{}",
+        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(summary.as_bytes()))
+    )
+}
+
+/// `sha256:<hex>` of some bytes.
+pub fn sha256(bytes: &[u8]) -> String {
+    format!("sha256:{}", hex(&Sha256::digest(bytes)))
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn h1_of_known_content() {
+        // Go: dirhash.Hash1 over {"a.txt": "hello\n"} with no prefix.
+        let mut files = BTreeMap::new();
+        files.insert("a.txt".to_string(), b"hello\n".to_vec());
+        let line = format!("{}  a.txt\n", hex(&Sha256::digest(b"hello\n")));
+        let expected =
+            base64::engine::general_purpose::STANDARD.encode(Sha256::digest(line.as_bytes()));
+        assert_eq!(h1(&files), format!("h1:{expected}"));
+        assert_eq!(
+            hex(&Sha256::digest(b"hello\n")),
+            "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"
+        );
+    }
+
+    #[test]
+    fn order_is_by_path_bytes() {
+        let mut a = BTreeMap::new();
+        a.insert("b/x".to_string(), b"1".to_vec());
+        a.insert("a".to_string(), b"2".to_vec());
+        a.insert("B".to_string(), b"3".to_vec());
+        let mut lines = String::new();
+        for (p, b) in [("B", b"3"), ("a", b"2"), ("b/x", b"1")] {
+            lines.push_str(&format!("{}  {p}\n", hex(&Sha256::digest(b))));
+        }
+        let expected =
+            base64::engine::general_purpose::STANDARD.encode(Sha256::digest(lines.as_bytes()));
+        assert_eq!(h1(&a), format!("h1:{expected}"));
+    }
+}
