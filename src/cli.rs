@@ -83,4 +83,6 @@ pub enum Command {
     #[command(subcommand)]
     Profile(commands::profile::Command),
     Validate(commands::validate::Args),
+    Lock(commands::lock::LockArgs),
+    Update(commands::lock::UpdateArgs),
 }

@@ -85,6 +85,17 @@ pub fn resolve<'c>(
         // read stops the command.
         match gather(catalog, profile, layer) {
             Ok(Ok((registry, mut releases))) => {
+                // A branch or commit `ref` keeps its locked commit until `update`.
+                if let (Request::Ref(_), Some(l)) = (&layer.request, prefs.locked(layer, registry))
+                    && l.tag.is_none()
+                    && let (Some(commit), Some(version)) = (&l.commit, Version::parse(&l.version))
+                {
+                    releases = vec![ReleaseRef {
+                        version,
+                        path: if l.path == "." { String::new() } else { l.path.clone() },
+                        rev: Some(commit.clone()),
+                    }];
+                }
                 let locked = prefs.locked(layer, registry).and_then(|l| {
                     let v = Version::parse(&l.version)?;
                     let pos = releases.iter().position(|r| {

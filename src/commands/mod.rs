@@ -2,6 +2,7 @@
 
 pub mod fetch;
 pub mod init;
+pub mod lock;
 pub mod pack;
 pub mod profile;
 pub mod registry;
@@ -19,5 +20,7 @@ pub fn run(command: Command, ctx: &Context) -> Result<()> {
         Command::Pack(cmd) => pack::run(cmd, ctx),
         Command::Profile(cmd) => profile::run(cmd, ctx),
         Command::Validate(args) => validate::run(args, ctx),
+        Command::Lock(args) => lock::lock(args, ctx),
+        Command::Update(args) => lock::update(args, ctx),
     }
 }

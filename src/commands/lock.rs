@@ -1,0 +1,149 @@
+//! `strata lock` and `strata update`: write missing and stale lock files, or move trains to
+//! their newest releases; `--check` writes nothing, `--commit` commits the changed locks.
+
+use std::collections::BTreeSet;
+
+use crate::context::Context;
+use crate::diagnostic::Diagnostic;
+use crate::error::{Error, Result};
+use crate::fs::write_atomic;
+use crate::locking::{Plan, Unlock, plan};
+
+/// Write missing and stale lock files, keeping every locked release that is still valid
+#[derive(Debug, clap::Args)]
+pub struct LockArgs {
+    /// Profiles to lock (default: all)
+    #[arg(value_name = "PROFILE")]
+    pub profiles: Vec<String>,
+    /// Write nothing; exit 1 and show what would change when any lock is missing or stale
+    #[arg(long, conflicts_with = "commit")]
+    pub check: bool,
+    /// Commit the changed lock files (and nothing else) on the current branch
+    #[arg(long)]
+    pub commit: bool,
+}
+
+/// Move layers to the newest releases their version specs admit, and rewrite the locks
+#[derive(Debug, clap::Args)]
+pub struct UpdateArgs {
+    /// Profiles to update (default: all)
+    #[arg(value_name = "PROFILE")]
+    pub profiles: Vec<String>,
+    /// Only layers of these packs move (also accepts a moved tag or changed content)
+    #[arg(long = "pack", value_name = "PACK")]
+    pub packs: Vec<String>,
+    /// Commit the changed lock files (and nothing else) on the current branch
+    #[arg(long)]
+    pub commit: bool,
+}
+
+pub fn lock(args: LockArgs, ctx: &Context) -> Result<()> {
+    run(ctx, &args.profiles, &Unlock::Nothing, args.check, args.commit, "lock")
+}
+
+pub fn update(args: UpdateArgs, ctx: &Context) -> Result<()> {
+    let unlock = if args.packs.is_empty() {
+        Unlock::All
+    } else {
+        Unlock::Packs(args.packs.into_iter().collect::<BTreeSet<_>>())
+    };
+    run(ctx, &args.profiles, &unlock, false, args.commit, "update")
+}
+
+fn run(ctx: &Context, names: &[String], unlock: &Unlock, check: bool, commit: bool, verb: &str) -> Result<()> {
+    let catalog = ctx.catalog_unfetched()?;
+    // Refuse `--commit` before anything is written.
+    let target = if commit { Some(crate::commit::prepare(&catalog.root)?) } else { None };
+    let Plan {
+        profiles,
+        mut problems,
+        orphans,
+    } = plan(&catalog, names, unlock)?;
+
+    for orphan in &orphans {
+        let d = Diagnostic::file(orphan, "lock file without a profile.toml beside it (the profile was removed or renamed)")
+            .with_hint(format!("delete it: `git rm {orphan}`"));
+        if check {
+            problems.push(d);
+        } else {
+            ctx.warn(&d.to_string());
+        }
+    }
+    let changed: Vec<_> = profiles.iter().filter(|p| p.changed()).collect();
+    if check {
+        for p in &changed {
+            ctx.print(&diff(p.old_text.as_deref(), &p.new_text, &p.file));
+            problems.push(Diagnostic::file(
+                &p.file,
+                match &p.old_text {
+                    None => "lock file is missing".to_string(),
+                    Some(_) => "lock file is stale".to_string(),
+                },
+            ).with_hint("run `strata lock` and commit the result"));
+        }
+    }
+    if !problems.is_empty() {
+        let n = problems.len();
+        problems.push(Diagnostic::plain(format!(
+            "{n} problem{}; no lock file was written",
+            if n == 1 { "" } else { "s" }
+        )));
+        return Err(Error::Catalog(problems));
+    }
+    if check {
+        ctx.status("Checked", &format!("{} lock files are up to date", profiles.len()));
+        return Ok(());
+    }
+    if changed.is_empty() {
+        ctx.status("Unchanged", &format!("{} lock files are up to date", profiles.len()));
+        return Ok(());
+    }
+
+    let staged = match &target {
+        Some(t) => {
+            let files: Vec<_> = changed
+                .iter()
+                .map(|p| (catalog.root.join(&p.file), p.new_text.as_str()))
+                .collect();
+            Some(t.stage(&files, &commit_message(verb, &changed))?)
+        }
+        None => None,
+    };
+    for p in &changed {
+        write_atomic(&catalog.root.join(&p.file), p.new_text.as_bytes())?;
+        let lines = p.change_lines();
+        let label = if p.old_text.is_none() { "Locked" } else if verb == "update" { "Updated" } else { "Relocked" };
+        ctx.status(label, &format!("`{}`", p.file));
+        for line in lines {
+            ctx.status("", &line);
+        }
+    }
+    if let (Some(t), Some(s)) = (&target, &staged) {
+        t.finish(s)?;
+        ctx.status("Committed", &format!("{} ({} lock file{})", s.commit, changed.len(), if changed.len() == 1 { "" } else { "s" }));
+    }
+    Ok(())
+}
+
+/// `strata: update aws-prod, edge-small` and a body line per change.
+fn commit_message(verb: &str, changed: &[&crate::locking::Planned]) -> String {
+    let names: Vec<&str> = changed.iter().map(|p| p.name.as_str()).collect();
+    let mut msg = format!("strata: {verb} {}\n\n", names.join(", "));
+    for p in changed {
+        for line in p.change_lines() {
+            msg.push_str(&line);
+            msg.push('\n');
+        }
+    }
+    msg
+}
+
+/// A unified diff of a lock file, for `--check`.
+fn diff(old: Option<&str>, new: &str, file: &str) -> String {
+    let old = old.unwrap_or("");
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{file}"), &format!("b/{file}"))
+        .to_string()
+}

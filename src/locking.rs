@@ -1,0 +1,329 @@
+//! Computing lock files: which locks are current, re-resolving the rest (keeping every
+//! locked release that is still valid, like Cargo), and describing what changed.
+
+use std::collections::BTreeSet;
+
+use crate::catalog::{Catalog, ProfileEntry};
+use crate::check::{Checked, check_with};
+use crate::config::{self, RegistryKind};
+use crate::diagnostic::{Diagnostic, Source};
+use crate::error::{Error, Result};
+use crate::lockfile::{self, Lock, LockedLayer};
+use crate::profile::{Profile, Request};
+use crate::registry::ReleaseRef;
+use crate::resolve::Preferences;
+use crate::version::Version;
+
+/// Which layers leave their lock behind.
+#[derive(Debug, Clone, Default)]
+pub enum Unlock {
+    /// `lock`: keep every valid locked release.
+    #[default]
+    Nothing,
+    /// `update`: every layer moves to its newest release.
+    All,
+    /// `update --pack P…`: only layers of these packs move.
+    Packs(BTreeSet<String>),
+}
+
+/// The outcome for one profile.
+pub struct Planned {
+    pub name: String,
+    /// `profiles/<name>/profile.lock`, relative to the catalog root.
+    pub file: String,
+    pub old_text: Option<String>,
+    pub old: Option<Lock>,
+    pub new_text: String,
+    pub new: Lock,
+}
+
+impl Planned {
+    pub fn changed(&self) -> bool {
+        self.old_text.as_deref() != Some(self.new_text.as_str())
+    }
+
+    /// One line per layer change, e.g. `aws-prod network calico 3.27.1 -> 3.27.2`.
+    pub fn change_lines(&self) -> Vec<String> {
+        let p = &self.name;
+        let mut lines = Vec::new();
+        let old = self.old.as_ref();
+        for l in &self.new.layers {
+            match old.and_then(|o| o.layer(&l.name)) {
+                None => lines.push(format!("{p} {} {} {} (new)", l.name, l.pack, l.version)),
+                Some(o) if o.pack != l.pack => lines.push(format!(
+                    "{p} {} {} {} -> {} {}",
+                    l.name, o.pack, o.version, l.pack, l.version
+                )),
+                Some(o) if o.version != l.version => {
+                    lines.push(format!("{p} {} {} {} -> {}", l.name, l.pack, o.version, l.version))
+                }
+                Some(o) if o.commit != l.commit || o.digest != l.digest => lines.push(format!(
+                    "{p} {} {} {} (content changed)",
+                    l.name, l.pack, l.version
+                )),
+                Some(_) => {}
+            }
+        }
+        if let Some(o) = old {
+            for l in &o.layers {
+                if self.new.layer(&l.name).is_none() {
+                    lines.push(format!("{p} {} {} {} (removed)", l.name, l.pack, l.version));
+                }
+            }
+        }
+        if lines.is_empty() && self.changed() {
+            lines.push(format!("{p} lock refreshed"));
+        }
+        lines
+    }
+}
+
+/// Everything a lock run found.
+#[derive(Default)]
+pub struct Plan {
+    pub profiles: Vec<Planned>,
+    pub problems: Vec<Diagnostic>,
+    /// Lock files whose profile.toml is gone (reported, never deleted).
+    pub orphans: Vec<String>,
+}
+
+/// Plans the locks of the named profiles (or all). Nothing is written.
+pub fn plan(catalog: &Catalog, names: &[String], unlock: &Unlock) -> Result<Plan> {
+    let loaded = catalog.load_profiles(names)?;
+    let config_bytes = catalog.config_source.text.as_bytes();
+    let mut plan = Plan::default();
+    if let Unlock::Packs(packs) = unlock {
+        check_pack_names(&loaded, packs)?;
+    }
+    for (entry, parsed) in loaded {
+        let profile = match parsed {
+            Ok(p) => p,
+            Err(mut d) => {
+                plan.problems.append(&mut d);
+                continue;
+            }
+        };
+        match plan_profile(catalog, &entry, profile, config_bytes, unlock)? {
+            Ok(p) => plan.profiles.push(p),
+            Err(mut d) => plan.problems.append(&mut d),
+        }
+    }
+    if names.is_empty() {
+        plan.orphans = orphan_locks(catalog)?;
+    }
+    Ok(plan)
+}
+
+fn plan_profile(
+    catalog: &Catalog,
+    entry: &ProfileEntry,
+    profile: Profile,
+    config_bytes: &[u8],
+    unlock: &Unlock,
+) -> Result<Result<Planned, Vec<Diagnostic>>> {
+    let file = format!("{}/{}", entry.dir, lockfile::FILE_NAME);
+    let path = catalog.root.join(&file);
+    let old_text = match fs_err::read(&path) {
+        Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e.into()),
+    };
+    // A lock that does not parse is rewritten from scratch by `lock`; `--check` reports it.
+    let (old, corrupt) = match &old_text {
+        Some(t) => match Lock::parse(&Source::new(file.clone(), t.as_str())) {
+            Ok(l) if l.profile == profile.name => (Some(l), None),
+            Ok(l) => (
+                None,
+                Some(Diagnostic::file(
+                    &file,
+                    format!("the lock is for profile `{}`, not `{}`", l.profile, profile.name),
+                )),
+            ),
+            Err(d) => (None, Some(d)),
+        },
+        None => (None, None),
+    };
+    let files: [(&str, &[u8]); 2] = [
+        (config::FILE_NAME, config_bytes),
+        (profile.file(), profile.source.text.as_bytes()),
+    ];
+    if matches!(unlock, Unlock::Nothing)
+        && let (Some(lock), Some(text)) = (&old, &old_text)
+        && is_current(catalog, &profile, lock, text, &files)?
+    {
+        return Ok(Ok(Planned {
+            name: profile.name.clone(),
+            file,
+            old_text: old_text.clone(),
+            old: old.clone(),
+            new_text: text.clone(),
+            new: lock.clone(),
+        }));
+    }
+    if let Some(d) = corrupt {
+        crate::context::warn(&format!("{d}; it will be written anew"));
+    }
+    let prefs = Preferences {
+        lock: old.as_ref(),
+        unlock: match unlock {
+            Unlock::Packs(p) => p.clone(),
+            _ => BTreeSet::new(),
+        },
+        unlock_all: matches!(unlock, Unlock::All),
+    };
+    let name = profile.name.clone();
+    let checked = match check_with(catalog, profile, &prefs)? {
+        Ok(c) => c,
+        Err(d) => return Ok(Err(d)),
+    };
+    let layers = locked_layers(&checked);
+    let inputs = lockfile::inputs(&files_of(config_bytes, &checked.profile), &layers);
+    let new = Lock {
+        profile: name.clone(),
+        inputs,
+        layers,
+    };
+    Ok(Ok(Planned {
+        name,
+        file,
+        old_text,
+        old,
+        new_text: new.render(),
+        new,
+    }))
+}
+
+fn files_of<'a>(config_bytes: &'a [u8], profile: &'a Profile) -> [(&'a str, &'a [u8]); 2] {
+    [
+        (config::FILE_NAME, config_bytes),
+        (profile.file(), profile.source.text.as_bytes()),
+    ]
+}
+
+/// The lock's view of each chosen release.
+fn locked_layers(checked: &Checked) -> Vec<LockedLayer> {
+    checked
+        .layers
+        .iter()
+        .map(|c| {
+            let git = c.registry.kind() == RegistryKind::Git;
+            let tag = c
+                .release
+                .rev
+                .clone()
+                .filter(|rev| git && Some(rev) != c.commit.as_ref());
+            LockedLayer {
+                ty: c.layer.ty,
+                name: c.layer.name.clone(),
+                pack: c.pack.name.clone(),
+                registry: c.registry.name.clone(),
+                source: c.registry.source(),
+                path: if c.release.path.is_empty() {
+                    ".".to_string()
+                } else {
+                    c.release.path.clone()
+                },
+                requested: c.layer.requested.get_ref().clone(),
+                version: c.pack.version.to_string(),
+                tag,
+                commit: c.commit.clone(),
+                digest: c.pack.digest.clone(),
+                values: None,
+                rendered: None,
+            }
+        })
+        .collect()
+}
+
+/// A lock is current when it is in canonical form, its `inputs` match the files and its
+/// own facts, it has the profile's layers, every locked release still satisfies its layer,
+/// and (for builtin and dir registries, whose content is on this machine) every digest
+/// still holds. Git releases are trusted here; `verify` fetches and checks them.
+fn is_current(
+    catalog: &Catalog,
+    profile: &Profile,
+    lock: &Lock,
+    text: &str,
+    files: &[(&str, &[u8]); 2],
+) -> Result<bool> {
+    if lock.render() != text || lockfile::inputs(files, &lock.layers) != lock.inputs {
+        return Ok(false);
+    }
+    if lock.layers.len() != profile.layers.len() {
+        return Ok(false);
+    }
+    for (l, layer) in lock.layers.iter().zip(&profile.layers) {
+        if l.name != layer.name
+            || l.ty != layer.ty
+            || l.pack != *layer.pack.get_ref()
+            || l.requested != *layer.requested.get_ref()
+            || layer.registry.as_ref().is_some_and(|r| *r.get_ref() != l.registry)
+        {
+            return Ok(false);
+        }
+        let Some(version) = Version::parse(&l.version) else { return Ok(false) };
+        if let Request::Version(spec) = &layer.request
+            && !spec.admits(&version)
+        {
+            return Ok(false);
+        }
+        let Some(registry) = catalog.registries.get(&l.registry) else { return Ok(false) };
+        if registry.source() != l.source {
+            return Ok(false);
+        }
+        if registry.kind() != RegistryKind::Git {
+            let release = ReleaseRef {
+                version,
+                path: l.path.clone(),
+                rev: None,
+            };
+            match registry.pack(&l.pack, &release) {
+                Ok(p) if p.digest == l.digest => {}
+                Ok(_) | Err(Error::Catalog(_)) => return Ok(false),
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(true)
+}
+
+/// `update --pack` names packs some selected profile uses.
+fn check_pack_names(
+    loaded: &[crate::catalog::LoadedProfile],
+    packs: &BTreeSet<String>,
+) -> Result<()> {
+    let used: BTreeSet<&str> = loaded
+        .iter()
+        .filter_map(|(_, p)| p.as_ref().ok())
+        .flat_map(|p| p.layers.iter().map(|l| l.pack.get_ref().as_str()))
+        .collect();
+    for p in packs {
+        if !used.contains(p.as_str()) {
+            return Err(Error::usage_hint(
+                format!("no selected profile uses pack `{p}`"),
+                crate::diagnostic::suggest(p, used.iter().copied()),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Lock files in the profiles folder whose profile.toml is gone.
+fn orphan_locks(catalog: &Catalog) -> Result<Vec<String>> {
+    let base = catalog.root.join(catalog.profiles_dir());
+    if !base.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(&base).follow_links(false).sort_by_file_name() {
+        let entry = entry.map_err(|e| std::io::Error::other(format!("cannot read `{}`: {e}", base.display())))?;
+        if entry.file_type().is_file() && entry.file_name() == lockfile::FILE_NAME {
+            let dir = entry.path().parent().unwrap_or(&base);
+            if !dir.join(crate::profile::FILE_NAME).is_file() {
+                let rel = entry.path().strip_prefix(&catalog.root).unwrap_or(entry.path());
+                out.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    Ok(out)
+}
