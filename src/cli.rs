@@ -85,4 +85,5 @@ pub enum Command {
     Validate(commands::validate::Args),
     Lock(commands::lock::LockArgs),
     Update(commands::lock::UpdateArgs),
+    Verify(commands::verify::Args),
 }

@@ -37,7 +37,10 @@ pub fn prepare(catalog_root: &Path) -> Result<Target> {
     let Some(branch) = branch else {
         return Err(Error::usage_hint(
             "`--commit` needs a branch, and HEAD is detached",
-            Some("check out a branch (`git switch -c strata-update`), or drop `--commit`".to_string()),
+            Some(
+                "check out a branch (`git switch -c strata-update`), or drop `--commit`"
+                    .to_string(),
+            ),
         ));
     };
     let parent = match repo.head() {
@@ -62,7 +65,11 @@ impl Target {
         let dir = canon(path.parent().unwrap_or(path));
         let full = dir.join(path.file_name().unwrap_or_default());
         let rel = full.strip_prefix(&work).map_err(|_| {
-            Error::usage(format!("`{}` is outside the git work tree `{}`", path.display(), work.display()))
+            Error::usage(format!(
+                "`{}` is outside the git work tree `{}`",
+                path.display(),
+                work.display()
+            ))
         })?;
         Ok(rel.to_string_lossy().replace('\\', "/"))
     }
@@ -91,9 +98,15 @@ impl Target {
             .repo
             .signature()
             .or_else(|_| Signature::now("strata", "strata@localhost"))?;
-        let parents: Vec<git2::Commit> = self.parent.iter().map(|p| self.repo.find_commit(*p)).collect::<Result<_, _>>()?;
+        let parents: Vec<git2::Commit> = self
+            .parent
+            .iter()
+            .map(|p| self.repo.find_commit(*p))
+            .collect::<Result<_, _>>()?;
         let parent_refs: Vec<&git2::Commit> = parents.iter().collect();
-        let commit = self.repo.commit(None, &sig, &sig, message, &tree, &parent_refs)?;
+        let commit = self
+            .repo
+            .commit(None, &sig, &sig, message, &tree, &parent_refs)?;
         Ok(Staged { commit, paths })
     }
 
@@ -102,8 +115,13 @@ impl Target {
     pub fn finish(&self, staged: &Staged) -> Result<()> {
         let message = format!("strata: commit {}", staged.commit);
         match self.parent {
-            Some(old) => self.repo.reference_matching(&self.branch, staged.commit, true, old, &message)?,
-            None => self.repo.reference(&self.branch, staged.commit, false, &message)?,
+            Some(old) => {
+                self.repo
+                    .reference_matching(&self.branch, staged.commit, true, old, &message)?
+            }
+            None => self
+                .repo
+                .reference(&self.branch, staged.commit, false, &message)?,
         };
         let mut index = self.repo.index()?;
         for rel in &staged.paths {

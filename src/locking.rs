@@ -35,6 +35,8 @@ pub struct Planned {
     pub old: Option<Lock>,
     pub new_text: String,
     pub new: Lock,
+    /// Why the old lock file could not be read, when it could not.
+    pub corrupt: Option<Diagnostic>,
 }
 
 impl Planned {
@@ -54,9 +56,10 @@ impl Planned {
                     "{p} {} {} {} -> {} {}",
                     l.name, o.pack, o.version, l.pack, l.version
                 )),
-                Some(o) if o.version != l.version => {
-                    lines.push(format!("{p} {} {} {} -> {}", l.name, l.pack, o.version, l.version))
-                }
+                Some(o) if o.version != l.version => lines.push(format!(
+                    "{p} {} {} {} -> {}",
+                    l.name, l.pack, o.version, l.version
+                )),
                 Some(o) if o.commit != l.commit || o.digest != l.digest => lines.push(format!(
                     "{p} {} {} {} (content changed)",
                     l.name, l.pack, l.version
@@ -136,7 +139,10 @@ fn plan_profile(
                 None,
                 Some(Diagnostic::file(
                     &file,
-                    format!("the lock is for profile `{}`, not `{}`", l.profile, profile.name),
+                    format!(
+                        "the lock is for profile `{}`, not `{}`",
+                        l.profile, profile.name
+                    ),
                 )),
             ),
             Err(d) => (None, Some(d)),
@@ -158,10 +164,8 @@ fn plan_profile(
             old: old.clone(),
             new_text: text.clone(),
             new: lock.clone(),
+            corrupt: None,
         }));
-    }
-    if let Some(d) = corrupt {
-        crate::context::warn(&format!("{d}; it will be written anew"));
     }
     let prefs = Preferences {
         lock: old.as_ref(),
@@ -190,6 +194,7 @@ fn plan_profile(
         old,
         new_text: new.render(),
         new,
+        corrupt,
     }))
 }
 
@@ -257,17 +262,24 @@ fn is_current(
             || l.ty != layer.ty
             || l.pack != *layer.pack.get_ref()
             || l.requested != *layer.requested.get_ref()
-            || layer.registry.as_ref().is_some_and(|r| *r.get_ref() != l.registry)
+            || layer
+                .registry
+                .as_ref()
+                .is_some_and(|r| *r.get_ref() != l.registry)
         {
             return Ok(false);
         }
-        let Some(version) = Version::parse(&l.version) else { return Ok(false) };
+        let Some(version) = Version::parse(&l.version) else {
+            return Ok(false);
+        };
         if let Request::Version(spec) = &layer.request
             && !spec.admits(&version)
         {
             return Ok(false);
         }
-        let Some(registry) = catalog.registries.get(&l.registry) else { return Ok(false) };
+        let Some(registry) = catalog.registries.get(&l.registry) else {
+            return Ok(false);
+        };
         if registry.source() != l.source {
             return Ok(false);
         }
@@ -315,12 +327,19 @@ fn orphan_locks(catalog: &Catalog) -> Result<Vec<String>> {
         return Ok(Vec::new());
     }
     let mut out = Vec::new();
-    for entry in walkdir::WalkDir::new(&base).follow_links(false).sort_by_file_name() {
-        let entry = entry.map_err(|e| std::io::Error::other(format!("cannot read `{}`: {e}", base.display())))?;
+    for entry in walkdir::WalkDir::new(&base)
+        .follow_links(false)
+        .sort_by_file_name()
+    {
+        let entry = entry
+            .map_err(|e| std::io::Error::other(format!("cannot read `{}`: {e}", base.display())))?;
         if entry.file_type().is_file() && entry.file_name() == lockfile::FILE_NAME {
             let dir = entry.path().parent().unwrap_or(&base);
             if !dir.join(crate::profile::FILE_NAME).is_file() {
-                let rel = entry.path().strip_prefix(&catalog.root).unwrap_or(entry.path());
+                let rel = entry
+                    .path()
+                    .strip_prefix(&catalog.root)
+                    .unwrap_or(entry.path());
                 out.push(rel.to_string_lossy().replace('\\', "/"));
             }
         }

@@ -92,14 +92,23 @@ pub fn resolve<'c>(
                 {
                     releases = vec![ReleaseRef {
                         version,
-                        path: if l.path == "." { String::new() } else { l.path.clone() },
+                        path: if l.path == "." {
+                            String::new()
+                        } else {
+                            l.path.clone()
+                        },
                         rev: Some(commit.clone()),
                     }];
                 }
                 let locked = prefs.locked(layer, registry).and_then(|l| {
                     let v = Version::parse(&l.version)?;
+                    // The locked facts must agree with each other: a lock whose version was
+                    // edited by hand (path or tag still of another release) is not kept.
                     let pos = releases.iter().position(|r| {
-                        r.version == v && !r.version.clashes_with(&v) && same_rev(r, l)
+                        r.version == v
+                            && !r.version.clashes_with(&v)
+                            && same_rev(r, l)
+                            && (r.path == l.path || (r.path.is_empty() && l.path == "."))
                     })?;
                     let r = releases.remove(pos);
                     releases.insert(0, r);

@@ -38,7 +38,14 @@ pub struct UpdateArgs {
 }
 
 pub fn lock(args: LockArgs, ctx: &Context) -> Result<()> {
-    run(ctx, &args.profiles, &Unlock::Nothing, args.check, args.commit, "lock")
+    run(
+        ctx,
+        &args.profiles,
+        &Unlock::Nothing,
+        args.check,
+        args.commit,
+        "lock",
+    )
 }
 
 pub fn update(args: UpdateArgs, ctx: &Context) -> Result<()> {
@@ -50,10 +57,21 @@ pub fn update(args: UpdateArgs, ctx: &Context) -> Result<()> {
     run(ctx, &args.profiles, &unlock, false, args.commit, "update")
 }
 
-fn run(ctx: &Context, names: &[String], unlock: &Unlock, check: bool, commit: bool, verb: &str) -> Result<()> {
+fn run(
+    ctx: &Context,
+    names: &[String],
+    unlock: &Unlock,
+    check: bool,
+    commit: bool,
+    verb: &str,
+) -> Result<()> {
     let catalog = ctx.catalog_unfetched()?;
     // Refuse `--commit` before anything is written.
-    let target = if commit { Some(crate::commit::prepare(&catalog.root)?) } else { None };
+    let target = if commit {
+        Some(crate::commit::prepare(&catalog.root)?)
+    } else {
+        None
+    };
     let Plan {
         profiles,
         mut problems,
@@ -61,25 +79,41 @@ fn run(ctx: &Context, names: &[String], unlock: &Unlock, check: bool, commit: bo
     } = plan(&catalog, names, unlock)?;
 
     for orphan in &orphans {
-        let d = Diagnostic::file(orphan, "lock file without a profile.toml beside it (the profile was removed or renamed)")
-            .with_hint(format!("delete it: `git rm {orphan}`"));
+        let d = Diagnostic::file(
+            orphan,
+            "lock file without a profile.toml beside it (the profile was removed or renamed)",
+        )
+        .with_hint(format!("delete it: `git rm {orphan}`"));
         if check {
             problems.push(d);
         } else {
             ctx.warn(&d.to_string());
         }
     }
+    for p in profiles.iter() {
+        if let Some(d) = &p.corrupt {
+            let d = d.clone().with_hint("`strata lock` writes it anew");
+            if check {
+                problems.push(d);
+            } else {
+                ctx.warn(&format!("{d}"));
+            }
+        }
+    }
     let changed: Vec<_> = profiles.iter().filter(|p| p.changed()).collect();
     if check {
         for p in &changed {
             ctx.print(&diff(p.old_text.as_deref(), &p.new_text, &p.file));
-            problems.push(Diagnostic::file(
-                &p.file,
-                match &p.old_text {
-                    None => "lock file is missing".to_string(),
-                    Some(_) => "lock file is stale".to_string(),
-                },
-            ).with_hint("run `strata lock` and commit the result"));
+            problems.push(
+                Diagnostic::file(
+                    &p.file,
+                    match &p.old_text {
+                        None => "lock file is missing".to_string(),
+                        Some(_) => "lock file is stale".to_string(),
+                    },
+                )
+                .with_hint("run `strata lock` and commit the result"),
+            );
         }
     }
     if !problems.is_empty() {
@@ -90,12 +124,16 @@ fn run(ctx: &Context, names: &[String], unlock: &Unlock, check: bool, commit: bo
         )));
         return Err(Error::Catalog(problems));
     }
+    let up_to_date = match profiles.len() {
+        1 => "1 lock file is up to date".to_string(),
+        n => format!("{n} lock files are up to date"),
+    };
     if check {
-        ctx.status("Checked", &format!("{} lock files are up to date", profiles.len()));
+        ctx.status("Checked", &up_to_date);
         return Ok(());
     }
     if changed.is_empty() {
-        ctx.status("Unchanged", &format!("{} lock files are up to date", profiles.len()));
+        ctx.status("Unchanged", &up_to_date);
         return Ok(());
     }
 
@@ -112,7 +150,13 @@ fn run(ctx: &Context, names: &[String], unlock: &Unlock, check: bool, commit: bo
     for p in &changed {
         write_atomic(&catalog.root.join(&p.file), p.new_text.as_bytes())?;
         let lines = p.change_lines();
-        let label = if p.old_text.is_none() { "Locked" } else if verb == "update" { "Updated" } else { "Relocked" };
+        let label = if p.old_text.is_none() {
+            "Locked"
+        } else if verb == "update" {
+            "Updated"
+        } else {
+            "Relocked"
+        };
         ctx.status(label, &format!("`{}`", p.file));
         for line in lines {
             ctx.status("", &line);
@@ -120,7 +164,15 @@ fn run(ctx: &Context, names: &[String], unlock: &Unlock, check: bool, commit: bo
     }
     if let (Some(t), Some(s)) = (&target, &staged) {
         t.finish(s)?;
-        ctx.status("Committed", &format!("{} ({} lock file{})", s.commit, changed.len(), if changed.len() == 1 { "" } else { "s" }));
+        ctx.status(
+            "Committed",
+            &format!(
+                "{} ({} lock file{})",
+                s.commit,
+                changed.len(),
+                if changed.len() == 1 { "" } else { "s" }
+            ),
+        );
     }
     Ok(())
 }

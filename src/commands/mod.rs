@@ -7,6 +7,7 @@ pub mod pack;
 pub mod profile;
 pub mod registry;
 pub mod validate;
+pub mod verify;
 
 use crate::cli::Command;
 use crate::context::Context;
@@ -22,5 +23,6 @@ pub fn run(command: Command, ctx: &Context) -> Result<()> {
         Command::Validate(args) => validate::run(args, ctx),
         Command::Lock(args) => lock::lock(args, ctx),
         Command::Update(args) => lock::update(args, ctx),
+        Command::Verify(args) => verify::run(args, ctx),
     }
 }
