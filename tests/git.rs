@@ -543,3 +543,83 @@ fn a_registry_is_fetched_only_when_read() {
     env.run(&["registry", "list"]).success();
     assert!(!env.cache().join("git").exists());
 }
+
+/// The same fetches through libgit2, as on a machine without the `git` program.
+#[test]
+fn libgit2_transport_fetches_moves_prunes_and_repairs() {
+    let env = Env::new();
+    env.set_var("STRATA_GIT_FETCH", "libgit2");
+    let mut repo = agent_repo(&env);
+    env.write("strata.toml", &config(&repo.url(), "path = \"packs\"\n"));
+    let run = env.run(&["pack", "show", "acme-agent", "--version", "1.0.0"]);
+    run.success();
+    assert!(
+        run.stdout
+            .contains("releases:  1.2.0-rc.1 (pre-release), 1.1.0, 1.0.0\n"),
+        "{}",
+        run.stdout
+    );
+    repo.write(
+        "packs/acme-agent/pack.toml",
+        &manifest("acme-agent", "1.0.0", "addon", "rebuilt"),
+    );
+    let c = repo.commit("rebuild 1.0.0");
+    repo.tag("acme-agent/v1.0.0", c);
+    repo.delete_tag("acme-agent/v1.2.0-rc.1");
+    let run = env.run(&["pack", "show", "acme-agent", "--version", "1.0.0"]);
+    assert!(
+        run.stdout.starts_with("acme-agent 1.0.0\nrebuilt\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("releases:  1.1.0, 1.0.0\n"),
+        "{}",
+        run.stdout
+    );
+    let key = strata::registry::url::GitUrl::parse(&repo.url(), &env.root())
+        .unwrap()
+        .cache_key();
+    let mirror = env.cache().join("git").join(&key);
+    fs_err::remove_dir_all(&mirror).unwrap();
+    fs_err::create_dir_all(&mirror).unwrap();
+    let run = env.run(&["pack", "list", "--registry", "acme"]);
+    run.success();
+    assert!(
+        run.stderr.contains("is broken; cloning it again"),
+        "{}",
+        run.stderr
+    );
+
+    let env = Env::new();
+    env.set_var("STRATA_GIT_FETCH", "libgit2");
+    env.write(
+        "strata.toml",
+        &config("https://deploy:s3cret@127.0.0.1:9/packs.git", ""),
+    );
+    let run = env.run(&["pack", "list"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("error: registry `acme`: cannot fetch `https://127.0.0.1:9/packs.git`: "),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("s3cret"), "{}", run.stderr);
+}
+
+#[test]
+fn mirror_keeps_no_credentials() {
+    let env = Env::new();
+    let repo = agent_repo(&env);
+    // A file URL with user-info: git ignores it, but it must not be stored.
+    let url = format!("file://{}", repo.dir.display());
+    env.write("strata.toml", &config(&url, "path = \"packs\"\n"));
+    env.run(&["fetch"]).success();
+    let key = strata::registry::url::GitUrl::parse(&url, &env.root())
+        .unwrap()
+        .cache_key();
+    let config = fs_err::read_to_string(env.cache().join("git").join(key).join("config")).unwrap();
+    assert!(!config.contains("[remote"), "{config}");
+    assert!(!config.contains("packs-repo"), "{config}");
+}

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use crate::context::Context;
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
-use crate::fs::write_atomic;
+use crate::fs::write_all_atomic;
 use crate::locking::{Plan, Unlock, plan};
 
 /// Write missing and stale lock files, keeping every locked release that is still valid
@@ -147,8 +147,12 @@ fn run(
         }
         None => None,
     };
+    let files: Vec<_> = changed
+        .iter()
+        .map(|p| (catalog.root.join(&p.file), p.new_text.as_bytes()))
+        .collect();
+    write_all_atomic(&files)?;
     for p in &changed {
-        write_atomic(&catalog.root.join(&p.file), p.new_text.as_bytes())?;
         let lines = p.change_lines();
         let label = if p.old_text.is_none() {
             "Locked"

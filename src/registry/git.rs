@@ -67,6 +67,57 @@ pub struct GitBackend {
 struct Mirror {
     repo: Mutex<Repository>,
     packs: BTreeMap<String, Vec<ReleaseRef>>,
+    /// What each tag points at (a commit, or an annotated tag object), from the one pass
+    /// over the refs, so reading a release needs no ref lookup.
+    targets: Targets,
+}
+
+/// Why a fetch failed: the remote (exit code 3), or the local mirror (clone it again).
+enum Fetch {
+    Remote(String),
+    Corrupt(String),
+}
+
+/// Whether fetches go through the `git` program (the default when it is installed: it
+/// reuses the remote's packs, hardlinks local clones, and brings git's own credential
+/// handling), or through libgit2 (`STRATA_GIT_FETCH=libgit2`, or no `git` on `PATH`).
+fn git_cli() -> bool {
+    static CLI: OnceLock<bool> = OnceLock::new();
+    *CLI.get_or_init(|| {
+        std::env::var("STRATA_GIT_FETCH").map_or(true, |v| v != "libgit2")
+            && std::process::Command::new("git")
+                .arg("--version")
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+    })
+}
+
+/// Runs `git` without a terminal prompt; the error is its redacted stderr.
+fn run_git(args: &[&std::ffi::OsStr]) -> std::result::Result<(), String> {
+    let mut cmd = std::process::Command::new("git");
+    cmd.args(args).stdin(std::process::Stdio::null());
+    // Prompting for a password would hang a CI job; credential helpers and ssh-agent work.
+    if !std::io::stdin().is_terminal() {
+        cmd.env("GIT_TERMINAL_PROMPT", "0");
+    }
+    let out = cmd.output().map_err(|e| format!("cannot run `git`: {e}"))?;
+    if out.status.success() {
+        return Ok(());
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let message = stderr
+        .lines()
+        .map(|l| {
+            l.trim()
+                .trim_start_matches("fatal: ")
+                .trim_start_matches("error: ")
+        })
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ");
+    Err(redact(&message))
 }
 
 /// A failure kept for the rest of the run, so a registry is tried once.
@@ -78,6 +129,10 @@ enum Stored {
 
 impl GitBackend {
     pub fn new(registry: &str, url: GitUrl, path: &str, settings: &GitSettings) -> GitBackend {
+        // Objects were checked when they were fetched into the mirror; hashing every object
+        // again on each read is most of the cost of reading a thousand pack releases.
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| git2::opts::strict_hash_verification(false));
         GitBackend {
             registry: registry.to_string(),
             mirror_dir: settings.mirror_dir(&url),
@@ -139,10 +194,11 @@ impl GitBackend {
             drop(lock);
             repo
         };
-        let packs = self.index(&repo)?;
+        let (packs, targets) = self.index(&repo)?;
         Ok(Mirror {
             repo: Mutex::new(repo),
             packs,
+            targets,
         })
     }
 
@@ -151,12 +207,10 @@ impl GitBackend {
             match Repository::open_bare(&self.mirror_dir) {
                 Ok(repo) if repo.is_bare() => match self.fetch(&repo) {
                     Ok(()) => return Ok(repo),
-                    Err(e) if !is_local_corruption(&e) => return Err(self.fail("cannot fetch", &e)),
-                    Err(e) => crate::context::warn(&format!(
-                        "registry `{}`: the cached mirror of `{}` is broken ({}); cloning it again",
-                        self.registry,
-                        self.url.display,
-                        redact(e.message())
+                    Err(Fetch::Remote(why)) => return Err(self.cannot_fetch(&why)),
+                    Err(Fetch::Corrupt(why)) => crate::context::warn(&format!(
+                        "registry `{}`: the cached mirror of `{}` is broken ({why}); cloning it again",
+                        self.registry, self.url.display
                     )),
                 },
                 _ => crate::context::warn(&format!(
@@ -173,20 +227,24 @@ impl GitBackend {
         if tmp.exists() {
             fs_err::remove_dir_all(&tmp)?;
         }
-        let repo =
-            Repository::init_bare(&tmp).map_err(|e| self.fail("cannot create a mirror of", &e))?;
-        if let Err(e) = self.fetch(&repo) {
-            drop(repo);
+        if let Err(why) = self.clone_into(&tmp) {
             let _ = fs_err::remove_dir_all(&tmp);
-            return Err(self.fail("cannot fetch", &e));
+            return Err(self.cannot_fetch(&why));
         }
-        drop(repo);
         fs_err::rename(&tmp, &self.mirror_dir)?;
         Repository::open_bare(&self.mirror_dir)
             .map_err(|e| self.fail("cannot open the mirror of", &e))
     }
 
-    fn fetch(&self, repo: &Repository) -> std::result::Result<(), git2::Error> {
+    fn cannot_fetch(&self, why: &str) -> Error {
+        Error::registry(
+            &self.registry,
+            format!("cannot fetch `{}`: {}", self.url.display, redact(why)),
+        )
+    }
+
+    /// A spinner on a terminal while the network works.
+    fn spinner(&self) -> indicatif::ProgressBar {
         let bar = self.progress.add(indicatif::ProgressBar::new_spinner());
         bar.set_style(
             indicatif::ProgressStyle::with_template("{spinner} {msg} {pos}/{len} objects")
@@ -194,6 +252,91 @@ impl GitBackend {
         );
         bar.set_message(format!("fetching `{}`", self.registry));
         bar.enable_steady_tick(Duration::from_millis(120));
+        bar
+    }
+
+    /// A first clone into an empty place.
+    fn clone_into(&self, tmp: &Path) -> std::result::Result<(), String> {
+        if git_cli() {
+            let bar = self.spinner();
+            let result = run_git(&[
+                "clone".as_ref(),
+                "--bare".as_ref(),
+                "--quiet".as_ref(),
+                "--".as_ref(),
+                self.url.fetch.as_ref(),
+                tmp.as_os_str(),
+            ]);
+            bar.finish_and_clear();
+            result?;
+            // The URL may carry credentials: the mirror keeps no remote, every fetch names it.
+            run_git(&[
+                "--git-dir".as_ref(),
+                tmp.as_os_str(),
+                "config".as_ref(),
+                "--remove-section".as_ref(),
+                "remote.origin".as_ref(),
+            ])?;
+            return Ok(());
+        }
+        let repo = Repository::init_bare(tmp).map_err(|e| e.message().to_string())?;
+        match self.fetch(&repo) {
+            Ok(()) => Ok(()),
+            Err(Fetch::Remote(why) | Fetch::Corrupt(why)) => Err(why),
+        }
+    }
+
+    /// Brings a mirror up to date: every head and tag, moved tags moved, deleted refs gone.
+    fn fetch(&self, repo: &Repository) -> std::result::Result<(), Fetch> {
+        if git_cli() {
+            let bar = self.spinner();
+            let result = run_git(&[
+                "--git-dir".as_ref(),
+                repo.path().as_os_str(),
+                "fetch".as_ref(),
+                "--quiet".as_ref(),
+                "--prune".as_ref(),
+                "--force".as_ref(),
+                "--no-write-fetch-head".as_ref(),
+                "--".as_ref(),
+                self.url.fetch.as_ref(),
+                "+refs/heads/*:refs/heads/*".as_ref(),
+                "+refs/tags/*:refs/tags/*".as_ref(),
+            ]);
+            bar.finish_and_clear();
+            result.map_err(|why| {
+                let corrupt = [
+                    "corrupt",
+                    "bad object",
+                    "unable to read",
+                    "not a git repository",
+                ]
+                .iter()
+                .any(|w| why.contains(w) && !why.contains(&self.url.fetch));
+                if corrupt {
+                    Fetch::Corrupt(why)
+                } else {
+                    Fetch::Remote(why)
+                }
+            })?;
+        } else {
+            self.fetch_libgit2(repo).map_err(|e| {
+                let why = e.message().to_string();
+                if is_local_corruption(&e) {
+                    Fetch::Corrupt(why)
+                } else {
+                    Fetch::Remote(why)
+                }
+            })?;
+        }
+        // One packed-refs file instead of a loose file per tag: listing thousands of tags
+        // then reads one file.
+        repo.refdb_compress()
+            .map_err(|e| Fetch::Corrupt(e.message().to_string()))
+    }
+
+    fn fetch_libgit2(&self, repo: &Repository) -> std::result::Result<(), git2::Error> {
+        let bar = self.spinner();
         let mut creds = Credentials::default();
         let mut callbacks = RemoteCallbacks::new();
         callbacks.credentials(|url, user, allowed| creds.next(url, user, allowed));
@@ -220,18 +363,22 @@ impl GitBackend {
     }
 
     /// Lists releases from tag names alone: no object is read per tag.
-    fn index(&self, repo: &Repository) -> Result<BTreeMap<String, Vec<ReleaseRef>>> {
+    fn index(&self, repo: &Repository) -> Result<(BTreeMap<String, Vec<ReleaseRef>>, Targets)> {
         let mut packs: BTreeMap<String, Vec<ReleaseRef>> = BTreeMap::new();
+        let mut targets = Targets::new();
         let mut single = Vec::new();
         let refs = repo
             .references_glob("refs/tags/*")
             .map_err(|e| self.fail("cannot read the tags of", &e))?;
-        let mut names = refs;
-        for name in names.names() {
-            let Ok(name) = name else { continue };
+        for reference in refs {
+            let Ok(reference) = reference else { continue };
+            let (Ok(name), Some(target)) = (reference.name(), reference.target()) else {
+                continue;
+            };
             let Some(tag) = name.strip_prefix("refs/tags/") else {
                 continue;
             };
+            targets.insert(tag.to_string(), target);
             match tag.rsplit_once('/') {
                 Some((pack, v)) => {
                     let Some(version) = v.strip_prefix('v').and_then(Version::parse) else {
@@ -260,15 +407,20 @@ impl GitBackend {
         }
         if let Some(newest) = single.iter().max_by(|a, b| a.version.cmp(&b.version)) {
             // A single-pack repository: its name is in the newest release's pack.toml.
-            let name = self.manifest_name(repo, newest)?;
+            let name = self.manifest_name(repo, &targets, newest)?;
             packs.entry(name).or_default().extend(single);
         }
-        Ok(packs)
+        Ok((packs, targets))
     }
 
-    fn manifest_name(&self, repo: &Repository, release: &ReleaseRef) -> Result<String> {
+    fn manifest_name(
+        &self,
+        repo: &Repository,
+        targets: &Targets,
+        release: &ReleaseRef,
+    ) -> Result<String> {
         let rev = release.rev.as_deref().unwrap_or_default();
-        let bytes = read_blob(repo, rev, &join(&release.path, MANIFEST))
+        let bytes = read_blob(repo, targets, rev, &join(&release.path, MANIFEST))
             .map_err(|e| self.fail(&format!("cannot read `{MANIFEST}` at `{rev}` of"), &e))?;
         let Some(bytes) = bytes else {
             return Err(Diagnostic::plain(format!(
@@ -319,8 +471,8 @@ impl Backend for GitBackend {
 
     fn commit(&self, release: &ReleaseRef) -> Result<Option<String>> {
         let rev = release.rev.as_deref().unwrap_or_default();
-        self.with_repo(|repo, _| {
-            peel(repo, rev)
+        self.with_repo(|repo, mirror| {
+            peel(repo, &mirror.targets, rev)
                 .map(|c| Some(c.id().to_string()))
                 .map_err(|e| self.fail(&format!("cannot read `{rev}` of"), &e))
         })
@@ -336,8 +488,8 @@ impl Backend for GitBackend {
 
     fn read(&self, _pack: &str, release: &ReleaseRef) -> Result<BTreeMap<String, Vec<u8>>> {
         let rev = release.rev.as_deref().unwrap_or_default();
-        self.with_repo(|repo, _| {
-            let commit = peel(repo, rev).map_err(|e| self.fail(&format!("cannot read `{rev}` of"), &e))?;
+        self.with_repo(|repo, mirror| {
+            let commit = peel(repo, &mirror.targets, rev).map_err(|e| self.fail(&format!("cannot read `{rev}` of"), &e))?;
             let tree = commit.tree().map_err(|e| self.fail("cannot read", &e))?;
             let folder = if release.path.is_empty() {
                 tree
@@ -397,7 +549,8 @@ impl Backend for GitBackend {
                 return Ok(None);
             };
             let manifest = join(&folder, MANIFEST);
-            let bytes = read_blob(repo, &rev, &manifest).map_err(|e| self.fail("cannot read", &e))?;
+            let bytes = read_blob(repo, &mirror.targets, &rev, &manifest)
+                .map_err(|e| self.fail("cannot read", &e))?;
             let version = bytes
                 .as_deref()
                 .and_then(|b| std::str::from_utf8(b).ok())
@@ -476,21 +629,31 @@ impl GitBackend {
     }
 }
 
+type Targets = std::collections::HashMap<String, git2::Oid>;
+
 /// The commit a tag (or commit id) names, through annotated tags.
-fn peel<'r>(repo: &'r Repository, rev: &str) -> std::result::Result<git2::Commit<'r>, git2::Error> {
-    match repo.find_reference(&format!("refs/tags/{rev}")) {
-        Ok(r) => r.peel_to_commit(),
-        Err(_) => repo.find_commit(git2::Oid::from_str(rev)?),
+fn peel<'r>(
+    repo: &'r Repository,
+    targets: &Targets,
+    rev: &str,
+) -> std::result::Result<git2::Commit<'r>, git2::Error> {
+    match targets.get(rev) {
+        Some(oid) => repo.find_object(*oid, None)?.peel_to_commit(),
+        None => match repo.find_reference(&format!("refs/tags/{rev}")) {
+            Ok(r) => r.peel_to_commit(),
+            Err(_) => repo.find_commit(git2::Oid::from_str(rev)?),
+        },
     }
 }
 
 /// A file's bytes at a revision, or `None` when it is not there.
 fn read_blob(
     repo: &Repository,
+    targets: &Targets,
     rev: &str,
     path: &str,
 ) -> std::result::Result<Option<Vec<u8>>, git2::Error> {
-    let tree = peel(repo, rev)?.tree()?;
+    let tree = peel(repo, targets, rev)?.tree()?;
     match tree.get_path(Path::new(path)) {
         Ok(entry) if entry.kind() == Some(ObjectType::Blob) => {
             Ok(Some(repo.find_blob(entry.id())?.content().to_vec()))

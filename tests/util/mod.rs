@@ -11,6 +11,7 @@ pub const CONFIG: &str = "[catalog]\nname = \"test\"\n";
 
 pub struct Env {
     tmp: TempDir,
+    vars: std::sync::Mutex<Vec<(String, String)>>,
 }
 
 #[derive(Debug)]
@@ -29,7 +30,19 @@ impl Env {
             .expect("temp dir");
         fs_err::create_dir_all(tmp.path().join("home")).unwrap();
         fs_err::create_dir_all(tmp.path().join("cat")).unwrap();
-        Env { tmp }
+        Env {
+            tmp,
+            vars: Default::default(),
+        }
+    }
+
+    /// Sets an environment variable for every later run.
+    pub fn set_var(&self, key: &str, value: &str) -> &Env {
+        self.vars
+            .lock()
+            .unwrap()
+            .push((key.to_string(), value.to_string()));
+        self
     }
 
     /// A catalog whose strata.toml is [`CONFIG`].
@@ -104,6 +117,13 @@ impl Env {
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
             .env("NO_COLOR", "1")
+            .envs(
+                self.vars
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str())),
+            )
             .output()
             .expect("run strata");
         let tmp = self.tmp.path().to_string_lossy().into_owned();
