@@ -2,13 +2,15 @@
 //! clouds, `requires`, `conflicts`), then parameter values, the cloud, and `[defaults]` in
 //! strata.toml.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::catalog::Catalog;
 use crate::diagnostic::{Diagnostic, suggest};
 use crate::error::Result;
 use crate::profile::Profile;
+use crate::render::{LayerInfo, ProfileInfo};
 use crate::resolve::{Chosen, Preferences, resolve};
+use crate::values::{self, Effective};
 
 /// Clouds strata knows even when no pack in use names them.
 pub const KNOWN_CLOUDS: [&str; 9] = [
@@ -23,10 +25,18 @@ pub const KNOWN_CLOUDS: [&str; 9] = [
     "libvirt",
 ];
 
-/// A profile whose every layer has a release.
+/// A profile whose every layer has a release, with each layer's effective parameters and
+/// rendered files (in layer order).
 pub struct Checked<'c> {
     pub profile: Profile,
     pub layers: Vec<Chosen<'c>>,
+    pub outputs: Vec<Output>,
+}
+
+/// One layer's effective parameters and rendered files.
+pub struct Output {
+    pub values: BTreeMap<String, Effective>,
+    pub files: BTreeMap<String, String>,
 }
 
 /// Checks a parsed profile, resolving it afresh. The outer error is a registry or I/O
@@ -53,10 +63,45 @@ pub fn check_with<'c>(
         problems.extend(check_values(catalog, &profile, c));
     }
     problems.extend(check_cloud(&profile, &chosen));
+    if !problems.is_empty() {
+        return Ok(Err(problems));
+    }
+    let infos: BTreeMap<String, LayerInfo> = chosen
+        .iter()
+        .map(|c| {
+            let info = LayerInfo {
+                name: c.layer.name.clone(),
+                ty: c.layer.ty.to_string(),
+                pack: c.pack.name.clone(),
+                version: c.pack.version.to_string(),
+            };
+            (c.layer.name.clone(), info)
+        })
+        .collect();
+    let profile_info = ProfileInfo::of(&profile);
+    let mut outputs = Vec::new();
+    for c in &chosen {
+        let values = values::effective(
+            &c.pack,
+            &c.layer,
+            &profile,
+            &catalog.config,
+            &catalog.config_source,
+        );
+        let rendered = c
+            .pack
+            .compiled()
+            .and_then(|t| t.render(&values::plain(&values), &c.pack, &profile_info, &infos));
+        match rendered {
+            Ok(files) => outputs.push(Output { values, files }),
+            Err(d) => problems.push(d),
+        }
+    }
     if problems.is_empty() {
         Ok(Ok(Checked {
             profile,
             layers: chosen,
+            outputs,
         }))
     } else {
         Ok(Err(problems))

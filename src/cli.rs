@@ -86,4 +86,6 @@ pub enum Command {
     Lock(commands::lock::LockArgs),
     Update(commands::lock::UpdateArgs),
     Verify(commands::verify::Args),
+    Render(commands::render::Args),
+    Explain(commands::explain::Args),
 }

@@ -84,6 +84,20 @@ impl Diagnostic {
         }
     }
 
+    /// A problem at a line of a file (1-based), pointing at its first non-blank character.
+    pub fn at_line(source: &Source, line: usize, message: impl Into<String>) -> Diagnostic {
+        let text = &source.text;
+        let start = text
+            .split_inclusive('\n')
+            .take(line.saturating_sub(1))
+            .map(str::len)
+            .sum::<usize>()
+            .min(text.len());
+        let indent = text[start..].len() - text[start..].trim_start_matches([' ', '\t']).len();
+        let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        Diagnostic::at(source, start + indent..end.max(start + indent), message)
+    }
+
     /// A problem with a whole file.
     pub fn file(name: impl Into<String>, message: impl Into<String>) -> Diagnostic {
         Diagnostic {

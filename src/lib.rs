@@ -20,8 +20,10 @@ pub mod pack;
 pub mod param;
 pub mod profile;
 pub mod registry;
+pub mod render;
 pub mod resolve;
 pub mod scaffold;
+pub mod values;
 pub mod version;
 
 use std::io::Write;

@@ -210,7 +210,8 @@ fn locked_layers(checked: &Checked) -> Vec<LockedLayer> {
     checked
         .layers
         .iter()
-        .map(|c| {
+        .zip(&checked.outputs)
+        .map(|(c, out)| {
             let git = c.registry.kind() == RegistryKind::Git;
             let tag = c
                 .release
@@ -233,8 +234,8 @@ fn locked_layers(checked: &Checked) -> Vec<LockedLayer> {
                 tag,
                 commit: c.commit.clone(),
                 digest: c.pack.digest.clone(),
-                values: None,
-                rendered: None,
+                values: Some(crate::values::digest(&out.values)),
+                rendered: Some(crate::render::digest(&out.files)),
             }
         })
         .collect()
@@ -244,7 +245,7 @@ fn locked_layers(checked: &Checked) -> Vec<LockedLayer> {
 /// own facts, it has the profile's layers, every locked release still satisfies its layer,
 /// and (for builtin and dir registries, whose content is on this machine) every digest
 /// still holds. Git releases are trusted here; `verify` fetches and checks them.
-fn is_current(
+pub fn is_current(
     catalog: &Catalog,
     profile: &Profile,
     lock: &Lock,
@@ -258,7 +259,9 @@ fn is_current(
         return Ok(false);
     }
     for (l, layer) in lock.layers.iter().zip(&profile.layers) {
-        if l.name != layer.name
+        if l.values.is_none()
+            || l.rendered.is_none()
+            || l.name != layer.name
             || l.ty != layer.ty
             || l.pack != *layer.pack.get_ref()
             || l.requested != *layer.requested.get_ref()

@@ -164,6 +164,8 @@ pub struct Pack {
     pub files: BTreeMap<String, Vec<u8>>,
     /// The `h1` content digest of `files`.
     pub digest: String,
+    /// The compiled templates, built on first use.
+    compiled: std::sync::OnceLock<Result<std::sync::Arc<crate::render::Templates>, Diagnostic>>,
 }
 
 impl Pack {
@@ -278,11 +280,29 @@ impl Pack {
             manifest,
             digest: crate::digest::h1(&files),
             files,
+            compiled: std::sync::OnceLock::new(),
         })
     }
 
     pub fn supports_cloud(&self, cloud: &str) -> bool {
         self.clouds.iter().any(|c| c == "all" || c == cloud)
+    }
+
+    /// The release's templates, compiled once.
+    pub fn compiled(&self) -> Result<std::sync::Arc<crate::render::Templates>, Diagnostic> {
+        self.compiled
+            .get_or_init(|| crate::render::compile(self))
+            .clone()
+    }
+
+    /// How a file of this release is named in messages (beside its pack.toml).
+    pub fn file_display(&self, path: &str) -> String {
+        let base = self
+            .manifest
+            .name
+            .strip_suffix(MANIFEST)
+            .unwrap_or(&self.manifest.name);
+        format!("{base}{path}")
     }
 
     /// Template files (`*.j2`), by path.

@@ -460,10 +460,10 @@ impl Search<'_, '_> {
 }
 
 /// A layer's registry and its candidate releases, newest first.
-type Gathered<'c> = (&'c Registry, Vec<ReleaseRef>);
+pub type Gathered<'c> = (&'c Registry, Vec<ReleaseRef>);
 
 /// The registry of a layer and its candidate releases, newest first.
-fn gather<'c>(
+pub fn gather<'c>(
     catalog: &'c Catalog,
     profile: &Profile,
     layer: &Layer,
@@ -608,7 +608,7 @@ fn gather<'c>(
 }
 
 /// Why a release cannot serve a layer: another layer type, or not for the profile's cloud.
-fn unfit(
+pub fn unfit(
     catalog: &Catalog,
     profile: &Profile,
     layer: &Layer,
@@ -748,4 +748,72 @@ fn alternatives_for(catalog: &Catalog, ty: LayerType, cloud: &str) -> Result<Vec
         }
     }
     Ok(out.into_iter().collect())
+}
+
+/// Why `candidate` cannot replace the release of layer `index` next to the other chosen
+/// releases: the first broken `requires` or `conflicts`, in words.
+pub fn why_not(
+    profile: &Profile,
+    chosen: &[Chosen],
+    index: usize,
+    candidate: &Pack,
+) -> Option<String> {
+    let search_layers = &profile.layers;
+    let targets = |c: &Constraint, j: usize, b: &Pack| match &c.target {
+        Target::Layer(t) => search_layers[j].ty == *t,
+        Target::Pack(p) => b.name == *p,
+    };
+    for (j, other) in chosen.iter().enumerate() {
+        if j == index {
+            continue;
+        }
+        let b = &other.pack;
+        for c in &candidate.requires {
+            if targets(c, j, b) && !c.spec.covers(&b.version) {
+                return Some(format!(
+                    "it requires {} {}, and layer `{}` has {} {}",
+                    b.name, c.text, other.layer.name, b.name, b.version
+                ));
+            }
+        }
+        for c in &candidate.conflicts {
+            if targets(c, j, b) && c.spec.covers(&b.version) {
+                return Some(format!(
+                    "it conflicts with {} {} (layer `{}`)",
+                    b.name, b.version, other.layer.name
+                ));
+            }
+        }
+        for c in &b.requires {
+            if targets(c, index, candidate) && !c.spec.covers(&candidate.version) {
+                return Some(format!(
+                    "{} {} (layer `{}`) requires {} {}",
+                    b.name, b.version, other.layer.name, candidate.name, c.text
+                ));
+            }
+        }
+        for c in &b.conflicts {
+            if targets(c, index, candidate) && c.spec.covers(&candidate.version) {
+                return Some(format!(
+                    "{} {} (layer `{}`) conflicts with {} {}",
+                    b.name, b.version, other.layer.name, candidate.name, c.text
+                ));
+            }
+        }
+    }
+    if profile.ty != ProfileType::AddOn
+        && let Some(c) = candidate.requires.iter().find(|c| {
+            !c.optional
+                && !profile.layers.iter().any(|l| match &c.target {
+                    Target::Layer(t) => l.ty == *t,
+                    Target::Pack(p) => l.pack.get_ref() == p,
+                })
+        })
+    {
+        return Some(format!(
+            "it requires {} {}, and the profile has none",
+            c.target, c.text
+        ));
+    }
+    None
 }

@@ -1,11 +1,13 @@
 //! One module per subcommand; [`run`] is the single dispatch.
 
+pub mod explain;
 pub mod fetch;
 pub mod init;
 pub mod lock;
 pub mod pack;
 pub mod profile;
 pub mod registry;
+pub mod render;
 pub mod validate;
 pub mod verify;
 
@@ -24,5 +26,7 @@ pub fn run(command: Command, ctx: &Context) -> Result<()> {
         Command::Lock(args) => lock::lock(args, ctx),
         Command::Update(args) => lock::update(args, ctx),
         Command::Verify(args) => verify::run(args, ctx),
+        Command::Render(args) => render::run(args, ctx),
+        Command::Explain(args) => explain::run(args, ctx),
     }
 }
