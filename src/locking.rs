@@ -98,15 +98,36 @@ pub fn plan(catalog: &Catalog, names: &[String], unlock: &Unlock) -> Result<Plan
     if let Unlock::Packs(packs) = unlock {
         check_pack_names(&loaded, packs)?;
     }
-    for (entry, parsed) in loaded {
-        let profile = match parsed {
-            Ok(p) => p,
-            Err(mut d) => {
-                plan.problems.append(&mut d);
-                continue;
-            }
-        };
-        match plan_profile(catalog, &entry, profile, config_bytes, unlock)? {
+    // Profiles are independent: plan them on every core, keeping catalog order.
+    type Outcome = Result<Result<Planned, Vec<Diagnostic>>>;
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let chunk = loaded.len().div_ceil(workers).max(1);
+    let outcomes: Vec<Outcome> = std::thread::scope(|s| {
+        let handles: Vec<_> = loaded
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|(entry, parsed)| match parsed {
+                            Ok(p) => plan_profile(catalog, entry, p.clone(), config_bytes, unlock),
+                            Err(d) => Ok(Err(d.clone())),
+                        })
+                        .collect::<Vec<Outcome>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| vec![Err(Error::usage("a planning thread panicked"))])
+            })
+            .collect()
+    });
+    for outcome in outcomes {
+        match outcome? {
             Ok(p) => plan.profiles.push(p),
             Err(mut d) => plan.problems.append(&mut d),
         }

@@ -452,3 +452,30 @@ fn templates_include_templates_of_their_release() {
         "==> demo/demo.yaml (demo 1.0.0) <==\nreplicas: 2\n==> demo/parts/replicas.yaml (demo 1.0.0) <==\nreplicas: 2\n"
     );
 }
+
+#[test]
+fn render_all_profiles() {
+    let env = demo_env("");
+    env.profile("second", &aws_profile("").replace("aws-prod", "second"));
+    env.run(&["render", "--all"]).fails(
+        1,
+        "error: profiles/aws-prod/profile.lock: no lock file\n  hint: run `strata lock aws-prod` first\nerror: profiles/second/profile.lock: no lock file\n  hint: run `strata lock second` first\n",
+    );
+    env.run(&["lock"]).success();
+    let run = env.run(&["render", "--all", "--out", "out"]);
+    run.success();
+    assert_eq!(run.stderr, "  Rendered 9 files into `out`\n");
+    assert_eq!(
+        env.read("out/aws-prod/demo/demo.yaml"),
+        "# demo 1.0.0 on aws beside calico 3.30.2\nreplicas: 2\nregion: \"eu-west-1\"\nendpoint: \"10.0.0.1\"\n"
+    );
+    assert!(env.path("out/second/network/values.yaml").is_file());
+    let run = env.run(&["render", "--all"]);
+    assert_eq!(
+        run.stdout
+            .lines()
+            .filter(|l| l.starts_with("==> second/"))
+            .count(),
+        4
+    );
+}

@@ -20,7 +20,11 @@ use crate::version::Version;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Profile to render
-    pub profile: String,
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub profile: Option<String>,
+    /// Render every profile (with `--out`, into DIR/<profile>/<layer name>/<file>)
+    #[arg(long, conflicts_with = "layer")]
+    pub all: bool,
     /// Only this layer (by name)
     #[arg(long)]
     pub layer: Option<String>,
@@ -39,7 +43,10 @@ pub struct RenderedLayer {
 
 pub fn run(args: Args, ctx: &Context) -> Result<()> {
     let catalog = ctx.catalog_unfetched()?;
-    let (profile, lock) = current_lock(&catalog, &args.profile)?;
+    let Some(name) = &args.profile else {
+        return render_all(&catalog, args.out.as_deref(), ctx);
+    };
+    let (profile, lock) = current_lock(&catalog, name)?;
     if let Some(l) = &args.layer
         && lock.layer(l).is_none()
     {
@@ -84,6 +91,71 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
     Ok(())
 }
 
+/// `--all`: every profile from its lock; nothing is written unless all of them render.
+fn render_all(catalog: &Catalog, out: Option<&std::path::Path>, ctx: &Context) -> Result<()> {
+    let mut text = String::new();
+    let mut files: Vec<(PathBuf, String)> = Vec::new();
+    let mut problems = Vec::new();
+    for (entry, parsed) in catalog.load_profiles(&[])? {
+        let name = match &parsed {
+            Ok(p) => p.name.clone(),
+            Err(_) => entry.folder_name.clone(),
+        };
+        let rendered = parsed
+            .map_err(Error::Catalog)
+            .and_then(|profile| lock_of(catalog, &entry, &profile).map(|lock| (profile, lock)))
+            .and_then(|(profile, lock)| render_locked(catalog, &profile, &lock, None));
+        match rendered {
+            Ok(layers) => {
+                for layer in layers {
+                    for (file, content) in layer.files {
+                        match out {
+                            Some(dir) => files.push((
+                                ctx.start_dir()
+                                    .join(dir)
+                                    .join(&name)
+                                    .join(&layer.name)
+                                    .join(&file),
+                                content,
+                            )),
+                            None => {
+                                text.push_str(&format!(
+                                    "==> {name}/{}/{file} ({} {}) <==\n",
+                                    layer.name, layer.pack, layer.version
+                                ));
+                                text.push_str(&content);
+                                if !content.ends_with('\n') {
+                                    text.push('\n');
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            Err(Error::Catalog(mut d)) => problems.append(&mut d),
+            Err(e) => return Err(e),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Catalog(problems));
+    }
+    match out {
+        None => ctx.print(&text),
+        Some(dir) => {
+            let refs: Vec<(PathBuf, &[u8])> = files
+                .iter()
+                .map(|(p, c)| (p.clone(), c.as_bytes()))
+                .collect();
+            crate::fs::write_all_atomic(&refs)?;
+            ctx.status(
+                "Rendered",
+                &format!("{} files into `{}`", refs.len(), dir.display()),
+            );
+        }
+    }
+    Ok(())
+}
+
 /// A valid profile and its current lock; a missing, corrupt or stale lock is an error
 /// pointing to `strata lock`.
 pub fn current_lock(catalog: &Catalog, name: &str) -> Result<(Profile, Lock)> {
@@ -94,6 +166,16 @@ pub fn current_lock(catalog: &Catalog, name: &str) -> Result<(Profile, Lock)> {
         .next()
         .expect("load_profiles returns the named profile");
     let profile = parsed.map_err(Error::Catalog)?;
+    let lock = lock_of(catalog, &entry, &profile)?;
+    Ok((profile, lock))
+}
+
+/// The current lock of a parsed profile.
+fn lock_of(
+    catalog: &Catalog,
+    entry: &crate::catalog::ProfileEntry,
+    profile: &Profile,
+) -> Result<Lock> {
     let file = format!("{}/{}", entry.dir, lockfile::FILE_NAME);
     let bytes = match fs_err::read(catalog.root.join(&file)) {
         Ok(b) => b,
@@ -111,7 +193,7 @@ pub fn current_lock(catalog: &Catalog, name: &str) -> Result<(Profile, Lock)> {
         (profile.file(), profile.source.text.as_bytes()),
     ];
     if lock.profile != profile.name
-        || !crate::locking::is_current(catalog, &profile, &lock, &source.text, &files)?
+        || !crate::locking::is_current(catalog, profile, &lock, &source.text, &files)?
     {
         return Err(Diagnostic::file(
             &file,
@@ -123,7 +205,7 @@ pub fn current_lock(catalog: &Catalog, name: &str) -> Result<(Profile, Lock)> {
         ))
         .into());
     }
-    Ok((profile, lock))
+    Ok(lock)
 }
 
 /// Renders the locked releases of a profile (all layers, or one).
