@@ -5,11 +5,14 @@ use std::path::{Path, PathBuf};
 use crate::config::{self, Config};
 use crate::diagnostic::{Diagnostic, Source, suggest};
 use crate::error::{Error, Result};
+use crate::files::Files;
 use crate::profile::{self, Profile};
 use crate::registry::{GitSettings, Registries};
 
 pub struct Catalog {
     pub root: PathBuf,
+    /// Where files are read: the working tree, or a revision (`--at`).
+    pub files: Files,
     pub config: Config,
     pub config_source: Source,
     pub registries: Registries,
@@ -55,13 +58,37 @@ impl Catalog {
 
     /// Opens a catalog; git registries are not fetched until something reads them.
     pub fn open(root: &Path, git: &GitSettings) -> Result<Catalog> {
-        let path = root.join(config::FILE_NAME);
-        let bytes = fs_err::read(&path)?;
+        Catalog::open_files(root, Files::Disk(root.to_path_buf()), git)
+    }
+
+    /// Opens the catalog as of a revision of its repository, read from git objects.
+    pub fn open_at(root: &Path, rev: &str, git: &GitSettings) -> Result<Catalog> {
+        Catalog::open_files(root, Files::at(root, rev)?, git)
+    }
+
+    fn open_files(root: &Path, files: Files, git: &GitSettings) -> Result<Catalog> {
+        let Some(bytes) = files.read(config::FILE_NAME)? else {
+            return Err(match files.rev() {
+                Some(rev) => Error::usage_hint(
+                    format!("revision `{rev}` has no `{}`", config::FILE_NAME),
+                    Some(
+                        "it is from before the catalog existed, or the catalog was elsewhere then"
+                            .to_string(),
+                    ),
+                ),
+                None => Error::usage(format!(
+                    "no `{}` in `{}`",
+                    config::FILE_NAME,
+                    root.display()
+                )),
+            });
+        };
         let config_source = Source::from_bytes(config::FILE_NAME, &bytes)?;
         let config = Config::parse(&config_source).map_err(Error::Catalog)?;
-        let registries = Registries::open(&config, &config_source, root, git)?;
+        let registries = Registries::open(&config, &config_source, root, &files, git)?;
         Ok(Catalog {
             root: root.to_path_buf(),
+            files,
             config,
             config_source,
             registries,
@@ -74,40 +101,53 @@ impl Catalog {
 
     /// Every `profile.toml` under the profiles folder, sorted by folder.
     pub fn profile_entries(&self) -> Result<Vec<ProfileEntry>> {
-        let base = self.root.join(self.profiles_dir());
-        if !base.is_dir() {
-            return Ok(Vec::new());
-        }
+        let base = self.profiles_dir();
         let mut entries = Vec::new();
-        let walk = walkdir::WalkDir::new(&base)
-            .follow_links(false)
-            .sort_by_file_name();
-        for entry in walk.into_iter().filter_entry(|e| !is_hidden(e.file_name())) {
-            let entry = entry.map_err(|e| {
-                std::io::Error::other(format!("cannot read `{}`: {e}", base.display()))
-            })?;
-            if entry.file_type().is_file() && entry.file_name() == profile::FILE_NAME {
-                let Some(dir) = entry.path().parent() else {
-                    continue;
-                };
-                let rel = dir.strip_prefix(&self.root).unwrap_or(dir);
-                let dir_str = rel.to_string_lossy().replace('\\', "/");
-                let folder_name = dir
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                entries.push(ProfileEntry {
-                    dir: dir_str,
-                    folder_name,
-                });
+        for (path, kind) in self.files.walk(base, true)? {
+            if kind != crate::files::Kind::File {
+                continue;
+            }
+            let dir = match path.strip_suffix(profile::FILE_NAME) {
+                Some("") => String::new(),
+                Some(d) if d.ends_with('/') => d.trim_end_matches('/').to_string(),
+                _ => continue,
+            };
+            let full = if dir.is_empty() {
+                base.to_string()
+            } else {
+                format!("{base}/{dir}")
+            };
+            let folder_name = full.rsplit('/').next().unwrap_or(&full).to_string();
+            entries.push(ProfileEntry {
+                dir: full,
+                folder_name,
+            });
+        }
+        entries.sort_by(|a, b| a.dir.cmp(&b.dir));
+        Ok(entries)
+    }
+
+    /// Lock files in the profiles folder whose `profile.toml` is gone.
+    pub fn orphan_locks(&self) -> Result<Vec<String>> {
+        let base = self.profiles_dir();
+        let walk = self.files.walk(base, true)?;
+        let files: std::collections::BTreeSet<&str> =
+            walk.iter().map(|(p, _)| p.as_str()).collect();
+        let mut out = Vec::new();
+        for (path, _) in &walk {
+            if let Some(dir) = path.strip_suffix(crate::lockfile::FILE_NAME)
+                && (dir.is_empty() || dir.ends_with('/'))
+                && !files.contains(format!("{dir}{}", profile::FILE_NAME).as_str())
+            {
+                out.push(format!("{base}/{path}"));
             }
         }
-        Ok(entries)
+        Ok(out)
     }
 
     /// Parses one profile file.
     pub fn read_profile(&self, entry: &ProfileEntry) -> Result<Result<Profile, Vec<Diagnostic>>> {
-        let bytes = fs_err::read(self.root.join(entry.file()))?;
+        let bytes = self.files.read(&entry.file())?.unwrap_or_default();
         Ok(match Source::from_bytes(entry.file(), &bytes) {
             Ok(source) => Profile::parse(source, &entry.dir, &entry.folder_name),
             Err(d) => Err(vec![d]),
@@ -171,9 +211,4 @@ impl Catalog {
             .filter(|item| names.contains(&name_of(item)))
             .collect())
     }
-}
-
-fn is_hidden(name: &std::ffi::OsStr) -> bool {
-    name.to_str()
-        .is_some_and(|s| s.starts_with('.') && s.len() > 1)
 }

@@ -13,6 +13,7 @@ pub mod context;
 pub mod diagnostic;
 pub mod digest;
 pub mod error;
+pub mod files;
 pub mod fs;
 pub mod lockfile;
 pub mod locking;

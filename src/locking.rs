@@ -133,7 +133,7 @@ pub fn plan(catalog: &Catalog, names: &[String], unlock: &Unlock) -> Result<Plan
         }
     }
     if names.is_empty() {
-        plan.orphans = orphan_locks(catalog)?;
+        plan.orphans = catalog.orphan_locks()?;
     }
     Ok(plan)
 }
@@ -146,12 +146,10 @@ fn plan_profile(
     unlock: &Unlock,
 ) -> Result<Result<Planned, Vec<Diagnostic>>> {
     let file = format!("{}/{}", entry.dir, lockfile::FILE_NAME);
-    let path = catalog.root.join(&file);
-    let old_text = match fs_err::read(&path) {
-        Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(e.into()),
-    };
+    let old_text = catalog
+        .files
+        .read(&file)?
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
     // A lock that does not parse is rewritten from scratch by `lock`; `--check` reports it.
     let (old, corrupt) = match &old_text {
         Some(t) => match Lock::parse(&Source::new(file.clone(), t.as_str())) {
@@ -342,31 +340,4 @@ fn check_pack_names(
         }
     }
     Ok(())
-}
-
-/// Lock files in the profiles folder whose profile.toml is gone.
-fn orphan_locks(catalog: &Catalog) -> Result<Vec<String>> {
-    let base = catalog.root.join(catalog.profiles_dir());
-    if !base.is_dir() {
-        return Ok(Vec::new());
-    }
-    let mut out = Vec::new();
-    for entry in walkdir::WalkDir::new(&base)
-        .follow_links(false)
-        .sort_by_file_name()
-    {
-        let entry = entry
-            .map_err(|e| std::io::Error::other(format!("cannot read `{}`: {e}", base.display())))?;
-        if entry.file_type().is_file() && entry.file_name() == lockfile::FILE_NAME {
-            let dir = entry.path().parent().unwrap_or(&base);
-            if !dir.join(crate::profile::FILE_NAME).is_file() {
-                let rel = entry
-                    .path()
-                    .strip_prefix(&catalog.root)
-                    .unwrap_or(entry.path());
-                out.push(rel.to_string_lossy().replace('\\', "/"));
-            }
-        }
-    }
-    Ok(out)
 }

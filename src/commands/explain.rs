@@ -65,9 +65,10 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         ));
     };
     // The lock, when there is a readable one, decides as `strata lock` would.
-    let lock_file = catalog.root.join(&entry.dir).join(lockfile::FILE_NAME);
-    let lock: Option<Lock> = fs_err::read(&lock_file)
-        .ok()
+    let lock_file = format!("{}/{}", entry.dir, lockfile::FILE_NAME);
+    let lock: Option<Lock> = catalog
+        .files
+        .read(&lock_file)?
         .and_then(|b| Source::from_bytes(lockfile::FILE_NAME, &b).ok())
         .and_then(|s| Lock::parse(&s).ok())
         .filter(|l| l.profile == profile.name);

@@ -56,10 +56,16 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
     // Plan the example profile against the new configuration before writing anything.
     let source = crate::diagnostic::Source::new(config::FILE_NAME, config_text.as_str());
     let parsed = config::Config::parse(&source).map_err(Error::Catalog)?;
-    let registries =
-        crate::registry::Registries::open(&parsed, &source, &dir, &ctx.git_settings())?;
+    let registries = crate::registry::Registries::open(
+        &parsed,
+        &source,
+        &dir,
+        &crate::files::Files::Disk(dir.clone()),
+        &ctx.git_settings(),
+    )?;
     let catalog = Catalog {
         root: dir.clone(),
+        files: crate::files::Files::Disk(dir.clone()),
         registries,
         config: parsed,
         config_source: source,

@@ -177,14 +177,13 @@ fn lock_of(
     profile: &Profile,
 ) -> Result<Lock> {
     let file = format!("{}/{}", entry.dir, lockfile::FILE_NAME);
-    let bytes = match fs_err::read(catalog.root.join(&file)) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+    let bytes = match catalog.files.read(&file)? {
+        Some(b) => b,
+        None => {
             return Err(Diagnostic::file(&file, "no lock file")
                 .with_hint(format!("run `strata lock {}` first", profile.name))
                 .into());
         }
-        Err(e) => return Err(e.into()),
     };
     let source = Source::from_bytes(&file, &bytes)?;
     let lock = Lock::parse(&source).map_err(|d| d.with_hint("run `strata lock` to rewrite it"))?;

@@ -40,13 +40,12 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
             .map_or(entry.folder_name.clone(), |p| p.name.clone());
         let mut problems = Vec::new();
         let mut layers = 0;
-        match fs_err::read(catalog.root.join(&file)) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => problems.push(
+        match catalog.files.read(&file)? {
+            None => problems.push(
                 Diagnostic::file(&file, "no lock file to verify")
                     .with_hint("run `strata lock` first"),
             ),
-            Err(e) => return Err(e.into()),
-            Ok(bytes) => match Source::from_bytes(&file, &bytes).and_then(|s| Lock::parse(&s)) {
+            Some(bytes) => match Source::from_bytes(&file, &bytes).and_then(|s| Lock::parse(&s)) {
                 Err(d) => problems.push(d.with_hint("run `strata lock` to rewrite it")),
                 Ok(lock) => {
                     layers = lock.layers.len();

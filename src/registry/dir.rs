@@ -1,47 +1,48 @@
 //! The `dir` registry: a folder of the catalog repository (or beside it) laid out as
-//! `<pack>/<version>/pack.toml`.
+//! `<pack>/<version>/pack.toml`, read through the catalog's [`Files`] (the working tree, or
+//! a revision).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use super::{Backend, ReleaseRef};
 use crate::config::RegistryKind;
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
+use crate::files::{Files, Kind};
 use crate::pack::is_pack_name;
 use crate::version::Version;
 
 pub struct DirBackend {
     /// The folder as written in strata.toml (relative to the catalog root).
     rel: String,
-    root: PathBuf,
+    files: Files,
 }
 
 impl DirBackend {
-    pub fn open(name: &str, catalog_root: &Path, rel: &str) -> Result<DirBackend> {
-        let root = catalog_root.join(rel);
-        if !root.is_dir() {
+    pub fn open(name: &str, files: &Files, rel: &str) -> Result<DirBackend> {
+        let rel = rel.trim_end_matches('/').to_string();
+        if !files.is_dir(&rel) {
+            let at = files
+                .rev()
+                .map(|r| format!(" at `{r}`"))
+                .unwrap_or_default();
             return Err(Error::registry(
                 name,
-                format!("folder `{rel}` does not exist (relative to the catalog root)"),
+                format!("folder `{rel}` does not exist{at} (relative to the catalog root)"),
             ));
         }
-        let rel = rel.trim_end_matches('/').to_string();
-        Ok(DirBackend { rel, root })
+        Ok(DirBackend {
+            rel,
+            files: files.clone(),
+        })
     }
 
-    fn subdirs(path: &Path) -> Result<Vec<String>> {
-        let mut names = Vec::new();
-        for entry in fs_err::read_dir(path)? {
-            let entry = entry?;
-            if entry.file_type()?.is_dir()
-                && let Some(n) = entry.file_name().to_str()
-            {
-                names.push(n.to_string());
-            }
+    fn join(&self, path: &str) -> String {
+        if self.rel.is_empty() || self.rel == "." {
+            path.to_string()
+        } else {
+            format!("{}/{path}", self.rel)
         }
-        names.sort();
-        Ok(names)
     }
 }
 
@@ -55,21 +56,21 @@ impl Backend for DirBackend {
     }
 
     fn pack_names(&self) -> Result<Vec<String>> {
-        Ok(Self::subdirs(&self.root)?
+        Ok(self
+            .files
+            .subdirs(&self.rel)?
             .into_iter()
             .filter(|n| is_pack_name(n))
             .collect())
     }
 
     fn releases(&self, pack: &str) -> Result<Vec<ReleaseRef>> {
-        if !is_pack_name(pack) {
+        if !is_pack_name(pack) || !self.files.is_dir(&self.join(pack)) {
             return Ok(Vec::new());
         }
-        let dir = self.root.join(pack);
-        if !dir.is_dir() {
-            return Ok(Vec::new());
-        }
-        Ok(Self::subdirs(&dir)?
+        Ok(self
+            .files
+            .subdirs(&self.join(pack))?
             .into_iter()
             .filter_map(|folder| {
                 Some(ReleaseRef {
@@ -82,48 +83,31 @@ impl Backend for DirBackend {
     }
 
     fn read(&self, _pack: &str, release: &ReleaseRef) -> Result<BTreeMap<String, Vec<u8>>> {
-        let base = self.root.join(&release.path);
+        let base = self.join(&release.path);
         let mut files = BTreeMap::new();
-        for entry in walkdir::WalkDir::new(&base)
-            .follow_links(false)
-            .sort_by_file_name()
-        {
-            let entry = entry.map_err(|e| {
-                let path = e.path().unwrap_or(&base).to_path_buf();
-                let io = e
-                    .into_io_error()
-                    .unwrap_or_else(|| std::io::Error::other("walk failed"));
-                Error::Io(std::io::Error::new(
-                    io.kind(),
-                    format!("cannot read `{}`: {io}", path.display()),
-                ))
-            })?;
-            let rel = entry
-                .path()
-                .strip_prefix(&base)
-                .unwrap_or(entry.path())
-                .to_string_lossy()
-                .replace('\\', "/");
-            let ft = entry.file_type();
-            if ft.is_symlink() {
-                return Err(Diagnostic::plain(format!(
-                    "`{}` is a symlink; packs may hold only regular files and folders",
-                    self.display(release, &rel)
-                ))
-                .into());
-            }
-            if ft.is_file() {
-                files.insert(rel, fs_err::read(entry.path())?);
-            }
+        for (rel, kind) in self.files.walk(&base, false)? {
+            let what = match kind {
+                Kind::File => {
+                    let bytes = self
+                        .files
+                        .read(&format!("{base}/{rel}"))?
+                        .unwrap_or_default();
+                    files.insert(rel, bytes);
+                    continue;
+                }
+                Kind::Symlink => "a symlink",
+                Kind::Other => "a submodule",
+            };
+            return Err(Diagnostic::plain(format!(
+                "`{}` is {what}; packs may hold only regular files and folders",
+                self.display(release, &rel)
+            ))
+            .into());
         }
         Ok(files)
     }
 
     fn display(&self, release: &ReleaseRef, file: &str) -> String {
-        if self.rel.is_empty() || self.rel == "." {
-            format!("{}/{file}", release.path)
-        } else {
-            format!("{}/{}/{file}", self.rel, release.path)
-        }
+        self.join(&format!("{}/{file}", release.path))
     }
 }

@@ -194,6 +194,7 @@ impl Registries {
         config: &Config,
         config_source: &Source,
         root: &Path,
+        files: &crate::files::Files,
         git: &GitSettings,
     ) -> Result<Registries> {
         if config.registry.is_empty() {
@@ -209,7 +210,7 @@ impl Registries {
                 RegistryKind::Builtin => Box::new(Builtin),
                 RegistryKind::Dir => {
                     let path = r.path.as_ref().map(|p| p.get_ref().as_str()).unwrap_or(".");
-                    Box::new(DirBackend::open(&name, root, path)?)
+                    Box::new(DirBackend::open(&name, files, path)?)
                 }
                 RegistryKind::Git => {
                     let url = r.url.as_ref().expect("checked by Config::parse");

@@ -1,0 +1,299 @@
+//! The catalog's files, read either from the working tree or straight from the git objects
+//! of a revision (`--at REF`, `diff --base`): never a checkout.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use git2::{ObjectType, Repository};
+
+use crate::error::{Error, Result};
+
+/// Where the catalog's files are read from.
+#[derive(Clone)]
+pub enum Files {
+    /// The catalog root on disk.
+    Disk(PathBuf),
+    /// A revision of the repository holding the catalog.
+    Git(Arc<GitTree>),
+}
+
+pub struct GitTree {
+    repo: Mutex<Repository>,
+    tree: git2::Oid,
+    /// The catalog root inside the repository (`""` or `platform/`).
+    prefix: String,
+    /// The revision as the user wrote it.
+    pub rev: String,
+    /// The commit it names.
+    pub commit: git2::Oid,
+}
+
+/// A file or folder found by [`Files::walk`].
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    File,
+    Symlink,
+    /// A submodule or anything else that is not a file or folder.
+    Other,
+}
+
+impl Files {
+    /// The catalog at `root` as of `rev` (a tag, branch or commit of its repository).
+    pub fn at(root: &Path, rev: &str) -> Result<Files> {
+        let repo = Repository::discover(root).map_err(|_| {
+            Error::usage(format!(
+                "`{}` is not in a git repository, so there is no revision `{rev}` to read",
+                root.display()
+            ))
+        })?;
+        let workdir = repo
+            .workdir()
+            .ok_or_else(|| Error::usage("the catalog's repository is bare"))?
+            .to_path_buf();
+        let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        let prefix = canon(root)
+            .strip_prefix(canon(&workdir))
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
+        let prefix = if prefix.is_empty() {
+            prefix
+        } else {
+            format!("{prefix}/")
+        };
+        let (commit, tree) = {
+            let c = repo
+                .revparse_single(rev)
+                .and_then(|o| o.peel_to_commit())
+                .map_err(|_| {
+                    Error::usage_hint(
+                        format!("unknown revision `{rev}`"),
+                        Some("give a tag, branch or commit of the catalog repository".to_string()),
+                    )
+                })?;
+            (c.id(), c.tree_id())
+        };
+        Ok(Files::Git(Arc::new(GitTree {
+            repo: Mutex::new(repo),
+            tree,
+            prefix,
+            rev: rev.to_string(),
+            commit,
+        })))
+    }
+
+    /// The revision, when reading one.
+    pub fn rev(&self) -> Option<&str> {
+        match self {
+            Files::Disk(_) => None,
+            Files::Git(g) => Some(&g.rev),
+        }
+    }
+
+    /// A file's bytes, or `None` when there is no such file.
+    pub fn read(&self, rel: &str) -> Result<Option<Vec<u8>>> {
+        match self {
+            Files::Disk(root) => match fs_err::read(root.join(rel)) {
+                Ok(b) => Ok(Some(b)),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::NotFound | std::io::ErrorKind::IsADirectory
+                    ) =>
+                {
+                    Ok(None)
+                }
+                Err(e) if root.join(rel).is_dir() => {
+                    let _ = e;
+                    Ok(None)
+                }
+                Err(e) => Err(e.into()),
+            },
+            Files::Git(g) => g.with(rel, |repo, entry| match entry {
+                Some(e) if e.kind() == Some(ObjectType::Blob) => {
+                    Ok(Some(repo.find_blob(e.id())?.content().to_vec()))
+                }
+                _ => Ok(None),
+            }),
+        }
+    }
+
+    pub fn is_dir(&self, rel: &str) -> bool {
+        match self {
+            Files::Disk(root) => root.join(rel).is_dir(),
+            Files::Git(g) => g
+                .with(rel, |_, entry| {
+                    Ok(entry.is_some_and(|e| e.kind() == Some(ObjectType::Tree))
+                        || rel.is_empty()
+                        || rel == ".")
+                })
+                .unwrap_or(false),
+        }
+    }
+
+    /// The folder names directly inside `rel`, sorted.
+    pub fn subdirs(&self, rel: &str) -> Result<Vec<String>> {
+        let mut names = Vec::new();
+        match self {
+            Files::Disk(root) => {
+                for entry in fs_err::read_dir(root.join(rel))? {
+                    let entry = entry?;
+                    if entry.file_type()?.is_dir()
+                        && let Some(n) = entry.file_name().to_str()
+                    {
+                        names.push(n.to_string());
+                    }
+                }
+            }
+            Files::Git(g) => g.with_tree(rel, |_, tree| {
+                if let Some(tree) = tree {
+                    for e in tree.iter() {
+                        if e.kind() == Some(ObjectType::Tree)
+                            && let Ok(n) = e.name()
+                        {
+                            names.push(n.to_string());
+                        }
+                    }
+                }
+                Ok(())
+            })?,
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    /// Everything under `rel`, recursively: paths relative to `rel`, `/`-separated, sorted.
+    /// Folders are descended into (hidden ones too, unless `skip_hidden`), not listed.
+    pub fn walk(&self, rel: &str, skip_hidden: bool) -> Result<Vec<(String, Kind)>> {
+        let mut out = Vec::new();
+        match self {
+            Files::Disk(root) => {
+                let base = root.join(rel);
+                if !base.is_dir() {
+                    return Ok(out);
+                }
+                let walk = walkdir::WalkDir::new(&base)
+                    .follow_links(false)
+                    .sort_by_file_name();
+                for entry in walk
+                    .into_iter()
+                    .filter_entry(|e| !(skip_hidden && e.depth() > 0 && is_hidden(e.file_name())))
+                {
+                    let entry = entry.map_err(|e| {
+                        let path = e.path().unwrap_or(&base).to_path_buf();
+                        std::io::Error::other(format!("cannot read `{}`: {e}", path.display()))
+                    })?;
+                    let ft = entry.file_type();
+                    if ft.is_dir() {
+                        continue;
+                    }
+                    let p = entry
+                        .path()
+                        .strip_prefix(&base)
+                        .unwrap_or(entry.path())
+                        .to_string_lossy()
+                        .replace('\\', "/");
+                    let kind = if ft.is_symlink() {
+                        Kind::Symlink
+                    } else if ft.is_file() {
+                        Kind::File
+                    } else {
+                        Kind::Other
+                    };
+                    out.push((p, kind));
+                }
+            }
+            Files::Git(g) => g.with_tree(rel, |repo, tree| {
+                if let Some(tree) = tree {
+                    collect(repo, &tree, "", skip_hidden, &mut out)?;
+                }
+                Ok(())
+            })?,
+        }
+        out.sort();
+        Ok(out)
+    }
+}
+
+fn collect(
+    repo: &Repository,
+    tree: &git2::Tree,
+    prefix: &str,
+    skip_hidden: bool,
+    out: &mut Vec<(String, Kind)>,
+) -> std::result::Result<(), git2::Error> {
+    for e in tree.iter() {
+        let Ok(name) = e.name() else { continue };
+        let path = if prefix.is_empty() {
+            name.to_string()
+        } else {
+            format!("{prefix}/{name}")
+        };
+        match e.kind() {
+            Some(ObjectType::Tree) => {
+                if skip_hidden && name.starts_with('.') {
+                    continue;
+                }
+                collect(repo, &repo.find_tree(e.id())?, &path, skip_hidden, out)?;
+            }
+            Some(ObjectType::Blob) if e.filemode() == 0o120000 => out.push((path, Kind::Symlink)),
+            Some(ObjectType::Blob) => out.push((path, Kind::File)),
+            _ => out.push((path, Kind::Other)),
+        }
+    }
+    Ok(())
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_str()
+        .is_some_and(|s| s.starts_with('.') && s.len() > 1)
+}
+
+impl GitTree {
+    /// The repository path of a catalog path, resolving `.` and `..`; `None` when it would
+    /// leave the repository.
+    fn resolve(&self, rel: &str) -> Option<String> {
+        let mut parts: Vec<&str> = Vec::new();
+        for part in self.prefix.split('/').chain(rel.split('/')) {
+            match part {
+                "" | "." => {}
+                ".." => {
+                    parts.pop()?;
+                }
+                p => parts.push(p),
+            }
+        }
+        Some(parts.join("/"))
+    }
+
+    fn with<T>(
+        &self,
+        rel: &str,
+        f: impl FnOnce(&Repository, Option<git2::TreeEntry>) -> std::result::Result<T, git2::Error>,
+    ) -> Result<T> {
+        let repo = self.repo.lock().unwrap_or_else(|p| p.into_inner());
+        let tree = repo.find_tree(self.tree)?;
+        let entry = match self.resolve(rel) {
+            Some(p) if !p.is_empty() => tree.get_path(Path::new(&p)).ok(),
+            _ => None,
+        };
+        Ok(f(&repo, entry)?)
+    }
+
+    fn with_tree<T>(
+        &self,
+        rel: &str,
+        f: impl FnOnce(&Repository, Option<git2::Tree>) -> std::result::Result<T, git2::Error>,
+    ) -> Result<T> {
+        let repo = self.repo.lock().unwrap_or_else(|p| p.into_inner());
+        let root = repo.find_tree(self.tree)?;
+        let tree = match self.resolve(rel) {
+            None => None,
+            Some(p) if p.is_empty() => Some(root),
+            Some(p) => match root.get_path(Path::new(&p)) {
+                Ok(e) if e.kind() == Some(ObjectType::Tree) => Some(repo.find_tree(e.id())?),
+                _ => None,
+            },
+        };
+        Ok(f(&repo, tree)?)
+    }
+}
