@@ -38,6 +38,10 @@ pub struct GlobalArgs {
     )]
     pub cache_dir: Option<PathBuf>,
 
+    /// Read the catalog as of a tag or commit (read-only commands)
+    #[arg(long, global = true, value_name = "REF")]
+    pub at: Option<String>,
+
     /// Use the cache only; never touch the network
     #[arg(long, global = true)]
     pub offline: bool,
@@ -63,6 +67,8 @@ pub struct GlobalArgs {
 pub enum Format {
     Text,
     Json,
+    /// `diff` only: a pull-request comment
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -88,4 +94,7 @@ pub enum Command {
     Verify(commands::verify::Args),
     Render(commands::render::Args),
     Explain(commands::explain::Args),
+    Diff(commands::diff::Args),
+    Outdated(commands::outdated::Args),
+    Release(commands::release::Args),
 }

@@ -15,6 +15,7 @@ use crate::registry::GitSettings;
 pub enum OutputFormat {
     Text,
     Json,
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -30,6 +31,8 @@ pub struct Context {
     pub dir: Option<PathBuf>,
     pub cache_dir: Option<PathBuf>,
     pub offline: bool,
+    /// `--at REF`: read the catalog as of this revision.
+    pub at: Option<String>,
     pub format: OutputFormat,
     pub verbosity: Verbosity,
 }
@@ -57,7 +60,21 @@ impl Context {
     /// Opens the catalog without fetching anything (git registries fetch when first read).
     pub fn catalog_unfetched(&self) -> Result<Catalog> {
         let root = Catalog::find_root(&self.start_dir())?;
-        Catalog::open(&root, &self.git_settings())
+        match &self.at {
+            Some(rev) => Catalog::open_at(&root, rev, &self.git_settings()),
+            None => Catalog::open(&root, &self.git_settings()),
+        }
+    }
+
+    /// Commands that write to the catalog refuse `--at`.
+    pub fn refuse_at(&self, command: &str) -> Result<()> {
+        match &self.at {
+            Some(rev) => Err(crate::error::Error::usage_hint(
+                format!("`strata {command}` changes the catalog, so it cannot read it `--at {rev}`"),
+                Some("`--at` is for commands that only read: validate, pack, render, explain, verify, outdated, diff, lock --check".to_string()),
+            )),
+            None => Ok(()),
+        }
     }
 
     /// Opens the catalog with git registries read from the cache only, whatever `--offline`
@@ -66,7 +83,10 @@ impl Context {
         let root = Catalog::find_root(&self.start_dir())?;
         let mut settings = self.git_settings();
         settings.offline = true;
-        Catalog::open(&root, &settings)
+        match &self.at {
+            Some(rev) => Catalog::open_at(&root, rev, &settings),
+            None => Catalog::open(&root, &settings),
+        }
     }
 
     /// Where git registries are mirrored: `--cache-dir`, `$STRATA_CACHE`, else the user

@@ -34,6 +34,10 @@ pub enum Error {
         source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
 
+    /// Nothing to print, only an exit code (`diff --exit-code`).
+    #[error("exit {0}")]
+    Exit(u8),
+
     /// A git operation on the catalog repository failed.
     #[error("git: {0}")]
     Git(#[from] git2::Error),
@@ -67,6 +71,7 @@ impl Error {
             Error::Catalog(_) => 1,
             Error::Usage { .. } | Error::Io(_) | Error::Git(_) => 2,
             Error::Registry { .. } => 3,
+            Error::Exit(code) => *code,
         }
     }
 

@@ -23,6 +23,7 @@ pub mod profile;
 pub mod registry;
 pub mod render;
 pub mod resolve;
+pub mod review;
 pub mod scaffold;
 pub mod values;
 pub mod version;
@@ -54,9 +55,11 @@ pub fn main() -> ExitCode {
         dir: cli.global.chdir.clone(),
         cache_dir: cli.global.cache_dir.clone(),
         offline: cli.global.offline,
+        at: cli.global.at.clone(),
         format: match cli.global.format {
             cli::Format::Text => OutputFormat::Text,
             cli::Format::Json => OutputFormat::Json,
+            cli::Format::Markdown => OutputFormat::Markdown,
         },
         verbosity: if cli.global.quiet {
             Verbosity::Quiet
@@ -68,6 +71,7 @@ pub fn main() -> ExitCode {
     };
     match commands::run(cli.command, &ctx) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(Error::Exit(code)) => ExitCode::from(code),
         Err(e) => {
             report(&e);
             ExitCode::from(e.exit_code())

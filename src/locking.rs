@@ -225,7 +225,7 @@ fn files_of<'a>(config_bytes: &'a [u8], profile: &'a Profile) -> [(&'a str, &'a 
 }
 
 /// The lock's view of each chosen release.
-fn locked_layers(checked: &Checked) -> Vec<LockedLayer> {
+pub fn locked_layers(checked: &Checked) -> Vec<LockedLayer> {
     checked
         .layers
         .iter()

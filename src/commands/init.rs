@@ -33,6 +33,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         (None, Some(d)) => d.clone(),
         (None, None) => PathBuf::from("."),
     };
+    ctx.refuse_at("init")?;
     let config_path = dir.join(config::FILE_NAME);
     if config_path.exists() {
         return Err(Error::usage_hint(

@@ -65,6 +65,9 @@ fn run(
     commit: bool,
     verb: &str,
 ) -> Result<()> {
+    if !check {
+        ctx.refuse_at(verb)?;
+    }
     let catalog = ctx.catalog_unfetched()?;
     // Refuse `--commit` before anything is written.
     let target = if commit {

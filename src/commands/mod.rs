@@ -1,12 +1,15 @@
 //! One module per subcommand; [`run`] is the single dispatch.
 
+pub mod diff;
 pub mod explain;
 pub mod fetch;
 pub mod init;
 pub mod lock;
+pub mod outdated;
 pub mod pack;
 pub mod profile;
 pub mod registry;
+pub mod release;
 pub mod render;
 pub mod validate;
 pub mod verify;
@@ -16,6 +19,12 @@ use crate::context::Context;
 use crate::error::Result;
 
 pub fn run(command: Command, ctx: &Context) -> Result<()> {
+    if ctx.format == crate::context::OutputFormat::Markdown && !matches!(command, Command::Diff(_))
+    {
+        return Err(crate::error::Error::usage(
+            "`--format markdown` is for `strata diff`; use text or json",
+        ));
+    }
     match command {
         Command::Init(args) => init::run(args, ctx),
         Command::Fetch(args) => fetch::run(args, ctx),
@@ -28,5 +37,8 @@ pub fn run(command: Command, ctx: &Context) -> Result<()> {
         Command::Verify(args) => verify::run(args, ctx),
         Command::Render(args) => render::run(args, ctx),
         Command::Explain(args) => explain::run(args, ctx),
+        Command::Diff(args) => diff::run(args, ctx),
+        Command::Outdated(args) => outdated::run(args, ctx),
+        Command::Release(args) => release::run(args, ctx),
     }
 }

@@ -49,6 +49,7 @@ fn new(args: NewArgs, ctx: &Context) -> Result<()> {
             Some("use lowercase letters, digits, `-`, `_` and `.`".to_string()),
         ));
     }
+    ctx.refuse_at("profile new")?;
     let catalog = ctx.catalog()?;
     if !is_identifier(&args.cloud) {
         return Err(Error::usage_hint(

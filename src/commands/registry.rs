@@ -103,6 +103,7 @@ fn list(ctx: &Context) -> Result<()> {
 }
 
 fn add(args: AddArgs, ctx: &Context) -> Result<()> {
+    ctx.refuse_at("registry add")?;
     let root = Catalog::find_root(&ctx.start_dir())?;
     let path = root.join(config::FILE_NAME);
     let text = fs_err::read_to_string(&path)?;

@@ -39,6 +39,7 @@ pub struct RenderedLayer {
     pub pack: String,
     pub version: String,
     pub files: BTreeMap<String, String>,
+    pub values: BTreeMap<String, values::Effective>,
 }
 
 pub fn run(args: Args, ctx: &Context) -> Result<()> {
@@ -171,7 +172,7 @@ pub fn current_lock(catalog: &Catalog, name: &str) -> Result<(Profile, Lock)> {
 }
 
 /// The current lock of a parsed profile.
-fn lock_of(
+pub fn lock_of(
     catalog: &Catalog,
     entry: &crate::catalog::ProfileEntry,
     profile: &Profile,
@@ -280,6 +281,7 @@ pub fn render_locked(
                 pack: l.pack.clone(),
                 version: l.version.clone(),
                 files,
+                values,
             }),
             Err(d) => problems.push(d),
         }

@@ -167,7 +167,13 @@ impl GitBackend {
 
     /// Fetches (or, offline, opens) the mirror, repairing a broken one.
     fn open_mirror(&self) -> Result<Mirror> {
-        let repo = if self.offline {
+        // Two catalogs of one run (`diff` reads two revisions) share a mirror: fetch it once.
+        static FETCHED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+        let fetched = FETCHED
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(&self.mirror_dir);
+        let repo = if self.offline || fetched {
             Repository::open_bare(&self.mirror_dir).map_err(|_| {
                 Error::registry(
                     &self.registry,
@@ -192,6 +198,10 @@ impl GitBackend {
             })?;
             let repo = self.fetch_or_clone()?;
             drop(lock);
+            FETCHED
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(self.mirror_dir.clone());
             repo
         };
         let (packs, targets) = self.index(&repo)?;

@@ -1,0 +1,56 @@
+//! `strata diff [--base REF] [--head REF]`: what a change does to every profile's resolved
+//! stack, for review.
+
+use crate::catalog::Catalog;
+use crate::context::{Context, OutputFormat};
+use crate::error::{Error, Result};
+use crate::review;
+
+/// Compare two revisions of the catalog (default: HEAD against the working tree): releases,
+/// parameter values and rendered files of every profile
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The old side: a tag, branch or commit
+    #[arg(long, default_value = "HEAD", value_name = "REF")]
+    pub base: String,
+    /// The new side [default: the working tree]
+    #[arg(long, value_name = "REF")]
+    pub head: Option<String>,
+    /// Exit with 1 when there are changes
+    #[arg(long)]
+    pub exit_code: bool,
+    /// Markdown: lines of each file's diff shown before it is cut short
+    #[arg(long, default_value_t = 200, value_name = "N")]
+    pub max_diff_lines: usize,
+}
+
+pub fn run(args: Args, ctx: &Context) -> Result<()> {
+    if ctx.at.is_some() {
+        return Err(Error::usage(
+            "`strata diff` takes `--base` and `--head`, not `--at`",
+        ));
+    }
+    let root = Catalog::find_root(&ctx.start_dir())?;
+    let settings = ctx.git_settings();
+    let base = Catalog::open_at(&root, &args.base, &settings)?;
+    let head = match &args.head {
+        Some(rev) => Catalog::open_at(&root, rev, &settings)?,
+        None => Catalog::open(&root, &settings)?,
+    };
+    let head_label = args
+        .head
+        .clone()
+        .unwrap_or_else(|| "working tree".to_string());
+    let base_side = review::side(&base)?;
+    let head_side = review::side(&head)?;
+    let diff = review::diff(&args.base, &head_label, &base_side, &head_side);
+    match ctx.format {
+        OutputFormat::Json => ctx.print_json(&diff),
+        OutputFormat::Markdown => ctx.print(&diff.markdown(args.max_diff_lines)),
+        OutputFormat::Text => ctx.print(&diff.text()),
+    }
+    if args.exit_code && !diff.is_empty() {
+        return Err(Error::Exit(1));
+    }
+    Ok(())
+}

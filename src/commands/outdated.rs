@@ -1,0 +1,141 @@
+//! `strata outdated [PROFILE…]`: per layer the locked release, the newest in its train and
+//! the newest overall.
+
+use serde::Serialize;
+
+use crate::check::check_with;
+use crate::context::Context;
+use crate::error::{Error, Result};
+use crate::lockfile::{self, Lock};
+use crate::pack::LayerType;
+use crate::resolve::{Preferences, gather};
+use crate::version::Version;
+
+/// Show layers whose locked release is behind the newest in its train or overall
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Profiles (default: all)
+    #[arg(value_name = "PROFILE")]
+    pub profiles: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Row {
+    profile: String,
+    layer: String,
+    pack: String,
+    requested: String,
+    locked: String,
+    newest_in_train: String,
+    newest: String,
+    /// `major` when the newest release is another major version; `skips-minor` when a
+    /// Kubernetes layer would skip a minor version to reach it (upgrade one minor at a time).
+    flags: Vec<&'static str>,
+}
+
+pub fn run(args: Args, ctx: &Context) -> Result<()> {
+    let catalog = ctx.catalog()?;
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    let mut profiles = 0;
+    for (entry, parsed) in catalog.load_profiles(&args.profiles)? {
+        let profile = match parsed {
+            Ok(p) => p,
+            Err(mut d) => {
+                problems.append(&mut d);
+                continue;
+            }
+        };
+        let lock: Option<Lock> = catalog
+            .files
+            .read(&format!("{}/{}", entry.dir, lockfile::FILE_NAME))?
+            .and_then(|b| crate::diagnostic::Source::from_bytes("profile.lock", &b).ok())
+            .and_then(|s| Lock::parse(&s).ok());
+        let prefs = Preferences {
+            lock: lock.as_ref(),
+            ..Preferences::default()
+        };
+        profiles += 1;
+        let checked = match check_with(&catalog, profile, &prefs)? {
+            Ok(c) => c,
+            Err(mut d) => {
+                problems.append(&mut d);
+                continue;
+            }
+        };
+        for (c, layer) in checked.layers.iter().zip(&checked.profile.layers) {
+            let (registry, train) =
+                gather(&catalog, &checked.profile, layer)?.map_err(Error::Catalog)?;
+            let newest_in_train = train
+                .first()
+                .map_or(c.pack.version.clone(), |r| r.version.clone());
+            let all = registry.releases(layer.pack.get_ref())?;
+            let newest: Version = all
+                .iter()
+                .rev()
+                .find(|r| !r.version.is_prerelease())
+                .map_or(newest_in_train.clone(), |r| r.version.clone());
+            let locked = &c.pack.version;
+            let mut flags = Vec::new();
+            if newest.major() > locked.major() {
+                flags.push("major");
+            }
+            if layer.ty == LayerType::Kubernetes
+                && newest.major() == locked.major()
+                && newest.minor() > locked.minor() + 1
+            {
+                flags.push("skips-minor");
+            }
+            rows.push(Row {
+                profile: checked.profile.name.clone(),
+                layer: layer.name.clone(),
+                pack: c.pack.name.clone(),
+                requested: layer.requested.get_ref().clone(),
+                locked: locked.to_string(),
+                newest_in_train: newest_in_train.to_string(),
+                newest: newest.to_string(),
+                flags,
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Catalog(problems));
+    }
+    let behind: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r.locked != r.newest_in_train || r.locked != r.newest)
+        .collect();
+    if ctx.json() {
+        ctx.print_json(&behind);
+    } else if behind.is_empty() {
+        ctx.status(
+            "Up to date",
+            &format!(
+                "every layer of {profiles} profile{} is on its newest release",
+                if profiles == 1 { "" } else { "s" }
+            ),
+        );
+    } else {
+        let table: Vec<[String; 7]> = behind
+            .iter()
+            .map(|r| {
+                [
+                    r.profile.clone(),
+                    r.layer.clone(),
+                    r.pack.clone(),
+                    r.locked.clone(),
+                    r.newest_in_train.clone(),
+                    r.newest.clone(),
+                    r.flags.join(", "),
+                ]
+            })
+            .collect();
+        ctx.print(&super::pack::format_table(
+            [
+                "PROFILE", "LAYER", "PACK", "LOCKED", "TRAIN", "NEWEST", "NOTE",
+            ],
+            &table,
+        ));
+    }
+    Ok(())
+}
