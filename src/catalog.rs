@@ -145,6 +145,22 @@ impl Catalog {
         Ok(out)
     }
 
+    /// A profile's lock, when there is one that parses and is for this profile (commands
+    /// that only read use it as `strata lock` would: its releases are kept when valid).
+    pub fn readable_lock(
+        &self,
+        entry: &ProfileEntry,
+        profile: &str,
+    ) -> Result<Option<crate::lockfile::Lock>> {
+        let file = format!("{}/{}", entry.dir, crate::lockfile::FILE_NAME);
+        Ok(self
+            .files
+            .read(&file)?
+            .and_then(|b| Source::from_bytes(file, &b).ok())
+            .and_then(|s| crate::lockfile::Lock::parse(&s).ok())
+            .filter(|l| l.profile == profile))
+    }
+
     /// Parses one profile file.
     pub fn read_profile(&self, entry: &ProfileEntry) -> Result<Result<Profile, Vec<Diagnostic>>> {
         let bytes = self.files.read(&entry.file())?.unwrap_or_default();

@@ -168,10 +168,7 @@ fn plan_profile(
         },
         None => (None, None),
     };
-    let files: [(&str, &[u8]); 2] = [
-        (config::FILE_NAME, config_bytes),
-        (profile.file(), profile.source.text.as_bytes()),
-    ];
+    let files = files_of(config_bytes, &profile);
     if matches!(unlock, Unlock::Nothing)
         && let (Some(lock), Some(text)) = (&old, &old_text)
         && is_current(catalog, &profile, lock, text, &files)?
@@ -217,7 +214,8 @@ fn plan_profile(
     }))
 }
 
-fn files_of<'a>(config_bytes: &'a [u8], profile: &'a Profile) -> [(&'a str, &'a [u8]); 2] {
+/// The catalog files a resolution reads, for `inputs`: strata.toml and the profile.
+pub fn files_of<'a>(config_bytes: &'a [u8], profile: &'a Profile) -> [(&'a str, &'a [u8]); 2] {
     [
         (config::FILE_NAME, config_bytes),
         (profile.file(), profile.source.text.as_bytes()),

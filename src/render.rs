@@ -57,8 +57,9 @@ pub struct Templates {
     sources: BTreeMap<String, Source>,
 }
 
-/// Compiles every template of a release; a syntax error is a diagnostic at its line.
-pub fn compile(pack: &Pack) -> Result<Arc<Templates>, Diagnostic> {
+/// A minijinja environment as strata renders with: strict undefined, trailing newlines
+/// kept.
+pub fn environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_syntax(
@@ -67,6 +68,12 @@ pub fn compile(pack: &Pack) -> Result<Arc<Templates>, Diagnostic> {
             .build()
             .expect("default delimiters are valid"),
     );
+    env
+}
+
+/// Compiles every template of a release; a syntax error is a diagnostic at its line.
+pub fn compile(pack: &Pack) -> Result<Arc<Templates>, Diagnostic> {
+    let mut env = environment();
     env.set_fuel(Some(FUEL));
     // What a template writes is what it renders: no escaping by file extension (minijinja
     // would JSON-quote every value in `*.yaml.j2`); templates quote with `| tojson`.

@@ -179,6 +179,46 @@ pub fn resolve<'c>(
     }
 }
 
+/// The constraint of `a` that `b`, the release of layer `j`, breaks: a `requires` it does
+/// not satisfy (`false`) or a `conflicts` it matches (`true`).
+fn broken<'p>(
+    profile: &Profile,
+    a: &'p Pack,
+    j: usize,
+    b: &Pack,
+) -> Option<(&'p Constraint, bool)> {
+    let targets = |c: &Constraint| match &c.target {
+        Target::Layer(t) => profile.layers[j].ty == *t,
+        Target::Pack(p) => b.name == *p,
+    };
+    if let Some(c) = a
+        .requires
+        .iter()
+        .find(|c| targets(c) && !c.spec.covers(&b.version))
+    {
+        return Some((c, false));
+    }
+    a.conflicts
+        .iter()
+        .find(|c| targets(c) && c.spec.covers(&b.version))
+        .map(|c| (c, true))
+}
+
+/// A non-optional requirement whose target is in no layer of the profile. An add-on profile
+/// is applied on top of a cluster built from another profile, so what it lacks may be there.
+fn missing_requirement<'p>(profile: &Profile, pack: &'p Pack) -> Option<&'p Constraint> {
+    if profile.ty == ProfileType::AddOn {
+        return None;
+    }
+    pack.requires.iter().find(|c| {
+        !c.optional
+            && !profile.layers.iter().any(|l| match &c.target {
+                Target::Layer(t) => l.ty == *t,
+                Target::Pack(p) => l.pack.get_ref() == p,
+            })
+    })
+}
+
 /// Whether a listed release is the locked one (for git, the same tag).
 fn same_rev(r: &ReleaseRef, l: &LockedLayer) -> bool {
     match (&r.rev, &l.tag, &l.commit) {
@@ -286,47 +326,16 @@ impl Search<'_, '_> {
         Ok(false)
     }
 
-    /// Whether a constraint of `a` (layer `i`) is about layer `j` holding `b`.
-    fn targets(&self, c: &Constraint, j: usize, b: &Pack) -> bool {
-        match &c.target {
-            Target::Layer(t) => self.profile.layers[j].ty == *t,
-            Target::Pack(p) => b.name == *p,
-        }
-    }
-
-    /// The constraint of `a` (layer `i`) that `b` (layer `j`) breaks, if any.
     fn broken<'p>(&self, a: &'p Pack, j: usize, b: &Pack) -> Option<(&'p Constraint, bool)> {
-        if let Some(c) = a
-            .requires
-            .iter()
-            .find(|c| self.targets(c, j, b) && !c.spec.covers(&b.version))
-        {
-            return Some((c, false));
-        }
-        a.conflicts
-            .iter()
-            .find(|c| self.targets(c, j, b) && c.spec.covers(&b.version))
-            .map(|c| (c, true))
+        broken(self.profile, a, j, b)
     }
 
     fn compatible(&self, i: usize, a: &Pack, j: usize, b: &Pack) -> bool {
         self.broken(a, j, b).is_none() && self.broken(b, i, a).is_none()
     }
 
-    /// A non-optional requirement whose target is in no layer of the profile. An add-on
-    /// profile is applied on top of a cluster built from another profile, so what it lacks
-    /// may be there.
     fn missing_requirement<'p>(&self, pack: &'p Pack) -> Option<&'p Constraint> {
-        if self.profile.ty == ProfileType::AddOn {
-            return None;
-        }
-        pack.requires.iter().find(|c| {
-            !c.optional
-                && !self.profile.layers.iter().any(|l| match &c.target {
-                    Target::Layer(t) => l.ty == *t,
-                    Target::Pack(p) => l.pack.get_ref() == p,
-                })
-        })
+        missing_requirement(self.profile, pack)
     }
 
     /// Why there is no solution, in terms of the user's lines.
@@ -758,62 +767,38 @@ pub fn why_not(
     index: usize,
     candidate: &Pack,
 ) -> Option<String> {
-    let search_layers = &profile.layers;
-    let targets = |c: &Constraint, j: usize, b: &Pack| match &c.target {
-        Target::Layer(t) => search_layers[j].ty == *t,
-        Target::Pack(p) => b.name == *p,
-    };
     for (j, other) in chosen.iter().enumerate() {
         if j == index {
             continue;
         }
         let b = &other.pack;
-        for c in &candidate.requires {
-            if targets(c, j, b) && !c.spec.covers(&b.version) {
-                return Some(format!(
-                    "it requires {} {}, and layer `{}` has {} {}",
-                    b.name, c.text, other.layer.name, b.name, b.version
-                ));
-            }
+        if let Some((c, conflict)) = broken(profile, candidate, j, b) {
+            let verb = if conflict {
+                "conflicts with"
+            } else {
+                "requires"
+            };
+            return Some(format!(
+                "it {verb} {} {}, and layer `{}` has {} {}",
+                b.name, c.text, other.layer.name, b.name, b.version
+            ));
         }
-        for c in &candidate.conflicts {
-            if targets(c, j, b) && c.spec.covers(&b.version) {
-                return Some(format!(
-                    "it conflicts with {} {} (layer `{}`)",
-                    b.name, b.version, other.layer.name
-                ));
-            }
-        }
-        for c in &b.requires {
-            if targets(c, index, candidate) && !c.spec.covers(&candidate.version) {
-                return Some(format!(
-                    "{} {} (layer `{}`) requires {} {}",
-                    b.name, b.version, other.layer.name, candidate.name, c.text
-                ));
-            }
-        }
-        for c in &b.conflicts {
-            if targets(c, index, candidate) && c.spec.covers(&candidate.version) {
-                return Some(format!(
-                    "{} {} (layer `{}`) conflicts with {} {}",
-                    b.name, b.version, other.layer.name, candidate.name, c.text
-                ));
-            }
+        if let Some((c, conflict)) = broken(profile, b, index, candidate) {
+            let verb = if conflict {
+                "conflicts with"
+            } else {
+                "requires"
+            };
+            return Some(format!(
+                "{} {} (layer `{}`) {verb} {} {}",
+                b.name, b.version, other.layer.name, candidate.name, c.text
+            ));
         }
     }
-    if profile.ty != ProfileType::AddOn
-        && let Some(c) = candidate.requires.iter().find(|c| {
-            !c.optional
-                && !profile.layers.iter().any(|l| match &c.target {
-                    Target::Layer(t) => l.ty == *t,
-                    Target::Pack(p) => l.pack.get_ref() == p,
-                })
-        })
-    {
-        return Some(format!(
+    missing_requirement(profile, candidate).map(|c| {
+        format!(
             "it requires {} {}, and the profile has none",
             c.target, c.text
-        ));
-    }
-    None
+        )
+    })
 }

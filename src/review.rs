@@ -11,7 +11,7 @@ use crate::check::check_with;
 use crate::commands::render::{lock_of, render_locked};
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
-use crate::lockfile::{Lock, LockedLayer};
+use crate::lockfile::LockedLayer;
 use crate::resolve::Preferences;
 use crate::values::Effective;
 use crate::version::Version;
@@ -65,11 +65,7 @@ pub fn side(
             },
             // No current lock at this side: resolve as `strata lock` would, in memory.
             Err(Error::Catalog(why)) => {
-                let old = catalog
-                    .files
-                    .read(&format!("{}/{}", entry.dir, crate::lockfile::FILE_NAME))?
-                    .and_then(|b| crate::diagnostic::Source::from_bytes("profile.lock", &b).ok())
-                    .and_then(|s| Lock::parse(&s).ok());
+                let old = catalog.readable_lock(&entry, &name)?;
                 let prefs = Preferences {
                     lock: old.as_ref(),
                     ..Preferences::default()
@@ -153,6 +149,16 @@ pub struct ValueChange {
     pub new: Option<toml::Value>,
     pub old_origin: Option<String>,
     pub new_origin: Option<String>,
+}
+
+impl ValueChange {
+    /// Where the new value came from (or the old one, for a value that is gone).
+    fn origin(&self) -> &str {
+        self.new_origin
+            .as_deref()
+            .or(self.old_origin.as_deref())
+            .unwrap_or("")
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -410,11 +416,7 @@ impl Diff {
                     show_release(&l.new)
                 ));
                 for v in &l.values {
-                    let origin = v
-                        .new_origin
-                        .as_deref()
-                        .or(v.old_origin.as_deref())
-                        .unwrap_or("");
+                    let origin = v.origin();
                     s.push_str(&format!(
                         "    {} {} -> {} ({origin})\n",
                         v.name,
@@ -506,11 +508,7 @@ impl Diff {
             if !values.is_empty() {
                 s.push_str("| layer | parameter | old | new | from |\n|---|---|---|---|---|\n");
                 for (layer, v) in values {
-                    let origin = v
-                        .new_origin
-                        .as_deref()
-                        .or(v.old_origin.as_deref())
-                        .unwrap_or("");
+                    let origin = v.origin();
                     s.push_str(&format!(
                         "| {layer} | `{}` | `{}` | `{}` | {origin} |\n",
                         v.name,

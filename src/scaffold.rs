@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use minijinja::{Environment, UndefinedBehavior};
+use minijinja::Environment;
 use serde::Serialize;
 
 use crate::catalog::Catalog;
@@ -20,14 +20,7 @@ const CONFIG_TEMPLATE: &str = include_str!("../templates/strata.toml.j2");
 const STARTER_ADDON: &str = "cert-manager";
 
 fn environment() -> Environment<'static> {
-    let mut env = Environment::new();
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.set_syntax(
-        minijinja::syntax::SyntaxConfig::builder()
-            .keep_trailing_newline(true)
-            .build()
-            .expect("default delimiters are valid"),
-    );
+    let mut env = crate::render::environment();
     env.add_filter("toml", |s: String| toml::Value::String(s).to_string());
     env
 }

@@ -6,7 +6,7 @@ mod util;
 use std::process::Command;
 
 use util::git::{PackRepo, manifest};
-use util::{Env, aws_profile};
+use util::{Env, aws_profile, git};
 
 /// A catalog with the builtin registry and a git registry at `../packs-repo` (a relative
 /// path, so lock files do not depend on the temporary folder).
@@ -362,27 +362,6 @@ fn removed_profile_lock_is_reported_not_deleted() {
         "{}",
         run.stderr
     );
-}
-
-fn git(dir: &std::path::Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("HOME", dir)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 #[test]

@@ -5,9 +5,8 @@ use serde::Serialize;
 
 use crate::check::check_with;
 use crate::context::Context;
-use crate::diagnostic::{Source, suggest};
+use crate::diagnostic::suggest;
 use crate::error::{Error, Result};
-use crate::lockfile::{self, Lock};
 use crate::resolve::{Preferences, gather, unfit, why_not};
 use crate::values::Origin;
 
@@ -65,13 +64,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         ));
     };
     // The lock, when there is a readable one, decides as `strata lock` would.
-    let lock_file = format!("{}/{}", entry.dir, lockfile::FILE_NAME);
-    let lock: Option<Lock> = catalog
-        .files
-        .read(&lock_file)?
-        .and_then(|b| Source::from_bytes(lockfile::FILE_NAME, &b).ok())
-        .and_then(|s| Lock::parse(&s).ok())
-        .filter(|l| l.profile == profile.name);
+    let lock = catalog.readable_lock(&entry, &profile.name)?;
     let prefs = Preferences {
         lock: lock.as_ref(),
         ..Preferences::default()

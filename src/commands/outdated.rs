@@ -6,7 +6,6 @@ use serde::Serialize;
 use crate::check::check_with;
 use crate::context::Context;
 use crate::error::{Error, Result};
-use crate::lockfile::{self, Lock};
 use crate::pack::LayerType;
 use crate::resolve::{Preferences, gather};
 use crate::version::Version;
@@ -46,11 +45,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
                 continue;
             }
         };
-        let lock: Option<Lock> = catalog
-            .files
-            .read(&format!("{}/{}", entry.dir, lockfile::FILE_NAME))?
-            .and_then(|b| crate::diagnostic::Source::from_bytes("profile.lock", &b).ok())
-            .and_then(|s| Lock::parse(&s).ok());
+        let lock = catalog.readable_lock(&entry, &profile.name)?;
         let prefs = Preferences {
             lock: lock.as_ref(),
             ..Preferences::default()

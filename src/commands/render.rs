@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::catalog::Catalog;
-use crate::config::{self, RegistryKind};
+use crate::config::RegistryKind;
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Source, suggest};
 use crate::error::{Error, Result};
@@ -188,10 +188,7 @@ pub fn lock_of(
     };
     let source = Source::from_bytes(&file, &bytes)?;
     let lock = Lock::parse(&source).map_err(|d| d.with_hint("run `strata lock` to rewrite it"))?;
-    let files: [(&str, &[u8]); 2] = [
-        (config::FILE_NAME, catalog.config_source.text.as_bytes()),
-        (profile.file(), profile.source.text.as_bytes()),
-    ];
+    let files = crate::locking::files_of(catalog.config_source.text.as_bytes(), profile);
     if lock.profile != profile.name
         || !crate::locking::is_current(catalog, profile, &lock, &source.text, &files)?
     {
