@@ -200,28 +200,28 @@ impl ParamSpec {
                 ));
             }
         }
-        if let Some(choices) = &self.choices
-            && let Some(bad) = choices.get_ref().iter().find(|c| !ty.accepts(c))
-        {
-            problems.push(Diagnostic::at(
-                manifest,
+        let bad_enum = self.choices.as_ref().and_then(|choices| {
+            let bad = choices.get_ref().iter().find(|c| !ty.accepts(c))?;
+            Some((
                 choices.span(),
-                format!(
-                    "`enum` of parameter `{name}` holds `{bad}`, which is not {}",
-                    with_article(ty.as_str())
-                ),
-            ));
-        }
-        if let Some(format) = &self.format
-            && ty != ParamType::String
-        {
+                format!("`enum` of parameter `{name}` holds `{bad}`, which is not"),
+            ))
+        });
+        let bad_format = self
+            .format
+            .as_ref()
+            .filter(|_| ty != ParamType::String)
+            .map(|f| {
+                (
+                    f.span(),
+                    format!("`format` applies to string parameters, and `{name}` is"),
+                )
+            });
+        for (span, start) in bad_enum.into_iter().chain(bad_format) {
             problems.push(Diagnostic::at(
                 manifest,
-                format.span(),
-                format!(
-                    "`format` applies to string parameters, and `{name}` is {}",
-                    with_article(ty.as_str())
-                ),
+                span,
+                format!("{start} {}", with_article(ty.as_str())),
             ));
         }
         if let Some(default) = &self.default

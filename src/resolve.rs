@@ -404,31 +404,35 @@ impl Search<'_, '_> {
                 };
                 let (li, lj) = (&self.profile.layers[i], &self.profile.layers[j]);
                 let other = &fit[j][0];
-                return vec![if conflict {
-                    Diagnostic::at(
-                        src,
+                // A conflict is about the other layer's pack; a requirement about its version.
+                let (verb, link, span, hint) = if conflict {
+                    (
+                        "conflicts with",
+                        "and",
                         lj.pack.span(),
-                        format!(
-                            "{} {} (line {}) conflicts with {} {}, and this layer asks for {} {}",
-                            a.name,
-                            li.requested.get_ref(),
-                            line_of(li),
-                            other.name,
-                            c.text,
-                            other.name,
-                            lj.requested.get_ref()
-                        ),
+                        format!("a profile holds either `{}` or `{}`", a.name, other.name),
                     )
-                    .with_hint(format!(
-                        "a profile holds either `{}` or `{}`",
-                        a.name, other.name
-                    ))
                 } else {
-                    Diagnostic::at(
-                        src,
+                    (
+                        "requires",
+                        "but",
                         lj.requested.span(),
                         format!(
-                            "{} {} (line {}) requires {} {}, but this layer asks for {} {}",
+                            "choose {} releases in `{}`, or {} releases that accept {} {}",
+                            other.name,
+                            c.text,
+                            a.name,
+                            other.name,
+                            lj.requested.get_ref()
+                        ),
+                    )
+                };
+                return vec![
+                    Diagnostic::at(
+                        src,
+                        span,
+                        format!(
+                            "{} {} (line {}) {verb} {} {}, {link} this layer asks for {} {}",
                             a.name,
                             li.requested.get_ref(),
                             line_of(li),
@@ -438,15 +442,8 @@ impl Search<'_, '_> {
                             lj.requested.get_ref()
                         ),
                     )
-                    .with_hint(format!(
-                        "choose {} releases in `{}`, or {} releases that accept {} {}",
-                        other.name,
-                        c.text,
-                        a.name,
-                        other.name,
-                        lj.requested.get_ref()
-                    ))
-                }];
+                    .with_hint(hint),
+                ];
             }
         }
         let layers: Vec<String> = self
