@@ -510,24 +510,46 @@ fn registry_add_git_list_and_fetch() {
 }
 
 #[test]
-fn https_credentials_are_never_shown() {
+fn credentials_are_never_written_or_shown() {
     let env = Env::new();
+    let before = env.read("strata.toml");
+    env.run(&["registry", "add", "acme", "https://bot:tok3n@git.example.com/packs.git"]).fails(
+        2,
+        "error: the URL carries credentials; strata does not write them into `strata.toml`\n  hint: add `https://git.example.com/packs.git` and let git supply the credentials (a credential helper, ssh-agent, or GIT_ASKPASS)\n",
+    );
+    assert_eq!(env.read("strata.toml"), before);
     let run = env.run(&[
         "registry",
         "add",
         "acme",
-        "https://bot:tok3n@git.example.com/packs.git",
+        "https://git.example.com/packs.git",
     ]);
     run.success();
     assert_eq!(
         run.stderr,
         "     Added git registry `acme` (https://git.example.com/packs.git)\n"
     );
+    // A URL with a token that a user wrote into strata.toml is used but never shown.
+    env.write(
+        "strata.toml",
+        &env.read("strata.toml").replace(
+            "https://git.example.com",
+            "https://bot:tok3n@git.example.com",
+        ),
+    );
     let list = env.run(&["registry", "list", "--format", "json"]);
     assert!(!list.stdout.contains("tok3n"), "{}", list.stdout);
     let v: serde_json::Value = serde_json::from_str(&list.stdout).unwrap();
     assert_eq!(v[1]["source"], "https://git.example.com/packs.git");
     assert_eq!(v[1]["cache"], "not fetched");
+    // An ssh user name is not a secret.
+    env.run(&[
+        "registry",
+        "add",
+        "gh",
+        "ssh://git@github.com/acme/packs.git",
+    ])
+    .success();
 }
 
 #[test]

@@ -178,8 +178,19 @@ fn add(args: AddArgs, ctx: &Context) -> Result<()> {
             if let Some(p) = &args.path {
                 config::check_relative_path(p).map_err(Error::usage)?;
             }
-            // Written as given: credentials in a URL are the user's choice, and strata
-            // never prints them (`registry list` shows the redacted form).
+            // strata.toml is committed: strata never writes credentials into it.
+            if url.credentials {
+                return Err(Error::usage_hint(
+                    format!(
+                        "the URL carries credentials; strata does not write them into `{}`",
+                        config::FILE_NAME
+                    ),
+                    Some(format!(
+                        "add `{}` and let git supply the credentials (a credential helper, ssh-agent, or GIT_ASKPASS)",
+                        url.display
+                    )),
+                ));
+            }
             entry.insert("url", toml_edit::value(args.url.as_str()));
             if let Some(p) = &args.path {
                 entry.insert("path", toml_edit::value(p.as_str()));

@@ -13,6 +13,9 @@ pub struct GitUrl {
     pub display: String,
     /// The normalized URL the cache is keyed by.
     pub normalized: String,
+    /// Whether the URL as written carries a secret (a password, or any user-info over
+    /// http(s), where tokens travel as user names).
+    pub credentials: bool,
 }
 
 impl GitUrl {
@@ -39,6 +42,7 @@ impl GitUrl {
                     fetch: written.to_string(),
                     display: written.to_string(),
                     normalized: format!("file:///{}", trim_repo_suffix(path)),
+                    credentials: false,
                 });
             }
             let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
@@ -63,10 +67,16 @@ impl GitUrl {
                 host.to_ascii_lowercase(),
                 trim_repo_suffix(path)
             );
+            let credentials = match (scheme_lc.as_str(), userinfo) {
+                ("ssh" | "git", Some(u)) => u.contains(':'),
+                (_, Some(_)) => true,
+                (_, None) => false,
+            };
             return Ok(GitUrl {
                 fetch: written.to_string(),
                 display,
                 normalized,
+                credentials,
             });
         }
         if let Some((userhost, path)) = scp_like(written) {
@@ -83,6 +93,9 @@ impl GitUrl {
                     host.to_ascii_lowercase(),
                     trim_repo_suffix(path)
                 ),
+                credentials: userhost
+                    .rsplit_once('@')
+                    .is_some_and(|(u, _)| u.contains(':')),
             });
         }
         let abs = std::path::absolute(base.join(written)).map_err(|e| e.to_string())?;
@@ -91,6 +104,7 @@ impl GitUrl {
             fetch: abs_text.clone(),
             display: written.to_string(),
             normalized: format!("file:///{}", trim_repo_suffix(&abs_text)),
+            credentials: false,
         })
     }
 
@@ -195,6 +209,11 @@ mod tests {
             assert_eq!(u.fetch, fetch, "{written}");
             assert_eq!(u.display, display, "{written}");
             assert_eq!(u.normalized, normalized, "{written}");
+            assert_eq!(
+                u.credentials,
+                written.contains("s3cret") || written.contains("token") || written.contains(":pw@"),
+                "{written}"
+            );
         }
     }
 
