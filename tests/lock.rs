@@ -106,8 +106,11 @@ fn lock_keeps_releases_and_update_moves_them() {
     env.run(&["lock"]).success();
     let before = env.read("profiles/aws-prod/profile.lock");
     release(&mut repo, "1.2.0", "agent");
-    // A new release in the train does not make the lock stale.
+    // A new release in the train does not make the lock stale, and validate checks the
+    // locked release.
     env.run(&["lock", "--check"]).success();
+    let run = env.run(&["validate"]);
+    assert!(run.stdout.ends_with("acme-agent 1.1.0\n"), "{}", run.stdout);
     env.profile(
         "aws-prod",
         &env.read("profiles/aws-prod/profile.toml")

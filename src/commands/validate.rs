@@ -2,7 +2,8 @@
 
 use serde::Serialize;
 
-use crate::check::{check_defaults, check_profile};
+use crate::check::{check_defaults, check_with};
+use crate::resolve::Preferences;
 use crate::context::Context;
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
@@ -50,7 +51,15 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
     };
     for (entry, parsed) in loaded {
         let checked = match parsed {
-            Ok(profile) => check_profile(&catalog, profile)?,
+            // With a lock, validate the releases `strata lock` would keep.
+            Ok(profile) => {
+                let lock = catalog.readable_lock(&entry, &profile.name)?;
+                let prefs = Preferences {
+                    lock: lock.as_ref(),
+                    ..Preferences::default()
+                };
+                check_with(&catalog, profile, &prefs)?
+            }
             Err(problems) => Err(problems),
         };
         report.profiles.push(match checked {
