@@ -92,22 +92,15 @@ impl Files {
     /// A file's bytes, or `None` when there is no such file.
     pub fn read(&self, rel: &str) -> Result<Option<Vec<u8>>> {
         match self {
-            Files::Disk(root) => match fs_err::read(root.join(rel)) {
-                Ok(b) => Ok(Some(b)),
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        std::io::ErrorKind::NotFound | std::io::ErrorKind::IsADirectory
-                    ) =>
-                {
-                    Ok(None)
+            Files::Disk(root) => {
+                let path = root.join(rel);
+                match fs_err::read(&path) {
+                    Ok(b) => Ok(Some(b)),
+                    // A folder where a file was expected reads as no file, as in git.
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound || path.is_dir() => Ok(None),
+                    Err(e) => Err(e.into()),
                 }
-                Err(e) if root.join(rel).is_dir() => {
-                    let _ = e;
-                    Ok(None)
-                }
-                Err(e) => Err(e.into()),
-            },
+            }
             Files::Git(g) => g.with(rel, |repo, entry| match entry {
                 Some(e) if e.kind() == Some(ObjectType::Blob) => {
                     Ok(Some(repo.find_blob(e.id())?.content().to_vec()))

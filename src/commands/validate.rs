@@ -3,10 +3,10 @@
 use serde::Serialize;
 
 use crate::check::{check_defaults, check_with};
-use crate::resolve::Preferences;
 use crate::context::Context;
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
+use crate::resolve::Preferences;
 
 /// Check profiles: layout, packs, releases, clouds, parameters, requires and conflicts
 #[derive(Debug, clap::Args)]
