@@ -278,3 +278,29 @@ fn registry_list() {
     assert_eq!(v[1]["kind"], "dir");
     assert_eq!(v[1]["packs"], 1);
 }
+
+#[test]
+fn a_broken_release_is_reported_once_for_all_its_profiles() {
+    let env = Env::with_config(WITH_LOCAL);
+    env.pack(
+        "acme-agent",
+        "1.2.0",
+        &GOOD_PACK.replace("layer = \"addon\"", "layer = \"adon\""),
+    );
+    env.profile("aws-prod", &with_agent(""));
+    env.profile("second", &with_agent("").replace("aws-prod", "second"));
+    let run = env.run(&["validate"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr.matches("unknown value `adon`").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .ends_with("error: 1 problem in 2 of 2 profiles\n"),
+        "{}",
+        run.stderr
+    );
+}

@@ -90,12 +90,14 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
             },
         });
     }
-    // A default that is wrong for one release is reported once, however many profiles use it.
+    // A problem outside the profile's own file (a bad default in strata.toml, a broken pack
+    // release) is reported once, however many profiles meet it.
     let mut seen = std::collections::BTreeSet::new();
     for p in &mut report.profiles {
+        let own = p.file.clone();
         p.problems.retain(|d| {
-            seen.insert((d.location(), d.message.clone()))
-                || d.file.as_deref() != Some("strata.toml")
+            d.file.as_deref() == Some(own.as_str())
+                || seen.insert((d.location(), d.message.clone()))
         });
     }
 
