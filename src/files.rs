@@ -110,6 +110,13 @@ impl Files {
         }
     }
 
+    pub fn exists(&self, rel: &str) -> bool {
+        match self {
+            Files::Disk(root) => root.join(rel).is_file(),
+            Files::Git(_) => self.read(rel).ok().flatten().is_some(),
+        }
+    }
+
     pub fn is_dir(&self, rel: &str) -> bool {
         match self {
             Files::Disk(root) => root.join(rel).is_dir(),

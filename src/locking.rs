@@ -98,6 +98,16 @@ pub fn plan(catalog: &Catalog, names: &[String], unlock: &Unlock) -> Result<Plan
     if let Unlock::Packs(packs) = unlock {
         check_pack_names(&loaded, packs)?;
     }
+    // Profiles without a lock, or an update, will read the registries: fetch the ones not
+    // cached yet all at once rather than one by one as planning reaches them.
+    let unlocked = loaded.iter().any(|(e, _)| {
+        !catalog
+            .files
+            .exists(&format!("{}/{}", e.dir, lockfile::FILE_NAME))
+    });
+    if unlocked || !matches!(unlock, Unlock::Nothing) {
+        catalog.registries.warm();
+    }
     // Profiles are independent: plan them on every core, keeping catalog order.
     type Outcome = Result<Result<Planned, Vec<Diagnostic>>>;
     let workers = std::thread::available_parallelism()

@@ -231,6 +231,16 @@ impl Registries {
         Registries::prepare(&self.list.iter().collect::<Vec<_>>())
     }
 
+    /// Fetches, in parallel, the registries that are not in the cache yet, so that a run
+    /// about to read many of them does not fetch them one by one. Failures are kept by each
+    /// registry and reported only if something reads it.
+    pub fn warm(&self) {
+        let cold: Vec<&Registry> = self.list.iter().filter(|r| !r.is_cached()).collect();
+        if cold.len() > 1 {
+            let _ = Registries::prepare(&cold);
+        }
+    }
+
     /// Makes these registries ready, in parallel.
     pub fn prepare(list: &[&Registry]) -> Result<()> {
         let results: Vec<Result<()>> = std::thread::scope(|s| {
