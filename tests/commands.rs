@@ -303,3 +303,27 @@ fn dash_c_points_at_the_catalog() {
     let run = env.run_in(&outside, &["-C", "cat", "validate"]);
     assert!(run.stdout.starts_with("ok a: "), "{}", run.stdout);
 }
+
+#[test]
+fn colour_follows_the_flag_and_no_color() {
+    let env = Env::new();
+    // Runs have NO_COLOR=1 and no terminal: plain text, unless colour is forced.
+    let run = env.run(&["pack", "show", "nope"]);
+    assert!(
+        run.stderr.starts_with("error: unknown pack `nope`"),
+        "{}",
+        run.stderr
+    );
+    let run = env.run(&["--color", "always", "pack", "show", "nope"]);
+    assert!(
+        run.stderr
+            .starts_with("\u{1b}[1m\u{1b}[31merror\u{1b}[0m: unknown pack `nope`"),
+        "{:?}",
+        run.stderr
+    );
+    let run = env.run(&[
+        "--color", "never", "-q", "profile", "new", "a", "--cloud", "aws",
+    ]);
+    run.success();
+    assert_eq!(run.stderr, "");
+}
