@@ -185,10 +185,6 @@ impl VersionSpec {
             VersionSpec::Req(req) => req.matches(&v.base()),
         }
     }
-
-    pub fn is_pin(&self) -> bool {
-        matches!(self, VersionSpec::Pin(_))
-    }
 }
 
 /// `1.x`, `1.*`, `1.27.x`, `22.04.x`, with an optional leading `v`.

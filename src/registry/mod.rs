@@ -114,11 +114,6 @@ impl Registry {
         self.backend.commit(release)
     }
 
-    /// How a file of a release is named in messages.
-    pub fn display(&self, release: &ReleaseRef, file: &str) -> String {
-        self.backend.display(release, file)
-    }
-
     /// The releases of a pack, oldest first. Two releases that differ only in build
     /// metadata are an error.
     pub fn releases(&self, pack: &str) -> Result<Arc<Vec<ReleaseRef>>> {
