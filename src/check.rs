@@ -2,15 +2,14 @@
 //! clouds, `requires`, `conflicts`), then parameter values, the cloud, and `[defaults]` in
 //! strata.toml.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use crate::catalog::Catalog;
 use crate::diagnostic::{Diagnostic, suggest};
 use crate::error::Result;
-use crate::profile::Profile;
-use crate::render::{LayerInfo, ProfileInfo};
+use crate::model::profile::Profile;
+use crate::render::{LayerInfo, Rendered, Stack};
 use crate::resolve::{Chosen, Preferences, resolve};
-use crate::values::{self, Effective};
 
 /// Clouds strata knows even when no pack in use names them.
 pub const KNOWN_CLOUDS: [&str; 9] = [
@@ -30,13 +29,7 @@ pub const KNOWN_CLOUDS: [&str; 9] = [
 pub struct Checked<'c> {
     pub profile: Profile,
     pub layers: Vec<Chosen<'c>>,
-    pub outputs: Vec<Output>,
-}
-
-/// One layer's effective parameters and rendered files.
-pub struct Output {
-    pub values: BTreeMap<String, Effective>,
-    pub files: BTreeMap<String, String>,
+    pub outputs: Vec<Rendered>,
 }
 
 /// Checks a parsed profile, resolving it afresh. The outer error is a registry or I/O
@@ -66,34 +59,16 @@ pub fn check_with<'c>(
     if !problems.is_empty() {
         return Ok(Err(problems));
     }
-    let infos: BTreeMap<String, LayerInfo> = chosen
-        .iter()
-        .map(|c| {
-            let info = LayerInfo {
-                name: c.layer.name.clone(),
-                ty: c.layer.ty.to_string(),
-                pack: c.pack.name.clone(),
-                version: c.pack.version.to_string(),
-            };
-            (c.layer.name.clone(), info)
-        })
-        .collect();
-    let profile_info = ProfileInfo::of(&profile);
+    let stack = Stack::new(
+        &profile,
+        chosen
+            .iter()
+            .map(|c| LayerInfo::new(&c.layer.name, c.layer.ty, &c.pack.name, &c.pack.version)),
+    );
     let mut outputs = Vec::new();
     for c in &chosen {
-        let values = values::effective(
-            &c.pack,
-            &c.layer,
-            &profile,
-            &catalog.config,
-            &catalog.config_source,
-        );
-        let rendered = c
-            .pack
-            .compiled()
-            .and_then(|t| t.render(&values::plain(&values), &c.pack, &profile_info, &infos));
-        match rendered {
-            Ok(files) => outputs.push(Output { values, files }),
+        match stack.render(catalog, &profile, &c.layer, &c.pack) {
+            Ok(r) => outputs.push(r),
             Err(d) => problems.push(d),
         }
     }

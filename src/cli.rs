@@ -1,5 +1,7 @@
-//! The command line, as clap sees it. Nothing outside this module and `lib.rs` touches clap:
-//! each command's `Args` is turned into plain settings before it runs.
+//! The command line, as clap sees it: the global options and the subcommand tree. Each
+//! subcommand's own `Args` struct lives beside its code in `commands/`; `lib.rs` turns the
+//! global options into a plain [`crate::context::Context`], and no domain module sees a clap
+//! type.
 
 use std::path::PathBuf;
 

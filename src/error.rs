@@ -41,6 +41,10 @@ pub enum Error {
     /// A git operation on the catalog repository failed.
     #[error("git: {0}")]
     Git(#[from] git2::Error),
+
+    /// strata broke one of its own rules: a bug, never the user's doing.
+    #[error("internal error: {0}; this is a bug in strata, please report it")]
+    Internal(String),
 }
 
 impl Error {
@@ -66,10 +70,15 @@ impl Error {
         }
     }
 
+    /// A worker thread that panicked (`what` names its work, e.g. "a fetch").
+    pub fn panicked(what: &str) -> Error {
+        Error::Internal(format!("{what} thread panicked"))
+    }
+
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Catalog(_) => 1,
-            Error::Usage { .. } | Error::Io(_) | Error::Git(_) => 2,
+            Error::Usage { .. } | Error::Io(_) | Error::Git(_) | Error::Internal(_) => 2,
             Error::Registry { .. } => 3,
             Error::Exit(code) => *code,
         }

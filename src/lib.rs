@@ -1,40 +1,37 @@
 //! strata: Git-native Kubernetes cluster profiles. A profile is an ordered list of layers,
 //! each choosing a pack release from a registry; strata checks, resolves and locks them.
 //!
-//! The binary only calls [`main`]; everything else lives in this library.
+//! The binary only calls [`main`]; everything else lives in this library. The data flows
+//! CLI → [`context`] → [`catalog`] → [`registry`] (source × format) → [`resolve`] →
+//! [`lock`] → [`render`] → [`review`] / [`export`]; `docs/architecture.md` maps every concept
+//! to its file.
 
+pub mod atomic;
 pub mod catalog;
 pub mod check;
 mod cli;
 mod commands;
-pub mod commit;
-pub mod config;
 pub mod context;
 pub mod diagnostic;
 pub mod digest;
 pub mod error;
-pub mod files;
-pub mod fs;
-pub mod lockfile;
-pub mod locking;
-pub mod pack;
-pub mod param;
-pub mod profile;
+pub mod export;
+pub mod lock;
+pub mod model;
+pub mod output;
 pub mod registry;
 pub mod render;
 pub mod resolve;
 pub mod review;
 pub mod scaffold;
-pub mod values;
-pub mod version;
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::context::{Context, ERROR, OutputFormat, Verbosity};
+use crate::context::Context;
 use crate::error::Error;
+use crate::output::{Output, OutputFormat, Verbosity};
 
 /// Parses the command line, runs the command, prints any error once, and returns the exit code.
 pub fn main() -> ExitCode {
@@ -51,11 +48,7 @@ pub fn main() -> ExitCode {
         cli::Color::Auto => anstream::ColorChoice::Auto,
     };
     choice.write_global();
-    let ctx = Context {
-        dir: cli.global.chdir.clone(),
-        cache_dir: cli.global.cache_dir.clone(),
-        offline: cli.global.offline,
-        at: cli.global.at.clone(),
+    let out = Output {
         format: match cli.global.format {
             cli::Format::Text => OutputFormat::Text,
             cli::Format::Json => OutputFormat::Json,
@@ -69,26 +62,23 @@ pub fn main() -> ExitCode {
             Verbosity::Normal
         },
     };
+    let cache_dir = cli
+        .global
+        .cache_dir
+        .clone()
+        .unwrap_or_else(context::default_cache_dir);
+    let ctx = Context {
+        dir: cli.global.chdir.clone(),
+        at: cli.global.at.clone(),
+        out,
+        registries: registry::Settings::new(cache_dir, cli.global.offline, out),
+    };
     match commands::run(cli.command, &ctx) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Error::Exit(code)) => ExitCode::from(code),
         Err(e) => {
-            report(&e);
+            output::report(&e);
             ExitCode::from(e.exit_code())
         }
-    }
-}
-
-/// Prints an error with its cause chain and hint, once.
-fn report(e: &Error) {
-    let mut err = anstream::stderr().lock();
-    let _ = writeln!(err, "{ERROR}error{ERROR:#}: {e}");
-    let mut cause = std::error::Error::source(e);
-    while let Some(c) = cause {
-        let _ = writeln!(err, "  caused by: {c}");
-        cause = c.source();
-    }
-    if let Some(hint) = e.hint() {
-        let _ = writeln!(err, "  hint: {hint}");
     }
 }

@@ -9,8 +9,8 @@ use serde::Serialize;
 use crate::catalog::Catalog;
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
-use crate::pack::{LayerType, Pack};
-use crate::profile::ProfileType;
+use crate::model::pack::{LayerType, Pack};
+use crate::model::profile::ProfileType;
 use crate::registry::Registry;
 
 const PROFILE_TEMPLATE: &str = include_str!("../templates/profile.toml.j2");
@@ -219,8 +219,8 @@ fn accepts_kubernetes(pack: &Pack, kube: Option<&Pack>) -> bool {
     let Some(kube) = kube else { return true };
     pack.requires.iter().all(|r| {
         let targets_kube = match &r.target {
-            crate::pack::Target::Layer(t) => *t == LayerType::Kubernetes,
-            crate::pack::Target::Pack(p) => *p == kube.name,
+            crate::model::pack::Target::Layer(t) => *t == LayerType::Kubernetes,
+            crate::model::pack::Target::Pack(p) => *p == kube.name,
         };
         !targets_kube || r.spec.covers(&kube.version)
     })
@@ -250,11 +250,12 @@ fn capitalize(s: &str) -> String {
 pub fn render_checked(catalog: &Catalog, plan: &ScaffoldProfile, dir: &str) -> Result<String> {
     let text = plan.render();
     let source = crate::diagnostic::Source::new(
-        format!("{dir}/{}", crate::profile::FILE_NAME),
+        format!("{dir}/{}", crate::model::profile::FILE_NAME),
         text.as_str(),
     );
     let folder = dir.rsplit('/').next().unwrap_or(dir);
-    let profile = crate::profile::Profile::parse(source, dir, folder).map_err(Error::Catalog)?;
+    let profile =
+        crate::model::profile::Profile::parse(source, dir, folder).map_err(Error::Catalog)?;
     crate::check::check_profile(catalog, profile)?.map_err(Error::Catalog)?;
     Ok(text)
 }

@@ -2,8 +2,9 @@
 //! stack, for review.
 
 use crate::catalog::Catalog;
-use crate::context::{Context, OutputFormat};
+use crate::context::Context;
 use crate::error::{Error, Result};
+use crate::output::OutputFormat;
 use crate::review;
 
 /// Compare two revisions of the catalog (default: HEAD against the working tree): releases,
@@ -31,11 +32,10 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         ));
     }
     let root = Catalog::find_root(&ctx.start_dir())?;
-    let settings = ctx.git_settings();
-    let base = Catalog::open_at(&root, &args.base, &settings)?;
+    let base = Catalog::open_at(&root, &args.base, &ctx.registries)?;
     let head = match &args.head {
-        Some(rev) => Catalog::open_at(&root, rev, &settings)?,
-        None => Catalog::open(&root, &settings)?,
+        Some(rev) => Catalog::open_at(&root, rev, &ctx.registries)?,
+        None => Catalog::open(&root, &ctx.registries)?,
     };
     let head_label = args
         .head
@@ -44,10 +44,10 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
     let base_side = review::side(&base)?;
     let head_side = review::side(&head)?;
     let diff = review::diff(&args.base, &head_label, &base_side, &head_side);
-    match ctx.format {
-        OutputFormat::Json => ctx.print_json(&diff),
-        OutputFormat::Markdown => ctx.print(&diff.markdown(args.max_diff_lines)),
-        OutputFormat::Text => ctx.print(&diff.text()),
+    match ctx.out.format {
+        OutputFormat::Json => ctx.out.print_json(&diff),
+        OutputFormat::Markdown => ctx.out.print(&diff.markdown(args.max_diff_lines)),
+        OutputFormat::Text => ctx.out.print(&diff.text()),
     }
     if args.exit_code && !diff.is_empty() {
         return Err(Error::Exit(1));

@@ -7,8 +7,8 @@ use crate::check::check_with;
 use crate::context::Context;
 use crate::diagnostic::suggest;
 use crate::error::{Error, Result};
+use crate::render::values::Origin;
 use crate::resolve::{Preferences, gather, unfit, why_not};
-use crate::values::Origin;
 
 /// Explain a layer: its spec, the candidate releases and why newer ones were not chosen,
 /// and the origin of every effective value
@@ -64,7 +64,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         ));
     };
     // The lock, when there is a readable one, decides as `strata lock` would.
-    let lock = catalog.readable_lock(&entry, &profile.name)?;
+    let lock = crate::lock::current::readable_lock(&catalog, &entry, &profile.name)?;
     let prefs = Preferences {
         lock: lock.as_ref(),
         ..Preferences::default()
@@ -77,9 +77,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
     let locked = lock
         .as_ref()
         .and_then(|l| l.layer(&layer.name))
-        .is_some_and(|l| {
-            l.version == chosen.pack.version.to_string() && l.pack == chosen.pack.name
-        });
+        .is_some_and(|l| l.version == chosen.pack.version && l.pack == chosen.pack.name);
 
     let (registry, releases) = gather(&catalog, profile, layer)?.map_err(Error::Catalog)?;
     let mut candidates = Vec::new();
@@ -130,10 +128,10 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
             })
             .collect(),
     };
-    if ctx.json() {
-        ctx.print_json(&explanation);
+    if ctx.out.json() {
+        ctx.out.print_json(&explanation);
     } else {
-        ctx.print(&text(&explanation));
+        ctx.out.print(&text(&explanation));
     }
     Ok(())
 }
@@ -153,8 +151,8 @@ fn text(e: &Explanation) -> String {
     }
     if older > 0 {
         s.push_str(&format!(
-            "  ({older} older release{} also match)\n",
-            if older == 1 { "" } else { "s" }
+            "  ({} also match)\n",
+            crate::output::plural(older, "older release")
         ));
     }
     s.push_str("\nvalues:\n");
@@ -163,7 +161,7 @@ fn text(e: &Explanation) -> String {
         .iter()
         .map(|v| [v.name.clone(), v.value.to_string(), v.origin.to_string()])
         .collect();
-    for line in super::pack::format_table(["NAME", "VALUE", "FROM"], &rows).lines() {
+    for line in crate::output::format_table(["NAME", "VALUE", "FROM"], &rows).lines() {
         s.push_str("  ");
         s.push_str(line);
         s.push('\n');

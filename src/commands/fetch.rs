@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 
-use crate::config::RegistryKind;
 use crate::context::Context;
 use crate::error::{Error, Result};
+use crate::model::config::RegistryKind;
 use crate::registry::{Registries, Registry};
 
 /// Fetch git registries into the cache (all of them, or the named ones), in parallel
@@ -24,7 +24,7 @@ struct Fetched {
 }
 
 pub fn run(args: Args, ctx: &Context) -> Result<()> {
-    if ctx.offline {
+    if ctx.registries.offline {
         return Err(Error::usage_hint(
             "`strata fetch` needs the network, and `--offline` forbids it",
             Some("drop `--offline`".to_string()),
@@ -66,13 +66,14 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
             releases,
         });
     }
-    if ctx.json() {
-        ctx.print_json(&out);
+    if ctx.out.json() {
+        ctx.out.print_json(&out);
     } else if out.is_empty() {
-        ctx.status("Fetched", "nothing: the catalog has no git registries");
+        ctx.out
+            .status("Fetched", "nothing: the catalog has no git registries");
     } else {
         for f in &out {
-            ctx.status(
+            ctx.out.status(
                 "Fetched",
                 &format!(
                     "`{}` ({}): {} packs, {} releases",

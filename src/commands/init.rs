@@ -2,12 +2,13 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::atomic;
 use crate::catalog::Catalog;
-use crate::config;
+use crate::catalog::files::Files;
 use crate::context::Context;
 use crate::error::{Error, Result};
-use crate::fs::write_atomic;
-use crate::profile::{self, ProfileType};
+use crate::model::config;
+use crate::model::profile::{self, ProfileType};
 use crate::scaffold;
 
 /// Create a catalog repository: git init, strata.toml, and an example profile
@@ -61,12 +62,12 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         &parsed,
         &source,
         &dir,
-        &crate::files::Files::Disk(dir.clone()),
-        &ctx.git_settings(),
+        &Files::Disk(dir.clone()),
+        &ctx.registries,
     )?;
     let catalog = Catalog {
         root: dir.clone(),
-        files: crate::files::Files::Disk(dir.clone()),
+        files: Files::Disk(dir.clone()),
         registries,
         config: parsed,
         config_source: source,
@@ -82,23 +83,24 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
     } else {
         false
     };
-    write_atomic(&config_path, config_text.as_bytes())?;
+    atomic::write(&config_path, config_text.as_bytes())?;
     let profile_path = dir
         .join("profiles")
         .join("example")
         .join(profile::FILE_NAME);
-    write_atomic(&profile_path, example.as_bytes())?;
+    atomic::write(&profile_path, example.as_bytes())?;
 
     let shown = dir.display();
     if created_repo {
-        ctx.status("Created", &format!("git repository in `{shown}`"));
+        ctx.out
+            .status("Created", &format!("git repository in `{shown}`"));
     }
-    ctx.status(
+    ctx.out.status(
         "Created",
         &format!("`{}` (catalog `{name}`)", config::FILE_NAME),
     );
-    ctx.status("Created", "`profiles/example/profile.toml`");
-    ctx.status(
+    ctx.out.status("Created", "`profiles/example/profile.toml`");
+    ctx.out.status(
         "Next",
         "`strata validate`, then `strata profile new NAME --cloud C` for your own stacks",
     );

@@ -3,11 +3,12 @@
 
 use std::collections::BTreeSet;
 
+use crate::atomic;
 use crate::context::Context;
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
-use crate::fs::write_all_atomic;
-use crate::locking::{Plan, Unlock, plan};
+use crate::lock::plan::{Plan, Unlock, plan};
+use crate::output::plural;
 
 /// Write missing and stale lock files, keeping every locked release that is still valid
 #[derive(Debug, clap::Args)]
@@ -71,7 +72,7 @@ fn run(
     let catalog = ctx.catalog_unfetched()?;
     // Refuse `--commit` before anything is written.
     let target = if commit {
-        Some(crate::commit::prepare(&catalog.root)?)
+        Some(crate::lock::commit::prepare(&catalog.root)?)
     } else {
         None
     };
@@ -90,7 +91,7 @@ fn run(
         if check {
             problems.push(d);
         } else {
-            ctx.warn(&d.to_string());
+            ctx.out.warn(&d.to_string());
         }
     }
     for p in profiles.iter() {
@@ -99,14 +100,15 @@ fn run(
             if check {
                 problems.push(d);
             } else {
-                ctx.warn(&format!("{d}"));
+                ctx.out.warn(&format!("{d}"));
             }
         }
     }
     let changed: Vec<_> = profiles.iter().filter(|p| p.changed()).collect();
     if check {
         for p in &changed {
-            ctx.print(&diff(p.old_text.as_deref(), &p.new_text, &p.file));
+            ctx.out
+                .print(&diff(p.old_text.as_deref(), &p.new_text, &p.file));
             problems.push(
                 Diagnostic::file(
                     &p.file,
@@ -122,8 +124,8 @@ fn run(
     if !problems.is_empty() {
         let n = problems.len();
         problems.push(Diagnostic::plain(format!(
-            "{n} problem{}; no lock file was written",
-            if n == 1 { "" } else { "s" }
+            "{}; no lock file was written",
+            plural(n, "problem")
         )));
         return Err(Error::Catalog(problems));
     }
@@ -132,11 +134,11 @@ fn run(
         n => format!("{n} lock files are up to date"),
     };
     if check {
-        ctx.status("Checked", &up_to_date);
+        ctx.out.status("Checked", &up_to_date);
         return Ok(());
     }
     if changed.is_empty() {
-        ctx.status("Unchanged", &up_to_date);
+        ctx.out.status("Unchanged", &up_to_date);
         return Ok(());
     }
 
@@ -154,7 +156,7 @@ fn run(
         .iter()
         .map(|p| (catalog.root.join(&p.file), p.new_text.as_bytes()))
         .collect();
-    write_all_atomic(&files)?;
+    atomic::write_all(&files)?;
     for p in &changed {
         let lines = p.change_lines();
         let label = if p.old_text.is_none() {
@@ -164,28 +166,23 @@ fn run(
         } else {
             "Relocked"
         };
-        ctx.status(label, &format!("`{}`", p.file));
+        ctx.out.status(label, &format!("`{}`", p.file));
         for line in lines {
-            ctx.status("", &line);
+            ctx.out.status("", &line);
         }
     }
     if let (Some(t), Some(s)) = (&target, &staged) {
         t.finish(s)?;
-        ctx.status(
+        ctx.out.status(
             "Committed",
-            &format!(
-                "{} ({} lock file{})",
-                s.commit,
-                changed.len(),
-                if changed.len() == 1 { "" } else { "s" }
-            ),
+            &format!("{} ({})", s.commit, plural(changed.len(), "lock file")),
         );
     }
     Ok(())
 }
 
 /// `strata: update aws-prod, edge-small` and a body line per change.
-fn commit_message(verb: &str, changed: &[&crate::locking::Planned]) -> String {
+fn commit_message(verb: &str, changed: &[&crate::lock::plan::Planned]) -> String {
     let names: Vec<&str> = changed.iter().map(|p| p.name.as_str()).collect();
     let mut msg = format!("strata: {verb} {}\n\n", names.join(", "));
     for p in changed {

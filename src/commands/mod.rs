@@ -19,7 +19,8 @@ use crate::context::Context;
 use crate::error::Result;
 
 pub fn run(command: Command, ctx: &Context) -> Result<()> {
-    if ctx.format == crate::context::OutputFormat::Markdown && !matches!(command, Command::Diff(_))
+    if ctx.out.format == crate::output::OutputFormat::Markdown
+        && !matches!(command, Command::Diff(_))
     {
         return Err(crate::error::Error::usage(
             "`--format markdown` is for `strata diff`; use text or json",

@@ -6,9 +6,9 @@ use serde::Serialize;
 use crate::check::check_with;
 use crate::context::Context;
 use crate::error::{Error, Result};
-use crate::pack::LayerType;
+use crate::model::pack::LayerType;
+use crate::model::version::Version;
 use crate::resolve::{Preferences, gather};
-use crate::version::Version;
 
 /// Show layers whose locked release is behind the newest in its train or overall
 #[derive(Debug, clap::Args)]
@@ -45,7 +45,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
                 continue;
             }
         };
-        let lock = catalog.readable_lock(&entry, &profile.name)?;
+        let lock = crate::lock::current::readable_lock(&catalog, &entry, &profile.name)?;
         let prefs = Preferences {
             lock: lock.as_ref(),
             ..Preferences::default()
@@ -100,14 +100,14 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         .iter()
         .filter(|r| r.locked != r.newest_in_train || r.locked != r.newest)
         .collect();
-    if ctx.json() {
-        ctx.print_json(&behind);
+    if ctx.out.json() {
+        ctx.out.print_json(&behind);
     } else if behind.is_empty() {
-        ctx.status(
+        ctx.out.status(
             "Up to date",
             &format!(
-                "every layer of {profiles} profile{} is on its newest release",
-                if profiles == 1 { "" } else { "s" }
+                "every layer of {} is on its newest release",
+                crate::output::plural(profiles, "profile")
             ),
         );
     } else {
@@ -125,7 +125,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
                 ]
             })
             .collect();
-        ctx.print(&super::pack::format_table(
+        ctx.out.print(&crate::output::format_table(
             [
                 "PROFILE", "LAYER", "PACK", "LOCKED", "TRAIN", "NEWEST", "NOTE",
             ],

@@ -7,9 +7,9 @@ use serde::Serialize;
 use crate::context::Context;
 use crate::diagnostic::suggest;
 use crate::error::{Error, Result};
-use crate::pack::{LayerType, Pack};
+use crate::model::pack::{LayerType, Pack};
+use crate::model::version::VersionSpec;
 use crate::registry::Registry;
-use crate::version::VersionSpec;
 
 /// Browse the packs of the catalog's registries
 #[derive(Debug, clap::Subcommand)]
@@ -123,12 +123,12 @@ fn list(args: ListArgs, ctx: &Context) -> Result<()> {
         let rank = |r: &ListRow| LayerType::parse(&r.layer);
         (rank(a), &a.name, &a.registry).cmp(&(rank(b), &b.name, &b.registry))
     });
-    if ctx.json() {
-        ctx.print_json(&rows);
+    if ctx.out.json() {
+        ctx.out.print_json(&rows);
         return Ok(());
     }
     if rows.is_empty() {
-        ctx.status("Found", "no packs match");
+        ctx.out.status("Found", "no packs match");
         return Ok(());
     }
     let table: Vec<[String; 6]> = rows
@@ -144,39 +144,11 @@ fn list(args: ListArgs, ctx: &Context) -> Result<()> {
             ]
         })
         .collect();
-    ctx.print(&format_table(
+    ctx.out.print(&crate::output::format_table(
         ["PACK", "LAYER", "CATEGORY", "NEWEST", "REGISTRY", "CLOUDS"],
         &table,
     ));
     Ok(())
-}
-
-/// Left-aligned columns separated by two spaces, no trailing blanks.
-pub fn format_table<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
-    let mut widths = header.map(|h| h.len());
-    for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut out = String::new();
-    let mut line = |cells: Vec<&str>| {
-        let mut l = String::new();
-        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
-            if i + 1 == N {
-                l.push_str(cell);
-            } else {
-                let _ = write!(l, "{cell:<w$}  ");
-            }
-        }
-        out.push_str(l.trim_end());
-        out.push('\n');
-    };
-    line(header.to_vec());
-    for row in rows {
-        line(row.iter().map(String::as_str).collect());
-    }
-    out
 }
 
 #[derive(Serialize)]
@@ -287,10 +259,10 @@ fn show(args: ShowArgs, ctx: &Context) -> Result<()> {
             .map(|r| (r.version.to_string(), r.version.is_prerelease()))
             .collect::<Vec<_>>(),
     );
-    if ctx.json() {
-        ctx.print_json(&out);
+    if ctx.out.json() {
+        ctx.out.print_json(&out);
     } else {
-        ctx.print(&show_text(&out));
+        ctx.out.print(&show_text(&out));
     }
     Ok(())
 }
@@ -300,10 +272,10 @@ fn show_out<'a>(
     registry: &'a Registry,
     releases: &[(String, bool)],
 ) -> ShowOut<'a> {
-    let constraint = |c: &crate::pack::Constraint| ConstraintOut {
+    let constraint = |c: &crate::model::pack::Constraint| ConstraintOut {
         target: match &c.target {
-            crate::pack::Target::Layer(t) => t.to_string(),
-            crate::pack::Target::Pack(p) => p.clone(),
+            crate::model::pack::Target::Layer(t) => t.to_string(),
+            crate::model::pack::Target::Pack(p) => p.clone(),
         },
         version: c.text.clone(),
         optional: c.optional,
@@ -407,7 +379,9 @@ fn show_text(o: &ShowOut) -> String {
                 ]
             })
             .collect();
-        for line in format_table(["NAME", "TYPE", "DEFAULT", "DESCRIPTION"], &rows).lines() {
+        for line in
+            crate::output::format_table(["NAME", "TYPE", "DEFAULT", "DESCRIPTION"], &rows).lines()
+        {
             let _ = writeln!(s, "  {line}");
         }
     }

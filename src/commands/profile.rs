@@ -1,12 +1,12 @@
 //! `strata profile new NAME --cloud C [--type T]`: scaffold a profile.
 
+use crate::atomic;
 use crate::check::KNOWN_CLOUDS;
-use crate::config::is_identifier;
 use crate::context::Context;
 use crate::diagnostic::suggest;
 use crate::error::{Error, Result};
-use crate::fs::write_atomic;
-use crate::profile::{FILE_NAME, ProfileType};
+use crate::model::config::is_identifier;
+use crate::model::profile::{FILE_NAME, ProfileType};
 use crate::scaffold;
 
 /// Create and manage profiles
@@ -78,15 +78,15 @@ fn new(args: NewArgs, ctx: &Context) -> Result<()> {
     }
     let plan = scaffold::plan_profile(&catalog, &args.name, &args.cloud, ty)?;
     let text = scaffold::render_checked(&catalog, &plan, &dir)?;
-    write_atomic(&path, text.as_bytes())?;
-    ctx.status("Created", &format!("`{dir}/{FILE_NAME}`"));
-    if ctx.verbosity > crate::context::Verbosity::Quiet {
+    atomic::write(&path, text.as_bytes())?;
+    ctx.out.status("Created", &format!("`{dir}/{FILE_NAME}`"));
+    if ctx.out.verbosity > crate::output::Verbosity::Quiet {
         let layers: Vec<String> = plan
             .layers
             .iter()
             .map(|l| format!("{} {}", l.pack, l.version))
             .collect();
-        ctx.status("Layers", &layers.join(", "));
+        ctx.out.status("Layers", &layers.join(", "));
     }
     Ok(())
 }

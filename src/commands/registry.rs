@@ -2,12 +2,12 @@
 
 use serde::Serialize;
 
+use crate::atomic;
 use crate::catalog::Catalog;
-use crate::config::{self, Config, RegistryKind, is_identifier};
 use crate::context::Context;
 use crate::diagnostic::{Source, suggest};
 use crate::error::{Error, Result};
-use crate::fs::write_atomic;
+use crate::model::config::{self, Config, RegistryKind, is_identifier};
 use crate::registry::url::GitUrl;
 
 /// List and add registries
@@ -79,8 +79,8 @@ fn list(ctx: &Context) -> Result<()> {
             packs,
         });
     }
-    if ctx.json() {
-        ctx.print_json(&rows);
+    if ctx.out.json() {
+        ctx.out.print_json(&rows);
     } else {
         let table: Vec<[String; 5]> = rows
             .iter()
@@ -94,7 +94,7 @@ fn list(ctx: &Context) -> Result<()> {
                 ]
             })
             .collect();
-        ctx.print(&super::pack::format_table(
+        ctx.out.print(&crate::output::format_table(
             ["NAME", "KIND", "SOURCE", "CACHE", "PACKS"],
             &table,
         ));
@@ -220,8 +220,8 @@ fn add(args: AddArgs, ctx: &Context) -> Result<()> {
     let new_text = doc.to_string();
     // Never write a file strata itself would refuse.
     Config::parse(&Source::new(config::FILE_NAME, new_text.as_str())).map_err(Error::Catalog)?;
-    write_atomic(&path, new_text.as_bytes())?;
-    ctx.status(
+    atomic::write(&path, new_text.as_bytes())?;
+    ctx.out.status(
         "Added",
         &format!("{} registry `{}` ({shown_url})", kind.as_str(), args.name),
     );

@@ -7,8 +7,7 @@ use crate::catalog::Catalog;
 use crate::context::Context;
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
-use crate::lockfile;
-use crate::version::Version;
+use crate::model::version::Version;
 
 /// Tag the profile's current locked state as profiles/<name>/v<version> (an annotated tag)
 #[derive(Debug, clap::Args)]
@@ -28,7 +27,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
             Some("run `git init` and commit the catalog first".to_string()),
         )
     })?;
-    let (profile, _lock) = crate::commands::render::current_lock(&catalog, &args.profile)?;
+    let (profile, _lock) = crate::lock::current::current_lock(&catalog, &args.profile)?;
     let version = match &args.version {
         Some(v) => Version::parse(v).ok_or_else(|| {
             Error::usage_hint(
@@ -58,11 +57,11 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
     let head = repo.head().and_then(|h| h.peel_to_commit()).map_err(|_| {
         Diagnostic::plain("the repository has no commit yet").with_hint("commit the catalog first")
     })?;
-    let lock_file = format!("{}/{}", profile.dir, lockfile::FILE_NAME);
+    let lock_file = format!("{}/{}", profile.dir, crate::lock::FILE_NAME);
     for file in [
         profile.file().to_string(),
         lock_file,
-        crate::config::FILE_NAME.to_string(),
+        crate::model::config::FILE_NAME.to_string(),
     ] {
         let path = relative(&repo, &catalog, &file)?;
         let status = repo
@@ -90,7 +89,8 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
     let message = format!("strata: release {} {version}\n", profile.name);
     let target = repo.find_object(head.id(), None)?;
     repo.tag(&tag, &target, &sig, &message, false)?;
-    ctx.status("Released", &format!("`{tag}` at commit {}", head.id()));
+    ctx.out
+        .status("Released", &format!("`{tag}` at commit {}", head.id()));
     Ok(())
 }
 

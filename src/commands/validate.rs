@@ -6,6 +6,7 @@ use crate::check::{check_defaults, check_with};
 use crate::context::Context;
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
+use crate::output::{plural, s};
 use crate::resolve::Preferences;
 
 /// Check profiles: layout, packs, releases, clouds, parameters, requires and conflicts
@@ -53,7 +54,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         let checked = match parsed {
             // With a lock, validate the releases `strata lock` would keep.
             Ok(profile) => {
-                let lock = catalog.readable_lock(&entry, &profile.name)?;
+                let lock = crate::lock::current::readable_lock(&catalog, &entry, &profile.name)?;
                 let prefs = Preferences {
                     lock: lock.as_ref(),
                     ..Preferences::default()
@@ -102,9 +103,9 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
     }
 
     let invalid = report.profiles.iter().filter(|p| !p.valid).count();
-    if ctx.json() {
-        ctx.print_json(&report);
-    } else if ctx.verbosity > crate::context::Verbosity::Quiet {
+    if ctx.out.json() {
+        ctx.out.print_json(&report);
+    } else if ctx.out.verbosity > crate::output::Verbosity::Quiet {
         let mut out = String::new();
         for p in report.profiles.iter().filter(|p| p.valid) {
             let layers: Vec<String> = p
@@ -120,12 +121,12 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
             out.push_str(&format!("ok {}: {layers}\n", p.name));
         }
         if report.profiles.is_empty() {
-            ctx.status(
+            ctx.out.status(
                 "Checked",
                 "no profiles (create one with `strata profile new NAME --cloud C`)",
             );
         } else if !out.is_empty() {
-            ctx.print(&out);
+            ctx.out.print(&out);
         }
     }
     let mut problems = report.problems;
@@ -137,10 +138,9 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
     }
     let total = report.profiles.len();
     problems.push(Diagnostic::plain(format!(
-        "{} problem{} in {invalid} of {total} profile{}",
-        problems.len(),
-        if problems.len() == 1 { "" } else { "s" },
-        if total == 1 { "" } else { "s" }
+        "{} in {invalid} of {total} profile{}",
+        plural(problems.len(), "problem"),
+        s(total)
     )));
     Err(Error::Catalog(problems))
 }

@@ -3,13 +3,14 @@
 
 use serde::Serialize;
 
-use crate::config::RegistryKind;
+use crate::catalog::Catalog;
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Source};
 use crate::error::{Error, Result};
-use crate::lockfile::{self, Lock, LockedLayer};
-use crate::registry::{Registry, ReleaseRef};
-use crate::version::Version;
+use crate::lock::integrity::{self, Mismatch};
+use crate::lock::{FILE_NAME, Lock, LockedLayer};
+use crate::model::config::RegistryKind;
+use crate::registry::Registry;
 
 /// Fetch registries again and check every locked tag, commit and content digest
 #[derive(Debug, clap::Args)]
@@ -34,7 +35,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
     catalog.registries.prepare_all()?;
     let mut reports = Vec::new();
     for (entry, parsed) in loaded {
-        let file = format!("{}/{}", entry.dir, lockfile::FILE_NAME);
+        let file = format!("{}/{}", entry.dir, FILE_NAME);
         let name = parsed
             .as_ref()
             .map_or(entry.folder_name.clone(), |p| p.name.clone());
@@ -64,11 +65,12 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
             problems,
         });
     }
-    if ctx.json() {
-        ctx.print_json(&reports);
+    if ctx.out.json() {
+        ctx.out.print_json(&reports);
     } else {
         for r in reports.iter().filter(|r| r.problems.is_empty()) {
-            ctx.print(&format!("verified {}: {} layers", r.profile, r.layers));
+            ctx.out
+                .print(&format!("verified {}: {} layers", r.profile, r.layers));
         }
     }
     let problems: Vec<Diagnostic> = reports.into_iter().flat_map(|r| r.problems).collect();
@@ -80,107 +82,63 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
 }
 
 /// Checks one locked layer against its registry as it is now.
-fn verify_layer(
-    catalog: &crate::catalog::Catalog,
-    file: &str,
-    l: &LockedLayer,
-) -> Result<Option<Diagnostic>> {
-    let at = |msg: String| Some(Diagnostic::file(file, format!("layer `{}`: {msg}", l.name)));
-    let accept = format!(
-        "if the change is intended, accept it with `strata update --pack {}`",
-        l.pack
-    );
+fn verify_layer(catalog: &Catalog, file: &str, l: &LockedLayer) -> Result<Option<Diagnostic>> {
+    let at = |msg: String| Diagnostic::file(file, format!("layer `{}`: {msg}", l.name));
     let Some(registry) = catalog.registries.get(&l.registry) else {
-        return Ok(at(format!(
+        return Ok(Some(at(format!(
             "registry `{}` is no longer in strata.toml",
             l.registry
-        )));
+        ))));
     };
+    let mismatch = |m: Mismatch| Some(at(m.message(l, false)).with_hint(integrity::hint(l)));
     if registry.source() != l.source {
-        return Ok(at(format!(
-            "registry `{}` now reads `{}`, but the lock was made from `{}`",
-            l.registry,
-            registry.source(),
-            l.source
-        ))
-        .map(|d| d.with_hint(accept.clone())));
+        return Ok(Some(
+            at(format!(
+                "registry `{}` now reads `{}`, but the lock was made from `{}`",
+                l.registry,
+                registry.source(),
+                l.source
+            ))
+            .with_hint(integrity::hint(l)),
+        ));
     }
-    let Some(version) = Version::parse(&l.version) else {
-        return Ok(at(format!("invalid version `{}`", l.version)));
-    };
-    let path = if l.path == "." {
-        String::new()
-    } else {
-        l.path.clone()
-    };
-    let git = registry.kind() == RegistryKind::Git;
-    if git && let Some(tag) = &l.tag {
-        let now = commit_of(registry, &l.pack, &version, &path, tag)?;
-        match (now, &l.commit) {
-            (None, _) => {
-                return Ok(at(format!(
-                    "tag `{tag}` is gone from registry `{}`",
-                    l.registry
-                ))
-                .map(|d| d.with_hint(accept.clone())));
-            }
-            (Some(now), Some(was)) if now != *was => {
-                return Ok(at(format!(
-                        "tag `{tag}` of registry `{}` moved: the lock has commit {was}, the registry now has {now}",
-                        l.registry
-                    ))
-                    .map(|d| d.with_hint(accept.clone())));
-            }
-            _ => {}
+    if registry.kind() == RegistryKind::Git
+        && let Some(tag) = &l.tag
+    {
+        let Some(now) = commit_of(registry, l, tag)? else {
+            return Ok(mismatch(Mismatch::Gone { tag: tag.clone() }));
+        };
+        if let Some(m) = integrity::check(l, Some(&now), None) {
+            return Ok(mismatch(m));
         }
     }
-    let rev = if git {
-        l.commit.clone().or_else(|| l.tag.clone())
-    } else {
-        None
-    };
-    let release = ReleaseRef { version, path, rev };
-    let digest = match registry.pack(&l.pack, &release) {
+    let digest = match registry.pack(&l.pack, &l.release()) {
         Ok(p) => p.digest.clone(),
         Err(Error::Catalog(d)) => {
             let why = d.first().map_or(String::new(), |d| d.message.clone());
-            return Ok(at(format!(
-                "{} {} cannot be read from registry `{}`: {why}",
-                l.pack, l.version, l.registry
-            ))
-            .map(|d| d.with_hint(accept.clone())));
+            return Ok(Some(
+                at(format!(
+                    "{} {} cannot be read from registry `{}`: {why}",
+                    l.pack, l.version, l.registry
+                ))
+                .with_hint(integrity::hint(l)),
+            ));
         }
         Err(e) => return Err(e),
     };
-    if digest != l.digest {
-        return Ok(at(format!(
-            "the content of {} {} changed: the lock has {}, the registry now has {digest}",
-            l.pack, l.version, l.digest
-        ))
-        .map(|d| d.with_hint(accept)));
-    }
-    Ok(None)
+    Ok(integrity::check(l, None, Some(&digest)).and_then(mismatch))
 }
 
-/// The commit a tag names now, or `None` when the tag is gone.
-fn commit_of(
-    registry: &Registry,
-    pack: &str,
-    version: &Version,
-    path: &str,
-    tag: &str,
-) -> Result<Option<String>> {
+/// The commit a locked tag names now, or `None` when the tag is gone.
+fn commit_of(registry: &Registry, l: &LockedLayer, tag: &str) -> Result<Option<String>> {
     let listed = registry
-        .releases(pack)?
+        .releases(&l.pack)?
         .iter()
         .any(|r| r.rev.as_deref() == Some(tag));
     if !listed {
         return Ok(None);
     }
-    let release = ReleaseRef {
-        version: version.clone(),
-        path: path.to_string(),
-        rev: Some(tag.to_string()),
-    };
+    let mut release = l.release();
+    release.rev = Some(tag.to_string());
     registry.commit(&release)
 }

@@ -1,25 +1,28 @@
-//! Registries: where packs and their releases come from. Each kind (`builtin`, `dir`, and
-//! later `git`) implements [`Backend`], which only lists releases and reads a release's
-//! files; [`Registry`] adds checking and caching, and [`Registries`] the search order.
+//! Registries: where packs and their releases come from. A [`Registry`] is a [`Source`]
+//! (where the bytes are: builtin, dir, git) read in a [`Format`] (how releases are laid out
+//! and read: strata's `pack.toml`), plus the run's caches; [`Registries`] keeps the search
+//! order of `strata.toml`.
 
-mod builtin;
-mod dir;
-mod git;
+pub mod format;
+mod settings;
+pub mod source;
 pub mod url;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
-use crate::config::{Config, RegistryKind};
-use crate::diagnostic::{Diagnostic, Source, suggest};
+use crate::catalog::files::Files;
+use crate::diagnostic::{Diagnostic, Source as SourceText, suggest};
 use crate::error::{Error, Result};
-use crate::pack::{MANIFEST, Pack};
-use crate::version::{Version, sort_releases};
+use crate::model::config::{Config, RegistryKind};
+use crate::model::pack::Pack;
+use crate::model::version::{Version, sort_releases};
+use crate::output::Output;
 
-pub use builtin::Builtin;
-pub use dir::DirBackend;
-pub use git::{GitBackend, GitSettings};
+pub use format::{Format, Index, Reader};
+pub use settings::Settings;
+pub use source::Source;
 
 /// One release of a pack as a registry lists it.
 #[derive(Debug, Clone)]
@@ -31,87 +34,115 @@ pub struct ReleaseRef {
     pub rev: Option<String>,
 }
 
-/// What a kind of registry must provide. Everything else (checking manifests, ordering
-/// releases, caching) is shared.
-pub trait Backend: Send + Sync {
-    fn kind(&self) -> RegistryKind;
-    /// The source as written in lock files: `builtin`, a folder relative to the catalog
-    /// root, or a URL without credentials.
-    fn source(&self) -> String;
-    /// Pack names, sorted.
-    fn pack_names(&self) -> Result<Vec<String>>;
-    /// The releases of a pack, in any order; empty when the registry does not have it.
-    fn releases(&self, pack: &str) -> Result<Vec<ReleaseRef>>;
-    /// Every regular file of a release, keyed by `/`-separated path inside the pack folder.
-    fn read(&self, pack: &str, release: &ReleaseRef) -> Result<BTreeMap<String, Vec<u8>>>;
-    /// How a file of a release is named in messages.
-    fn display(&self, release: &ReleaseRef, file: &str) -> String;
-    /// Makes the registry ready to read (a git registry fetches its mirror).
-    fn prepare(&self) -> Result<()> {
-        Ok(())
-    }
-    /// A release named by a tag, branch or commit (git registries only); `None` when the
-    /// reference does not exist.
-    fn resolve_ref(&self, _pack: &str, _reference: &str) -> Result<Option<ReleaseRef>> {
-        Ok(None)
-    }
-    /// Whether the registry's data is on this machine without fetching.
-    fn is_cached(&self) -> bool {
-        true
-    }
-    /// Git registries: the commit a release is read at (its tag peeled).
-    fn commit(&self, _release: &ReleaseRef) -> Result<Option<String>> {
-        Ok(None)
-    }
-}
-
 /// A loaded release: pack name, version as spelled, and git revision.
 type PackKey = (String, String, Option<String>);
 
-/// A named registry with its caches.
+/// A named registry: a source read in a format, with the run's caches.
 pub struct Registry {
     pub name: String,
-    backend: Box<dyn Backend>,
+    source: Box<dyn Source>,
+    format: Box<dyn Format>,
+    index: OnceLock<std::result::Result<Index, Stored>>,
     releases: Mutex<HashMap<String, Arc<Vec<ReleaseRef>>>>,
     packs: Mutex<HashMap<PackKey, Arc<Pack>>>,
 }
 
+/// An index failure kept for the run, so a registry is listed once.
+#[derive(Clone)]
+enum Stored {
+    Catalog(Vec<Diagnostic>),
+    Other(String, u8),
+}
+
 impl Registry {
-    pub fn new(name: impl Into<String>, backend: Box<dyn Backend>) -> Registry {
+    pub fn new(name: impl Into<String>, source: Box<dyn Source>, format: Box<dyn Format>) -> Self {
         Registry {
             name: name.into(),
-            backend,
+            source,
+            format,
+            index: OnceLock::new(),
             releases: Mutex::default(),
             packs: Mutex::default(),
         }
     }
 
+    /// The built-in catalog, as the registry `public`.
+    pub fn builtin() -> Registry {
+        Registry::new(
+            "public",
+            Box::new(source::Builtin),
+            Box::new(format::Strata),
+        )
+    }
+
+    fn reader(&self) -> Reader<'_> {
+        Reader {
+            registry: &self.name,
+            source: self.source.as_ref(),
+        }
+    }
+
     pub fn kind(&self) -> RegistryKind {
-        self.backend.kind()
+        self.source.kind()
     }
 
+    /// The source as lock files record it.
     pub fn source(&self) -> String {
-        self.backend.source()
-    }
-
-    pub fn pack_names(&self) -> Result<Vec<String>> {
-        self.backend.pack_names()
+        self.source.location()
     }
 
     pub fn prepare(&self) -> Result<()> {
-        self.backend.prepare()
+        self.source.prepare()
     }
 
     pub fn is_cached(&self) -> bool {
-        self.backend.is_cached()
+        self.source.is_cached()
     }
 
+    /// Every pack and its releases, listed once per run.
+    fn index(&self) -> Result<&Index> {
+        let stored = self.index.get_or_init(|| {
+            self.format.index(self.reader()).map_err(|e| match e {
+                Error::Catalog(d) => Stored::Catalog(d),
+                Error::Registry { message, .. } => Stored::Other(message, 3),
+                other => Stored::Other(other.to_string(), 2),
+            })
+        });
+        stored.as_ref().map_err(|e| match e {
+            Stored::Catalog(d) => Error::Catalog(d.clone()),
+            Stored::Other(m, 3) => Error::registry(&self.name, m.clone()),
+            Stored::Other(m, _) => Error::Io(std::io::Error::other(m.clone())),
+        })
+    }
+
+    /// Pack names, sorted.
+    pub fn pack_names(&self) -> Result<Vec<String>> {
+        Ok(self.index()?.keys().cloned().collect())
+    }
+
+    /// The release a tag, branch or commit names (git registries); `None` when the
+    /// reference does not exist.
     pub fn resolve_ref(&self, pack: &str, reference: &str) -> Result<Option<ReleaseRef>> {
-        self.backend.resolve_ref(pack, reference)
+        let Some(rev) = self.source.resolve_ref(reference)? else {
+            return Ok(None);
+        };
+        let folder = self
+            .index()?
+            .get(pack)
+            .and_then(|r| r.first())
+            .map(|r| r.path.clone())
+            .unwrap_or_else(|| source::join(self.source.root(), pack));
+        self.format
+            .release_at(self.reader(), &folder, &rev, reference)
+            .map(Some)
     }
 
+    /// Git registries: the commit a release is read at (its tag peeled).
     pub fn commit(&self, release: &ReleaseRef) -> Result<Option<String>> {
-        self.backend.commit(release)
+        match &release.rev {
+            Some(rev) => self.source.commit(rev),
+            None => Ok(None),
+        }
     }
 
     /// The releases of a pack, oldest first. Two releases that differ only in build
@@ -120,7 +151,7 @@ impl Registry {
         if let Some(hit) = lock(&self.releases).get(pack) {
             return Ok(hit.clone());
         }
-        let mut list = self.backend.releases(pack)?;
+        let mut list = self.index()?.get(pack).cloned().unwrap_or_default();
         if let Some((a, b)) = sort_releases(&mut list, |r| &r.version) {
             return Err(Diagnostic::plain(format!(
                 "registry `{}`: pack `{pack}` has releases `{}` and `{}` that differ only in build metadata",
@@ -144,19 +175,7 @@ impl Registry {
         if let Some(hit) = lock(&self.packs).get(&key) {
             return Ok(hit.clone());
         }
-        let mut files = self.backend.read(name, release)?;
-        let manifest_name = self.backend.display(release, MANIFEST);
-        let Some(bytes) = files.remove(MANIFEST) else {
-            return Err(Diagnostic::plain(format!(
-                "registry `{}`: release `{}` of pack `{name}` has no `{MANIFEST}` (looked for `{manifest_name}`)",
-                self.name, release.version
-            ))
-            .into());
-        };
-        let source = Source::from_bytes(manifest_name, &bytes)?;
-        files.insert(MANIFEST.to_string(), bytes);
-        let pack = Pack::load(name, &release.version, source, files).map_err(Error::Catalog)?;
-        let pack = Arc::new(pack);
+        let pack = Arc::new(self.format.load(self.reader(), name, release)?);
         lock(&self.packs).insert(key, pack.clone());
         Ok(pack)
     }
@@ -180,44 +199,59 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// The registries of a catalog, in search order.
 pub struct Registries {
     list: Vec<Registry>,
+    /// Where `-v` detail about reading them goes.
+    out: Output,
 }
 
 impl Registries {
+    /// Registries in this search order.
+    pub fn new(list: Vec<Registry>, out: Output) -> Registries {
+        Registries { list, out }
+    }
+
     /// Opens the registries `strata.toml` declares (the builtin one when it declares none).
     /// Nothing is fetched yet.
     pub fn open(
         config: &Config,
-        config_source: &Source,
+        config_source: &SourceText,
         root: &Path,
-        files: &crate::files::Files,
-        git: &GitSettings,
+        files: &Files,
+        settings: &Settings,
     ) -> Result<Registries> {
         if config.registry.is_empty() {
             return Ok(Registries {
-                list: vec![Registry::new("public", Box::new(Builtin))],
+                list: vec![Registry::builtin()],
+                out: settings.out,
             });
         }
         let mut list = Vec::new();
         for reg in &config.registry {
             let r = reg.get_ref();
             let name = r.name.get_ref().clone();
-            let backend: Box<dyn Backend> = match r.kind.get_ref() {
-                RegistryKind::Builtin => Box::new(Builtin),
+            let source: Box<dyn Source> = match r.kind.get_ref() {
+                RegistryKind::Builtin => Box::new(source::Builtin),
                 RegistryKind::Dir => {
                     let path = r.path.as_ref().map(|p| p.get_ref().as_str()).unwrap_or(".");
-                    Box::new(DirBackend::open(&name, files, path)?)
+                    Box::new(source::DirSource::open(&name, files, path)?)
                 }
                 RegistryKind::Git => {
-                    let url = r.url.as_ref().expect("checked by Config::parse");
+                    let Some(url) = r.url.as_ref() else {
+                        return Err(Error::Internal(format!(
+                            "git registry `{name}` has no url after strata.toml was checked"
+                        )));
+                    };
                     let parsed = url::GitUrl::parse(url.get_ref(), root)
                         .map_err(|why| Diagnostic::at(config_source, url.span(), why))?;
                     let path = r.path.as_ref().map(|p| p.get_ref().as_str()).unwrap_or("");
-                    Box::new(GitBackend::new(&name, parsed, path, git))
+                    Box::new(source::GitSource::new(&name, parsed, path, settings))
                 }
             };
-            list.push(Registry::new(name, backend));
+            list.push(Registry::new(name, source, Box::new(format::Strata)));
         }
-        Ok(Registries { list })
+        Ok(Registries {
+            list,
+            out: settings.out,
+        })
     }
 
     /// Makes every registry ready, fetching git registries in parallel; the first failure
@@ -242,13 +276,15 @@ impl Registries {
             let handles: Vec<_> = list.iter().map(|r| s.spawn(move || r.prepare())).collect();
             handles
                 .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Err(Error::usage("a fetch thread panicked")))
-                })
+                .map(|h| h.join().unwrap_or_else(|_| Err(Error::panicked("a fetch"))))
                 .collect()
         });
         results.into_iter().collect()
+    }
+
+    /// How the run prints (for `-v` detail).
+    pub fn out(&self) -> Output {
+        self.out
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Registry> {

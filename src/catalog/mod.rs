@@ -1,0 +1,217 @@
+//! An opened catalog repository: its root, `strata.toml`, its registries, and its profiles,
+//! read through [`files::Files`] (the working tree or a git revision).
+
+pub mod files;
+
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::{Diagnostic, Source, suggest};
+use crate::error::{Error, Result};
+use crate::model::config::{self, Config};
+use crate::model::profile::{self, Profile};
+use crate::registry::{Registries, Settings};
+use files::Files;
+
+pub struct Catalog {
+    pub root: PathBuf,
+    /// Where files are read: the working tree, or a revision (`--at`).
+    pub files: Files,
+    pub config: Config,
+    pub config_source: Source,
+    pub registries: Registries,
+}
+
+/// A profile file and what parsing it gave.
+pub type LoadedProfile = (ProfileEntry, Result<Profile, Vec<Diagnostic>>);
+
+/// A profile file found on disk, before it is parsed.
+#[derive(Debug, Clone)]
+pub struct ProfileEntry {
+    /// The folder holding profile.toml, relative to the catalog root, `/`-separated.
+    pub dir: String,
+    /// The folder's own name: the profile's default name.
+    pub folder_name: String,
+}
+
+impl ProfileEntry {
+    pub fn file(&self) -> String {
+        format!("{}/{}", self.dir, profile::FILE_NAME)
+    }
+}
+
+impl Catalog {
+    /// The nearest folder at or above `start` that holds `strata.toml`.
+    pub fn find_root(start: &Path) -> Result<PathBuf> {
+        let start = std::path::absolute(start)?;
+        start
+            .ancestors()
+            .find(|d| d.join(config::FILE_NAME).is_file())
+            .map(Path::to_path_buf)
+            .ok_or_else(|| {
+                Error::usage_hint(
+                    format!(
+                        "no `{}` in `{}` or any parent folder",
+                        config::FILE_NAME,
+                        start.display()
+                    ),
+                    Some("run `strata init` to create a catalog, or pass `-C DIR`".to_string()),
+                )
+            })
+    }
+
+    /// Opens a catalog; git registries are not fetched until something reads them.
+    pub fn open(root: &Path, git: &Settings) -> Result<Catalog> {
+        Catalog::open_files(root, Files::Disk(root.to_path_buf()), git)
+    }
+
+    /// Opens the catalog as of a revision of its repository, read from git objects.
+    pub fn open_at(root: &Path, rev: &str, git: &Settings) -> Result<Catalog> {
+        Catalog::open_files(root, Files::at(root, rev)?, git)
+    }
+
+    fn open_files(root: &Path, files: Files, git: &Settings) -> Result<Catalog> {
+        let Some(bytes) = files.read(config::FILE_NAME)? else {
+            return Err(match files.rev() {
+                Some(rev) => Error::usage_hint(
+                    format!("revision `{rev}` has no `{}`", config::FILE_NAME),
+                    Some(
+                        "it is from before the catalog existed, or the catalog was elsewhere then"
+                            .to_string(),
+                    ),
+                ),
+                None => Error::usage(format!(
+                    "no `{}` in `{}`",
+                    config::FILE_NAME,
+                    root.display()
+                )),
+            });
+        };
+        let config_source = Source::from_bytes(config::FILE_NAME, &bytes)?;
+        let config = Config::parse(&config_source).map_err(Error::Catalog)?;
+        let registries = Registries::open(&config, &config_source, root, &files, git)?;
+        Ok(Catalog {
+            root: root.to_path_buf(),
+            files,
+            config,
+            config_source,
+            registries,
+        })
+    }
+
+    pub fn profiles_dir(&self) -> &str {
+        self.config.catalog.profiles.get_ref().trim_end_matches('/')
+    }
+
+    /// Every `profile.toml` under the profiles folder, sorted by folder.
+    pub fn profile_entries(&self) -> Result<Vec<ProfileEntry>> {
+        let base = self.profiles_dir();
+        let mut entries = Vec::new();
+        for (path, kind) in self.files.walk(base, true)? {
+            if kind != files::Kind::File {
+                continue;
+            }
+            let dir = match path.strip_suffix(profile::FILE_NAME) {
+                Some("") => String::new(),
+                Some(d) if d.ends_with('/') => d.trim_end_matches('/').to_string(),
+                _ => continue,
+            };
+            let full = if dir.is_empty() {
+                base.to_string()
+            } else {
+                format!("{base}/{dir}")
+            };
+            let folder_name = full.rsplit('/').next().unwrap_or(&full).to_string();
+            entries.push(ProfileEntry {
+                dir: full,
+                folder_name,
+            });
+        }
+        entries.sort_by(|a, b| a.dir.cmp(&b.dir));
+        Ok(entries)
+    }
+
+    /// Lock files in the profiles folder whose `profile.toml` is gone.
+    pub fn orphan_locks(&self) -> Result<Vec<String>> {
+        let base = self.profiles_dir();
+        let walk = self.files.walk(base, true)?;
+        let files: std::collections::BTreeSet<&str> =
+            walk.iter().map(|(p, _)| p.as_str()).collect();
+        let mut out = Vec::new();
+        for (path, _) in &walk {
+            if let Some(dir) = path.strip_suffix(crate::lock::FILE_NAME)
+                && (dir.is_empty() || dir.ends_with('/'))
+                && !files.contains(format!("{dir}{}", profile::FILE_NAME).as_str())
+            {
+                out.push(format!("{base}/{path}"));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Parses one profile file.
+    pub fn read_profile(&self, entry: &ProfileEntry) -> Result<Result<Profile, Vec<Diagnostic>>> {
+        let bytes = self.files.read(&entry.file())?.unwrap_or_default();
+        Ok(match Source::from_bytes(entry.file(), &bytes) {
+            Ok(source) => Profile::parse(source, &entry.dir, &entry.folder_name),
+            Err(d) => Err(vec![d]),
+        })
+    }
+
+    /// Parses every profile (or the named ones). Names are matched against `[profile] name`
+    /// and, for a profile that does not parse, its folder name. Problems are collected; an
+    /// unknown name is a usage error with the near miss.
+    pub fn load_profiles(&self, names: &[String]) -> Result<Vec<LoadedProfile>> {
+        let mut loaded = Vec::new();
+        for entry in self.profile_entries()? {
+            let parsed = self.read_profile(&entry)?;
+            loaded.push((entry, parsed));
+        }
+        let name_of =
+            |(entry, parsed): &(ProfileEntry, Result<Profile, Vec<Diagnostic>>)| match parsed {
+                Ok(p) => p.name.clone(),
+                Err(_) => entry.folder_name.clone(),
+            };
+        // Profile names are unique in the catalog.
+        let mut first: std::collections::BTreeMap<String, String> = Default::default();
+        for item in &mut loaded {
+            let name = name_of(item);
+            let (entry, parsed) = item;
+            if let Some(other) = first.get(&name) {
+                let d = Diagnostic::file(
+                    entry.file(),
+                    format!("profile name `{name}` is already used by `{other}`"),
+                )
+                .with_hint(
+                    "profile names are unique in the catalog; set a distinct `name` in `[profile]`",
+                );
+                match parsed {
+                    Ok(_) => *parsed = Err(vec![d]),
+                    Err(list) => list.push(d),
+                }
+            } else {
+                first.insert(name, entry.file());
+            }
+        }
+        if names.is_empty() {
+            return Ok(loaded);
+        }
+        let known: Vec<String> = loaded.iter().map(name_of).collect();
+        for wanted in names {
+            if !known.iter().any(|k| k == wanted) {
+                let hint = suggest(wanted, known.iter().map(String::as_str)).or_else(|| {
+                    known
+                        .is_empty()
+                        .then(|| "create one with `strata profile new NAME --cloud C`".to_string())
+                });
+                return Err(Error::usage_hint(
+                    format!("no profile named `{wanted}`"),
+                    hint,
+                ));
+            }
+        }
+        Ok(loaded
+            .into_iter()
+            .filter(|item| names.contains(&name_of(item)))
+            .collect())
+    }
+}

@@ -1,0 +1,68 @@
+//! A profile's lock as the commands that read it need it: the current lock (`render`,
+//! `release`, `diff`: a missing, corrupt or stale lock is an error pointing to
+//! `strata lock`), or any readable lock whose releases a fresh resolution keeps
+//! (`validate`, `explain`, `outdated`).
+
+use crate::catalog::{Catalog, ProfileEntry};
+use crate::diagnostic::{Diagnostic, Source};
+use crate::error::{Error, Result};
+use crate::lock::plan::{files_of, is_current};
+use crate::lock::{FILE_NAME, Lock};
+use crate::model::profile::Profile;
+
+/// A valid profile and its current lock.
+pub fn current_lock(catalog: &Catalog, name: &str) -> Result<(Profile, Lock)> {
+    let names = [name.to_string()];
+    let Some((entry, parsed)) = catalog.load_profiles(&names)?.into_iter().next() else {
+        return Err(Error::Internal(format!(
+            "profile `{name}` was found and then lost"
+        )));
+    };
+    let profile = parsed.map_err(Error::Catalog)?;
+    let lock = lock_of(catalog, &entry, &profile)?;
+    Ok((profile, lock))
+}
+
+/// The current lock of a parsed profile.
+pub fn lock_of(catalog: &Catalog, entry: &ProfileEntry, profile: &Profile) -> Result<Lock> {
+    let file = format!("{}/{FILE_NAME}", entry.dir);
+    let bytes = match catalog.files.read(&file)? {
+        Some(b) => b,
+        None => {
+            return Err(Diagnostic::file(&file, "no lock file")
+                .with_hint(format!("run `strata lock {}` first", profile.name))
+                .into());
+        }
+    };
+    let source = Source::from_bytes(&file, &bytes)?;
+    let lock = Lock::parse(&source).map_err(|d| d.with_hint("run `strata lock` to rewrite it"))?;
+    let files = files_of(catalog.config_source.text.as_bytes(), profile);
+    if lock.profile != profile.name || !is_current(catalog, profile, &lock, &source.text, &files)? {
+        return Err(Diagnostic::file(
+            &file,
+            "lock file is stale: the profile or strata.toml changed since it was written",
+        )
+        .with_hint(format!(
+            "run `strata lock {}` and review the change",
+            profile.name
+        ))
+        .into());
+    }
+    Ok(lock)
+}
+
+/// A profile's lock, when there is one that parses and is for this profile (commands that
+/// only read use it as `strata lock` would: its releases are kept when valid).
+pub fn readable_lock(
+    catalog: &Catalog,
+    entry: &ProfileEntry,
+    profile: &str,
+) -> Result<Option<Lock>> {
+    let file = format!("{}/{FILE_NAME}", entry.dir);
+    Ok(catalog
+        .files
+        .read(&file)?
+        .and_then(|b| Source::from_bytes(file, &b).ok())
+        .and_then(|s| Lock::parse(&s).ok())
+        .filter(|l| l.profile == profile))
+}

@@ -1,0 +1,146 @@
+//! A pack release as strata uses it, whatever format its registry stores it in: metadata,
+//! constraints on the rest of the profile, the parameter schema, and its files.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::{Diagnostic, Source};
+use crate::model::config::is_identifier;
+use crate::model::param::ParamSpec;
+use crate::model::version::{Version, VersionSpec};
+
+/// The layer types of a profile, in the order core layers must appear.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LayerType {
+    Os,
+    Kubernetes,
+    Network,
+    Storage,
+    Addon,
+}
+
+impl LayerType {
+    pub const CORE: [LayerType; 4] = [
+        LayerType::Os,
+        LayerType::Kubernetes,
+        LayerType::Network,
+        LayerType::Storage,
+    ];
+    pub const ALL: [LayerType; 5] = [
+        LayerType::Os,
+        LayerType::Kubernetes,
+        LayerType::Network,
+        LayerType::Storage,
+        LayerType::Addon,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LayerType::Os => "os",
+            LayerType::Kubernetes => "kubernetes",
+            LayerType::Network => "network",
+            LayerType::Storage => "storage",
+            LayerType::Addon => "addon",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LayerType> {
+        LayerType::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    pub fn is_core(self) -> bool {
+        self != LayerType::Addon
+    }
+}
+
+impl fmt::Display for LayerType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a `requires` entry targets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Layer(LayerType),
+    Pack(String),
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Target::Layer(t) => f.write_str(t.as_str()),
+            Target::Pack(p) => f.write_str(p),
+        }
+    }
+}
+
+/// A checked constraint of a pack release on the rest of its profile.
+#[derive(Debug, Clone)]
+pub struct Constraint {
+    pub target: Target,
+    pub spec: VersionSpec,
+    /// The range as written in pack.toml, for messages.
+    pub text: String,
+    pub optional: bool,
+}
+
+/// A loaded, checked pack release.
+#[derive(Debug)]
+pub struct Pack {
+    pub name: String,
+    pub version: Version,
+    pub layer: LayerType,
+    pub category: String,
+    pub display_name: String,
+    pub description: String,
+    pub clouds: Vec<String>,
+    pub requires: Vec<Constraint>,
+    pub conflicts: Vec<Constraint>,
+    pub params: BTreeMap<String, ParamSpec>,
+    /// The manifest (`pack.toml`), as shown in messages.
+    pub manifest: Source,
+    /// Every file of the release, by `/`-separated path relative to the pack folder.
+    pub files: BTreeMap<String, Vec<u8>>,
+    /// The `h1` content digest of `files`.
+    pub digest: String,
+    /// The compiled templates, built on first use.
+    pub(crate) compiled:
+        std::sync::OnceLock<Result<std::sync::Arc<crate::render::Templates>, Diagnostic>>,
+}
+
+impl Pack {
+    pub fn supports_cloud(&self, cloud: &str) -> bool {
+        self.clouds.iter().any(|c| c == "all" || c == cloud)
+    }
+
+    /// The release's templates, compiled once.
+    pub fn compiled(&self) -> Result<std::sync::Arc<crate::render::Templates>, Diagnostic> {
+        self.compiled
+            .get_or_init(|| crate::render::compile(self))
+            .clone()
+    }
+
+    /// How a file of this release is named in messages (beside its pack.toml).
+    pub fn file_display(&self, path: &str) -> String {
+        let name = &self.manifest.name;
+        let base = name.rfind(['/', ':']).map_or("", |i| &name[..=i]);
+        format!("{base}{path}")
+    }
+
+    /// Template files (`*.j2`), by path.
+    pub fn templates(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.files
+            .iter()
+            .filter(|(p, _)| p.ends_with(".j2"))
+            .map(|(p, b)| (p.as_str(), b.as_slice()))
+    }
+}
+
+/// A pack name as a registry folder or tag prefix may carry it.
+pub fn is_pack_name(s: &str) -> bool {
+    is_identifier(s)
+}

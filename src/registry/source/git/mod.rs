@@ -1,0 +1,179 @@
+//! The `git` source: a repository mirrored (bare, all heads and tags, moved tags moved,
+//! deleted refs pruned) under `<cache>/git/<digest of the normalized URL>`, fetched at most
+//! once per run, and read straight from git objects: never a checkout.
+//!
+//! [`mirror`] keeps the cache entry, [`transport`] talks to the remote, [`objects`] reads
+//! trees and blobs.
+
+mod mirror;
+mod objects;
+mod transport;
+
+use std::path::PathBuf;
+use std::sync::{Mutex, OnceLock};
+
+use git2::Repository;
+
+use super::{Source, Tree};
+use crate::diagnostic::Diagnostic;
+use crate::error::{Error, Result};
+use crate::model::config::RegistryKind;
+use crate::registry::Settings;
+use crate::registry::url::{GitUrl, redact};
+
+pub struct GitSource {
+    registry: String,
+    url: GitUrl,
+    /// The packs folder inside the repository, `/`-separated, empty for the root.
+    path: String,
+    mirror_dir: PathBuf,
+    settings: Settings,
+    state: OnceLock<std::result::Result<Mirror, Stored>>,
+}
+
+/// An opened mirror and what one pass over its tags found.
+struct Mirror {
+    repo: Mutex<Repository>,
+    /// Tag names, in ref order.
+    tags: Vec<String>,
+    /// What each tag points at (a commit, or an annotated tag object), so reading a release
+    /// needs no ref lookup.
+    targets: objects::Targets,
+}
+
+/// A failure kept for the rest of the run, so a registry is tried once.
+#[derive(Clone)]
+enum Stored {
+    Registry(String),
+    Catalog(Vec<Diagnostic>),
+}
+
+impl GitSource {
+    pub fn new(registry: &str, url: GitUrl, path: &str, settings: &Settings) -> GitSource {
+        objects::trust_mirrored_objects();
+        GitSource {
+            registry: registry.to_string(),
+            mirror_dir: settings.cache_dir.join("git").join(url.cache_key()),
+            url,
+            path: path.trim_matches('/').to_string(),
+            settings: settings.clone(),
+            state: OnceLock::new(),
+        }
+    }
+
+    fn mirror(&self) -> Result<&Mirror> {
+        let state = self.state.get_or_init(|| {
+            self.open_mirror().map_err(|e| match e {
+                Error::Catalog(d) => Stored::Catalog(d),
+                Error::Registry { message, .. } => Stored::Registry(message),
+                other => Stored::Registry(other.to_string()),
+            })
+        });
+        state.as_ref().map_err(|e| match e {
+            Stored::Registry(m) => Error::registry(&self.registry, m.clone()),
+            Stored::Catalog(d) => Error::Catalog(d.clone()),
+        })
+    }
+
+    fn fail(&self, what: &str, e: &git2::Error) -> Error {
+        Error::registry(
+            &self.registry,
+            format!("{what} `{}`: {}", self.url.display, redact(e.message())),
+        )
+    }
+
+    fn with_repo<T>(&self, f: impl FnOnce(&Repository, &Mirror) -> Result<T>) -> Result<T> {
+        let mirror = self.mirror()?;
+        let repo = mirror.repo.lock().unwrap_or_else(|p| p.into_inner());
+        f(&repo, mirror)
+    }
+
+    /// The revision read when none is given: the remote's default branch.
+    fn rev_or_head(rev: Option<&str>) -> &str {
+        rev.unwrap_or("HEAD")
+    }
+}
+
+impl Source for GitSource {
+    fn kind(&self) -> RegistryKind {
+        RegistryKind::Git
+    }
+
+    fn location(&self) -> String {
+        self.url.display.clone()
+    }
+
+    fn root(&self) -> &str {
+        &self.path
+    }
+
+    fn prepare(&self) -> Result<()> {
+        self.mirror().map(|_| ())
+    }
+
+    fn is_cached(&self) -> bool {
+        Repository::open_bare(&self.mirror_dir).is_ok()
+    }
+
+    fn tags(&self) -> Result<Option<Vec<String>>> {
+        Ok(Some(self.mirror()?.tags.clone()))
+    }
+
+    fn subdirs(&self, rev: Option<&str>, dir: &str) -> Result<Vec<String>> {
+        let rev = GitSource::rev_or_head(rev);
+        self.with_repo(|repo, mirror| {
+            objects::subdirs(repo, &mirror.targets, rev, dir)
+                .map_err(|e| self.fail(&format!("cannot read `{rev}` of"), &e))
+        })
+    }
+
+    fn read_file(&self, rev: Option<&str>, path: &str) -> Result<Option<Vec<u8>>> {
+        let rev = GitSource::rev_or_head(rev);
+        self.with_repo(|repo, mirror| {
+            objects::read_blob(repo, &mirror.targets, rev, path)
+                .map_err(|e| self.fail(&format!("cannot read `{path}` at `{rev}` of"), &e))
+        })
+    }
+
+    fn read_dir(&self, rev: Option<&str>, dir: &str) -> Result<Option<Tree>> {
+        let rev = GitSource::rev_or_head(rev);
+        self.with_repo(|repo, mirror| {
+            let Some(tree) = objects::folder(repo, &mirror.targets, rev, dir)
+                .map_err(|e| self.fail(&format!("cannot read `{rev}` of"), &e))?
+            else {
+                return Ok(None);
+            };
+            let mut files = Tree::new();
+            objects::collect(repo, &tree, "", &mut files).map_err(|e| match e {
+                objects::Bad::Git(e) => self.fail("cannot read", &e),
+                objects::Bad::Entry { path, what } => Diagnostic::plain(format!(
+                    "`{}` is {what}; packs may hold only regular files and folders",
+                    self.display(Some(rev), &super::join(dir, &path))
+                ))
+                .into(),
+                objects::Bad::Name => Diagnostic::plain(format!(
+                    "registry `{}`: a file name under `{dir}` is not UTF-8",
+                    self.registry
+                ))
+                .into(),
+            })?;
+            Ok(Some(files))
+        })
+    }
+
+    fn commit(&self, rev: &str) -> Result<Option<String>> {
+        self.with_repo(|repo, mirror| {
+            objects::peel(repo, &mirror.targets, rev)
+                .map(|c| Some(c.id().to_string()))
+                .map_err(|e| self.fail(&format!("cannot read `{rev}` of"), &e))
+        })
+    }
+
+    fn resolve_ref(&self, reference: &str) -> Result<Option<String>> {
+        self.with_repo(|repo, _| Ok(objects::resolve_ref(repo, reference)))
+    }
+
+    fn display(&self, rev: Option<&str>, path: &str) -> String {
+        format!("{}@{}:{path}", self.registry, rev.unwrap_or_default())
+    }
+}

@@ -1,0 +1,86 @@
+//! Where a registry's bytes come from: the embedded catalog, a folder of the catalog
+//! repository, or a git repository mirrored in the cache. A source knows nothing of pack
+//! formats; it lists folders and tags and reads files, at a revision where it has them.
+
+mod builtin;
+mod dir;
+pub mod git;
+#[cfg(test)]
+pub mod memory;
+
+use std::collections::BTreeMap;
+
+use crate::error::Result;
+use crate::model::config::RegistryKind;
+
+pub use builtin::Builtin;
+pub use dir::DirSource;
+pub use git::GitSource;
+
+/// The files of one folder: `/`-separated paths relative to it, and their bytes.
+pub type Tree = BTreeMap<String, Vec<u8>>;
+
+/// What a registry reads its packs from. Paths are `/`-separated and relative to the
+/// source's location; `rev` is a tag or commit id for git sources and `None` elsewhere.
+pub trait Source: Send + Sync {
+    fn kind(&self) -> RegistryKind;
+
+    /// The source as written in lock files: `builtin`, a folder relative to the catalog
+    /// root, or a URL without credentials.
+    fn location(&self) -> String;
+
+    /// The folder inside the source that holds the packs (`""` for its root).
+    fn root(&self) -> &str {
+        ""
+    }
+
+    /// Makes the source ready to read (a git source fetches its mirror).
+    fn prepare(&self) -> Result<()> {
+        Ok(())
+    }
+
+    /// Whether the source's data is on this machine without fetching.
+    fn is_cached(&self) -> bool {
+        true
+    }
+
+    /// The tag names of a source whose releases are tags; `None` for a folder source.
+    fn tags(&self) -> Result<Option<Vec<String>>> {
+        Ok(None)
+    }
+
+    /// The names of the folders directly inside `dir`, sorted.
+    fn subdirs(&self, rev: Option<&str>, dir: &str) -> Result<Vec<String>>;
+
+    /// A file's bytes, or `None` when there is no such file.
+    fn read_file(&self, rev: Option<&str>, path: &str) -> Result<Option<Vec<u8>>>;
+
+    /// Every regular file under a folder, or `None` when the folder does not exist. A symlink
+    /// or submodule inside it is an error.
+    fn read_dir(&self, rev: Option<&str>, dir: &str) -> Result<Option<Tree>>;
+
+    /// The commit a revision names (tags peeled); `None` for sources without commits.
+    fn commit(&self, _rev: &str) -> Result<Option<String>> {
+        Ok(None)
+    }
+
+    /// The revision a tag, branch or commit id names: the tag itself, or a commit id.
+    /// `None` when the reference does not exist or the source has no revisions.
+    fn resolve_ref(&self, _reference: &str) -> Result<Option<String>> {
+        Ok(None)
+    }
+
+    /// How a file is named in messages.
+    fn display(&self, rev: Option<&str>, path: &str) -> String;
+}
+
+/// `base/name`, or `name` when `base` is empty.
+pub fn join(base: &str, name: &str) -> String {
+    if base.is_empty() || base == "." {
+        name.to_string()
+    } else if name.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}/{name}")
+    }
+}

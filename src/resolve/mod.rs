@@ -1,0 +1,149 @@
+//! Resolution: one release per layer such that every pin, train and requirement, every
+//! `requires` and every `conflicts` holds. Among solutions, newer releases for earlier
+//! layers win: a depth-first search over the layers in profile order, each trying its
+//! candidates newest first (a locked release first, when it is still valid), finds exactly
+//! that solution first. When there is none, the explanation names the user's own lines.
+//!
+//! [`candidates`] gathers each layer's releases in order of preference, [`search`] finds
+//! the solution, [`explain`] says why there is none or why a release was passed over.
+
+mod candidates;
+mod explain;
+mod search;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use crate::catalog::Catalog;
+use crate::diagnostic::Diagnostic;
+use crate::error::{Error, Result};
+use crate::lock::integrity;
+use crate::lock::{Lock, LockedLayer};
+use crate::model::pack::Pack;
+use crate::model::profile::{Layer, Profile};
+use crate::registry::{Registry, ReleaseRef};
+
+pub use candidates::{Gathered, gather, unfit};
+pub use explain::why_not;
+
+use candidates::Loaded;
+use search::Search;
+
+/// A layer with the release chosen for it.
+pub struct Chosen<'c> {
+    pub layer: Layer,
+    pub registry: &'c Registry,
+    pub release: ReleaseRef,
+    pub pack: Arc<Pack>,
+    /// Git registries: the commit the release is read at (tags peeled).
+    pub commit: Option<String>,
+}
+
+/// Which locked releases a resolution keeps.
+#[derive(Default)]
+pub struct Preferences<'a> {
+    pub lock: Option<&'a Lock>,
+    /// Layers whose pack is named here (or every layer, with `all`) ignore their lock and
+    /// move to the newest release their spec admits.
+    pub unlock: BTreeSet<String>,
+    pub unlock_all: bool,
+}
+
+impl Preferences<'_> {
+    pub(crate) fn locked(&self, layer: &Layer, registry: &Registry) -> Option<&LockedLayer> {
+        if self.unlock_all || self.unlock.contains(layer.pack.get_ref()) {
+            return None;
+        }
+        self.lock?.layer(&layer.name).filter(|l| {
+            l.pack == *layer.pack.get_ref()
+                && l.registry == registry.name
+                && l.requested == *layer.requested.get_ref()
+        })
+    }
+}
+
+/// Resolves a parsed profile. The outer error is a registry or I/O failure; the inner one
+/// lists the profile's problems.
+pub fn resolve<'c>(
+    catalog: &'c Catalog,
+    profile: &Profile,
+    prefs: &Preferences,
+) -> Result<Result<Vec<Chosen<'c>>, Vec<Diagnostic>>> {
+    let mut problems = Vec::new();
+    let mut options = Vec::new();
+    for layer in &profile.layers {
+        // A broken pack release is a problem of this profile; a registry that cannot be
+        // read stops the command.
+        match candidates::options(catalog, profile, layer, prefs) {
+            Ok(Ok(o)) => options.push(o),
+            Ok(Err(mut d)) | Err(Error::Catalog(mut d)) => problems.append(&mut d),
+            Err(e) => return Err(e),
+        }
+    }
+    if !problems.is_empty() {
+        return Ok(Err(problems));
+    }
+    let mut search = Search::new(catalog, profile, options);
+    let picks = match search.run() {
+        Ok(Some(picks)) => picks,
+        Ok(None) => return Ok(Err(search.explain())),
+        Err(Error::Catalog(d)) => return Ok(Err(d)),
+        Err(e) => return Err(e),
+    };
+    let mut chosen = Vec::new();
+    for (i, k) in picks.into_iter().enumerate() {
+        let opt = &search.options[i];
+        let release = opt.releases[k].clone();
+        let Some(Loaded::Fit(pack)) = opt.loaded[k].clone() else {
+            return Err(Error::Internal(format!(
+                "layer `{}`: a picked release was not loaded",
+                profile.layers[i].name
+            )));
+        };
+        let commit = opt.registry.commit(&release)?;
+        let layer = &profile.layers[i];
+        catalog.registries.out().verbose(
+            "Resolved",
+            &format!(
+                "{} {}: {} {} -> {} from `{}` (candidate {} of {}{})",
+                profile.name,
+                layer.name,
+                pack.name,
+                layer.requested.get_ref(),
+                pack.version,
+                opt.registry.name,
+                k + 1,
+                opt.releases.len(),
+                if opt.locked.is_some() && k == 0 {
+                    ", locked"
+                } else {
+                    ""
+                }
+            ),
+        );
+        // A locked release read again must be what was locked.
+        if k == 0
+            && let Some(l) = &opt.locked
+            && let Some(m) = integrity::check(l, commit.as_deref(), Some(&pack.digest))
+        {
+            problems.push(
+                Diagnostic::at(&profile.source, layer.pack.span(), m.message(l, true))
+                    .with_hint(integrity::hint(l)),
+            );
+        }
+        chosen.push(Chosen {
+            layer: profile.layers[i].clone(),
+            registry: opt.registry,
+            release,
+            pack,
+            commit,
+        });
+    }
+    if problems.is_empty() {
+        Ok(Ok(chosen))
+    } else {
+        Ok(Err(problems))
+    }
+}

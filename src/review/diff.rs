@@ -1,0 +1,361 @@
+//! The review model: what changed between two sides, profile by profile and layer by
+//! layer, with the kind of each release change. JSON output serializes it as it is
+//! (`schema_version` 1); [`super::text`] and [`super::markdown`] print it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::Serialize;
+
+use super::Side;
+use crate::lock::LockedLayer;
+use crate::model::version::Version;
+use crate::render::values::Effective;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// What happened to a profile, a layer or a rendered file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Added,
+    Removed,
+    Changed,
+    /// The profile has problems at one side.
+    Invalid,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Added => "added",
+            Status::Removed => "removed",
+            Status::Changed => "changed",
+            Status::Invalid => "invalid",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The kind of a layer's change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Kind {
+    #[serde(rename = "major")]
+    Major,
+    #[serde(rename = "minor")]
+    Minor,
+    #[serde(rename = "patch")]
+    Patch,
+    #[serde(rename = "downgrade")]
+    Downgrade,
+    /// Between pre-releases of one version, or to its release.
+    #[serde(rename = "pre-release")]
+    PreRelease,
+    #[serde(rename = "pack swapped")]
+    PackSwapped,
+    #[serde(rename = "registry changed")]
+    RegistryChanged,
+    #[serde(rename = "spec changed")]
+    SpecChanged,
+    /// The same version with another commit or digest.
+    #[serde(rename = "content changed")]
+    ContentChanged,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Major => "major",
+            Kind::Minor => "minor",
+            Kind::Patch => "patch",
+            Kind::Downgrade => "downgrade",
+            Kind::PreRelease => "pre-release",
+            Kind::PackSwapped => "pack swapped",
+            Kind::RegistryChanged => "registry changed",
+            Kind::SpecChanged => "spec changed",
+            Kind::ContentChanged => "content changed",
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Diff {
+    pub schema_version: u32,
+    pub base: String,
+    pub head: String,
+    pub profiles: Vec<ProfileDiff>,
+    /// Profiles present and identical at both sides.
+    pub unchanged: usize,
+}
+
+impl Diff {
+    pub fn is_empty(&self) -> bool {
+        self.profiles.is_empty()
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProfileDiff {
+    pub name: String,
+    /// `invalid`: problems at one side.
+    pub status: Status,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    pub layers: Vec<LayerDiff>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Release {
+    pub pack: String,
+    pub registry: String,
+    pub requested: String,
+    pub version: Version,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LayerDiff {
+    pub name: String,
+    pub status: Status,
+    pub old: Option<Release>,
+    pub new: Option<Release>,
+    pub kinds: Vec<Kind>,
+    pub values: Vec<ValueChange>,
+    pub files: Vec<FileDiff>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ValueChange {
+    pub name: String,
+    pub old: Option<toml::Value>,
+    pub new: Option<toml::Value>,
+    pub old_origin: Option<String>,
+    pub new_origin: Option<String>,
+}
+
+impl ValueChange {
+    /// Where the new value came from (or the old one, for a value that is gone).
+    pub fn origin(&self) -> &str {
+        self.new_origin
+            .as_deref()
+            .or(self.old_origin.as_deref())
+            .unwrap_or("")
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct FileDiff {
+    pub file: String,
+    pub status: Status,
+    /// Unified diff (`a/<layer>/<file>`, `b/<layer>/<file>`).
+    pub diff: String,
+}
+
+fn release(l: &LockedLayer) -> Release {
+    Release {
+        pack: l.pack.clone(),
+        registry: l.registry.clone(),
+        requested: l.requested.clone(),
+        version: l.version.clone(),
+    }
+}
+
+/// The kinds of change between two locked releases of a layer.
+fn kinds(old: &LockedLayer, new: &LockedLayer) -> Vec<Kind> {
+    let mut k = Vec::new();
+    if old.pack != new.pack {
+        k.push(Kind::PackSwapped);
+    }
+    if old.registry != new.registry || old.source != new.source {
+        k.push(Kind::RegistryChanged);
+    }
+    if old.requested != new.requested {
+        k.push(Kind::SpecChanged);
+    }
+    if old.pack == new.pack {
+        let (a, b) = (&old.version, &new.version);
+        if b < a {
+            k.push(Kind::Downgrade);
+        } else if b > a {
+            let (sa, sb) = (a.semver(), b.semver());
+            k.push(if sb.major != sa.major {
+                Kind::Major
+            } else if sb.minor != sa.minor {
+                Kind::Minor
+            } else if sb.patch != sa.patch {
+                Kind::Patch
+            } else {
+                Kind::PreRelease
+            });
+        } else if old.digest != new.digest || old.commit != new.commit {
+            k.push(Kind::ContentChanged);
+        }
+    }
+    k
+}
+
+fn file_diffs(
+    layer: &str,
+    old: Option<&BTreeMap<String, String>>,
+    new: Option<&BTreeMap<String, String>>,
+) -> Vec<FileDiff> {
+    let empty = BTreeMap::new();
+    let (old, new) = (old.unwrap_or(&empty), new.unwrap_or(&empty));
+    let names: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    let mut out = Vec::new();
+    for name in names {
+        let (a, b) = (old.get(name), new.get(name));
+        if a == b {
+            continue;
+        }
+        let status = match (a, b) {
+            (None, _) => Status::Added,
+            (_, None) => Status::Removed,
+            _ => Status::Changed,
+        };
+        let diff = similar::TextDiff::from_lines(
+            a.map_or("", String::as_str),
+            b.map_or("", String::as_str),
+        )
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{layer}/{name}"), &format!("b/{layer}/{name}"))
+        .to_string();
+        out.push(FileDiff {
+            file: format!("{layer}/{name}"),
+            status,
+            diff,
+        });
+    }
+    out
+}
+
+fn value_changes(
+    old: Option<&BTreeMap<String, Effective>>,
+    new: Option<&BTreeMap<String, Effective>>,
+) -> Vec<ValueChange> {
+    let empty = BTreeMap::new();
+    let (old, new) = (old.unwrap_or(&empty), new.unwrap_or(&empty));
+    let names: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    names
+        .into_iter()
+        .filter_map(|n| {
+            let (a, b) = (old.get(n), new.get(n));
+            if a.map(|e| &e.value) == b.map(|e| &e.value) {
+                return None;
+            }
+            Some(ValueChange {
+                name: n.clone(),
+                old: a.map(|e| e.value.clone()),
+                new: b.map(|e| e.value.clone()),
+                old_origin: a.map(|e| e.origin.to_string()),
+                new_origin: b.map(|e| e.origin.to_string()),
+            })
+        })
+        .collect()
+}
+
+/// Compares two sides. A renamed profile is reported as removed and added.
+pub fn diff(base_label: &str, head_label: &str, base: &Side, head: &Side) -> Diff {
+    let names: BTreeSet<&String> = base.keys().chain(head.keys()).collect();
+    let mut profiles = Vec::new();
+    let mut unchanged = 0;
+    for name in names {
+        let (b, h) = (base.get(name), head.get(name));
+        let mut notes = Vec::new();
+        let (b_state, h_state) = match (b, h) {
+            (Some(Err(d)), _) | (_, Some(Err(d))) => {
+                let side = if matches!(b, Some(Err(_))) {
+                    base_label
+                } else {
+                    head_label
+                };
+                profiles.push(ProfileDiff {
+                    name: name.clone(),
+                    status: Status::Invalid,
+                    notes: d.iter().map(|d| format!("at {side}: {d}")).collect(),
+                    layers: Vec::new(),
+                });
+                continue;
+            }
+            (Some(Ok(x)), Some(Ok(y))) => (Some(x), Some(y)),
+            (None, Some(Ok(y))) => (None, Some(y)),
+            (Some(Ok(x)), None) => (Some(x), None),
+            (None, None) => continue,
+        };
+        for (label, s) in [(base_label, b_state), (head_label, h_state)] {
+            if let Some(note) = s.and_then(|s| s.note.as_ref()) {
+                notes.push(format!("at {label}: {note}"));
+            }
+        }
+        let status = match (b_state, h_state) {
+            (None, _) => Status::Added,
+            (_, None) => Status::Removed,
+            _ => Status::Changed,
+        };
+        let empty = Vec::new();
+        let old_layers = b_state.map_or(&empty, |s| &s.layers);
+        let new_layers = h_state.map_or(&empty, |s| &s.layers);
+        let mut layer_names: Vec<&String> = new_layers.iter().map(|l| &l.locked.name).collect();
+        for l in old_layers {
+            if !layer_names.contains(&&l.locked.name) {
+                layer_names.push(&l.locked.name);
+            }
+        }
+        let mut layers = Vec::new();
+        for ln in layer_names {
+            let o = old_layers.iter().find(|l| &l.locked.name == ln);
+            let n = new_layers.iter().find(|l| &l.locked.name == ln);
+            let values = value_changes(o.map(|l| &l.values), n.map(|l| &l.values));
+            let files = file_diffs(ln, o.map(|l| &l.files), n.map(|l| &l.files));
+            let (st, kinds) = match (o, n) {
+                (None, Some(_)) => (Status::Added, Vec::new()),
+                (Some(_), None) => (Status::Removed, Vec::new()),
+                (Some(a), Some(b)) => (Status::Changed, kinds(&a.locked, &b.locked)),
+                (None, None) => continue,
+            };
+            if st == Status::Changed && kinds.is_empty() && values.is_empty() && files.is_empty() {
+                continue;
+            }
+            layers.push(LayerDiff {
+                name: ln.clone(),
+                status: st,
+                old: o.map(|l| release(&l.locked)),
+                new: n.map(|l| release(&l.locked)),
+                kinds,
+                values,
+                files,
+            });
+        }
+        if status == Status::Changed && layers.is_empty() {
+            unchanged += 1;
+            continue;
+        }
+        profiles.push(ProfileDiff {
+            name: name.clone(),
+            status,
+            notes,
+            layers,
+        });
+    }
+    Diff {
+        schema_version: SCHEMA_VERSION,
+        base: base_label.to_string(),
+        head: head_label.to_string(),
+        profiles,
+        unchanged,
+    }
+}
+
+pub(super) fn show_release(r: &Option<Release>) -> String {
+    r.as_ref()
+        .map_or("-".to_string(), |r| format!("{} {}", r.pack, r.version))
+}
+
+pub(super) fn show_value(v: &Option<toml::Value>) -> String {
+    v.as_ref().map_or("(unset)".to_string(), |v| v.to_string())
+}

@@ -1,0 +1,327 @@
+//! init, profile new, registry add, pack list/show and the global options.
+
+use crate::util::{CONFIG, Env};
+
+#[test]
+fn init_creates_a_valid_catalog_repository() {
+    let env = Env::empty();
+    let run = env.run(&["init", "platform"]);
+    run.success();
+    assert_eq!(run.stdout, "");
+    assert_eq!(
+        run.stderr,
+        "   Created git repository in `platform`\n   Created `strata.toml` (catalog `platform`)\n   Created `profiles/example/profile.toml`\n      Next `strata validate`, then `strata profile new NAME --cloud C` for your own stacks\n"
+    );
+    let root = env.path("platform");
+    assert!(root.join(".git").is_dir());
+    let repo = git2::Repository::open(&root).unwrap();
+    assert_eq!(
+        repo.find_reference("HEAD")
+            .unwrap()
+            .symbolic_target()
+            .unwrap(),
+        Some("refs/heads/main")
+    );
+    insta::assert_snapshot!("init_strata_toml", env.read("platform/strata.toml"));
+    insta::assert_snapshot!(
+        "init_example_profile",
+        env.read("platform/profiles/example/profile.toml")
+    );
+    let run = env.run_in(&root, &["validate"]);
+    run.success();
+    assert_eq!(
+        run.stdout,
+        "ok example: ubuntu 24.04.2, kubernetes 1.32.6, calico 3.30.2, aws-ebs-csi 1.40.0, cert-manager 1.16.2\n"
+    );
+}
+
+#[test]
+fn init_refuses_an_existing_catalog_and_changes_nothing() {
+    let env = Env::new();
+    env.run(&["init"]).fails(
+        2,
+        "error: `./strata.toml` already exists\n  hint: this folder is already a catalog; `strata validate` checks it\n",
+    );
+    assert_eq!(env.read("strata.toml"), CONFIG);
+    assert!(!env.path("profiles").exists());
+    assert!(!env.path(".git").exists());
+}
+
+#[test]
+fn init_with_an_unknown_cloud_writes_nothing() {
+    let env = Env::empty();
+    let run = env.run(&["init", "x", "--cloud", "awz"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("unknown cloud `awz`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("hint: did you mean `aws`?"),
+        "{}",
+        run.stderr
+    );
+    assert!(!env.path("x/strata.toml").exists());
+    assert!(!env.path("x/.git").exists());
+}
+
+#[test]
+fn profile_new_scaffolds_newest_compatible_trains() {
+    let env = Env::new();
+    env.run(&[
+        "profile",
+        "new",
+        "edge-small",
+        "--cloud",
+        "edge",
+        "--type",
+        "infra",
+    ])
+    .success();
+    insta::assert_snapshot!(
+        "profile_new_edge",
+        env.read("profiles/edge-small/profile.toml")
+    );
+    env.run(&["profile", "new", "gcp-prod", "--cloud", "gcp"])
+        .success();
+    let text = env.read("profiles/gcp-prod/profile.toml");
+    assert!(
+        text.contains("pack = \"gcp-pd-csi\"\nversion = \"1.15.x\"\n"),
+        "{text}"
+    );
+    env.run(&[
+        "profile", "new", "tools", "--cloud", "azure", "--type", "add-on",
+    ])
+    .success();
+    let text = env.read("profiles/tools/profile.toml");
+    assert!(text.contains("type = \"add-on\""), "{text}");
+    assert!(!text.contains("type = \"os\""), "{text}");
+    let run = env.run(&["validate"]);
+    run.success();
+    assert_eq!(
+        run.stdout,
+        "ok edge-small: ubuntu 24.04.2, kubernetes 1.32.6, calico 3.30.2, longhorn 1.7.2\n\
+         ok gcp-prod: ubuntu 24.04.2, kubernetes 1.32.6, calico 3.30.2, gcp-pd-csi 1.15.0, cert-manager 1.16.2\n\
+         ok tools: cert-manager 1.16.2\n"
+    );
+}
+
+#[test]
+fn profile_new_bad_input() {
+    let env = Env::new();
+    env.run(&["profile", "new", "a", "--cloud", "aws", "--type", "ful"])
+        .fails(
+            2,
+            "error: unknown profile type `ful`\n  hint: did you mean `full`?\n",
+        );
+    env.run(&["profile", "new", "Prod X", "--cloud", "aws"]).fails(
+        2,
+        "error: invalid profile name `Prod X`\n  hint: use lowercase letters, digits, `-`, `_` and `.`\n",
+    );
+    env.run(&["profile", "new", "a", "--cloud", "aws"])
+        .success();
+    let before = env.read("profiles/a/profile.toml");
+    env.run(&["profile", "new", "a", "--cloud", "gcp"]).fails(
+        2,
+        "error: profile `a` already exists in `profiles/a/profile.toml`\n",
+    );
+    assert_eq!(env.read("profiles/a/profile.toml"), before);
+    let run = env.run(&["profile", "new", "b", "--cloud", "azur"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("unknown cloud `azur`"),
+        "{}",
+        run.stderr
+    );
+    assert!(!env.path("profiles/b").exists());
+}
+
+const COMMENTED: &str = r#"# Acme platform catalog
+[catalog]
+name = "acme"   # shown in reviews
+
+# Org-wide defaults
+[defaults.calico]
+ipam_cidr = "10.100.0.0/16"
+"#;
+
+#[test]
+fn registry_add_keeps_comments_and_the_builtin_registry() {
+    let env = Env::with_config(COMMENTED);
+    env.write("vendor/packs/.keep", "");
+    let run = env.run(&["registry", "add", "local", "vendor/packs", "--kind", "dir"]);
+    run.success();
+    assert_eq!(
+        run.stderr,
+        "     Added dir registry `local` (vendor/packs)\n"
+    );
+    insta::assert_snapshot!("registry_add_dir", env.read("strata.toml"));
+    let run = env.run(&["registry", "list"]);
+    assert_eq!(
+        run.stdout,
+        "NAME    KIND     SOURCE        CACHE     PACKS\npublic  builtin  builtin       built in  13\nlocal   dir      vendor/packs  local     0\n"
+    );
+}
+
+#[test]
+fn registry_add_bad_input_changes_nothing() {
+    let env = Env::with_config(COMMENTED);
+    env.write("packs/.keep", "");
+    env.run(&["registry", "add", "public", "packs", "--kind", "dir"])
+        .fails(2, "error: registry `public` already exists\n");
+    env.run(&["registry", "add", "local", "nowhere", "--kind", "dir"])
+        .fails(
+            2,
+            "error: folder `nowhere` does not exist (relative to the catalog root)\n",
+        );
+    env.run(&["registry", "add", "local", "/abs/packs", "--kind", "dir"]).fails(
+        2,
+        "error: path `/abs/packs` must be relative\n  hint: give the folder relative to the catalog root\n",
+    );
+    env.run(&["registry", "add", "local", "packs", "--kind", "dri"])
+        .fails(
+            2,
+            "error: unknown registry kind `dri`\n  hint: did you mean `dir`?\n",
+        );
+    env.run(&["registry", "add", "Local", "packs", "--kind", "dir"]).fails(
+        2,
+        "error: invalid registry name `Local`\n  hint: use lowercase letters, digits, `-`, `_` and `.`\n",
+    );
+    env.run(&["registry", "add", "local", "packs", "--kind", "dir", "--path", "x"]).fails(
+        2,
+        "error: `--path` is for git registries\n  hint: for a dir registry, give the folder as the URL: `strata registry add local FOLDER --kind dir`\n",
+    );
+    assert_eq!(env.read("strata.toml"), COMMENTED);
+}
+
+#[test]
+fn pack_list_filters() {
+    let env = Env::new();
+    let run = env.run(&["pack", "list", "--layer", "storage", "--cloud", "azure"]);
+    run.success();
+    assert_eq!(
+        run.stdout,
+        "PACK            LAYER    CATEGORY  NEWEST  REGISTRY  CLOUDS\nazure-disk-csi  storage  csi       1.31.2  public    azure\nlonghorn        storage  csi       1.7.2   public    all\n"
+    );
+    let run = env.run(&["pack", "list", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let names: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "ubuntu",
+            "kubernetes",
+            "calico",
+            "cilium",
+            "aws-ebs-csi",
+            "azure-disk-csi",
+            "gcp-pd-csi",
+            "longhorn",
+            "vsphere-csi",
+            "cert-manager",
+            "ingress-nginx",
+            "kube-prometheus-stack",
+            "metallb"
+        ]
+    );
+    assert_eq!(v[1]["releases"].as_array().unwrap().len(), 8);
+    env.run(&["pack", "list", "--layer", "netwrk"]).fails(
+        2,
+        "error: unknown layer type `netwrk`\n  hint: did you mean `network`?\n",
+    );
+    env.run(&["pack", "list", "--registry", "pub"]).fails(
+        2,
+        "error: unknown registry `pub`\n  hint: did you mean `public`?\n",
+    );
+}
+
+#[test]
+fn pack_show() {
+    let env = Env::new();
+    let run = env.run(&["pack", "show", "cert-manager", "--version", "1.15.x"]);
+    run.success();
+    insta::assert_snapshot!("pack_show_cert_manager", run.stdout);
+    let run = env.run(&["pack", "show", "kubernetes", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["version"], "1.32.6");
+    assert_eq!(v["releases"][0]["version"], "1.29.14");
+    let audit = v["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "audit_logging")
+        .unwrap();
+    assert_eq!(audit["default"], true);
+    assert_eq!(audit["type"], "boolean");
+    env.run(&["pack", "show", "calcio"]).fails(
+        2,
+        "error: unknown pack `calcio`\n  hint: did you mean `calico`?\n",
+    );
+    env.run(&["pack", "show", "calico", "--version", "9.x"]).fails(
+        2,
+        "error: no release of `calico` matches `9.x`\n  hint: releases: 3.27.4, 3.28.2, 3.29.3, 3.30.2\n",
+    );
+    env.run(&["pack", "show", "calico", "--version", "three"]).fails(
+        2,
+        "error: invalid version `three`\n  hint: use a pin (`1.27.5`), a train (`1.27.x`, `1.x`), `x` for the newest, or a requirement (`>=1.27, <1.30`)\n",
+    );
+}
+
+#[test]
+fn help_and_bad_invocation() {
+    let env = Env::new();
+    let run = env.run(&["--help"]);
+    run.success();
+    insta::assert_snapshot!("help", run.stdout);
+    let run = env.run(&["valdate"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("unrecognized subcommand 'valdate'"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("similar: 'validate'") || run.stderr.contains("'validate'"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn dash_c_points_at_the_catalog() {
+    let env = Env::new();
+    env.run(&["profile", "new", "a", "--cloud", "aws"])
+        .success();
+    let outside = env.path("..");
+    let run = env.run_in(&outside, &["-C", "cat", "validate", "-q"]);
+    run.success();
+    assert_eq!(run.stdout, "");
+    let run = env.run_in(&outside, &["-C", "cat", "validate"]);
+    assert!(run.stdout.starts_with("ok a: "), "{}", run.stdout);
+}
+
+#[test]
+fn colour_follows_the_flag_and_no_color() {
+    let env = Env::new();
+    // Runs have NO_COLOR=1 and no terminal: plain text, unless colour is forced.
+    let run = env.run(&["pack", "show", "nope"]);
+    assert!(
+        run.stderr.starts_with("error: unknown pack `nope`"),
+        "{}",
+        run.stderr
+    );
+    let run = env.run(&["--color", "always", "pack", "show", "nope"]);
+    assert!(
+        run.stderr
+            .starts_with("\u{1b}[1m\u{1b}[31merror\u{1b}[0m: unknown pack `nope`"),
+        "{:?}",
+        run.stderr
+    );
+    let run = env.run(&[
+        "--color", "never", "-q", "profile", "new", "a", "--cloud", "aws",
+    ]);
+    run.success();
+    assert_eq!(run.stderr, "");
+}

@@ -1,0 +1,15 @@
+//! strata's integration tests, one binary: each module drives the real `strata` binary in
+//! temporary folders (or the library directly), with the shared helpers of [`util`].
+
+#[macro_use]
+mod util;
+
+mod catalog;
+mod commands;
+mod git;
+mod lock;
+mod registries;
+mod render;
+mod review;
+mod robustness;
+mod validate;

@@ -1,0 +1,244 @@
+//! A temp-dir catalog and a hermetic way to run the real `strata` binary in it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use tempfile::TempDir;
+
+/// The minimal strata.toml: the builtin registry only.
+pub const CONFIG: &str = "[catalog]\nname = \"test\"\n";
+
+pub struct Env {
+    tmp: TempDir,
+    vars: std::sync::Mutex<Vec<(String, String)>>,
+}
+
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Env {
+    /// An empty folder (no catalog yet).
+    pub fn empty() -> Env {
+        let tmp = tempfile::Builder::new()
+            .prefix("strata-test")
+            .tempdir()
+            .expect("temp dir");
+        fs_err::create_dir_all(tmp.path().join("home")).unwrap();
+        fs_err::create_dir_all(tmp.path().join("cat")).unwrap();
+        Env {
+            tmp,
+            vars: Default::default(),
+        }
+    }
+
+    /// Sets an environment variable for every later run.
+    pub fn set_var(&self, key: &str, value: &str) -> &Env {
+        self.vars
+            .lock()
+            .unwrap()
+            .push((key.to_string(), value.to_string()));
+        self
+    }
+
+    /// A catalog whose strata.toml is [`CONFIG`].
+    pub fn new() -> Env {
+        Env::with_config(CONFIG)
+    }
+
+    pub fn with_config(config: &str) -> Env {
+        let env = Env::empty();
+        env.write("strata.toml", config);
+        env
+    }
+
+    /// The catalog root.
+    pub fn root(&self) -> PathBuf {
+        self.tmp.path().join("cat")
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root().join(rel)
+    }
+
+    /// A path beside the catalog (for pack repositories).
+    pub fn outside(&self, rel: &str) -> PathBuf {
+        self.tmp.path().join(rel)
+    }
+
+    /// The cache folder the runs use (`STRATA_CACHE`).
+    pub fn cache(&self) -> PathBuf {
+        self.tmp.path().join("home").join("strata-cache")
+    }
+
+    #[track_caller]
+    pub fn write(&self, rel: &str, text: &str) -> &Env {
+        let p = self.path(rel);
+        fs_err::create_dir_all(p.parent().unwrap()).unwrap();
+        fs_err::write(p, text).unwrap();
+        self
+    }
+
+    #[track_caller]
+    pub fn read(&self, rel: &str) -> String {
+        fs_err::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    }
+
+    /// Writes `profiles/<name>/profile.toml`.
+    pub fn profile(&self, name: &str, text: &str) -> &Env {
+        self.write(&format!("profiles/{name}/profile.toml"), text)
+    }
+
+    /// Writes a pack release of a dir registry at `packs/`.
+    pub fn pack(&self, name: &str, version: &str, manifest: &str) -> &Env {
+        self.write(&format!("packs/{name}/{version}/pack.toml"), manifest)
+    }
+
+    /// Runs strata in the catalog root with a clean, isolated environment.
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_in(&self.root(), args)
+    }
+
+    pub fn run_in(&self, dir: &Path, args: &[&str]) -> Run {
+        let home = self.tmp.path().join("home");
+        let out = Command::new(env!("CARGO_BIN_EXE_strata"))
+            .args(args)
+            .current_dir(dir)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &home)
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("XDG_CACHE_HOME", home.join(".cache"))
+            .env("STRATA_CACHE", home.join("strata-cache"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("NO_COLOR", "1")
+            .envs(
+                self.vars
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str())),
+            )
+            .output()
+            .expect("run strata");
+        let tmp = self.tmp.path().to_string_lossy().into_owned();
+        let clean = |b: Vec<u8>| {
+            String::from_utf8(b)
+                .expect("utf-8 output")
+                .replace(&tmp, "[TEMP]")
+        };
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: clean(out.stdout),
+            stderr: clean(out.stderr),
+        }
+    }
+}
+
+impl Run {
+    #[track_caller]
+    pub fn success(&self) -> &Run {
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    /// Asserts the exit code and the exact stderr.
+    #[track_caller]
+    pub fn fails(&self, code: i32, stderr: &str) -> &Run {
+        assert_eq!(
+            self.stderr, stderr,
+            "stderr differs (stdout: {})",
+            self.stdout
+        );
+        assert_eq!(self.code, code, "exit code (stderr: {})", self.stderr);
+        self
+    }
+}
+
+/// A valid full profile for aws on the builtin catalog, with the given extra text after
+/// the network layer's `version` line.
+pub fn aws_profile(network_extra: &str) -> String {
+    format!(
+        r#"[profile]
+name = "aws-prod"
+cloud = "aws"
+
+[[layer]]
+type = "os"
+pack = "ubuntu"
+version = "22.04.x"
+
+[[layer]]
+type = "kubernetes"
+pack = "kubernetes"
+version = "1.30.x"
+
+[[layer]]
+type = "network"
+pack = "calico"
+version = "3.x"
+{network_extra}
+[[layer]]
+type = "storage"
+pack = "aws-ebs-csi"
+version = "1.x"
+"#
+    )
+}
+
+impl Run {
+    /// Exit code, stdout and stderr in one text, for snapshots.
+    pub fn transcript(&self) -> String {
+        let mut s = format!("exit: {}\n", self.code);
+        if !self.stdout.is_empty() {
+            s.push_str("--- stdout\n");
+            s.push_str(&self.stdout);
+        }
+        if !self.stderr.is_empty() {
+            s.push_str("--- stderr\n");
+            s.push_str(&self.stderr);
+        }
+        s
+    }
+}
+
+/// Snapshots a run's exit code and output under `name`.
+#[macro_export]
+macro_rules! snap {
+    ($name:expr, $run:expr) => {
+        insta::assert_snapshot!($name, $run.transcript())
+    };
+}
+
+pub mod git;
+
+/// Runs the `git` program in `dir` with no user configuration, as a test's user would.
+#[track_caller]
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("HOME", dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .expect("run git");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
