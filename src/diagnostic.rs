@@ -24,16 +24,30 @@ impl Source {
         }
     }
 
-    /// Reads a UTF-8 file; invalid UTF-8 becomes a diagnostic.
+    /// Reads a text file: UTF-8 without control characters other than tab, line feed and
+    /// carriage return. Anything else becomes a diagnostic that quotes none of it, so that
+    /// a file that is not text (a symlink to `/proc/self/environ`, say) is never echoed.
     pub fn from_bytes(name: impl Into<String>, bytes: &[u8]) -> Result<Source, Diagnostic> {
         let name = name.into();
-        match std::str::from_utf8(bytes) {
-            Ok(text) => Ok(Source::new(name, text)),
-            Err(e) => Err(Diagnostic::file(
-                name,
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            Diagnostic::file(
+                &name,
                 format!("not valid UTF-8 (at byte {})", e.valid_up_to()),
-            )),
+            )
+        })?;
+        if let Some(at) = text
+            .bytes()
+            .position(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f)
+        {
+            return Err(Diagnostic::file(
+                name,
+                format!(
+                    "not a text file (control character 0x{:02x} at byte {at})",
+                    bytes[at]
+                ),
+            ));
         }
+        Ok(Source::new(name, text))
     }
 
     /// Parses this file as `T`, turning the first error into a diagnostic.

@@ -93,6 +93,16 @@ impl Error {
     }
 }
 
+/// Splits problems in the user's files (to report beside others) from failures that stop
+/// the command.
+pub fn problems<T>(r: Result<T>) -> Result<std::result::Result<T, Vec<Diagnostic>>> {
+    match r {
+        Ok(v) => Ok(Ok(v)),
+        Err(Error::Catalog(d)) => Ok(Err(d)),
+        Err(e) => Err(e),
+    }
+}
+
 impl From<Diagnostic> for Error {
     fn from(d: Diagnostic) -> Error {
         Error::Catalog(vec![d])

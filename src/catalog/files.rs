@@ -1,12 +1,90 @@
 //! The catalog's files, read either from the working tree or straight from the git objects
 //! of a revision (`--at REF`, `diff --base`): never a checkout.
 
+use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use git2::{ObjectType, Repository};
 
+use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
+
+/// The largest catalog file strata reads (a profile of 100,000 layers is 7 MiB).
+pub const MAX_FILE: u64 = 64 << 20;
+
+/// Reads a regular file of at most `max` bytes; `None` when there is nothing (or a folder)
+/// at `path`. `shown` names the file in diagnostics. A symlink, FIFO, socket or device is
+/// refused without being opened.
+pub fn read_regular(path: &Path, shown: &str, max: u64) -> Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => {
+            return Ok(None);
+        }
+        Err(e) => {
+            return Err(std::io::Error::new(
+                e.kind(),
+                format!("cannot read `{}`: {e}", path.display()),
+            )
+            .into());
+        }
+    };
+    let ft = meta.file_type();
+    if ft.is_dir() {
+        // A folder where a file was expected reads as no file, as in git.
+        return Ok(None);
+    }
+    if ft.is_symlink() {
+        return Err(not_regular(shown, "a symlink").into());
+    }
+    if !ft.is_file() {
+        return Err(not_regular(shown, "not a regular file (a FIFO, socket or device)").into());
+    }
+    if meta.len() > max {
+        return Err(too_large(shown, meta.len(), max).into());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Never follow a symlink swapped in since the check, never block on a FIFO.
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let cannot = |e: std::io::Error| {
+        Error::from(std::io::Error::new(
+            e.kind(),
+            format!("cannot read `{}`: {e}", path.display()),
+        ))
+    };
+    let file = options.open(path).map_err(cannot)?;
+    if !file.metadata().map_err(cannot)?.is_file() {
+        return Err(not_regular(shown, "not a regular file").into());
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(max + 1).read_to_end(&mut bytes).map_err(cannot)?;
+    if bytes.len() as u64 > max {
+        return Err(too_large(shown, bytes.len() as u64, max).into());
+    }
+    Ok(Some(bytes))
+}
+
+fn not_regular(shown: &str, what: &str) -> Diagnostic {
+    Diagnostic::file(shown, format!("is {what}; strata reads only regular files"))
+        .with_hint("replace it with the file itself")
+}
+
+fn too_large(shown: &str, size: u64, max: u64) -> Diagnostic {
+    Diagnostic::file(
+        shown,
+        format!(
+            "is {size} bytes; strata reads files of at most {} MiB",
+            max >> 20
+        ),
+    )
+}
 
 /// Where the catalog's files are read from.
 #[derive(Clone)]
@@ -89,24 +167,27 @@ impl Files {
         }
     }
 
-    /// A file's bytes, or `None` when there is no such file.
+    /// A file's bytes, or `None` when there is no such file. Only regular files are read
+    /// (a symlink, FIFO or device is a catalog problem, and is never opened), up to
+    /// [`MAX_FILE`] bytes.
     pub fn read(&self, rel: &str) -> Result<Option<Vec<u8>>> {
         match self {
-            Files::Disk(root) => {
-                let path = root.join(rel);
-                match fs_err::read(&path) {
-                    Ok(b) => Ok(Some(b)),
-                    // A folder where a file was expected reads as no file, as in git.
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound || path.is_dir() => Ok(None),
-                    Err(e) => Err(e.into()),
-                }
-            }
-            Files::Git(g) => g.with(rel, |repo, entry| match entry {
-                Some(e) if e.kind() == Some(ObjectType::Blob) => {
-                    Ok(Some(repo.find_blob(e.id())?.content().to_vec()))
-                }
-                _ => Ok(None),
-            }),
+            Files::Disk(root) => read_regular(&root.join(rel), rel, MAX_FILE),
+            Files::Git(g) => g
+                .with(rel, |repo, entry| match entry {
+                    Some(e) if e.kind() == Some(ObjectType::Blob) && e.filemode() == 0o120000 => {
+                        Ok(Err(not_regular(rel, "a symlink")))
+                    }
+                    Some(e) if e.kind() == Some(ObjectType::Blob) => {
+                        let (size, _) = repo.odb()?.read_header(e.id())?;
+                        if size as u64 > MAX_FILE {
+                            return Ok(Err(too_large(rel, size as u64, MAX_FILE)));
+                        }
+                        Ok(Ok(Some(repo.find_blob(e.id())?.content().to_vec())))
+                    }
+                    _ => Ok(Ok(None)),
+                })?
+                .map_err(Error::from),
         }
     }
 
@@ -137,10 +218,18 @@ impl Files {
             Files::Disk(root) => {
                 for entry in fs_err::read_dir(root.join(rel))? {
                     let entry = entry?;
-                    if entry.file_type()?.is_dir()
-                        && let Some(n) = entry.file_name().to_str()
-                    {
-                        names.push(n.to_string());
+                    let ft = entry.file_type()?;
+                    let Some(n) = entry.file_name().to_str().map(str::to_string) else {
+                        continue;
+                    };
+                    if ft.is_symlink() {
+                        return Err(Diagnostic::plain(format!(
+                            "`{rel}/{n}` is a symlink; packs may hold only regular files and folders"
+                        ))
+                        .into());
+                    }
+                    if ft.is_dir() {
+                        names.push(n);
                     }
                 }
             }

@@ -6,7 +6,7 @@ pub mod files;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Source, suggest};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, problems};
 use crate::model::config::{self, Config};
 use crate::model::profile::{self, Profile};
 use crate::registry::{Registries, Settings};
@@ -107,7 +107,8 @@ impl Catalog {
         let base = self.profiles_dir();
         let mut entries = Vec::new();
         for (path, kind) in self.files.walk(base, true)? {
-            if kind != files::Kind::File {
+            // A symlink named profile.toml is listed, so that reading it reports it.
+            if kind == files::Kind::Other {
                 continue;
             }
             let dir = match path.strip_suffix(profile::FILE_NAME) {
@@ -150,7 +151,10 @@ impl Catalog {
 
     /// Parses one profile file.
     pub fn read_profile(&self, entry: &ProfileEntry) -> Result<Result<Profile, Vec<Diagnostic>>> {
-        let bytes = self.files.read(&entry.file())?.unwrap_or_default();
+        let bytes = match problems(self.files.read(&entry.file()))? {
+            Ok(b) => b.unwrap_or_default(),
+            Err(d) => return Ok(Err(d)),
+        };
         Ok(match Source::from_bytes(entry.file(), &bytes) {
             Ok(source) => Profile::parse(source, &entry.dir, &entry.folder_name),
             Err(d) => Err(vec![d]),

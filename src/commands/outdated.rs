@@ -5,7 +5,8 @@ use serde::Serialize;
 
 use crate::check::check_with;
 use crate::context::Context;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, problems as split};
+use crate::lock::current::readable_lock;
 use crate::model::pack::LayerType;
 use crate::model::version::Version;
 use crate::resolve::{Preferences, gather};
@@ -45,7 +46,13 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
                 continue;
             }
         };
-        let lock = crate::lock::current::readable_lock(&catalog, &entry, &profile.name)?;
+        let lock = match split(readable_lock(&catalog, &entry, &profile.name))? {
+            Ok(l) => l,
+            Err(mut d) => {
+                problems.append(&mut d);
+                continue;
+            }
+        };
         let prefs = Preferences {
             lock: lock.as_ref(),
             ..Preferences::default()

@@ -159,7 +159,7 @@ fn add(args: AddArgs, ctx: &Context) -> Result<()> {
                     )),
                 ));
             }
-            config::check_not_absolute(&args.url).map_err(|why| {
+            config::check_relative_path(&args.url).map_err(|why| {
                 Error::usage_hint(
                     why,
                     Some("give the folder relative to the catalog root".to_string()),

@@ -1,14 +1,15 @@
 //! `strata render PROFILE [--layer L] [--out DIR]`: render a profile's layers from its lock,
 //! never re-resolving.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use crate::atomic;
 use crate::catalog::Catalog;
 use crate::context::Context;
 use crate::diagnostic::suggest;
 use crate::error::{Error, Result};
 use crate::lock::current::{current_lock, lock_of};
-use crate::render::locked::render_locked;
+use crate::render::locked::{RenderedLayer, render_locked};
 
 /// Render a profile's configuration from its lock file (never re-resolving)
 #[derive(Debug, clap::Args)]
@@ -42,45 +43,12 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         ));
     }
     let rendered = render_locked(&catalog, &profile, &lock, args.layer.as_deref())?;
-    match &args.out {
-        None => {
-            let mut text = String::new();
-            for layer in &rendered {
-                for (file, content) in &layer.files {
-                    text.push_str(&format!(
-                        "==> {}/{file} ({} {}) <==\n",
-                        layer.name, layer.pack, layer.version
-                    ));
-                    text.push_str(content);
-                    if !content.ends_with('\n') {
-                        text.push('\n');
-                    }
-                }
-            }
-            ctx.out.print(&text);
-        }
-        Some(dir) => {
-            let base = ctx.start_dir().join(dir);
-            let mut files = Vec::new();
-            for layer in &rendered {
-                for (file, content) in &layer.files {
-                    files.push((base.join(&layer.name).join(file), content.as_bytes()));
-                }
-            }
-            crate::atomic::write_all(&files)?;
-            ctx.out.status(
-                "Rendered",
-                &format!("{} files into `{}`", files.len(), dir.display()),
-            );
-        }
-    }
-    Ok(())
+    emit(&[(None, rendered)], args.out.as_deref(), ctx)
 }
 
 /// `--all`: every profile from its lock; nothing is written unless all of them render.
-fn render_all(catalog: &Catalog, out: Option<&std::path::Path>, ctx: &Context) -> Result<()> {
-    let mut text = String::new();
-    let mut files: Vec<(PathBuf, String)> = Vec::new();
+fn render_all(catalog: &Catalog, out: Option<&Path>, ctx: &Context) -> Result<()> {
+    let mut all = Vec::new();
     let mut problems = Vec::new();
     for (entry, parsed) in catalog.load_profiles(&[])? {
         let name = match &parsed {
@@ -92,32 +60,7 @@ fn render_all(catalog: &Catalog, out: Option<&std::path::Path>, ctx: &Context) -
             .and_then(|profile| lock_of(catalog, &entry, &profile).map(|lock| (profile, lock)))
             .and_then(|(profile, lock)| render_locked(catalog, &profile, &lock, None));
         match rendered {
-            Ok(layers) => {
-                for layer in layers {
-                    for (file, content) in layer.files {
-                        match out {
-                            Some(dir) => files.push((
-                                ctx.start_dir()
-                                    .join(dir)
-                                    .join(&name)
-                                    .join(&layer.name)
-                                    .join(&file),
-                                content,
-                            )),
-                            None => {
-                                text.push_str(&format!(
-                                    "==> {name}/{}/{file} ({} {}) <==\n",
-                                    layer.name, layer.pack, layer.version
-                                ));
-                                text.push_str(&content);
-                                if !content.ends_with('\n') {
-                                    text.push('\n');
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+            Ok(layers) => all.push((Some(name), layers)),
             Err(Error::Catalog(mut d)) => problems.append(&mut d),
             Err(e) => return Err(e),
         }
@@ -125,17 +68,47 @@ fn render_all(catalog: &Catalog, out: Option<&std::path::Path>, ctx: &Context) -
     if !problems.is_empty() {
         return Err(Error::Catalog(problems));
     }
+    emit(&all, out, ctx)
+}
+
+/// Prints rendered layers, or writes them under `out` as `[<profile>/]<layer>/<file>`.
+fn emit(
+    rendered: &[(Option<String>, Vec<RenderedLayer>)],
+    out: Option<&Path>,
+    ctx: &Context,
+) -> Result<()> {
+    let mut text = String::new();
+    let mut files: Vec<(PathBuf, &[u8])> = Vec::new();
+    for (profile, layers) in rendered {
+        let prefix = profile
+            .as_ref()
+            .map(|p| format!("{p}/"))
+            .unwrap_or_default();
+        for layer in layers {
+            for (file, content) in &layer.files {
+                let rel = format!("{prefix}{}/{file}", layer.name);
+                if out.is_some() {
+                    files.push((PathBuf::from(rel), content.as_bytes()));
+                    continue;
+                }
+                text.push_str(&format!(
+                    "==> {rel} ({} {}) <==\n",
+                    layer.pack, layer.version
+                ));
+                text.push_str(content);
+                if !content.ends_with('\n') {
+                    text.push('\n');
+                }
+            }
+        }
+    }
     match out {
         None => ctx.out.print(&text),
         Some(dir) => {
-            let refs: Vec<(PathBuf, &[u8])> = files
-                .iter()
-                .map(|(p, c)| (p.clone(), c.as_bytes()))
-                .collect();
-            crate::atomic::write_all(&refs)?;
+            atomic::write_under(&ctx.start_dir().join(dir), &files)?;
             ctx.out.status(
                 "Rendered",
-                &format!("{} files into `{}`", refs.len(), dir.display()),
+                &format!("{} files into `{}`", files.len(), dir.display()),
             );
         }
     }

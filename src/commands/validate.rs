@@ -5,7 +5,8 @@ use serde::Serialize;
 use crate::check::{check_defaults, check_with};
 use crate::context::Context;
 use crate::diagnostic::Diagnostic;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, problems};
+use crate::lock::current::readable_lock;
 use crate::output::{plural, s};
 use crate::resolve::Preferences;
 
@@ -53,14 +54,16 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
     for (entry, parsed) in loaded {
         let checked = match parsed {
             // With a lock, validate the releases `strata lock` would keep.
-            Ok(profile) => {
-                let lock = crate::lock::current::readable_lock(&catalog, &entry, &profile.name)?;
-                let prefs = Preferences {
-                    lock: lock.as_ref(),
-                    ..Preferences::default()
-                };
-                check_with(&catalog, profile, &prefs)?
-            }
+            Ok(profile) => match problems(readable_lock(&catalog, &entry, &profile.name))? {
+                Ok(lock) => {
+                    let prefs = Preferences {
+                        lock: lock.as_ref(),
+                        ..Preferences::default()
+                    };
+                    check_with(&catalog, profile, &prefs)?
+                }
+                Err(d) => Err(d),
+            },
             Err(problems) => Err(problems),
         };
         report.profiles.push(match checked {

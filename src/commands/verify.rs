@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::catalog::Catalog;
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Source};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, problems as split};
 use crate::lock::integrity::{self, Mismatch};
 use crate::lock::{FILE_NAME, Lock, LockedLayer};
 use crate::model::config::RegistryKind;
@@ -41,22 +41,25 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
             .map_or(entry.folder_name.clone(), |p| p.name.clone());
         let mut problems = Vec::new();
         let mut layers = 0;
-        match catalog.files.read(&file)? {
-            None => problems.push(
+        match split(catalog.files.read(&file))? {
+            Err(mut d) => problems.append(&mut d),
+            Ok(None) => problems.push(
                 Diagnostic::file(&file, "no lock file to verify")
                     .with_hint("run `strata lock` first"),
             ),
-            Some(bytes) => match Source::from_bytes(&file, &bytes).and_then(|s| Lock::parse(&s)) {
-                Err(d) => problems.push(d.with_hint("run `strata lock` to rewrite it")),
-                Ok(lock) => {
-                    layers = lock.layers.len();
-                    for l in &lock.layers {
-                        if let Some(d) = verify_layer(&catalog, &file, l)? {
-                            problems.push(d);
+            Ok(Some(bytes)) => {
+                match Source::from_bytes(&file, &bytes).and_then(|s| Lock::parse(&s)) {
+                    Err(d) => problems.push(d.with_hint("run `strata lock` to rewrite it")),
+                    Ok(lock) => {
+                        layers = lock.layers.len();
+                        for l in &lock.layers {
+                            if let Some(d) = verify_layer(&catalog, &file, l)? {
+                                problems.push(d);
+                            }
                         }
                     }
                 }
-            },
+            }
         }
         reports.push(Report {
             profile: name,

@@ -105,6 +105,23 @@ impl Lock {
             )
             .with_hint("run `strata lock` to rewrite it"));
         }
+        let mut names = std::collections::HashSet::new();
+        for l in &file.layer {
+            let at = |msg: String| {
+                Diagnostic::file(&source.name, format!("layer `{}`: {msg}", l.name))
+                    .with_hint("run `strata lock` to rewrite it")
+            };
+            if !names.insert(l.name.as_str()) {
+                return Err(at("the layer appears twice".to_string()));
+            }
+            // The pack folder must lie inside its registry: a path that leaves it would
+            // make strata read (and render) files from anywhere.
+            if l.path != "."
+                && let Err(why) = crate::model::config::check_relative_path(&l.path)
+            {
+                return Err(at(format!("{why}, so the lock is not valid")));
+            }
+        }
         Ok(Lock {
             profile: file.profile,
             inputs: file.inputs,

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use crate::catalog::{Catalog, LoadedProfile, ProfileEntry};
 use crate::check::{Checked, check_with};
 use crate::diagnostic::{Diagnostic, Source, suggest};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, problems};
 use crate::lock::file::{FILE_NAME, Lock, LockedLayer, inputs};
 use crate::model::config::{self, RegistryKind};
 use crate::model::profile::{Profile, Request};
@@ -152,13 +152,18 @@ fn plan_profile(
     unlock: &Unlock,
 ) -> Result<Result<Planned, Vec<Diagnostic>>> {
     let file = format!("{}/{}", entry.dir, FILE_NAME);
-    let old_text = catalog
-        .files
-        .read(&file)?
-        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
-    // A lock that does not parse is rewritten from scratch by `lock`; `--check` reports it.
-    let (old, corrupt) = match &old_text {
-        Some(t) => match Lock::parse(&Source::new(file.clone(), t.as_str())) {
+    // A lock that cannot be read (a symlink, say) or does not parse is rewritten from
+    // scratch by `lock`; `--check` reports it.
+    let (old_bytes, unreadable) = match problems(catalog.files.read(&file))? {
+        Ok(bytes) => (bytes, None),
+        Err(d) => (Some(Vec::new()), d.into_iter().next()),
+    };
+    let old_text = old_bytes
+        .as_deref()
+        .map(|bytes| String::from_utf8_lossy(bytes).into_owned());
+    let (old, corrupt) = match &old_bytes {
+        _ if unreadable.is_some() => (None, unreadable),
+        Some(bytes) => match Source::from_bytes(&file, bytes).and_then(|s| Lock::parse(&s)) {
             Ok(l) if l.profile == profile.name => (Some(l), None),
             Ok(l) => (
                 None,

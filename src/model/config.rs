@@ -129,13 +129,9 @@ impl Config {
                 }
             }
             if let Some(path) = &r.path {
-                // A dir registry may sit beside the catalog (`../packs`); a git registry's
-                // `path` must stay inside its repository.
-                let check = match r.kind.get_ref() {
-                    RegistryKind::Git => check_relative_path(path.get_ref()),
-                    _ => check_not_absolute(path.get_ref()),
-                };
-                if let Err(why) = check {
+                // A dir registry's folder stays inside the catalog, a git registry's `path`
+                // inside its repository.
+                if let Err(why) = check_relative_path(path.get_ref()) {
                     problems.push(Diagnostic::at(source, path.span(), why));
                 }
             }

@@ -126,9 +126,7 @@ impl Pack {
 
     /// How a file of this release is named in messages (beside its pack.toml).
     pub fn file_display(&self, path: &str) -> String {
-        let name = &self.manifest.name;
-        let base = name.rfind(['/', ':']).map_or("", |i| &name[..=i]);
-        format!("{base}{path}")
+        format!("{}{path}", folder_display(&self.manifest.name))
     }
 
     /// Template files (`*.j2`), by path.
@@ -138,6 +136,35 @@ impl Pack {
             .filter(|(p, _)| p.ends_with(".j2"))
             .map(|(p, b)| (p.as_str(), b.as_slice()))
     }
+}
+
+/// How the folder of a release is named in messages: its manifest's name without the file
+/// name (`builtin:calico/3.30.2/`, `acme@calico/v3.30.2:packs/calico/`).
+fn folder_display(manifest: &str) -> &str {
+    manifest.rfind(['/', ':']).map_or("", |i| &manifest[..=i])
+}
+
+/// Templates whose rendered name is not a file name (`.j2` renders to an empty name,
+/// `..j2` to `.`, `...j2` to `..`): they would be written outside their layer's folder or
+/// not at all.
+pub fn template_name_problems(
+    manifest: &Source,
+    files: &BTreeMap<String, Vec<u8>>,
+) -> Vec<Diagnostic> {
+    let base = folder_display(&manifest.name);
+    files
+        .keys()
+        .filter_map(|path| {
+            let out = path.strip_suffix(".j2")?;
+            let bad = out
+                .split('/')
+                .find(|c| c.is_empty() || *c == "." || *c == "..")?;
+            Some(Diagnostic::file(
+                format!("{base}{path}"),
+                format!("template renders to `{out}`, and `{bad}` is not a file name"),
+            ))
+        })
+        .collect()
 }
 
 /// A pack name as a registry folder or tag prefix may carry it.

@@ -34,8 +34,8 @@ pub struct ReleaseRef {
     pub rev: Option<String>,
 }
 
-/// A loaded release: pack name, version as spelled, and git revision.
-type PackKey = (String, String, Option<String>);
+/// A loaded release: pack name, version as spelled, folder, and git revision.
+type PackKey = (String, String, String, Option<String>);
 
 /// A named registry: a source read in a format, with the run's caches.
 pub struct Registry {
@@ -170,6 +170,7 @@ impl Registry {
         let key = (
             name.to_string(),
             release.version.as_str().to_string(),
+            release.path.clone(),
             release.rev.clone(),
         );
         if let Some(hit) = lock(&self.packs).get(&key) {

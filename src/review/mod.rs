@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use crate::catalog::Catalog;
 use crate::check::check_with;
 use crate::diagnostic::Diagnostic;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, problems};
 use crate::lock::LockedLayer;
 use crate::lock::current::{lock_of, readable_lock};
 use crate::lock::plan::locked_layers;
@@ -72,7 +72,13 @@ pub fn side(catalog: &Catalog) -> Result<Side> {
             },
             // No current lock at this side: resolve as `strata lock` would, in memory.
             Err(Error::Catalog(why)) => {
-                let old = readable_lock(catalog, &entry, &name)?;
+                let old = match problems(readable_lock(catalog, &entry, &name))? {
+                    Ok(old) => old,
+                    Err(d) => {
+                        out.insert(name, Err(d));
+                        continue;
+                    }
+                };
                 let prefs = Preferences {
                     lock: old.as_ref(),
                     ..Preferences::default()

@@ -7,6 +7,7 @@ mod util;
 mod catalog;
 mod commands;
 mod git;
+mod hardening;
 mod lock;
 mod registries;
 mod render;

@@ -198,12 +198,27 @@ fn conflicts_are_enforced() {
 }
 
 #[test]
-fn missing_dir_registry_folder() {
+fn missing_dir_registry_folder_is_an_empty_registry() {
+    // git keeps no empty folder: a fresh clone of a catalog with an empty `packs/` lacks it.
     let env = Env::with_config(WITH_LOCAL);
     env.profile("aws-prod", &aws_profile(""));
-    env.run(&["validate"]).fails(
-        3,
-        "error: registry `local`: folder `packs` does not exist (relative to the catalog root)\n",
+    let run = env.run(&["validate"]);
+    run.success();
+    assert_eq!(
+        run.stderr,
+        "warning: registry `local`: folder `packs` does not exist (relative to the catalog root); the registry has no packs\n"
+    );
+    env.profile(
+        "aws-prod",
+        &(aws_profile("") + "\n[[layer]]\ntype = \"addon\"\npack = \"acme-agent\"\nversion = \"1.x\"\nregistry = \"local\"\n"),
+    );
+    let run = env.run(&["validate"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("registry `local` has no pack `acme-agent`"),
+        "{}",
+        run.stderr
     );
 }
 

@@ -338,6 +338,9 @@ pub fn read_manifest(
         problems.extend(spec.get_ref().check(&manifest, key.get_ref()));
         params.insert(key.into_inner(), spec.into_inner());
     }
+    problems.extend(crate::model::pack::template_name_problems(
+        &manifest, &files,
+    ));
 
     if !problems.is_empty() {
         return Err(problems);

@@ -1,11 +1,12 @@
-//! The `dir` source: a folder of the catalog repository (or beside it), read through the
-//! catalog's [`Files`] (the working tree, or a revision).
+//! The `dir` source: a folder inside the catalog repository, read through the catalog's
+//! [`Files`] (the working tree, or a revision).
 
-use super::{Source, Tree, join};
+use super::{Source, Tree, bad_name, join};
 use crate::catalog::files::{Files, Kind};
 use crate::diagnostic::Diagnostic;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::config::RegistryKind;
+use crate::output::warn;
 
 pub struct DirSource {
     /// The folder as written in strata.toml (relative to the catalog root).
@@ -16,14 +17,22 @@ pub struct DirSource {
 impl DirSource {
     pub fn open(name: &str, files: &Files, rel: &str) -> Result<DirSource> {
         let rel = rel.trim_end_matches('/').to_string();
-        if !files.is_dir(&rel) {
-            let at = files
-                .rev()
-                .map(|r| format!(" at `{r}`"))
-                .unwrap_or_default();
-            return Err(Error::registry(
-                name,
-                format!("folder `{rel}` does not exist{at} (relative to the catalog root)"),
+        // `strata.toml` cannot name a folder outside the catalog; a symlink must not either.
+        if let Files::Disk(root) = files
+            && let (Ok(folder), Ok(root)) = (root.join(&rel).canonicalize(), root.canonicalize())
+            && !folder.starts_with(&root)
+        {
+            return Err(Diagnostic::plain(format!(
+                "registry `{name}`: folder `{rel}` leads outside the catalog (through a symlink)"
+            ))
+            .with_hint("a dir registry's folder lies inside the catalog repository")
+            .into());
+        }
+        // git keeps no empty folder, so a fresh clone (or an older revision) may lack it:
+        // the registry is empty then, which the working tree is worth a warning for.
+        if !files.is_dir(&rel) && files.rev().is_none() {
+            warn(&format!(
+                "registry `{name}`: folder `{rel}` does not exist (relative to the catalog root); the registry has no packs"
             ));
         }
         Ok(DirSource {
@@ -65,6 +74,13 @@ impl Source for DirSource {
         }
         let mut files = Tree::new();
         for (rel, kind) in self.files.walk(&base, false)? {
+            if let Some(why) = rel.split('/').find_map(bad_name) {
+                return Err(Diagnostic::plain(format!(
+                    "`{}` {why}; a pack's files must have plain names",
+                    self.display(rev, &join(dir, &rel)).escape_debug()
+                ))
+                .into());
+            }
             let what = match kind {
                 Kind::File => {
                     let bytes = self

@@ -84,3 +84,18 @@ pub fn join(base: &str, name: &str) -> String {
         format!("{base}/{name}")
     }
 }
+
+/// Why a file or folder name in a pack cannot be used: `.`, `..`, empty, or holding a
+/// separator, a NUL or a line break (which would let two packs share one `h1` digest).
+/// Such names never come from git itself, only from a hand-made tree or a hostile folder.
+pub fn bad_name(name: &str) -> Option<&'static str> {
+    if name.is_empty() || name == "." || name == ".." {
+        Some("is not a file name")
+    } else if name.contains(['/', '\\', '\0']) {
+        Some("holds a path separator")
+    } else if name.contains(['\n', '\r']) {
+        Some("holds a line break")
+    } else {
+        None
+    }
+}

@@ -151,6 +151,11 @@ impl Source for GitSource {
                     self.display(Some(rev), &super::join(dir, &path))
                 ))
                 .into(),
+                objects::Bad::Unnamed { path, why } => Diagnostic::plain(format!(
+                    "`{}` {why}; a pack's files must have plain names",
+                    self.display(Some(rev), &super::join(dir, &path))
+                ))
+                .into(),
                 objects::Bad::Name => Diagnostic::plain(format!(
                     "registry `{}`: a file name under `{dir}` is not UTF-8",
                     self.registry

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use git2::{ObjectType, Repository};
 
-use crate::registry::source::Tree;
+use crate::registry::source::{Tree, bad_name};
 
 /// What each tag points at, from one pass over the refs.
 pub type Targets = HashMap<String, git2::Oid>;
@@ -83,6 +83,7 @@ pub fn subdirs(
             .iter()
             .filter(|e| e.kind() == Some(ObjectType::Tree))
             .filter_map(|e| e.name().ok().map(str::to_string))
+            .filter(|n| bad_name(n).is_none())
             .collect(),
         None => Vec::new(),
     };
@@ -137,6 +138,11 @@ pub enum Bad {
     },
     /// A name that is not UTF-8.
     Name,
+    /// An entry whose name cannot be a file name (see [`bad_name`](super::super::bad_name)).
+    Unnamed {
+        path: String,
+        why: &'static str,
+    },
 }
 
 impl From<git2::Error> for Bad {
@@ -161,6 +167,12 @@ pub fn collect(
         } else {
             format!("{prefix}/{name}")
         };
+        if let Some(why) = bad_name(name) {
+            return Err(Bad::Unnamed {
+                path: rel.escape_debug().to_string(),
+                why,
+            });
+        }
         match entry.kind() {
             Some(ObjectType::Blob) if entry.filemode() == 0o120000 => {
                 return Err(Bad::Entry {
