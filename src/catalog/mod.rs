@@ -40,23 +40,30 @@ impl ProfileEntry {
 }
 
 impl Catalog {
-    /// The nearest folder at or above `start` that holds `strata.toml`.
+    /// The nearest folder at or above `start` that holds `strata.toml`. One found in a
+    /// parent folder must belong to the user (as git's `safe.directory` guards): another
+    /// user's catalog above a shared folder is not used unless named with `-C`.
     pub fn find_root(start: &Path) -> Result<PathBuf> {
         let start = std::path::absolute(start)?;
-        start
+        let root = start
             .ancestors()
             .find(|d| d.join(config::FILE_NAME).is_file())
-            .map(Path::to_path_buf)
-            .ok_or_else(|| {
-                Error::usage_hint(
-                    format!(
-                        "no `{}` in `{}` or any parent folder",
-                        config::FILE_NAME,
-                        start.display()
-                    ),
-                    Some("run `strata init` to create a catalog, or pass `-C DIR`".to_string()),
-                )
-            })
+            .map(Path::to_path_buf);
+        if let Some(root) = &root
+            && root != &start
+        {
+            check_owner(root)?;
+        }
+        root.ok_or_else(|| {
+            Error::usage_hint(
+                format!(
+                    "no `{}` in `{}` or any parent folder",
+                    config::FILE_NAME,
+                    start.display()
+                ),
+                Some("run `strata init` to create a catalog, or pass `-C DIR`".to_string()),
+            )
+        })
     }
 
     /// Opens a catalog; git registries are not fetched until something reads them.
@@ -218,4 +225,31 @@ impl Catalog {
             .filter(|item| names.contains(&name_of(item)))
             .collect())
     }
+}
+
+/// A catalog found above the start folder must belong to the user running strata.
+fn check_owner(root: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let file = root.join(config::FILE_NAME);
+        let owner = fs_err::metadata(&file)?.uid();
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let me = unsafe { libc::geteuid() };
+        if owner != me {
+            return Err(Error::usage_hint(
+                format!(
+                    "`{}` in a parent folder belongs to another user (uid {owner}); strata does not use it",
+                    file.display()
+                ),
+                Some(format!(
+                    "if you trust it, name it: `strata -C {} ...`",
+                    root.display()
+                )),
+            ));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = root;
+    Ok(())
 }

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use crate::output::{Output, Verbosity};
 
@@ -15,6 +16,12 @@ pub struct Settings {
     pub out: Output,
     /// Progress bars (drawn only on a terminal).
     pub progress: indicatif::MultiProgress,
+    /// A fetch whose remote sends nothing for this long is stopped (`STRATA_FETCH_TIMEOUT`,
+    /// seconds; default 60).
+    pub fetch_timeout: Duration,
+    /// How long to wait for another strata that holds a mirror's lock
+    /// (`STRATA_LOCK_TIMEOUT`, seconds; default 300).
+    pub lock_timeout: Duration,
     /// Mirrors fetched by this run.
     fetched: Arc<Mutex<HashSet<PathBuf>>>,
 }
@@ -31,6 +38,8 @@ impl Settings {
             offline,
             out,
             progress: indicatif::MultiProgress::with_draw_target(target),
+            fetch_timeout: seconds("STRATA_FETCH_TIMEOUT", 60),
+            lock_timeout: seconds("STRATA_LOCK_TIMEOUT", 300),
             fetched: Arc::default(),
         }
     }
@@ -57,4 +66,22 @@ impl Settings {
             .unwrap_or_else(|p| p.into_inner())
             .insert(dir.to_path_buf());
     }
+}
+
+/// A duration in whole seconds from the environment; a value that is not a positive number
+/// is reported and the default used.
+fn seconds(var: &str, default: u64) -> Duration {
+    let secs = match std::env::var(var) {
+        Err(_) => default,
+        Ok(v) => match v.trim().parse::<u64>() {
+            Ok(n) if n > 0 => n,
+            _ => {
+                crate::output::warn(&format!(
+                    "`{var}={v}` is not a number of seconds; using {default}"
+                ));
+                default
+            }
+        },
+    };
+    Duration::from_secs(secs)
 }

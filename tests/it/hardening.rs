@@ -372,3 +372,289 @@ fn a_file_name_with_a_line_break_in_a_dir_registry() {
         "error: `packs/agent/1.0.0/a\\nb` holds a line break; a pack's files must have plain names\nerror: 1 problem in 1 of 1 profile\n",
     );
 }
+
+#[test]
+fn registry_add_refuses_secrets_however_written() {
+    let env = Env::new();
+    let before = env.read("strata.toml");
+    for (url, shown) in [
+        ("https://user:ab/cd@host/repo.git", "https://host/repo.git"),
+        ("file://user:pw@/srv/x", "file:///srv/x"),
+        ("user:pw@host:x.git", "user@host:x.git"),
+        ("git:pw@host:x.git", "git@host:x.git"),
+    ] {
+        let run = env.run(&["registry", "add", "acme", url]);
+        run.fails(
+            2,
+            &format!("error: the URL carries credentials; strata does not write them into `strata.toml`\n  hint: add `{shown}` and let git supply the credentials (a credential helper, ssh-agent, or GIT_ASKPASS)\n"),
+        );
+        assert_eq!(env.read("strata.toml"), before);
+    }
+}
+
+#[test]
+fn transports_that_run_programs_are_refused() {
+    let env = Env::new();
+    let before = env.read("strata.toml");
+    let transport = "addresses make git run programs or read descriptors; use an https, ssh, git or file URL, an scp-like address, or a path";
+    for (url, message) in [
+        (
+            "ext::sh -c touch% /tmp/pwned",
+            format!("`ext::` {transport}"),
+        ),
+        ("fd::17", format!("`fd::` {transport}")),
+        (
+            "-oProxyCommand=touch /tmp/pwned",
+            "`-oProxyCommand=touch /tmp/pwned` starts with `-`, which git would read as an option"
+                .to_string(),
+        ),
+    ] {
+        env.run(&["registry", "add", "y", "--", url])
+            .fails(2, &format!("error: {message}\n"));
+        assert_eq!(env.read("strata.toml"), before);
+    }
+    // Written by hand into strata.toml, they are a problem at their line.
+    env.write(
+        "strata.toml",
+        "[catalog]\nname = \"test\"\n\n[[registry]]\nname = \"y\"\nkind = \"git\"\nurl = \"ext::sh -c touch% /tmp/pwned\"\n",
+    );
+    env.run(&["validate"]).fails(
+        1,
+        &format!("error: strata.toml:7:7: `ext::` {transport}\n   |\n 7 | url = \"ext::sh -c touch% /tmp/pwned\"\n   |       ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"),
+    );
+}
+
+#[test]
+fn user_info_never_reaches_a_lock_or_a_message() {
+    let env = Env::new();
+    let config = |url: &str| {
+        format!(
+            "[catalog]\nname = \"test\"\n\n[[registry]]\nname = \"public\"\nkind = \"builtin\"\n\n[[registry]]\nname = \"acme\"\nkind = \"git\"\nurl = \"{url}\"\n"
+        )
+    };
+    let mut repo = crate::util::git::PackRepo::init(&env.outside("r"));
+    repo.write(
+        "acme-agent/pack.toml",
+        &crate::util::git::manifest("acme-agent", "1.0.0", "addon", "x"),
+    );
+    let c = repo.commit("agent");
+    repo.tag("acme-agent/v1.0.0", c);
+    let path = env.outside("r").display().to_string();
+    env.write("strata.toml", &config(&format!("file://user:pw@{path}")));
+    env.profile(
+        "aws-prod",
+        &(aws_profile("")
+            + "\n[[layer]]\ntype = \"addon\"\npack = \"acme-agent\"\nversion = \"1.x\"\n"),
+    );
+    env.run(&["lock"]).success();
+    let lock = env.read("profiles/aws-prod/profile.lock");
+    assert!(!lock.contains("pw"), "{lock}");
+    assert!(
+        lock.contains(&format!("source = \"file://{path}\"")),
+        "{lock}"
+    );
+
+    env.write("strata.toml", &config("git://u:pw@127.0.0.1:9/x.git"));
+    let run = env.run(&["fetch"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(!run.stderr.contains("pw"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("error: registry `acme`: cannot fetch `git://u@127.0.0.1:9/x.git`: "),
+        "{}",
+        run.stderr
+    );
+    env.write("strata.toml", &config("git:pw@host:x.git"));
+    let run = env.run(&["--offline", "validate"]);
+    assert!(!run.stderr.contains("pw"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("`git@host:x.git` is not in the cache"),
+        "{}",
+        run.stderr
+    );
+}
+
+fn agent_registry(env: &Env) -> crate::util::git::PackRepo {
+    let mut repo = crate::util::git::PackRepo::init(&env.outside("r"));
+    repo.write(
+        "acme-agent/pack.toml",
+        &crate::util::git::manifest("acme-agent", "1.0.0", "addon", "x"),
+    );
+    let c = repo.commit("agent");
+    repo.tag("acme-agent/v1.0.0", c);
+    env.write(
+        "strata.toml",
+        &format!(
+            "[catalog]\nname = \"test\"\n\n[[registry]]\nname = \"acme\"\nkind = \"git\"\nurl = \"{}\"\n",
+            repo.url()
+        ),
+    );
+    repo
+}
+
+/// The mirror folder of the only git registry in the cache.
+fn mirror_dir(env: &Env) -> std::path::PathBuf {
+    fs_err::read_dir(env.cache().join("git"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.is_dir() && p.extension().is_none())
+        .expect("a mirror")
+}
+
+#[test]
+fn a_killed_clone_leaves_nothing_behind_for_long() {
+    let env = Env::new();
+    let _repo = agent_registry(&env);
+    env.run(&["fetch"]).success();
+    let mirror = mirror_dir(&env);
+    // A clone that a killed run never renamed into place, its config holding a secret.
+    let stale = mirror.with_extension("tmp-4242");
+    fs_err::create_dir_all(&stale).unwrap();
+    fs_err::write(
+        stale.join("config"),
+        "[remote \"origin\"]\nurl = https://u:secret@h/x\n",
+    )
+    .unwrap();
+    fs_err::remove_dir_all(&mirror).unwrap();
+    env.run(&["fetch"]).success();
+    assert!(!stale.exists());
+    assert!(mirror.is_dir());
+    // A first clone writes no URL into the mirror's configuration.
+    let config = fs_err::read_to_string(mirror.join("config")).unwrap();
+    assert!(!config.contains("url"), "{config}");
+}
+
+#[test]
+fn the_cache_must_be_the_users_own() {
+    let env = Env::new();
+    let _repo = agent_registry(&env);
+    let cache = env.outside("shared-cache");
+    fs_err::create_dir_all(&cache).unwrap();
+    std::os::unix::fs::chown(&cache, Some(4242), None).unwrap();
+    let shown = "[TEMP]/shared-cache";
+    env.run(&["--cache-dir", cache.to_str().unwrap(), "fetch"]).fails(
+        2,
+        &format!("error: the cache folder `{shown}` belongs to another user (uid 4242); strata uses only a cache folder of its own\n  hint: choose a cache folder of your own with `--cache-dir` or STRATA_CACHE\n"),
+    );
+    let link = env.outside("linked-cache");
+    symlink(env.outside("elsewhere"), &link).unwrap();
+    fs_err::create_dir_all(env.outside("elsewhere")).unwrap();
+    let shown = "[TEMP]/linked-cache";
+    env.run(&["--cache-dir", link.to_str().unwrap(), "fetch"]).fails(
+        2,
+        &format!("error: the cache folder `{shown}` is a symlink; strata uses only a cache folder of its own\n  hint: choose a cache folder of your own with `--cache-dir` or STRATA_CACHE\n"),
+    );
+    // A new cache folder is made private.
+    let fresh = env.outside("fresh-cache");
+    env.run(&["--cache-dir", fresh.to_str().unwrap(), "fetch"])
+        .success();
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        fs_err::metadata(&fresh).unwrap().permissions().mode() & 0o777,
+        0o700
+    );
+}
+
+#[test]
+fn a_planted_lock_symlink_truncates_nothing() {
+    let env = Env::new();
+    let _repo = agent_registry(&env);
+    env.run(&["fetch"]).success();
+    let lock = mirror_dir(&env).with_extension("lock");
+    let victim = env.outside("victim");
+    fs_err::write(&victim, "precious\n").unwrap();
+    fs_err::remove_file(&lock).unwrap();
+    symlink(&victim, &lock).unwrap();
+    let run = env.run(&["fetch"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("error: cannot lock `"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(fs_err::read_to_string(&victim).unwrap(), "precious\n");
+}
+
+#[test]
+fn a_catalog_of_another_user_above_is_not_used() {
+    let env = Env::new();
+    env.profile("aws-prod", &aws_profile(""));
+    std::os::unix::fs::chown(env.path("strata.toml"), Some(4242), None).unwrap();
+    let run = env.run_in(&env.path("profiles"), &["validate"]);
+    run.fails(
+        2,
+        "error: `[TEMP]/cat/strata.toml` in a parent folder belongs to another user (uid 4242); strata does not use it\n  hint: if you trust it, name it: `strata -C [TEMP]/cat ...`\n",
+    );
+    let root = env.root().display().to_string();
+    env.run_in(&env.path("profiles"), &["-C", &root, "validate"])
+        .success();
+}
+
+/// A TCP server on loopback that accepts connections and never answers.
+fn silent_server() -> (std::net::TcpListener, u16) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    (listener, port)
+}
+
+#[test]
+fn a_stalled_server_times_out() {
+    let (listener, port) = silent_server();
+    let held = std::thread::spawn(move || {
+        let mut conns = Vec::new();
+        for c in listener.incoming().take(2) {
+            conns.push(c);
+        }
+        std::thread::sleep(std::time::Duration::from_secs(20));
+        drop(conns);
+    });
+    for transport in ["git", "libgit2"] {
+        let env = Env::new();
+        env.set_var("STRATA_FETCH_TIMEOUT", "2");
+        if transport == "libgit2" {
+            env.set_var("STRATA_GIT_FETCH", "libgit2");
+        }
+        env.write(
+            "strata.toml",
+            &format!("[catalog]\nname = \"test\"\n\n[[registry]]\nname = \"stalled\"\nkind = \"git\"\nurl = \"git://127.0.0.1:{port}/x.git\"\n"),
+        );
+        let start = std::time::Instant::now();
+        let run = env.run(&["fetch"]);
+        let took = start.elapsed().as_secs();
+        assert_eq!(run.code, 3, "{transport}: {}", run.stderr);
+        assert!(took < 15, "{transport}: took {took} s");
+        assert!(
+            run.stderr.starts_with(&format!(
+                "error: registry `stalled`: cannot fetch `git://127.0.0.1:{port}/x.git`: "
+            )),
+            "{transport}: {}",
+            run.stderr
+        );
+    }
+    drop(held);
+}
+
+#[test]
+fn a_held_cache_lock_is_named_and_times_out() {
+    let env = Env::new();
+    let _repo = agent_registry(&env);
+    env.run(&["fetch"]).success();
+    let lock_path = mirror_dir(&env).with_extension("lock");
+    let lock = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&lock_path)
+        .unwrap();
+    lock.lock().unwrap();
+    env.set_var("STRATA_LOCK_TIMEOUT", "1");
+    let run = env.run(&["fetch"]);
+    let name = lock_path.file_name().unwrap().to_str().unwrap();
+    let shown = format!("[TEMP]/home/strata-cache/git/{name}");
+    assert_eq!(
+        run.stderr,
+        format!(
+            "   Waiting for `{shown}` (another strata is fetching `file://[TEMP]/r`)\nerror: registry `acme`: gave up after 1 s waiting for `{shown}`, which another strata holds (set STRATA_LOCK_TIMEOUT to wait longer)\n"
+        )
+    );
+    assert_eq!(run.code, 3);
+}

@@ -46,6 +46,8 @@ struct Mirror {
 enum Stored {
     Registry(String),
     Catalog(Vec<Diagnostic>),
+    /// This machine, not the registry (a cache folder that is not ours, a full disk).
+    Local(String, Option<String>),
 }
 
 impl GitSource {
@@ -66,12 +68,13 @@ impl GitSource {
             self.open_mirror().map_err(|e| match e {
                 Error::Catalog(d) => Stored::Catalog(d),
                 Error::Registry { message, .. } => Stored::Registry(message),
-                other => Stored::Registry(other.to_string()),
+                other => Stored::Local(other.to_string(), other.hint().map(str::to_string)),
             })
         });
         state.as_ref().map_err(|e| match e {
             Stored::Registry(m) => Error::registry(&self.registry, m.clone()),
             Stored::Catalog(d) => Error::Catalog(d.clone()),
+            Stored::Local(m, hint) => Error::usage_hint(m.clone(), hint.clone()),
         })
     }
 

@@ -14,10 +14,23 @@ use super::GitSource;
 use crate::error::Error;
 use crate::registry::url::redact;
 
-/// Why a fetch failed: the remote (exit code 3), or the local mirror (clone it again).
+/// Why a fetch failed: the remote (exit code 3), the local mirror (clone it again), or this
+/// machine (disk full: exit code 2).
 pub enum Fetch {
     Remote(String),
     Corrupt(String),
+    Local(String),
+}
+
+/// Failures of this machine rather than of the remote.
+fn is_local(why: &str) -> bool {
+    [
+        "No space left on device",
+        "Disk quota exceeded",
+        "Read-only file system",
+    ]
+    .iter()
+    .any(|w| why.contains(w))
 }
 
 /// Whether fetches go through the `git` program.
@@ -34,30 +47,101 @@ fn git_cli() -> bool {
     })
 }
 
-/// Runs `git` without a terminal prompt; the error is its redacted stderr.
-fn run_git(args: &[&std::ffi::OsStr]) -> Result<(), String> {
+/// Runs `git` without a terminal prompt, killing it when it has said nothing for `quiet`
+/// (a stalled server); the error is its redacted stderr.
+fn run_git(args: &[&std::ffi::OsStr], quiet: Duration) -> Result<(), String> {
+    use std::io::Read;
+    let secs = quiet.as_secs().max(1).to_string();
     let mut cmd = std::process::Command::new("git");
-    cmd.args(args).stdin(std::process::Stdio::null());
+    cmd.args(["-c", "http.lowSpeedLimit=1", "-c"])
+        .arg(format!("http.lowSpeedTime={secs}"))
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        // Only the transports strata accepts, whatever the user's git configuration allows.
+        .env("GIT_ALLOW_PROTOCOL", "https:http:ssh:git:file");
     // Prompting for a password would hang a CI job; credential helpers and ssh-agent work.
     if !std::io::stdin().is_terminal() {
         cmd.env("GIT_TERMINAL_PROMPT", "0");
     }
-    let out = cmd.output().map_err(|e| format!("cannot run `git`: {e}"))?;
-    if out.status.success() {
+    let mut child = cmd.spawn().map_err(|e| format!("cannot run `git`: {e}"))?;
+    let Some(mut stderr) = child.stderr.take() else {
+        return Err("cannot read the output of `git`".to_string());
+    };
+    // git reports progress on stderr as it receives data: each chunk proves it is alive.
+    let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
+    let reader = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stderr.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut output = Vec::new();
+    let stalled = loop {
+        match rx.recv_timeout(quiet) {
+            Ok(chunk) => {
+                // Keep the tail only: progress lines of a long fetch add up.
+                output.extend_from_slice(&chunk);
+                if output.len() > 64 << 10 {
+                    output.drain(..output.len() - (32 << 10));
+                }
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break false,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => break true,
+        }
+    };
+    if stalled {
+        let _ = child.kill();
+    }
+    let status = child.wait().map_err(|e| format!("cannot run `git`: {e}"))?;
+    let _ = reader.join();
+    if stalled {
+        return Err(format!(
+            "the remote sent nothing for {secs} s (set STRATA_FETCH_TIMEOUT to wait longer)"
+        ));
+    }
+    if status.success() {
         return Ok(());
     }
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let message = stderr
-        .lines()
+    let stderr = String::from_utf8_lossy(&output);
+    let lines: Vec<&str> = stderr
+        .split(['\n', '\r'])
         .map(|l| {
             l.trim()
                 .trim_start_matches("fatal: ")
                 .trim_start_matches("error: ")
         })
-        .filter(|l| !l.is_empty())
+        .filter(|l| !l.is_empty() && !is_progress(l))
+        .collect();
+    Err(redact(&join_sentences(&lines)))
+}
+
+/// git's progress lines (`Receiving objects:  42% (…)`), which are no part of an error.
+fn is_progress(line: &str) -> bool {
+    [
+        "remote: ",
+        "Receiving objects",
+        "Resolving deltas",
+        "Counting objects",
+        "Compressing objects",
+        "Enumerating objects",
+        "Total ",
+    ]
+    .iter()
+    .any(|p| line.starts_with(p))
+}
+
+/// Lines of a message joined into one: `a.; b` would read badly, so a line's own final
+/// period is dropped before the `; `.
+fn join_sentences(lines: &[&str]) -> String {
+    lines
+        .iter()
+        .map(|l| l.strip_suffix('.').unwrap_or(l))
         .collect::<Vec<_>>()
-        .join("; ");
-    Err(redact(&message))
+        .join("; ")
 }
 
 impl GitSource {
@@ -68,14 +152,20 @@ impl GitSource {
         )
     }
 
-    /// A spinner on a terminal while the network works.
-    fn spinner(&self) -> indicatif::ProgressBar {
+    /// A spinner on a terminal while the network works (with object counts when they are
+    /// known: libgit2 reports them, the git program's are not parsed).
+    fn spinner(&self, counts: bool) -> indicatif::ProgressBar {
         let bar = self
             .settings
             .progress
             .add(indicatif::ProgressBar::new_spinner());
+        let template = if counts {
+            "{spinner} {msg} {pos}/{len} objects"
+        } else {
+            "{spinner} {msg}"
+        };
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {msg} {pos}/{len} objects")
+            indicatif::ProgressStyle::with_template(template)
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
         );
         bar.set_message(format!("fetching `{}`", self.registry));
@@ -83,54 +173,33 @@ impl GitSource {
         bar
     }
 
-    /// A first clone into an empty place.
-    pub(super) fn clone_into(&self, tmp: &Path) -> Result<(), String> {
-        if git_cli() {
-            let bar = self.spinner();
-            let result = run_git(&[
-                "clone".as_ref(),
-                "--bare".as_ref(),
-                "--quiet".as_ref(),
-                "--".as_ref(),
-                self.url.fetch.as_ref(),
-                tmp.as_os_str(),
-            ]);
-            bar.finish_and_clear();
-            result?;
-            // The URL may carry credentials: the mirror keeps no remote, every fetch names it.
-            run_git(&[
-                "--git-dir".as_ref(),
-                tmp.as_os_str(),
-                "config".as_ref(),
-                "--remove-section".as_ref(),
-                "remote.origin".as_ref(),
-            ])?;
-            return Ok(());
-        }
-        let repo = Repository::init_bare(tmp).map_err(|e| e.message().to_string())?;
-        match self.fetch(&repo) {
-            Ok(()) => Ok(()),
-            Err(Fetch::Remote(why) | Fetch::Corrupt(why)) => Err(why),
-        }
+    /// A first clone into an empty place: an empty bare repository, then a fetch that names
+    /// the URL, so that no configuration file ever holds the URL (or its credentials).
+    pub(super) fn clone_into(&self, tmp: &Path) -> Result<(), Fetch> {
+        let repo = Repository::init_bare(tmp).map_err(|e| Fetch::Local(e.message().to_string()))?;
+        self.fetch(&repo)
     }
 
     /// Brings a mirror up to date: every head and tag, moved tags moved, deleted refs gone.
     pub(super) fn fetch(&self, repo: &Repository) -> Result<(), Fetch> {
         if git_cli() {
-            let bar = self.spinner();
-            let result = run_git(&[
-                "--git-dir".as_ref(),
-                repo.path().as_os_str(),
-                "fetch".as_ref(),
-                "--quiet".as_ref(),
-                "--prune".as_ref(),
-                "--force".as_ref(),
-                "--no-write-fetch-head".as_ref(),
-                "--".as_ref(),
-                self.url.fetch.as_ref(),
-                "+refs/heads/*:refs/heads/*".as_ref(),
-                "+refs/tags/*:refs/tags/*".as_ref(),
-            ]);
+            let bar = self.spinner(false);
+            let result = run_git(
+                &[
+                    "--git-dir".as_ref(),
+                    repo.path().as_os_str(),
+                    "fetch".as_ref(),
+                    "--progress".as_ref(),
+                    "--prune".as_ref(),
+                    "--force".as_ref(),
+                    "--no-write-fetch-head".as_ref(),
+                    "--".as_ref(),
+                    self.url.fetch.as_ref(),
+                    "+refs/heads/*:refs/heads/*".as_ref(),
+                    "+refs/tags/*:refs/tags/*".as_ref(),
+                ],
+                self.settings.fetch_timeout,
+            );
             bar.finish_and_clear();
             result.map_err(|why| {
                 let corrupt = [
@@ -141,7 +210,9 @@ impl GitSource {
                 ]
                 .iter()
                 .any(|w| why.contains(w) && !why.contains(&self.url.fetch));
-                if corrupt {
+                if is_local(&why) {
+                    Fetch::Local(why)
+                } else if corrupt {
                     Fetch::Corrupt(why)
                 } else {
                     Fetch::Remote(why)
@@ -150,7 +221,9 @@ impl GitSource {
         } else {
             self.fetch_libgit2(repo).map_err(|e| {
                 let why = e.message().to_string();
-                if is_local_corruption(&e) {
+                if is_local(&why) {
+                    Fetch::Local(why)
+                } else if is_local_corruption(&e) {
                     Fetch::Corrupt(why)
                 } else {
                     Fetch::Remote(why)
@@ -164,7 +237,13 @@ impl GitSource {
     }
 
     fn fetch_libgit2(&self, repo: &Repository) -> Result<(), git2::Error> {
-        let bar = self.spinner();
+        let bar = self.spinner(true);
+        let millis = i32::try_from(self.settings.fetch_timeout.as_millis()).unwrap_or(i32::MAX);
+        // SAFETY: libgit2 options are process-wide; every fetch of a run sets the same values.
+        unsafe {
+            git2::opts::set_server_connect_timeout_in_milliseconds(millis)?;
+            git2::opts::set_server_timeout_in_milliseconds(millis)?;
+        }
         let mut creds = Credentials::default();
         let mut callbacks = RemoteCallbacks::new();
         callbacks.credentials(|url, user, allowed| creds.next(url, user, allowed));
