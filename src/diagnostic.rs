@@ -77,24 +77,38 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// A problem at a span of a file.
+    /// A problem at a span of a file. The excerpt shows at most [`EXCERPT`] characters of
+    /// the line, around the span.
     pub fn at(source: &Source, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
         let text = &source.text;
         let start = floor_char_boundary(text, span.start.min(text.len()));
         let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         let line_text = text[line_start..line_end].trim_end_matches('\r');
-        let line = text[..start].matches('\n').count() + 1;
+        let line = memchr_count(&text.as_bytes()[..start]) + 1;
         let column = text[line_start..start].chars().count() + 1;
         let end = floor_char_boundary(text, span.end.clamp(start, line_end.max(start)));
         let width = text[start..end].chars().count().max(1);
+        // Long lines (a minified value, a generated chain) are cut to a window at the span.
+        let skip = column.saturating_sub(EXCERPT / 3 + 1);
+        let mut shown: String = line_text.chars().skip(skip).take(EXCERPT).collect();
+        let cut_end = line_text.chars().count() > skip + EXCERPT;
+        let (mut caret_col, mut caret_width) = (column - skip, width);
+        if skip > 0 {
+            shown.insert(0, '…');
+            caret_col += 1;
+        }
+        if cut_end {
+            shown.push('…');
+        }
+        caret_width = caret_width.min(shown.chars().count().saturating_sub(caret_col - 1).max(1));
         Diagnostic {
             file: Some(source.name.clone()),
             line: Some(line),
             column: Some(column),
             message: message.into(),
             hint: None,
-            excerpt: Some((line_text.to_string(), column, width)),
+            excerpt: Some((shown, caret_col, caret_width)),
         }
     }
 
@@ -181,6 +195,21 @@ impl fmt::Display for Diagnostic {
             write!(f, "\n  hint: {hint}")?;
         }
         Ok(())
+    }
+}
+
+/// The most characters of a line an excerpt shows.
+pub const EXCERPT: usize = 120;
+
+fn memchr_count(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|b| **b == b'\n').count()
+}
+
+/// `text` cut to at most `max` characters, with `…` where it was cut.
+pub fn shorten(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => text.into(),
+        Some((i, _)) => format!("{}…", &text[..i]).into(),
     }
 }
 
@@ -282,6 +311,25 @@ mod tests {
         assert_eq!((d.line, d.column), (Some(1), Some(6)));
         let d = Diagnostic::at(&src, 400..500, "x");
         assert_eq!((d.line, d.column), (Some(2), Some(2)));
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_span() {
+        let long = format!("x = \"{}\"\n", "a".repeat(1_000_000));
+        let src = Source::new("f.toml", long.as_str());
+        let d = Diagnostic::at(&src, 500_000..500_010, "bad value");
+        let shown = d.to_string();
+        assert!(shown.len() < 600, "{} bytes", shown.len());
+        let lines: Vec<&str> = shown.lines().collect();
+        assert_eq!(lines[0], "f.toml:1:500001: bad value");
+        let excerpt = lines[2].trim_start_matches(" 1 | ");
+        assert_eq!(excerpt.chars().count(), EXCERPT + 2);
+        assert!(excerpt.starts_with('…') && excerpt.ends_with('…'));
+        let caret = lines[3].trim_start_matches("   | ");
+        assert_eq!(caret.trim_start().len(), 10);
+        assert_eq!(caret.len() - 10, EXCERPT / 3 + 1);
+        assert_eq!(shorten("abcdef", 3), "abc…");
+        assert_eq!(shorten("abc", 3), "abc");
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub struct Catalog {
     pub config: Config,
     pub config_source: Source,
     pub registries: Registries,
+    /// Bytes rendered by this run, against [`crate::render::templates::MAX_RUN_OUTPUT`].
+    pub rendered: std::sync::atomic::AtomicUsize,
 }
 
 /// A profile file and what parsing it gave.
@@ -102,6 +104,7 @@ impl Catalog {
             config,
             config_source,
             registries,
+            rendered: Default::default(),
         })
     }
 

@@ -69,6 +69,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         root: dir.clone(),
         files: Files::Disk(dir.clone()),
         registries,
+        rendered: Default::default(),
         config: parsed,
         config_source: source,
     };

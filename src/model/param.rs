@@ -240,6 +240,9 @@ impl ParamSpec {
     /// such as "expected an integer, found a string".
     pub fn check_value(&self, value: &Value) -> Result<(), String> {
         let ty = *self.ty.get_ref();
+        // A value is quoted in messages, so a huge one is cut short there.
+        let text = value.to_string();
+        let shown = crate::diagnostic::shorten(&text, 80);
         if !ty.accepts(value) {
             return Err(format!(
                 "expected {}, found {}",
@@ -250,8 +253,8 @@ impl ParamSpec {
         if let Some(choices) = &self.choices {
             let list = choices.get_ref();
             if !list.iter().any(|c| values_equal(c, value)) {
-                let shown: Vec<String> = list.iter().map(ToString::to_string).collect();
-                return Err(format!("`{value}` is not one of {}", shown.join(", ")));
+                let choices: Vec<String> = list.iter().map(ToString::to_string).collect();
+                return Err(format!("`{shown}` is not one of {}", choices.join(", ")));
             }
         }
         if let Value::String(text) = value {
@@ -259,7 +262,7 @@ impl ParamSpec {
                 && !re.is_match(text)
             {
                 return Err(format!(
-                    "`{value}` does not match the pattern `{}`",
+                    "`{shown}` does not match the pattern `{}`",
                     p.get_ref()
                 ));
             }
@@ -267,7 +270,7 @@ impl ParamSpec {
                 && let Err(expected) = f.get_ref().check(text)
             {
                 return Err(format!(
-                    "`{value}` is not in format `{}`: expected {expected}",
+                    "`{shown}` is not in format `{}`: expected {expected}",
                     f.get_ref().as_str()
                 ));
             }
@@ -277,7 +280,7 @@ impl ParamSpec {
                 && n < min
             {
                 return Err(format!(
-                    "`{value}` is below the minimum {}",
+                    "`{shown}` is below the minimum {}",
                     self.min
                         .as_ref()
                         .map_or(String::new(), |m| m.get_ref().to_string())
@@ -287,7 +290,7 @@ impl ParamSpec {
                 && n > max
             {
                 return Err(format!(
-                    "`{value}` is above the maximum {}",
+                    "`{shown}` is above the maximum {}",
                     self.max
                         .as_ref()
                         .map_or(String::new(), |m| m.get_ref().to_string())

@@ -66,16 +66,19 @@ pub struct Rendered {
 
 /// What the templates of every layer of one profile see: the profile, and each layer's
 /// pack and version (`layers.<name>`).
+/// Built once per profile: a profile of many layers must not convert them all for each.
 pub struct Stack {
-    profile: ProfileInfo,
-    layers: BTreeMap<String, LayerInfo>,
+    profile: minijinja::Value,
+    layers: minijinja::Value,
 }
 
 impl Stack {
     pub fn new(profile: &Profile, layers: impl IntoIterator<Item = LayerInfo>) -> Stack {
+        let layers: BTreeMap<String, LayerInfo> =
+            layers.into_iter().map(|l| (l.name.clone(), l)).collect();
         Stack {
-            profile: ProfileInfo::of(profile),
-            layers: layers.into_iter().map(|l| (l.name.clone(), l)).collect(),
+            profile: minijinja::Value::from(minijinja::value::Serde(ProfileInfo::of(profile))),
+            layers: minijinja::Value::from(minijinja::value::Serde(&layers)),
         }
     }
 
@@ -94,9 +97,13 @@ impl Stack {
             &catalog.config,
             &catalog.config_source,
         );
-        let files =
-            pack.compiled()?
-                .render(&values::plain(&values), pack, &self.profile, &self.layers)?;
+        let files = pack.compiled()?.render(
+            &values::plain(&values),
+            pack,
+            &self.profile,
+            &self.layers,
+            &catalog.rendered,
+        )?;
         Ok(Rendered { values, files })
     }
 }

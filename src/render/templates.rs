@@ -1,7 +1,9 @@
 //! A pack release's templates (`*.j2` files), compiled with minijinja: strict undefined,
 //! includes and imports only of templates of the same release, no file system or
-//! environment access, a fuel limit and an output cap so that a runaway template ends with
-//! an error.
+//! environment access. Hostile templates end with an error at their line: minijinja's fuel
+//! bounds instructions and the data they create, `tojson`'s indent is capped, expressions
+//! are bounded in size before they are parsed (a deep chain would exhaust the stack), and
+//! output is capped per layer and per run.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -12,11 +14,21 @@ use toml::Value;
 use crate::diagnostic::{Diagnostic, Source};
 use crate::model::pack::Pack;
 
-/// Fuel for one template: about one per instruction and one per 64 bytes of data, so it
+/// Fuel for one template: one per instruction and one per 64 bytes of data created, so it
 /// bounds both loops and memory (legitimate pack templates use a few thousand).
 pub const FUEL: u64 = 1_000_000;
 /// The most one layer's rendered files may hold together.
 pub const MAX_OUTPUT: usize = 8 << 20;
+/// The most all of a run's rendered files may hold together.
+pub const MAX_RUN_OUTPUT: usize = 1 << 30;
+/// The largest template source.
+pub const MAX_TEMPLATE: usize = 1 << 20;
+/// The most operators one `{{ … }}` or `{% … %}` tag may hold, and how deeply its brackets
+/// may nest: far beyond any real template, far below what exhausts the parser's stack.
+pub const MAX_OPERATORS: usize = 1_000;
+pub const MAX_NESTING: usize = 64;
+/// The widest indent `tojson` takes.
+pub const MAX_INDENT: i64 = 16;
 
 /// The compiled templates of one pack release, built once per run.
 #[derive(Debug)]
@@ -31,6 +43,8 @@ pub struct Templates {
 /// kept.
 pub fn environment() -> Environment<'static> {
     let mut env = Environment::new();
+    // Debug detail (which expression is undefined) in release builds too.
+    env.set_debug(true);
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_syntax(
         minijinja::syntax::SyntaxConfig::builder()
@@ -49,10 +63,12 @@ pub fn compile(pack: &Pack) -> Result<Arc<Templates>, Diagnostic> {
     // would JSON-quote every value in `*.yaml.j2`); templates quote with `| tojson`.
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
     env.set_recursion_limit(100);
+    env.add_filter("tojson", tojson);
     let mut names = Vec::new();
     let mut sources = BTreeMap::new();
     for (path, bytes) in pack.templates() {
         let source = Source::from_bytes(pack.file_display(path), bytes)?;
+        check_size(&source)?;
         env.add_template_owned(path.to_string(), source.text.to_string())
             .map_err(|e| template_error(&source, &e))?;
         names.push(path.to_string());
@@ -66,19 +82,22 @@ pub fn compile(pack: &Pack) -> Result<Arc<Templates>, Diagnostic> {
 }
 
 impl Templates {
-    /// Renders every template to its file name without `.j2`.
+    /// Renders every template to its file name without `.j2`. `profile` and `layers` are
+    /// the profile's context, built once for all its layers; `budget` counts the run's
+    /// output.
     pub fn render(
         &self,
         params: &BTreeMap<String, Value>,
         pack: &Pack,
-        profile: &super::ProfileInfo,
-        layers: &BTreeMap<String, super::LayerInfo>,
+        profile: &minijinja::Value,
+        layers: &minijinja::Value,
+        budget: &std::sync::atomic::AtomicUsize,
     ) -> Result<BTreeMap<String, String>, Diagnostic> {
         let ctx = minijinja::context! {
             params => minijinja::value::Serde(params),
             pack => minijinja::context! { name => pack.name.clone(), version => pack.version.to_string() },
-            profile => minijinja::value::Serde(profile),
-            layers => minijinja::value::Serde(layers),
+            profile => profile.clone(),
+            layers => layers.clone(),
         };
         let mut out = BTreeMap::new();
         let mut total = 0;
@@ -95,6 +114,19 @@ impl Templates {
                 template_error(source, &e)
             })?;
             total += text.len();
+            let run =
+                budget.fetch_add(text.len(), std::sync::atomic::Ordering::Relaxed) + text.len();
+            if run > MAX_RUN_OUTPUT {
+                return Err(Diagnostic::file(
+                    &self.sources[name].name,
+                    format!(
+                        "the templates of this run produce more than {} MiB (the last was {} {})",
+                        MAX_RUN_OUTPUT >> 20,
+                        pack.name,
+                        pack.version
+                    ),
+                ));
+            }
             if total > MAX_OUTPUT {
                 return Err(Diagnostic::file(
                     &self.sources[name].name,
@@ -138,5 +170,128 @@ fn template_error(source: &Source, e: &minijinja::Error) -> Diagnostic {
         d.with_hint("templates see `params`, `pack`, `profile` and `layers`; test optional values with `is defined`")
     } else {
         d
+    }
+}
+
+/// `tojson` with its indent capped: a huge indent would make a huge string before the
+/// fuel could stop it.
+fn tojson(
+    value: &minijinja::Value,
+    indent: Option<minijinja::Value>,
+    kwargs: minijinja::value::Kwargs,
+) -> Result<minijinja::Value, minijinja::Error> {
+    let wide = |v: &minijinja::Value| {
+        i64::try_from(v.clone()).is_ok_and(|n| !(0..=MAX_INDENT).contains(&n))
+    };
+    let asked = indent
+        .as_ref()
+        .or(kwargs.peek::<minijinja::Value>("indent").ok().as_ref())
+        .cloned();
+    if asked.as_ref().is_some_and(wide) {
+        return Err(minijinja::Error::new(
+            minijinja::ErrorKind::InvalidOperation,
+            format!("`tojson` takes an indent of 0 to {MAX_INDENT}"),
+        ));
+    }
+    minijinja::filters::tojson(value, indent, kwargs)
+}
+
+/// Refuses a template too large, or with a tag whose expression is too long or too deeply
+/// nested to parse safely, at the tag's line.
+fn check_size(source: &Source) -> Result<(), Diagnostic> {
+    let text = &source.text;
+    if text.len() > MAX_TEMPLATE {
+        return Err(Diagnostic::file(
+            &source.name,
+            format!("template is larger than {} MiB", MAX_TEMPLATE >> 20),
+        ));
+    }
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(open) = find_tag(bytes, i) {
+        let (mut ops, mut depth, mut deepest) = (0usize, 0usize, 0usize);
+        let mut j = open + 2;
+        let mut quote: Option<u8> = None;
+        while j < bytes.len() {
+            let b = bytes[j];
+            match quote {
+                Some(_) if b == b'\\' => j += 1,
+                Some(q) if b == q => quote = None,
+                Some(_) => {}
+                None => match b {
+                    b'"' | b'\'' => quote = Some(b),
+                    b'}' | b'%' if bytes.get(j + 1) == Some(&b'}') && depth == 0 => break,
+                    b'(' | b'[' | b'{' => {
+                        depth += 1;
+                        deepest = deepest.max(depth);
+                        ops += 1;
+                    }
+                    b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+                    b'|' | b'.' | b'+' | b'-' | b'*' | b'/' | b'%' | b'~' | b',' | b'=' | b'<'
+                    | b'>' | b'!' => ops += 1,
+                    _ => {}
+                },
+            }
+            if ops > MAX_OPERATORS || deepest > MAX_NESTING {
+                let line = text[..open].matches('\n').count() + 1;
+                return Err(Diagnostic::at_line(
+                    source,
+                    line,
+                    format!(
+                        "expression too complex to render safely (more than {MAX_OPERATORS} operators or brackets nested over {MAX_NESTING} deep in one tag)"
+                    ),
+                ));
+            }
+            j += 1;
+        }
+        i = j + 2;
+    }
+    Ok(())
+}
+
+/// The start of the next `{{` or `{%` tag at or after `from`.
+fn find_tag(bytes: &[u8], from: usize) -> Option<usize> {
+    (from..bytes.len().saturating_sub(1))
+        .find(|&k| bytes[k] == b'{' && matches!(bytes[k + 1], b'{' | b'%'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn undefined_values_are_named_in_every_build() {
+        // Release builds drop minijinja's detail unless debug is on.
+        let env = environment();
+        assert!(env.debug());
+        let err = env
+            .render_str(
+                "{{ params.replicaz }}",
+                minijinja::context! { params => minijinja::context! {} },
+            )
+            .unwrap_err();
+        assert_eq!(err.kind(), minijinja::ErrorKind::UndefinedError);
+    }
+
+    #[test]
+    fn expressions_are_bounded_before_parsing() {
+        let ok = Source::new(
+            "t.j2",
+            "{{ a|b|c }} {% if x and y %}{{ 'a|b|c|' ~ \"}}\" }}{% endif %}",
+        );
+        assert!(check_size(&ok).is_ok());
+        let deep = Source::new(
+            "t.j2",
+            format!("x\n{{{{ {}1{} }}}}", "(".repeat(70), ")".repeat(70)),
+        );
+        assert_eq!(
+            check_size(&deep)
+                .unwrap_err()
+                .to_string()
+                .lines()
+                .next()
+                .unwrap(),
+            "t.j2:2:1: expression too complex to render safely (more than 1000 operators or brackets nested over 64 deep in one tag)"
+        );
     }
 }

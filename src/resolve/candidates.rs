@@ -4,7 +4,6 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use super::Preferences;
 use crate::catalog::Catalog;
 use crate::diagnostic::{Diagnostic, suggest};
 use crate::error::Result;
@@ -35,17 +34,17 @@ pub(super) enum Loaded {
 
 /// A layer's options: its candidates, with the locked release first when the lock may keep
 /// it.
-pub(super) fn options<'c>(
+pub(super) fn options<'c, 'l>(
     catalog: &'c Catalog,
     profile: &Profile,
     layer: &Layer,
-    prefs: &Preferences,
+    kept: impl FnOnce(&Registry) -> Option<&'l LockedLayer>,
 ) -> Result<Result<Options<'c>, Vec<Diagnostic>>> {
     let (registry, mut releases) = match gather(catalog, profile, layer)? {
         Ok(g) => g,
         Err(d) => return Ok(Err(d)),
     };
-    let locked = prefs.locked(layer, registry);
+    let locked = kept(registry);
     // A branch or commit `ref` keeps its locked commit until `update`.
     if let (Request::Ref(_), Some(l)) = (&layer.request, locked)
         && l.tag.is_none()

@@ -13,7 +13,7 @@ mod search;
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use crate::catalog::Catalog;
@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::lock::integrity;
 use crate::lock::{Lock, LockedLayer};
 use crate::model::pack::Pack;
-use crate::model::profile::{Layer, Profile};
+use crate::model::profile::{Layer, Profile, Request};
 use crate::registry::{Registry, ReleaseRef};
 
 pub use candidates::{Gathered, gather, unfit};
@@ -51,15 +51,30 @@ pub struct Preferences<'a> {
     pub unlock_all: bool,
 }
 
-impl Preferences<'_> {
-    pub(crate) fn locked(&self, layer: &Layer, registry: &Registry) -> Option<&LockedLayer> {
+impl<'a> Preferences<'a> {
+    /// The locked layers by name, looked up once per layer.
+    fn index(&self) -> HashMap<&'a str, &'a LockedLayer> {
+        self.lock
+            .map(|l| l.layers.iter().map(|l| (l.name.as_str(), l)).collect())
+            .unwrap_or_default()
+    }
+
+    /// The locked release a layer may keep: same pack and registry, not unlocked. A widened
+    /// version spec keeps it (when it still admits it); a changed `ref` does not.
+    fn keeps<'l>(
+        &self,
+        locked: Option<&'l LockedLayer>,
+        layer: &Layer,
+        registry: &Registry,
+    ) -> Option<&'l LockedLayer> {
         if self.unlock_all || self.unlock.contains(layer.pack.get_ref()) {
             return None;
         }
-        self.lock?.layer(&layer.name).filter(|l| {
+        locked.filter(|l| {
             l.pack == *layer.pack.get_ref()
                 && l.registry == registry.name
-                && l.requested == *layer.requested.get_ref()
+                && (matches!(layer.request, Request::Version(_))
+                    || l.requested == *layer.requested.get_ref())
         })
     }
 }
@@ -73,10 +88,12 @@ pub fn resolve<'c>(
 ) -> Result<Result<Vec<Chosen<'c>>, Vec<Diagnostic>>> {
     let mut problems = Vec::new();
     let mut options = Vec::new();
+    let locked = prefs.index();
     for layer in &profile.layers {
         // A broken pack release is a problem of this profile; a registry that cannot be
         // read stops the command.
-        match candidates::options(catalog, profile, layer, prefs) {
+        let lock = locked.get(layer.name.as_str()).copied();
+        match candidates::options(catalog, profile, layer, |r| prefs.keeps(lock, layer, r)) {
             Ok(Ok(o)) => options.push(o),
             Ok(Err(mut d)) | Err(Error::Catalog(mut d)) => problems.append(&mut d),
             Err(e) => return Err(e),

@@ -2,13 +2,14 @@
 //! order of preference, so the first solution found prefers newer releases for earlier
 //! layers. Releases are loaded only when the search reaches them.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::candidates::{Loaded, Options, unfit};
 use crate::catalog::Catalog;
 use crate::diagnostic::Diagnostic;
 use crate::error::Result;
-use crate::model::pack::{Constraint, Pack, Target};
+use crate::model::pack::{Constraint, LayerType, Pack, Target};
 use crate::model::profile::{Profile, ProfileType};
 
 /// A search that has not finished after this many tries gives up with an error.
@@ -59,6 +60,19 @@ pub(super) struct Search<'a, 'c> {
     pub(super) profile: &'a Profile,
     pub(super) options: Vec<Options<'c>>,
     steps: usize,
+    /// The layers of each type and of each pack: what a constraint can target. A layer's
+    /// type and pack name are fixed, whichever release it gets.
+    by_type: HashMap<LayerType, Vec<usize>>,
+    by_pack: HashMap<&'a str, Vec<usize>>,
+}
+
+/// A constraint of the release picked for layer `from`: the `index`-th of its `requires`
+/// (or of its `conflicts`).
+#[derive(Clone, Copy)]
+struct Incoming {
+    from: usize,
+    conflict: bool,
+    index: usize,
 }
 
 impl<'a, 'c> Search<'a, 'c> {
@@ -67,18 +81,32 @@ impl<'a, 'c> Search<'a, 'c> {
         profile: &'a Profile,
         options: Vec<Options<'c>>,
     ) -> Self {
+        let mut by_type: HashMap<LayerType, Vec<usize>> = HashMap::new();
+        let mut by_pack: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, l) in profile.layers.iter().enumerate() {
+            by_type.entry(l.ty).or_default().push(i);
+            by_pack
+                .entry(l.pack.get_ref().as_str())
+                .or_default()
+                .push(i);
+        }
         Search {
             catalog,
             profile,
             options,
             steps: 0,
+            by_type,
+            by_pack,
         }
     }
 
-    /// The index of the chosen candidate of every layer, or `None` when nothing fits.
-    pub(super) fn run(&mut self) -> Result<Option<Vec<usize>>> {
-        let mut picks = Vec::new();
-        Ok(self.dfs(&mut picks)?.then_some(picks))
+    /// The layers a constraint's target names.
+    fn targets(&self, target: &Target) -> &[usize] {
+        let found = match target {
+            Target::Layer(t) => self.by_type.get(t),
+            Target::Pack(p) => self.by_pack.get(p.as_str()),
+        };
+        found.map_or(&[], Vec::as_slice)
     }
 
     /// Loads candidate `k` of layer `i` (once) and says whether it can serve the layer.
@@ -94,49 +122,124 @@ impl<'a, 'c> Search<'a, 'c> {
                 Loaded::Unfit(unfit)
             });
         }
-        Ok(match &self.options[i].loaded[k] {
+        Ok(self.fit(i, k))
+    }
+
+    fn fit(&self, i: usize, k: usize) -> Option<Arc<Pack>> {
+        match &self.options[i].loaded[k] {
             Some(Loaded::Fit(p)) => Some(p.clone()),
             _ => None,
+        }
+    }
+
+    /// The index of the chosen candidate of every layer, or `None` when nothing fits: a
+    /// depth-first search, kept on a stack of its own (a profile may have many layers), that
+    /// checks only the constraints that target each layer, so its cost grows with the
+    /// constraints, not with the square of the layers.
+    pub(super) fn run(&mut self) -> Result<Option<Vec<usize>>> {
+        let n = self.options.len();
+        let limit = STEP_LIMIT + n;
+        let mut picks: Vec<usize> = Vec::with_capacity(n);
+        let mut packs: Vec<Arc<Pack>> = Vec::with_capacity(n);
+        let mut next = vec![0usize; n];
+        // Constraints of the picked releases on later layers, and which layers each pick
+        // added to (undone in reverse order when it is taken back).
+        let mut incoming: Vec<Vec<Incoming>> = vec![Vec::new(); n];
+        let mut added: Vec<Vec<usize>> = Vec::with_capacity(n);
+        let mut i = 0;
+        while i < n {
+            let mut picked = false;
+            while next[i] < self.options[i].releases.len() {
+                let k = next[i];
+                next[i] += 1;
+                self.steps += 1;
+                if self.steps > limit {
+                    return Err(Diagnostic::file(
+                        &self.profile.source.name,
+                        format!("resolution gave up after {limit} tries"),
+                    )
+                    .with_hint("narrow the trains of some layers (e.g. `1.29.x` instead of `x`)")
+                    .into());
+                }
+                let Some(pack) = self.load(i, k)? else {
+                    continue;
+                };
+                if self.lacks_requirement(&pack) || !self.agrees(i, &pack, &packs, &incoming[i]) {
+                    continue;
+                }
+                let mut to = Vec::new();
+                for (conflict, list) in [(false, &pack.requires), (true, &pack.conflicts)] {
+                    for (index, c) in list.iter().enumerate() {
+                        for &t in self.targets(&c.target).iter().filter(|&&t| t > i) {
+                            incoming[t].push(Incoming {
+                                from: i,
+                                conflict,
+                                index,
+                            });
+                            to.push(t);
+                        }
+                    }
+                }
+                picks.push(k);
+                packs.push(pack);
+                added.push(to);
+                picked = true;
+                break;
+            }
+            if picked {
+                i += 1;
+                if i < n {
+                    next[i] = 0;
+                }
+                continue;
+            }
+            // No candidate of layer `i` fits: take back the pick of layer `i - 1`.
+            if i == 0 {
+                return Ok(None);
+            }
+            i -= 1;
+            picks.pop();
+            packs.pop();
+            for t in added.pop().unwrap_or_default().into_iter().rev() {
+                incoming[t].pop();
+            }
+        }
+        Ok(Some(picks))
+    }
+
+    /// Whether `a`, a candidate of layer `i`, agrees with the releases picked for the
+    /// layers before it: its constraints on them, and theirs on it.
+    fn agrees(&self, i: usize, a: &Pack, picked: &[Arc<Pack>], incoming: &[Incoming]) -> bool {
+        let holds = |c: &Constraint, conflict: bool, v: &crate::model::version::Version| {
+            c.spec.covers(v) != conflict
+        };
+        for (conflict, list) in [(false, &a.requires), (true, &a.conflicts)] {
+            for c in list {
+                for &j in self.targets(&c.target).iter().filter(|&&j| j < i) {
+                    if !holds(c, conflict, &picked[j].version) {
+                        return false;
+                    }
+                }
+            }
+        }
+        incoming.iter().all(|inc| {
+            let b = &picked[inc.from];
+            let c = if inc.conflict {
+                &b.conflicts[inc.index]
+            } else {
+                &b.requires[inc.index]
+            };
+            holds(c, inc.conflict, &a.version)
         })
     }
 
-    fn dfs(&mut self, picks: &mut Vec<usize>) -> Result<bool> {
-        let i = picks.len();
-        if i == self.options.len() {
-            return Ok(true);
-        }
-        for k in 0..self.options[i].releases.len() {
-            self.steps += 1;
-            if self.steps > STEP_LIMIT {
-                return Err(Diagnostic::file(
-                    &self.profile.source.name,
-                    format!("resolution gave up after {STEP_LIMIT} tries"),
-                )
-                .with_hint("narrow the trains of some layers (e.g. `1.29.x` instead of `x`)")
-                .into());
-            }
-            let Some(pack) = self.load(i, k)? else {
-                continue;
-            };
-            if self.missing_requirement(&pack).is_some() {
-                continue;
-            }
-            let compatible = (0..i).all(|j| {
-                let Some(Loaded::Fit(other)) = &self.options[j].loaded[picks[j]] else {
-                    return false;
-                };
-                self.compatible(i, &pack, j, other)
-            });
-            if !compatible {
-                continue;
-            }
-            picks.push(k);
-            if self.dfs(picks)? {
-                return Ok(true);
-            }
-            picks.pop();
-        }
-        Ok(false)
+    /// A non-optional requirement that no layer of the profile can meet.
+    fn lacks_requirement(&self, pack: &Pack) -> bool {
+        self.profile.ty != ProfileType::AddOn
+            && pack
+                .requires
+                .iter()
+                .any(|c| !c.optional && self.targets(&c.target).is_empty())
     }
 
     pub(super) fn broken<'p>(

@@ -64,6 +64,7 @@ fn catalog() -> Catalog {
         config,
         config_source,
         registries: Registries::new(vec![registry], QUIET),
+        rendered: Default::default(),
     }
 }
 

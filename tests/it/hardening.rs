@@ -658,3 +658,101 @@ fn a_held_cache_lock_is_named_and_times_out() {
     );
     assert_eq!(run.code, 3);
 }
+
+/// A catalog with a dir registry holding `evil 1.0.0`, whose one template is `template`,
+/// and a profile using it.
+fn evil_template(template: &str) -> Env {
+    let env = Env::with_config(
+        "[catalog]\nname = \"test\"\n\n[[registry]]\nname = \"public\"\nkind = \"builtin\"\n\n[[registry]]\nname = \"local\"\nkind = \"dir\"\npath = \"packs\"\n",
+    );
+    env.pack(
+        "evil",
+        "1.0.0",
+        "[pack]\nname = \"evil\"\nversion = \"1.0.0\"\nlayer = \"addon\"\n",
+    );
+    env.write("packs/evil/1.0.0/out.yaml.j2", template);
+    env.profile(
+        "aws-prod",
+        &(aws_profile("")
+            + "\n[[layer]]\ntype = \"addon\"\npack = \"evil\"\nversion = \"1.0.0\"\n"),
+    );
+    env
+}
+
+#[test]
+fn hostile_templates_end_quickly_at_their_line() {
+    let chain = format!("{{{{ 1{} }}}}\n", "|abs".repeat(100_000));
+    let cases = [
+        (
+            "{% set ns = namespace(l='x') %}{% for i in range(40) %}{% set ns.l = ns.l + ns.l %}{% endfor %}{{ ns.l|length }}\n".to_string(),
+            "out.yaml.j2:1:70: template ran too long (fuel exhausted: a loop without end, or output too large)",
+        ),
+        (
+            "{{ {'a': 1}|tojson(indent=1000000000) }}\n".to_string(),
+            "out.yaml.j2:1:13: template error: `tojson` takes an indent of 0 to 16",
+        ),
+        (
+            chain,
+            "out.yaml.j2:1:1: expression too complex to render safely (more than 1000 operators or brackets nested over 64 deep in one tag)",
+        ),
+        (
+            "{% macro d(s, n) %}{% if n %}{{ d(s ~ s, n - 1) }}{% endif %}{% endmacro %}{{ d('x', 40) }}\n".to_string(),
+            "out.yaml.j2:1:33: template error: recursion limit exceeded",
+        ),
+    ];
+    for (template, message) in cases {
+        let env = evil_template(&template);
+        let start = std::time::Instant::now();
+        let run = env.run(&["validate"]);
+        assert!(start.elapsed().as_secs() < 5, "{message}: too slow");
+        assert_eq!(run.code, 1, "{message}: {}", run.stderr);
+        let first = run.stderr.lines().next().unwrap();
+        assert_eq!(first, format!("error: packs/evil/1.0.0/{message}"));
+        // The excerpt of a long line is cut short.
+        assert!(
+            run.stderr.len() < 2_000,
+            "{} bytes of stderr",
+            run.stderr.len()
+        );
+    }
+}
+
+#[test]
+fn a_huge_value_is_not_echoed_whole() {
+    let env = Env::new();
+    let huge = "9".repeat(1_000_000);
+    env.profile(
+        "aws-prod",
+        &aws_profile(&format!("[layer.values]\nipam_cidr = \"{huge}\"\n")),
+    );
+    let run = env.run(&["validate"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.len() < 2_000,
+        "{} bytes of stderr",
+        run.stderr.len()
+    );
+    assert!(
+        run.stderr.starts_with(&format!("error: profiles/aws-prod/profile.toml:20:13: parameter `ipam_cidr` of calico 3.30.2: `\"{}…` is not in format `ipv4cidr`", "9".repeat(79))),
+        "{}",
+        &run.stderr[..300]
+    );
+}
+
+#[test]
+fn ten_thousand_layers_validate_in_linear_time() {
+    let env = Env::new();
+    let mut text = aws_profile("");
+    for i in 0..10_000 {
+        text.push_str(&format!(
+            "\n[[layer]]\ntype = \"addon\"\nname = \"a{i}\"\npack = \"cert-manager\"\nversion = \"1.x\"\n"
+        ));
+    }
+    env.profile("aws-prod", &text);
+    let start = std::time::Instant::now();
+    let run = env.run(&["-q", "validate"]);
+    let took = start.elapsed();
+    run.success();
+    // Quadratic work took over 30 s here; linear work takes about one.
+    assert!(took.as_secs() < 10, "took {took:?}");
+}

@@ -32,8 +32,10 @@ fn render(pack: &Pack, params: &BTreeMap<String, toml::Value>) -> BTreeMap<Strin
             version: "3.30.2".into(),
         },
     );
+    let profile = minijinja::Value::from(minijinja::value::Serde(&profile));
+    let layers = minijinja::Value::from(minijinja::value::Serde(&layers));
     pack.compiled()
-        .and_then(|t| t.render(params, pack, &profile, &layers))
+        .and_then(|t| t.render(params, pack, &profile, &layers, &Default::default()))
         .unwrap_or_else(|d| panic!("{} {}: {d}", pack.name, pack.version))
 }
 
