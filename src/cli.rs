@@ -65,6 +65,32 @@ pub struct GlobalArgs {
     pub color: Color,
 }
 
+/// Parses the command line. `--color` is honoured even by the message of a command line
+/// that does not parse: clap draws that message before it knows the option's value.
+pub fn parse() -> Result<Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let mut when = None;
+    for (i, a) in args.iter().enumerate() {
+        let a = a.to_string_lossy();
+        if a == "--" {
+            break;
+        }
+        if let Some(v) = a.strip_prefix("--color=") {
+            when = Some(v.to_string());
+        } else if a == "--color" {
+            when = args.get(i + 1).map(|v| v.to_string_lossy().into_owned());
+        }
+    }
+    let choice = match when.as_deref() {
+        Some("never") => clap::ColorChoice::Never,
+        Some("always") => clap::ColorChoice::Always,
+        _ => clap::ColorChoice::Auto,
+    };
+    let matches = Cli::command().color(choice).try_get_matches_from(args)?;
+    Cli::from_arg_matches(&matches)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,

@@ -26,11 +26,11 @@ impl Context {
         self.dir.clone().unwrap_or_else(|| PathBuf::from("."))
     }
 
-    /// Opens the catalog at or above the start folder and makes its registries ready
-    /// (git registries are fetched in parallel, once).
+    /// Opens the catalog at or above the start folder and fetches its git registries in
+    /// parallel, once. A registry that cannot be fetched fails only what reads it.
     pub fn catalog(&self) -> Result<Catalog> {
         let catalog = self.catalog_unfetched()?;
-        catalog.registries.prepare_all()?;
+        catalog.registries.prefetch();
         Ok(catalog)
     }
 

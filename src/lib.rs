@@ -27,15 +27,13 @@ pub mod scaffold;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 use crate::context::Context;
 use crate::error::Error;
 use crate::output::{Output, OutputFormat, Verbosity};
 
 /// Parses the command line, runs the command, prints any error once, and returns the exit code.
 pub fn main() -> ExitCode {
-    let cli = match cli::Cli::try_parse() {
+    let cli = match cli::parse() {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();

@@ -67,6 +67,31 @@ impl ScaffoldProfile {
     }
 }
 
+/// A cloud named on the command line, lower-cased (`AWS` is `aws`), that strata or a pack
+/// of the catalog knows; otherwise a usage error with the near miss (no file position: the
+/// mistake is on the command line).
+pub fn cloud_arg(catalog: &Catalog, given: &str) -> Result<String> {
+    let cloud = given.trim().to_lowercase();
+    let mut known: std::collections::BTreeSet<String> = crate::check::KNOWN_CLOUDS
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    for reg in catalog.registries.iter() {
+        for name in reg.pack_names()? {
+            if let Ok(Some(p)) = reg.newest(&name) {
+                known.extend(p.clouds.iter().filter(|c| *c != "all").cloned());
+            }
+        }
+    }
+    if known.contains(&cloud) {
+        return Ok(cloud);
+    }
+    Err(Error::usage_hint(
+        format!("unknown cloud `{given}`"),
+        crate::diagnostic::suggest(&cloud, known.iter().map(String::as_str)),
+    ))
+}
+
 /// A candidate pack for a layer: the registry, and its releases newest first.
 struct Candidate<'c> {
     registry: &'c Registry,

@@ -32,7 +32,16 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         ));
     }
     let root = Catalog::find_root(&ctx.start_dir())?;
-    let base = Catalog::open_at(&root, &args.base, &ctx.registries)?;
+    // In a repository with no commit yet, HEAD is an empty catalog: everything is added.
+    let unborn = args.base == "HEAD"
+        && git2::Repository::discover(&root).is_ok_and(|r| {
+            r.head()
+                .is_err_and(|e| e.code() == git2::ErrorCode::UnbornBranch)
+        });
+    let base = match unborn {
+        true => None,
+        false => Some(Catalog::open_at(&root, &args.base, &ctx.registries)?),
+    };
     let head = match &args.head {
         Some(rev) => Catalog::open_at(&root, rev, &ctx.registries)?,
         None => Catalog::open(&root, &ctx.registries)?,
@@ -41,7 +50,10 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         .head
         .clone()
         .unwrap_or_else(|| "working tree".to_string());
-    let base_side = review::side(&base)?;
+    let base_side = match &base {
+        Some(base) => review::side(base)?,
+        None => review::Side::new(),
+    };
     let head_side = review::side(&head)?;
     let diff = review::diff(&args.base, &head_label, &base_side, &head_side);
     match ctx.out.format {

@@ -151,8 +151,9 @@ fn text(e: &Explanation) -> String {
     }
     if older > 0 {
         s.push_str(&format!(
-            "  ({} also match)\n",
-            crate::output::plural(older, "older release")
+            "  ({} also {})\n",
+            crate::output::plural(older, "older release"),
+            if older == 1 { "matches" } else { "match" }
         ));
     }
     s.push_str("\nvalues:\n");

@@ -5,6 +5,7 @@ use serde::Serialize;
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::model::config::RegistryKind;
+use crate::output::plural;
 use crate::registry::{Registries, Registry};
 
 /// Fetch git registries into the cache (all of them, or the named ones), in parallel
@@ -76,8 +77,11 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
             ctx.out.status(
                 "Fetched",
                 &format!(
-                    "`{}` ({}): {} packs, {} releases",
-                    f.name, f.source, f.packs, f.releases
+                    "`{}` ({}): {}, {}",
+                    f.name,
+                    f.source,
+                    plural(f.packs, "pack"),
+                    plural(f.releases, "release")
                 ),
             );
         }

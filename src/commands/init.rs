@@ -73,39 +73,97 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         config: parsed,
         config_source: source,
     };
-    let example = scaffold::plan_profile(&catalog, "example", &args.cloud, ProfileType::Full)?;
+    let cloud = scaffold::cloud_arg(&catalog, &args.cloud)?;
+    let example = scaffold::plan_profile(&catalog, "example", &cloud, ProfileType::Full)?;
     let example = scaffold::render_checked(&catalog, &example, "profiles/example")?;
 
-    let created_repo = if git2::Repository::discover(&dir).is_err() {
-        let mut opts = git2::RepositoryInitOptions::new();
-        opts.initial_head("main");
-        git2::Repository::init_opts(&dir, &opts)?;
-        true
-    } else {
-        false
+    // DIR is a repository of its own: a catalog nested in another repository (strata run
+    // from a checkout) would have its history, and its `git add`, mixed with that one's.
+    let enclosing = match git2::Repository::open(&dir) {
+        Ok(_) => None,
+        Err(_) => Some(
+            git2::Repository::discover(&dir)
+                .ok()
+                .and_then(|r| r.workdir().map(Path::to_path_buf)),
+        ),
     };
-    atomic::write(&config_path, config_text.as_bytes())?;
-    let profile_path = dir
-        .join("profiles")
-        .join("example")
-        .join(profile::FILE_NAME);
-    atomic::write(&profile_path, example.as_bytes())?;
+    let repo = match &enclosing {
+        None => None,
+        Some(_) => {
+            let mut opts = git2::RepositoryInitOptions::new();
+            opts.initial_head("main");
+            Some(git2::Repository::init_opts(&dir, &opts)?)
+        }
+    };
+    let profile_rel = format!("profiles/example/{}", profile::FILE_NAME);
+    let mut files: Vec<(&str, String)> =
+        vec![(config::FILE_NAME, config_text), (&profile_rel, example)];
+    for (file, text) in [(".gitignore", GITIGNORE), (".gitattributes", GITATTRIBUTES)] {
+        if !dir.join(file).exists() {
+            files.push((file, text.to_string()));
+        }
+    }
+    let paths: Vec<(PathBuf, &[u8])> = files
+        .iter()
+        .map(|(f, t)| (dir.join(f), t.as_bytes()))
+        .collect();
+    atomic::write_all(&paths)?;
 
     let shown = dir.display();
-    if created_repo {
-        ctx.out
-            .status("Created", &format!("git repository in `{shown}`"));
+    match &enclosing {
+        Some(Some(outer)) => ctx.out.status(
+            "Created",
+            &format!(
+                "git repository in `{shown}` (a repository of its own, inside `{}`)",
+                outer.display()
+            ),
+        ),
+        Some(None) => ctx
+            .out
+            .status("Created", &format!("git repository in `{shown}`")),
+        None => {}
     }
     ctx.out.status(
         "Created",
         &format!("`{}` (catalog `{name}`)", config::FILE_NAME),
     );
-    ctx.out.status("Created", "`profiles/example/profile.toml`");
+    ctx.out.status("Created", &format!("`{profile_rel}`"));
+    if let Some(repo) = &repo {
+        // A first commit, so that `diff`, `release` and `lock --commit` work at once.
+        let commit = first_commit(repo, &files, &format!("strata: new catalog `{name}`\n"))?;
+        ctx.out.status(
+            "Committed",
+            &format!("{commit} ({})", crate::output::plural(files.len(), "file")),
+        );
+    }
     ctx.out.status(
         "Next",
         "`strata validate`, then `strata profile new NAME --cloud C` for your own stacks",
     );
     Ok(())
+}
+
+/// Keeps temporary files of an interrupted write out of `git add`.
+const GITIGNORE: &str = "# Temporary files of an interrupted strata run\n.strata-tmp-*\n";
+/// Keeps git from converting lock files to CRLF (`lock --check` compares bytes).
+const GITATTRIBUTES: &str = "profile.lock text eol=lf\n";
+
+/// Commits `files` (paths relative to the work tree) as the repository's first commit.
+fn first_commit(
+    repo: &git2::Repository,
+    files: &[(&str, String)],
+    message: &str,
+) -> Result<git2::Oid> {
+    let mut index = repo.index()?;
+    for (file, _) in files {
+        index.add_path(Path::new(file))?;
+    }
+    index.write()?;
+    let tree = repo.find_tree(index.write_tree()?)?;
+    let sig = repo
+        .signature()
+        .or_else(|_| git2::Signature::now("strata", "strata@localhost"))?;
+    Ok(repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &[])?)
 }
 
 fn default_name(dir: &Path) -> String {

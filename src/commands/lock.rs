@@ -105,28 +105,50 @@ fn run(
         }
     }
     let changed: Vec<_> = profiles.iter().filter(|p| p.changed()).collect();
+    if let Some(t) = &target {
+        // Each changed lock depends on strata.toml and its profile: they must be committed.
+        let mut inputs = vec![crate::model::config::FILE_NAME.to_string()];
+        inputs.extend(changed.iter().map(|p| p.profile_file.clone()));
+        inputs.dedup();
+        let dirty = t.uncommitted(&catalog.root, &inputs, &catalog.files)?;
+        if !dirty.is_empty() {
+            return Err(Error::usage_hint(
+                format!(
+                    "`--commit` commits lock files only, and `{}` differ{} from HEAD: the locks would not match the committed files",
+                    dirty.join("`, `"),
+                    if dirty.len() == 1 { "s" } else { "" }
+                ),
+                Some("commit them first, or drop `--commit`".to_string()),
+            ));
+        }
+    }
     if check {
         for p in &changed {
             ctx.out
                 .print(&diff(p.old_text.as_deref(), &p.new_text, &p.file));
-            problems.push(
-                Diagnostic::file(
+            problems.push(match &p.old_text {
+                None => Diagnostic::file(&p.file, "lock file is missing")
+                    .with_hint("run `strata lock` and commit the result"),
+                Some(t) if crlf_of(t, &p.new_text) => Diagnostic::file(
                     &p.file,
-                    match &p.old_text {
-                        None => "lock file is missing".to_string(),
-                        Some(_) => "lock file is stale".to_string(),
-                    },
+                    "lock file has Windows line endings (CRLF); strata writes LF",
                 )
-                .with_hint("run `strata lock` and commit the result"),
-            );
+                .with_hint(
+                    "run `strata lock`; a `.gitattributes` line `profile.lock text eol=lf` keeps git from converting it",
+                ),
+                Some(_) => Diagnostic::file(&p.file, "lock file is stale")
+                    .with_hint("run `strata lock` and commit the result"),
+            });
         }
     }
     if !problems.is_empty() {
         let n = problems.len();
-        problems.push(Diagnostic::plain(format!(
-            "{}; no lock file was written",
+        let tail = if check {
             plural(n, "problem")
-        )));
+        } else {
+            format!("{}; no lock file was written", plural(n, "problem"))
+        };
+        problems.push(Diagnostic::plain(tail));
         return Err(Error::Catalog(problems));
     }
     let up_to_date = match profiles.len() {
@@ -194,12 +216,35 @@ fn commit_message(verb: &str, changed: &[&crate::lock::plan::Planned]) -> String
     msg
 }
 
-/// A unified diff of a lock file, for `--check`.
+/// The most lines of one lock's diff that `--check` prints.
+const MAX_DIFF_LINES: usize = 200;
+
+/// A unified diff of a lock file, for `--check`, cut after [`MAX_DIFF_LINES`] lines (a lock
+/// with a huge or foreign body would print it all).
 fn diff(old: Option<&str>, new: &str, file: &str) -> String {
     let old = old.unwrap_or("");
-    similar::TextDiff::from_lines(old, new)
+    let text = similar::TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)
         .header(&format!("a/{file}"), &format!("b/{file}"))
-        .to_string()
+        .to_string();
+    let total = text.lines().count();
+    if total <= MAX_DIFF_LINES {
+        return text;
+    }
+    let mut cut: String = text
+        .lines()
+        .take(MAX_DIFF_LINES)
+        .flat_map(|l| [l, "\n"])
+        .collect();
+    cut.push_str(&format!(
+        "… {} more lines of this diff not shown\n",
+        total - MAX_DIFF_LINES
+    ));
+    cut
+}
+
+/// Whether a lock differs from what strata writes only in its line endings.
+fn crlf_of(old: &str, new: &str) -> bool {
+    old.contains("\r\n") && old.replace("\r\n", "\n") == new
 }

@@ -1,7 +1,6 @@
 //! `strata profile new NAME --cloud C [--type T]`: scaffold a profile.
 
 use crate::atomic;
-use crate::check::KNOWN_CLOUDS;
 use crate::context::Context;
 use crate::diagnostic::suggest;
 use crate::error::{Error, Result};
@@ -51,12 +50,7 @@ fn new(args: NewArgs, ctx: &Context) -> Result<()> {
     }
     ctx.refuse_at("profile new")?;
     let catalog = ctx.catalog()?;
-    if !is_identifier(&args.cloud) {
-        return Err(Error::usage_hint(
-            format!("invalid cloud `{}`", args.cloud),
-            suggest(&args.cloud.to_lowercase(), KNOWN_CLOUDS),
-        ));
-    }
+    let cloud = scaffold::cloud_arg(&catalog, &args.cloud)?;
     let taken = catalog
         .load_profiles(&[])?
         .into_iter()
@@ -76,7 +70,7 @@ fn new(args: NewArgs, ctx: &Context) -> Result<()> {
     if path.exists() {
         return Err(Error::usage(format!("`{dir}/{FILE_NAME}` already exists")));
     }
-    let plan = scaffold::plan_profile(&catalog, &args.name, &args.cloud, ty)?;
+    let plan = scaffold::plan_profile(&catalog, &args.name, &cloud, ty)?;
     let text = scaffold::render_checked(&catalog, &plan, &dir)?;
     atomic::write(&path, text.as_bytes())?;
     ctx.out.status("Created", &format!("`{dir}/{FILE_NAME}`"));

@@ -108,7 +108,11 @@ fn emit(
             atomic::write_under(&ctx.start_dir().join(dir), &files)?;
             ctx.out.status(
                 "Rendered",
-                &format!("{} files into `{}`", files.len(), dir.display()),
+                &format!(
+                    "{} into `{}`",
+                    crate::output::plural(files.len(), "file"),
+                    dir.display()
+                ),
             );
         }
     }

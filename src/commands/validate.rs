@@ -51,6 +51,9 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         profiles: Vec::new(),
         problems: check_defaults(&catalog)?,
     };
+    // A registry that cannot be read fails the profiles that read it, after the others
+    // are reported.
+    let mut unreadable = None;
     for (entry, parsed) in loaded {
         let checked = match parsed {
             // With a lock, validate the releases `strata lock` would keep.
@@ -60,7 +63,13 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
                         lock: lock.as_ref(),
                         ..Preferences::default()
                     };
-                    check_with(&catalog, profile, &prefs)?
+                    match check_with(&catalog, profile, &prefs) {
+                        Err(e @ Error::Registry { .. }) => {
+                            unreadable.get_or_insert(e);
+                            continue;
+                        }
+                        other => other?,
+                    }
                 }
                 Err(d) => Err(d),
             },
@@ -123,7 +132,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
             };
             out.push_str(&format!("ok {}: {layers}\n", p.name));
         }
-        if report.profiles.is_empty() {
+        if report.profiles.is_empty() && unreadable.is_none() {
             ctx.out.status(
                 "Checked",
                 "no profiles (create one with `strata profile new NAME --cloud C`)",
@@ -135,6 +144,12 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
     let mut problems = report.problems;
     for p in report.profiles.iter_mut() {
         problems.append(&mut p.problems);
+    }
+    if let Some(e) = unreadable {
+        for d in &problems {
+            crate::output::report(&Error::Catalog(vec![d.clone()]));
+        }
+        return Err(e);
     }
     if problems.is_empty() {
         return Ok(());

@@ -1,6 +1,8 @@
 //! `strata verify [PROFILE…]`: fetch every registry again and check that every locked tag
 //! still points at its commit and every locked digest still holds.
 
+use std::collections::BTreeSet;
+
 use serde::Serialize;
 
 use crate::catalog::Catalog;
@@ -10,7 +12,11 @@ use crate::error::{Error, Result, problems as split};
 use crate::lock::integrity::{self, Mismatch};
 use crate::lock::{FILE_NAME, Lock, LockedLayer};
 use crate::model::config::RegistryKind;
-use crate::registry::Registry;
+use crate::model::profile::Profile;
+use crate::output::plural;
+use crate::registry::{Registries, Registry};
+use crate::render::locked::render_locked;
+use crate::render::values;
 
 /// Fetch registries again and check every locked tag, commit and content digest
 #[derive(Debug, clap::Args)]
@@ -30,34 +36,54 @@ struct Report {
 
 pub fn run(args: Args, ctx: &Context) -> Result<()> {
     let catalog = ctx.catalog_unfetched()?;
-    let loaded = catalog.load_profiles(&args.profiles)?;
-    // Every registry a lock names is fetched again, in parallel, before anything is read.
-    catalog.registries.prepare_all()?;
-    let mut reports = Vec::new();
-    for (entry, parsed) in loaded {
+    let mut read = Vec::new();
+    for (entry, parsed) in catalog.load_profiles(&args.profiles)? {
         let file = format!("{}/{}", entry.dir, FILE_NAME);
+        let lock = match split(catalog.files.read(&file))? {
+            Err(d) => Err(d),
+            Ok(None) => Err(vec![
+                Diagnostic::file(&file, "no lock file to verify")
+                    .with_hint("run `strata lock` first"),
+            ]),
+            Ok(Some(bytes)) => Source::from_bytes(&file, &bytes)
+                .and_then(|s| Lock::parse(&s))
+                .map_err(|d| vec![d.with_hint("run `strata lock` to rewrite it")]),
+        };
+        read.push((entry, parsed, file, lock));
+    }
+    // Every registry a lock names is fetched again, in parallel, before anything is read;
+    // registries no selected lock names are left alone.
+    let named: BTreeSet<&str> = read
+        .iter()
+        .filter_map(|(.., lock)| lock.as_ref().ok())
+        .flat_map(|l| l.layers.iter().map(|l| l.registry.as_str()))
+        .collect();
+    let used: Vec<&Registry> = catalog
+        .registries
+        .iter()
+        .filter(|r| named.contains(r.name.as_str()))
+        .collect();
+    Registries::prepare(&used)?;
+    let mut reports = Vec::new();
+    for (entry, parsed, file, lock) in read {
         let name = parsed
             .as_ref()
             .map_or(entry.folder_name.clone(), |p| p.name.clone());
         let mut problems = Vec::new();
         let mut layers = 0;
-        match split(catalog.files.read(&file))? {
+        match lock {
             Err(mut d) => problems.append(&mut d),
-            Ok(None) => problems.push(
-                Diagnostic::file(&file, "no lock file to verify")
-                    .with_hint("run `strata lock` first"),
-            ),
-            Ok(Some(bytes)) => {
-                match Source::from_bytes(&file, &bytes).and_then(|s| Lock::parse(&s)) {
-                    Err(d) => problems.push(d.with_hint("run `strata lock` to rewrite it")),
-                    Ok(lock) => {
-                        layers = lock.layers.len();
-                        for l in &lock.layers {
-                            if let Some(d) = verify_layer(&catalog, &file, l)? {
-                                problems.push(d);
-                            }
-                        }
+            Ok(lock) => {
+                layers = lock.layers.len();
+                for l in &lock.layers {
+                    if let Some(d) = verify_layer(&catalog, &file, l)? {
+                        problems.push(d);
                     }
+                }
+                if problems.is_empty()
+                    && let Ok(profile) = &parsed
+                {
+                    problems.extend(verify_outputs(&catalog, &file, profile, &lock)?);
                 }
             }
         }
@@ -72,8 +98,11 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         ctx.out.print_json(&reports);
     } else {
         for r in reports.iter().filter(|r| r.problems.is_empty()) {
-            ctx.out
-                .print(&format!("verified {}: {} layers", r.profile, r.layers));
+            ctx.out.print(&format!(
+                "verified {}: {}",
+                r.profile,
+                plural(r.layers, "layer")
+            ));
         }
     }
     let problems: Vec<Diagnostic> = reports.into_iter().flat_map(|r| r.problems).collect();
@@ -130,6 +159,56 @@ fn verify_layer(catalog: &Catalog, file: &str, l: &LockedLayer) -> Result<Option
         Err(e) => return Err(e),
     };
     Ok(integrity::check(l, None, Some(&digest)).and_then(mismatch))
+}
+
+/// The lock's `values` and `rendered` digests, computed again from the locked releases: a
+/// lock whose digests were edited to match its `inputs` is caught here.
+fn verify_outputs(
+    catalog: &Catalog,
+    file: &str,
+    profile: &Profile,
+    lock: &Lock,
+) -> Result<Vec<Diagnostic>> {
+    let same_layers = lock.layers.len() == profile.layers.len()
+        && lock
+            .layers
+            .iter()
+            .zip(&profile.layers)
+            .all(|(l, p)| l.name == p.name);
+    if !same_layers {
+        return Ok(vec![
+            Diagnostic::file(file, "the lock's layers are not the profile's layers")
+                .with_hint(format!("run `strata lock {}`", profile.name)),
+        ]);
+    }
+    let rendered = match split(render_locked(catalog, profile, lock, None))? {
+        Ok(r) => r,
+        Err(d) => return Ok(d),
+    };
+    let mut problems = Vec::new();
+    for (l, r) in lock.layers.iter().zip(&rendered) {
+        for (what, locked, now) in [
+            ("values", &l.values, values::digest(&r.values)),
+            ("rendered", &l.rendered, crate::render::digest(&r.files)),
+        ] {
+            if locked.as_deref() != Some(now.as_str()) {
+                problems.push(
+                    Diagnostic::file(
+                        file,
+                        format!(
+                            "layer `{}`: the lock's `{what}` digest is not what the locked release gives ({now})",
+                            l.name
+                        ),
+                    )
+                    .with_hint(format!(
+                        "the lock was edited, or the profile changed since: run `strata lock {}` and review the change",
+                        profile.name
+                    )),
+                );
+            }
+        }
+    }
+    Ok(problems)
 }
 
 /// The commit a locked tag names now, or `None` when the tag is gone.

@@ -57,6 +57,38 @@ pub fn prepare(catalog_root: &Path) -> Result<Target> {
 }
 
 impl Target {
+    /// The files among `files` (catalog paths) whose content, as a lock's `inputs` sees it,
+    /// differs from HEAD's: a lock committed over them would be stale at its own commit.
+    /// A comment-only change does not count.
+    pub fn uncommitted(
+        &self,
+        root: &Path,
+        files: &[String],
+        worktree: &crate::catalog::files::Files,
+    ) -> Result<Vec<String>> {
+        let head = self
+            .parent
+            .map(|p| self.repo.find_commit(p).and_then(|c| c.tree()))
+            .transpose()?;
+        let mut out = Vec::new();
+        for file in files {
+            let rel = self.relative(&root.join(file))?;
+            let at_head = match &head {
+                Some(tree) => match tree.get_path(Path::new(&rel)) {
+                    Ok(e) => Some(self.repo.find_blob(e.id())?.content().to_vec()),
+                    Err(_) => None,
+                },
+                None => None,
+            };
+            let now = worktree.read(file)?;
+            let digest = |b: &Option<Vec<u8>>| b.as_deref().map(crate::lock::file::content_digest);
+            if at_head.is_none() || digest(&at_head) != digest(&now) {
+                out.push(file.clone());
+            }
+        }
+        Ok(out)
+    }
+
     /// Path of a file relative to the work tree, `/`-separated.
     fn relative(&self, path: &Path) -> Result<String> {
         let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());

@@ -6,8 +6,8 @@
 use crate::catalog::{Catalog, ProfileEntry};
 use crate::diagnostic::{Diagnostic, Source};
 use crate::error::{Error, Result};
-use crate::lock::plan::{files_of, is_current};
-use crate::lock::{FILE_NAME, Lock};
+use crate::lock::plan::{Stale, files_of, staleness};
+use crate::lock::{FILE_NAME, Lock, integrity};
 use crate::model::profile::Profile;
 
 /// A valid profile and its current lock.
@@ -37,18 +37,36 @@ pub fn lock_of(catalog: &Catalog, entry: &ProfileEntry, profile: &Profile) -> Re
     let source = Source::from_bytes(&file, &bytes)?;
     let lock = Lock::parse(&source).map_err(|d| d.with_hint("run `strata lock` to rewrite it"))?;
     let files = files_of(catalog.config_source.text.as_bytes(), profile);
-    if lock.profile != profile.name || !is_current(catalog, profile, &lock, &source.text, &files)? {
-        return Err(Diagnostic::file(
+    let stale = if lock.profile == profile.name {
+        staleness(catalog, profile, &lock, &source.text, &files)?
+    } else {
+        Some(Stale::Changed)
+    };
+    let d = match stale {
+        None => return Ok(lock),
+        Some(Stale::LineEndings) => Diagnostic::file(
+            &file,
+            "lock file has Windows line endings (CRLF); strata writes LF",
+        )
+        .with_hint(format!(
+            "run `strata lock {}`; a `.gitattributes` line `profile.lock text eol=lf` keeps git from converting it",
+            profile.name
+        )),
+        Some(Stale::Content { layer, mismatch }) => Diagnostic::file(
+            &file,
+            format!("layer `{}`: {}", layer.name, mismatch.message(&layer, true)),
+        )
+        .with_hint(integrity::hint(&layer)),
+        Some(Stale::Changed) => Diagnostic::file(
             &file,
             "lock file is stale: the profile or strata.toml changed since it was written",
         )
         .with_hint(format!(
             "run `strata lock {}` and review the change",
             profile.name
-        ))
-        .into());
-    }
-    Ok(lock)
+        )),
+    };
+    Err(d.into())
 }
 
 /// A profile's lock, when there is one that parses and is for this profile (commands that

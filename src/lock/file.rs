@@ -94,14 +94,22 @@ impl Lock {
     /// Reads a lock file; anything that is not a lock strata wrote is a diagnostic.
     pub fn parse(source: &Source) -> Result<Lock, Diagnostic> {
         let file: LockFile = source.parse()?;
-        if *file.lock_version.get_ref() != VERSION {
+        let version = *file.lock_version.get_ref();
+        if version > VERSION {
             return Err(Diagnostic::at(
                 source,
                 file.lock_version.span(),
                 format!(
-                    "lock_version {} is not supported (this strata writes {VERSION})",
-                    file.lock_version.get_ref()
+                    "lock_version {version} was written by a newer strata (this one reads {VERSION})"
                 ),
+            )
+            .with_hint("upgrade strata; an older one must not rewrite a newer lock"));
+        }
+        if version != VERSION {
+            return Err(Diagnostic::at(
+                source,
+                file.lock_version.span(),
+                format!("lock_version {version} is not supported (this strata writes {VERSION})"),
             )
             .with_hint("run `strata lock` to rewrite it"));
         }
@@ -150,13 +158,14 @@ impl LockedLayer {
     }
 }
 
-/// The `inputs` digest: the catalog files the resolution read (strata.toml and the
-/// profile, by content) and every locked fact of every layer. A lock whose `inputs` no
-/// longer matches is stale: its profile or configuration changed, or the lock was edited.
+/// The `inputs` digest: what the resolution read from the catalog files (strata.toml and
+/// the profile, as parsed: comments and layout do not count) and every locked fact of every
+/// layer. A lock whose `inputs` no longer matches is stale: its profile or configuration
+/// changed, or the lock was edited.
 pub fn inputs(files: &[(&str, &[u8])], layers: &[LockedLayer]) -> String {
-    let mut text = String::from("strata-inputs 1\n");
+    let mut text = String::from("strata-inputs 2\n");
     for (name, bytes) in files {
-        text.push_str(&serde_json::json!(["file", name, sha256(bytes)]).to_string());
+        text.push_str(&serde_json::json!(["file", name, content_digest(bytes)]).to_string());
         text.push('\n');
     }
     for l in layers {
@@ -180,6 +189,28 @@ pub fn inputs(files: &[(&str, &[u8])], layers: &[LockedLayer]) -> String {
         text.push('\n');
     }
     sha256(text.as_bytes())
+}
+
+/// Whether a lock's text says a newer strata wrote it (`lock_version` above ours): such a
+/// lock is never rewritten.
+pub fn is_newer(text: &str) -> bool {
+    text.parse::<toml::Table>()
+        .ok()
+        .and_then(|t| t.get("lock_version")?.as_integer())
+        .is_some_and(|v| v > VERSION)
+}
+
+/// The digest of a TOML file's content as parsed (keys sorted at every level, comments and
+/// layout gone); of its bytes when it does not parse.
+pub fn content_digest(bytes: &[u8]) -> String {
+    let parsed = std::str::from_utf8(bytes)
+        .ok()
+        .and_then(|t| t.parse::<toml::Table>().ok())
+        .and_then(|t| serde_json::to_string(&t).ok());
+    match parsed {
+        Some(json) => sha256(json.as_bytes()),
+        None => sha256(bytes),
+    }
 }
 
 #[cfg(test)]
@@ -276,6 +307,19 @@ digest = "h1:def="
         assert_ne!(base, inputs(&files, &edited));
         let other: [(&str, &[u8]); 2] = [("strata.toml", b"a"), ("profiles/p/profile.toml", b"c")];
         assert_ne!(base, inputs(&other, &lock.layers));
+        // Comments and layout do not count; values do.
+        let toml = |t: &'static str| -> [(&'static str, &'static [u8]); 1] {
+            [("strata.toml", t.as_bytes())]
+        };
+        let plain = inputs(&toml("[catalog]\nname = \"x\"\n"), &[]);
+        assert_eq!(
+            plain,
+            inputs(
+                &toml("# a comment\n[catalog]\nname   =   \"x\" # here\n"),
+                &[]
+            )
+        );
+        assert_ne!(plain, inputs(&toml("[catalog]\nname = \"y\"\n"), &[]));
     }
 
     #[test]
@@ -287,7 +331,16 @@ digest = "h1:def="
         .unwrap_err();
         assert_eq!(
             bad.message,
-            "lock_version 2 is not supported (this strata writes 1)"
+            "lock_version 2 was written by a newer strata (this one reads 1)"
+        );
+        let bad = Lock::parse(&Source::new(
+            "p.lock",
+            "lock_version = 0\nprofile = \"x\"\ninputs = \"y\"\n",
+        ))
+        .unwrap_err();
+        assert_eq!(
+            bad.message,
+            "lock_version 0 is not supported (this strata writes 1)"
         );
         let bad = Lock::parse(&Source::new(
             "p.lock",

@@ -7,7 +7,7 @@ use crate::catalog::{Catalog, LoadedProfile, ProfileEntry};
 use crate::check::{Checked, check_with};
 use crate::diagnostic::{Diagnostic, Source, suggest};
 use crate::error::{Error, Result, problems};
-use crate::lock::file::{FILE_NAME, Lock, LockedLayer, inputs};
+use crate::lock::file::{FILE_NAME, Lock, LockedLayer, inputs, is_newer};
 use crate::model::config::{self, RegistryKind};
 use crate::model::profile::{Profile, Request};
 use crate::resolve::Preferences;
@@ -29,6 +29,8 @@ pub struct Planned {
     pub name: String,
     /// `profiles/<name>/profile.lock`, relative to the catalog root.
     pub file: String,
+    /// The profile's `profile.toml`, relative to the catalog root.
+    pub profile_file: String,
     pub old_text: Option<String>,
     pub old: Option<Lock>,
     pub new_text: String,
@@ -175,6 +177,8 @@ fn plan_profile(
                     ),
                 )),
             ),
+            // A newer strata's lock is a problem, not a corrupt lock to write anew.
+            Err(d) if is_newer(&String::from_utf8_lossy(bytes)) => return Ok(Err(vec![d])),
             Err(d) => (None, Some(d)),
         },
         None => (None, None),
@@ -186,6 +190,7 @@ fn plan_profile(
     {
         return Ok(Ok(Planned {
             name: profile.name.clone(),
+            profile_file: profile.file().to_string(),
             file,
             old_text: old_text.clone(),
             old: old.clone(),
@@ -216,6 +221,7 @@ fn plan_profile(
     };
     Ok(Ok(Planned {
         name,
+        profile_file: checked.profile.file().to_string(),
         file,
         old_text,
         old,
@@ -269,10 +275,21 @@ pub fn locked_layers(checked: &Checked) -> Vec<LockedLayer> {
         .collect()
 }
 
-/// A lock is current when it is in canonical form, its `inputs` match the files and its
-/// own facts, it has the profile's layers, every locked release still satisfies its layer,
-/// and (for builtin and dir registries, whose content is on this machine) every digest
-/// still holds. Git releases are trusted here; `verify` fetches and checks them.
+/// Why a lock is not current.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stale {
+    /// The text has CRLF line endings (git converted it); otherwise it would be current.
+    LineEndings,
+    /// A locked release of a builtin or dir registry no longer hashes to its digest.
+    Content {
+        layer: Box<LockedLayer>,
+        mismatch: crate::lock::integrity::Mismatch,
+    },
+    /// The profile, `strata.toml` or the lock itself changed.
+    Changed,
+}
+
+/// Whether a lock is current: see [`staleness`].
 pub fn is_current(
     catalog: &Catalog,
     profile: &Profile,
@@ -280,11 +297,33 @@ pub fn is_current(
     text: &str,
     files: &[(&str, &[u8]); 2],
 ) -> Result<bool> {
-    if lock.render() != text || inputs(files, &lock.layers) != lock.inputs {
-        return Ok(false);
+    Ok(staleness(catalog, profile, lock, text, files)?.is_none())
+}
+
+/// A lock is current when it is in canonical form, its `inputs` match the files and its
+/// own facts, it has the profile's layers, every locked release still satisfies its layer,
+/// and (for builtin and dir registries, whose content is on this machine) every digest
+/// still holds. Git releases are trusted here; `verify` fetches and checks them.
+pub fn staleness(
+    catalog: &Catalog,
+    profile: &Profile,
+    lock: &Lock,
+    text: &str,
+    files: &[(&str, &[u8]); 2],
+) -> Result<Option<Stale>> {
+    let rendered = lock.render();
+    if rendered != text {
+        let crlf = text.contains("\r\n") && text.replace("\r\n", "\n") == rendered;
+        if !crlf {
+            return Ok(Some(Stale::Changed));
+        }
+        // Judge the rest as if the line endings were right, to say only what is wrong.
+        return Ok(Some(
+            staleness(catalog, profile, lock, &rendered, files)?.unwrap_or(Stale::LineEndings),
+        ));
     }
-    if lock.layers.len() != profile.layers.len() {
-        return Ok(false);
+    if inputs(files, &lock.layers) != lock.inputs || lock.layers.len() != profile.layers.len() {
+        return Ok(Some(Stale::Changed));
     }
     for (l, layer) in lock.layers.iter().zip(&profile.layers) {
         if l.values.is_none()
@@ -298,28 +337,36 @@ pub fn is_current(
                 .as_ref()
                 .is_some_and(|r| *r.get_ref() != l.registry)
         {
-            return Ok(false);
+            return Ok(Some(Stale::Changed));
         }
         if let Request::Version(spec) = &layer.request
             && !spec.admits(&l.version)
         {
-            return Ok(false);
+            return Ok(Some(Stale::Changed));
         }
         let Some(registry) = catalog.registries.get(&l.registry) else {
-            return Ok(false);
+            return Ok(Some(Stale::Changed));
         };
         if registry.source() != l.source {
-            return Ok(false);
+            return Ok(Some(Stale::Changed));
         }
         if registry.kind() != RegistryKind::Git {
             match registry.pack(&l.pack, &l.release()) {
-                Ok(p) if p.digest == l.digest => {}
-                Ok(_) | Err(Error::Catalog(_)) => return Ok(false),
+                Ok(p) => {
+                    if let Some(mismatch) = crate::lock::integrity::check(l, None, Some(&p.digest))
+                    {
+                        return Ok(Some(Stale::Content {
+                            layer: Box::new(l.clone()),
+                            mismatch,
+                        }));
+                    }
+                }
+                Err(Error::Catalog(_)) => return Ok(Some(Stale::Changed)),
                 Err(e) => return Err(e),
             }
         }
     }
-    Ok(true)
+    Ok(None)
 }
 
 /// `update --pack` names packs some selected profile uses.

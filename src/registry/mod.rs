@@ -160,6 +160,20 @@ impl Registry {
             .with_hint("remove one of them; build metadata does not make a new release")
             .into());
         }
+        // `1.2.0`, `v1.2.0`, `1.2` and `01.2.0` are one release: two folders (or tags) for
+        // it would let either be picked.
+        if let Some(w) = list.windows(2).find(|w| w[0].version == w[1].version) {
+            let name = |r: &ReleaseRef| r.rev.clone().unwrap_or_else(|| r.path.clone());
+            return Err(Diagnostic::plain(format!(
+                "registry `{}`: pack `{pack}` has `{}` and `{}`, which are the same release {}",
+                self.name,
+                name(&w[0]),
+                name(&w[1]),
+                w[0].version.semver()
+            ))
+            .with_hint("keep one folder (or tag) per release")
+            .into());
+        }
         let list = Arc::new(list);
         lock(&self.releases).insert(pack.to_string(), list.clone());
         Ok(list)
@@ -255,10 +269,10 @@ impl Registries {
         })
     }
 
-    /// Makes every registry ready, fetching git registries in parallel; the first failure
-    /// (in search order) is returned.
-    pub fn prepare_all(&self) -> Result<()> {
-        Registries::prepare(&self.list.iter().collect::<Vec<_>>())
+    /// Fetches every registry in parallel. Failures are kept by each registry and reported
+    /// only when something reads it.
+    pub fn prefetch(&self) {
+        let _ = Registries::prepare(&self.list.iter().collect::<Vec<_>>());
     }
 
     /// Fetches, in parallel, the registries that are not in the cache yet, so that a run
@@ -310,25 +324,40 @@ impl Registries {
         })
     }
 
-    /// Every pack name of every registry, sorted and without repeats.
+    /// Every pack name of every registry that can be read, sorted and without repeats (for
+    /// hints).
     pub fn all_pack_names(&self) -> Result<Vec<String>> {
         let mut all = Vec::new();
         for r in &self.list {
-            all.extend(r.pack_names()?);
+            match r.pack_names() {
+                Ok(names) => all.extend(names),
+                Err(Error::Registry { .. }) => {}
+                Err(e) => return Err(e),
+            }
         }
         all.sort();
         all.dedup();
         Ok(all)
     }
 
-    /// The registries that have a pack, in search order.
+    /// The registries that have a pack, in search order. A registry that cannot be read
+    /// fails the search only when no other registry has the pack (it might have been there).
     pub fn having(&self, pack: &str) -> Result<Vec<&Registry>> {
         let mut found = Vec::new();
+        let mut unreadable = None;
         for r in &self.list {
-            if !r.releases(pack)?.is_empty() {
-                found.push(r);
+            match r.releases(pack) {
+                Ok(list) if !list.is_empty() => found.push(r),
+                Ok(_) => {}
+                Err(e @ Error::Registry { .. }) => {
+                    unreadable.get_or_insert(e);
+                }
+                Err(e) => return Err(e),
             }
         }
-        Ok(found)
+        match unreadable {
+            Some(e) if found.is_empty() => Err(e),
+            _ => Ok(found),
+        }
     }
 }

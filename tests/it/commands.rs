@@ -8,13 +8,47 @@ fn init_creates_a_valid_catalog_repository() {
     let run = env.run(&["init", "platform"]);
     run.success();
     assert_eq!(run.stdout, "");
-    assert_eq!(
-        run.stderr,
-        "   Created git repository in `platform`\n   Created `strata.toml` (catalog `platform`)\n   Created `profiles/example/profile.toml`\n      Next `strata validate`, then `strata profile new NAME --cloud C` for your own stacks\n"
-    );
     let root = env.path("platform");
     assert!(root.join(".git").is_dir());
     let repo = git2::Repository::open(&root).unwrap();
+    // What it created is committed, so `diff` and `release` work at once.
+    let head = repo.head().unwrap().peel_to_commit().unwrap();
+    assert_eq!(head.message().unwrap(), "strata: new catalog `platform`\n");
+    assert_eq!(head.parent_count(), 0);
+    let mut files = Vec::new();
+    head.tree()
+        .unwrap()
+        .walk(git2::TreeWalkMode::PreOrder, |dir, e| {
+            if e.kind() == Some(git2::ObjectType::Blob) {
+                files.push(format!("{dir}{}", e.name().unwrap()));
+            }
+            git2::TreeWalkResult::Ok
+        })
+        .unwrap();
+    assert_eq!(
+        files,
+        [
+            ".gitattributes",
+            ".gitignore",
+            "profiles/example/profile.toml",
+            "strata.toml"
+        ]
+    );
+    assert_eq!(
+        run.stderr,
+        format!(
+            "   Created git repository in `platform`\n   Created `strata.toml` (catalog `platform`)\n   Created `profiles/example/profile.toml`\n Committed {} (4 files)\n      Next `strata validate`, then `strata profile new NAME --cloud C` for your own stacks\n",
+            head.id()
+        )
+    );
+    assert_eq!(
+        env.read("platform/.gitignore"),
+        "# Temporary files of an interrupted strata run\n.strata-tmp-*\n"
+    );
+    assert_eq!(
+        env.read("platform/.gitattributes"),
+        "profile.lock text eol=lf\n"
+    );
     assert_eq!(
         repo.find_reference("HEAD")
             .unwrap()
@@ -51,7 +85,7 @@ fn init_refuses_an_existing_catalog_and_changes_nothing() {
 fn init_with_an_unknown_cloud_writes_nothing() {
     let env = Env::empty();
     let run = env.run(&["init", "x", "--cloud", "awz"]);
-    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("unknown cloud `awz`"), "{}", run.stderr);
     assert!(
         run.stderr.contains("hint: did you mean `aws`?"),
@@ -124,7 +158,7 @@ fn profile_new_bad_input() {
     );
     assert_eq!(env.read("profiles/a/profile.toml"), before);
     let run = env.run(&["profile", "new", "b", "--cloud", "azur"]);
-    assert_eq!(run.code, 1);
+    assert_eq!(run.code, 2);
     assert!(
         run.stderr.contains("unknown cloud `azur`"),
         "{}",

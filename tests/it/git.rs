@@ -133,7 +133,8 @@ fn unreachable_repository_fails_fast_without_credentials_in_output() {
             "",
         ),
     );
-    env.profile("aws-prod", &aws_profile(""));
+    // The profile reads the registry (a profile that does not is validated regardless).
+    env.profile("aws-prod", &with_agent("1.x"));
     let before = env.read("profiles/aws-prod/profile.toml");
     let run = env.run(&["validate"]);
     assert_eq!(run.code, 3, "{}", run.stderr);
@@ -486,7 +487,7 @@ fn registry_add_git_list_and_fetch() {
     run.success();
     assert_eq!(
         run.stderr,
-        "   Fetched `acme` (file://[TEMP]/packs-repo): 1 packs, 3 releases\n"
+        "   Fetched `acme` (file://[TEMP]/packs-repo): 1 pack, 3 releases\n"
     );
     let list = env.run(&["registry", "list"]);
     assert_eq!(

@@ -756,3 +756,164 @@ fn ten_thousand_layers_validate_in_linear_time() {
     // Quadratic work took over 30 s here; linear work takes about one.
     assert!(took.as_secs() < 10, "took {took:?}");
 }
+
+/// A dir registry `local` at `packs/` beside the builtin one.
+const WITH_LOCAL: &str = "[catalog]\nname = \"test\"\n\n[[registry]]\nname = \"public\"\nkind = \"builtin\"\n\n[[registry]]\nname = \"local\"\nkind = \"dir\"\npath = \"packs\"\n";
+
+fn with_agent(spec: &str) -> String {
+    aws_profile("")
+        + &format!(
+            "\n[[layer]]\ntype = \"addon\"\nname = \"agent\"\npack = \"agent\"\nversion = \"{spec}\"\n"
+        )
+}
+
+#[test]
+fn verify_recomputes_values_and_rendered_digests() {
+    let env = Env::new();
+    env.profile("aws-prod", &aws_profile(""));
+    env.run(&["lock"]).success();
+    // Edit the network layer's `values` digest and recompute `inputs` to match, as a hand
+    // editing a lock to hide a change would.
+    let text = env.read("profiles/aws-prod/profile.lock");
+    let mut lock =
+        strata::lock::Lock::parse(&strata::diagnostic::Source::new("l", text.as_str())).unwrap();
+    lock.layers[2].values = Some("sha256:0000".into());
+    let config = env.read("strata.toml");
+    let profile = env.read("profiles/aws-prod/profile.toml");
+    lock.inputs = strata::lock::file::inputs(
+        &[
+            ("strata.toml", config.as_bytes()),
+            ("profiles/aws-prod/profile.toml", profile.as_bytes()),
+        ],
+        &lock.layers,
+    );
+    env.write("profiles/aws-prod/profile.lock", &lock.render());
+    // `lock --check` trusts a lock that agrees with itself; `verify` renders it again.
+    env.run(&["lock", "--check"]).success();
+    let run = env.run(&["verify"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("error: profiles/aws-prod/profile.lock: layer `network`: the lock's `values` digest is not what the locked release gives (sha256:"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_tag_naming_a_tree_is_no_release() {
+    let env = Env::new();
+    let repo = agent_registry(&env);
+    let head = repo.repo.head().unwrap().peel_to_commit().unwrap();
+    let tree = head.tree().unwrap().id();
+    let blob = repo.repo.blob(b"x").unwrap();
+    repo.repo
+        .reference("refs/tags/acme-agent/v9.0.0", tree, true, "t")
+        .unwrap();
+    repo.repo
+        .reference("refs/tags/acme-agent/v9.1.0", blob, true, "t")
+        .unwrap();
+    env.profile(
+        "aws-prod",
+        &(aws_profile("") + "\n[[layer]]\ntype = \"addon\"\npack = \"acme-agent\"\nversion = \"x\"\nregistry = \"acme\"\n"),
+    );
+    env.write(
+        "strata.toml",
+        &(env.read("strata.toml") + "\n[[registry]]\nname = \"public\"\nkind = \"builtin\"\n"),
+    );
+    let run = env.run(&["validate"]);
+    assert_eq!(
+        run.stderr,
+        "warning: registry `acme`: tag `acme-agent/v9.0.0` names no commit (a tree or a file); it is not a release\nwarning: registry `acme`: tag `acme-agent/v9.1.0` names no commit (a tree or a file); it is not a release\n"
+    );
+    run.success();
+    assert!(run.stdout.ends_with("acme-agent 1.0.0\n"), "{}", run.stdout);
+}
+
+#[test]
+fn one_release_under_two_spellings_is_a_problem() {
+    let env = Env::with_config(WITH_LOCAL);
+    for folder in ["1.2.0", "v1.2.0"] {
+        env.pack(
+            "agent",
+            folder,
+            &crate::util::git::manifest("agent", folder, "addon", "x"),
+        );
+    }
+    env.profile("aws-prod", &with_agent("1.x"));
+    env.run(&["validate"]).fails(
+        1,
+        "error: registry `local`: pack `agent` has `agent/1.2.0` and `agent/v1.2.0`, which are the same release 1.2.0\n  hint: keep one folder (or tag) per release\nerror: 1 problem in 1 of 1 profile\n",
+    );
+}
+
+#[test]
+fn crlf_locks_are_called_what_they_are() {
+    let env = Env::new();
+    env.profile("aws-prod", &aws_profile(""));
+    env.run(&["lock"]).success();
+    let lock = env.read("profiles/aws-prod/profile.lock");
+    env.write(
+        "profiles/aws-prod/profile.lock",
+        &lock.replace('\n', "\r\n"),
+    );
+    let run = env.run(&["lock", "--check"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.ends_with("error: profiles/aws-prod/profile.lock: lock file has Windows line endings (CRLF); strata writes LF\n  hint: run `strata lock`; a `.gitattributes` line `profile.lock text eol=lf` keeps git from converting it\nerror: 1 problem\n"),
+        "{}",
+        run.stderr
+    );
+    env.run(&["render", "aws-prod"]).fails(
+        1,
+        "error: profiles/aws-prod/profile.lock: lock file has Windows line endings (CRLF); strata writes LF\n  hint: run `strata lock aws-prod`; a `.gitattributes` line `profile.lock text eol=lf` keeps git from converting it\n",
+    );
+}
+
+#[test]
+fn a_huge_lock_diff_is_cut_short() {
+    let env = Env::new();
+    env.profile("aws-prod", &aws_profile(""));
+    env.run(&["lock"]).success();
+    let lock = env.read("profiles/aws-prod/profile.lock");
+    let junk: String = (0..100_000).map(|i| format!("# junk line {i}\n")).collect();
+    env.write("profiles/aws-prod/profile.lock", &(lock + &junk));
+    let run = env.run(&["lock", "--check"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stdout.lines().count(), 201);
+    assert!(
+        run.stdout
+            .ends_with("… 99806 more lines of this diff not shown\n"),
+        "{}",
+        run.stdout.lines().last().unwrap()
+    );
+}
+
+#[test]
+fn a_lock_from_a_newer_strata_is_never_rewritten() {
+    let env = Env::new();
+    env.profile("aws-prod", &aws_profile(""));
+    env.run(&["lock"]).success();
+    let newer = env
+        .read("profiles/aws-prod/profile.lock")
+        .replace("lock_version = 1", "lock_version = 2");
+    env.write("profiles/aws-prod/profile.lock", &newer);
+    let refused = "error: profiles/aws-prod/profile.lock:2:16: lock_version 2 was written by a newer strata (this one reads 1)\n   |\n 2 | lock_version = 2\n   |                ^\n  hint: upgrade strata; an older one must not rewrite a newer lock\n";
+    for args in [&["lock"][..], &["lock", "--check"]] {
+        let run = env.run(args);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(run.stderr.starts_with(refused), "{}", run.stderr);
+    }
+    assert_eq!(env.read("profiles/aws-prod/profile.lock"), newer);
+}
+
+#[test]
+fn a_cache_folder_that_is_a_file_is_a_local_error() {
+    let env = Env::new();
+    let _repo = agent_registry(&env);
+    let file = env.outside("cache-file");
+    fs_err::write(&file, "").unwrap();
+    env.run(&["--cache-dir", file.to_str().unwrap(), "fetch"]).fails(
+        2,
+        "error: the cache folder `[TEMP]/cache-file` is not a folder\n  hint: choose a cache folder of your own with `--cache-dir` or STRATA_CACHE\n",
+    );
+}

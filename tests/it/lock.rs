@@ -150,7 +150,7 @@ fn check_reports_stale_and_missing_locks_and_writes_nothing() {
     );
     assert_eq!(
         run.stderr,
-        "error: profiles/aws-prod/profile.lock: lock file is missing\n  hint: run `strata lock` and commit the result\nerror: profiles/second/profile.lock: lock file is missing\n  hint: run `strata lock` and commit the result\nerror: 2 problems; no lock file was written\n"
+        "error: profiles/aws-prod/profile.lock: lock file is missing\n  hint: run `strata lock` and commit the result\nerror: profiles/second/profile.lock: lock file is missing\n  hint: run `strata lock` and commit the result\nerror: 2 problems\n"
     );
     assert!(!env.path("profiles/aws-prod/profile.lock").exists());
     env.run(&["lock"]).success();
@@ -173,7 +173,7 @@ fn check_reports_stale_and_missing_locks_and_writes_nothing() {
     );
     assert_eq!(
         run.stderr,
-        "error: profiles/aws-prod/profile.lock: lock file is stale\n  hint: run `strata lock` and commit the result\nerror: 1 problem; no lock file was written\n"
+        "error: profiles/aws-prod/profile.lock: lock file is stale\n  hint: run `strata lock` and commit the result\nerror: 1 problem\n"
     );
 }
 
@@ -326,7 +326,7 @@ fn hand_edited_and_corrupted_locks_are_repaired() {
     assert_eq!(run.code, 1);
     assert_eq!(
         run.stderr,
-        "error: profiles/aws-prod/profile.lock:2:9: unclosed array table, expected `]`\n   |\n 2 | [[layer]\n   |         ^\n  hint: `strata lock` writes it anew\nerror: profiles/aws-prod/profile.lock: lock file is stale\n  hint: run `strata lock` and commit the result\nerror: 2 problems; no lock file was written\n"
+        "error: profiles/aws-prod/profile.lock:2:9: unclosed array table, expected `]`\n   |\n 2 | [[layer]\n   |         ^\n  hint: `strata lock` writes it anew\nerror: profiles/aws-prod/profile.lock: lock file is stale\n  hint: run `strata lock` and commit the result\nerror: 2 problems\n"
     );
     let run = env.run(&["lock"]);
     run.success();

@@ -13,4 +13,5 @@ mod registries;
 mod render;
 mod review;
 mod robustness;
+mod tour;
 mod validate;

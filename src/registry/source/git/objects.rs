@@ -18,10 +18,14 @@ pub fn trust_mirrored_objects() {
     ONCE.call_once(|| git2::opts::strict_hash_verification(false));
 }
 
-/// Every tag name and its target, in ref order: no object is read per tag.
-pub fn tags(repo: &Repository) -> Result<(Vec<String>, Targets), git2::Error> {
+/// Every tag that names a commit (through annotated tags), with its target, in ref order;
+/// and the tags that name something else (a tree or a blob: not releases). Only object
+/// headers are read, never whole objects.
+pub fn tags(repo: &Repository) -> Result<(Vec<String>, Targets, Vec<String>), git2::Error> {
+    let odb = repo.odb()?;
     let mut names = Vec::new();
     let mut targets = Targets::new();
+    let mut not_commits = Vec::new();
     for reference in repo.references_glob("refs/tags/*")? {
         let Ok(reference) = reference else { continue };
         let (Ok(name), Some(target)) = (reference.name(), reference.target()) else {
@@ -30,10 +34,30 @@ pub fn tags(repo: &Repository) -> Result<(Vec<String>, Targets), git2::Error> {
         let Some(tag) = name.strip_prefix("refs/tags/") else {
             continue;
         };
-        targets.insert(tag.to_string(), target);
-        names.push(tag.to_string());
+        if names_commit(repo, &odb, target) {
+            targets.insert(tag.to_string(), target);
+            names.push(tag.to_string());
+        } else {
+            not_commits.push(tag.to_string());
+        }
     }
-    Ok((names, targets))
+    Ok((names, targets, not_commits))
+}
+
+/// Whether an object is a commit, or an annotated tag that leads to one (a missing object
+/// is neither).
+fn names_commit(repo: &Repository, odb: &git2::Odb, mut oid: git2::Oid) -> bool {
+    for _ in 0..16 {
+        match odb.read_header(oid).map(|(_, kind)| kind) {
+            Ok(ObjectType::Commit) => return true,
+            Ok(ObjectType::Tag) => match repo.find_tag(oid) {
+                Ok(tag) => oid = tag.target_id(),
+                Err(_) => return false,
+            },
+            _ => return false,
+        }
+    }
+    false
 }
 
 /// The commit a tag, commit id or `HEAD` names, through annotated tags.
