@@ -286,3 +286,16 @@ fn color_is_honoured_by_command_line_errors() {
     let run = env.run(&["--color", "never", "bogus"]);
     assert!(!run.stderr.contains('\u{1b}'), "{:?}", run.stderr);
 }
+
+#[test]
+fn counts_read_as_english() {
+    let env = Env::new();
+    env.profile("aws-prod", &aws_profile(""));
+    let run = env.run(&["explain", "aws-prod", "kubernetes"]);
+    run.success();
+    assert!(
+        run.stdout.contains("  (1 older release also matches)\n"),
+        "{}",
+        run.stdout
+    );
+}

@@ -368,3 +368,22 @@ fn askpass(url: &str, user: Option<&str>) -> Option<git2::Cred> {
     let password = ask(format!("Password for '{shown}': "))?;
     git2::Cred::userpass_plaintext(&user, &password).ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn git_messages_read_as_one_sentence() {
+        let lines = [
+            "Could not read from remote repository.",
+            "Please make sure you have the correct access rights",
+        ];
+        assert_eq!(
+            join_sentences(&lines),
+            "Could not read from remote repository; Please make sure you have the correct access rights"
+        );
+        assert!(is_progress("Receiving objects:  42% (5/12)"));
+        assert!(!is_progress("repository not found"));
+    }
+}
