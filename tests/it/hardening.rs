@@ -4,7 +4,7 @@
 
 use std::os::unix::fs::symlink;
 
-use crate::util::{Env, aws_profile};
+use crate::util::{Env, WITH_LOCAL, aws_profile, with_agent};
 
 /// A file outside the catalog holding secrets, NUL-separated like `/proc/self/environ`.
 fn environ(env: &Env) -> String {
@@ -327,21 +327,11 @@ fn a_dir_registry_stays_inside_the_catalog() {
 
 #[test]
 fn template_names_that_are_not_file_names() {
-    let env = Env::with_config(
-        "[catalog]\nname = \"test\"\n\n[[registry]]\nname = \"public\"\nkind = \"builtin\"\n\n[[registry]]\nname = \"local\"\nkind = \"dir\"\npath = \"packs\"\n",
-    );
-    env.pack(
-        "agent",
-        "1.0.0",
-        &crate::util::git::manifest("agent", "1.0.0", "addon", "x"),
-    );
+    let env = Env::with_config(WITH_LOCAL);
+    env.agent("1.0.0");
     env.write("packs/agent/1.0.0/..j2", "x: 1\n");
     env.write("packs/agent/1.0.0/...j2", "x: 1\n");
-    env.profile(
-        "aws-prod",
-        &(aws_profile("")
-            + "\n[[layer]]\ntype = \"addon\"\npack = \"agent\"\nversion = \"1.0.0\"\n"),
-    );
+    env.profile("aws-prod", &with_agent("1.0.0"));
     env.run(&["validate"]).fails(
         1,
         "error: packs/agent/1.0.0/...j2: template renders to `..`, and `..` is not a file name\nerror: packs/agent/1.0.0/..j2: template renders to `.`, and `.` is not a file name\nerror: 2 problems in 1 of 1 profile\n",
@@ -353,20 +343,10 @@ fn template_names_that_are_not_file_names() {
 
 #[test]
 fn a_file_name_with_a_line_break_in_a_dir_registry() {
-    let env = Env::with_config(
-        "[catalog]\nname = \"test\"\n\n[[registry]]\nname = \"public\"\nkind = \"builtin\"\n\n[[registry]]\nname = \"local\"\nkind = \"dir\"\npath = \"packs\"\n",
-    );
-    env.pack(
-        "agent",
-        "1.0.0",
-        &crate::util::git::manifest("agent", "1.0.0", "addon", "x"),
-    );
+    let env = Env::with_config(WITH_LOCAL);
+    env.agent("1.0.0");
     env.write("packs/agent/1.0.0/a\nb", "x\n");
-    env.profile(
-        "aws-prod",
-        &(aws_profile("")
-            + "\n[[layer]]\ntype = \"addon\"\npack = \"agent\"\nversion = \"1.0.0\"\n"),
-    );
+    env.profile("aws-prod", &with_agent("1.0.0"));
     env.run(&["validate"]).fails(
         1,
         "error: `packs/agent/1.0.0/a\\nb` holds a line break; a pack's files must have plain names\nerror: 1 problem in 1 of 1 profile\n",
@@ -662,9 +642,7 @@ fn a_held_cache_lock_is_named_and_times_out() {
 /// A catalog with a dir registry holding `evil 1.0.0`, whose one template is `template`,
 /// and a profile using it.
 fn evil_template(template: &str) -> Env {
-    let env = Env::with_config(
-        "[catalog]\nname = \"test\"\n\n[[registry]]\nname = \"public\"\nkind = \"builtin\"\n\n[[registry]]\nname = \"local\"\nkind = \"dir\"\npath = \"packs\"\n",
-    );
+    let env = Env::with_config(WITH_LOCAL);
     env.pack(
         "evil",
         "1.0.0",
@@ -757,16 +735,6 @@ fn ten_thousand_layers_validate_in_linear_time() {
     assert!(took.as_secs() < 10, "took {took:?}");
 }
 
-/// A dir registry `local` at `packs/` beside the builtin one.
-const WITH_LOCAL: &str = "[catalog]\nname = \"test\"\n\n[[registry]]\nname = \"public\"\nkind = \"builtin\"\n\n[[registry]]\nname = \"local\"\nkind = \"dir\"\npath = \"packs\"\n";
-
-fn with_agent(spec: &str) -> String {
-    aws_profile("")
-        + &format!(
-            "\n[[layer]]\ntype = \"addon\"\nname = \"agent\"\npack = \"agent\"\nversion = \"{spec}\"\n"
-        )
-}
-
 #[test]
 fn verify_recomputes_values_and_rendered_digests() {
     let env = Env::new();
@@ -832,13 +800,7 @@ fn a_tag_naming_a_tree_is_no_release() {
 #[test]
 fn one_release_under_two_spellings_is_a_problem() {
     let env = Env::with_config(WITH_LOCAL);
-    for folder in ["1.2.0", "v1.2.0"] {
-        env.pack(
-            "agent",
-            folder,
-            &crate::util::git::manifest("agent", folder, "addon", "x"),
-        );
-    }
+    env.agent("1.2.0").agent("v1.2.0");
     env.profile("aws-prod", &with_agent("1.x"));
     env.run(&["validate"]).fails(
         1,

@@ -1,19 +1,6 @@
 //! dir registries and strata.toml: search order, pack checks, and their diagnostics.
 
-use crate::util::{Env, aws_profile};
-
-const WITH_LOCAL: &str = r#"[catalog]
-name = "test"
-
-[[registry]]
-name = "public"
-kind = "builtin"
-
-[[registry]]
-name = "local"
-kind = "dir"
-path = "packs"
-"#;
+use crate::util::{Env, WITH_LOCAL, aws_profile};
 
 const GOOD_PACK: &str = r#"[pack]
 name = "acme-agent"

@@ -5,7 +5,7 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
-use crate::util::{Env, aws_profile, git};
+use crate::util::{Env, WITH_LOCAL, aws_profile, git, with_agent};
 
 /// The README's tour: the lines of its code block up to the part that needs a remote.
 fn tour() -> Vec<String> {
@@ -168,29 +168,10 @@ fn comments_and_layout_do_not_make_locks_stale() {
     env.run(&["render", "aws-prod", "--layer", "os"]).success();
 }
 
-fn local_agent(env: &Env, versions: &[&str]) {
-    for v in versions {
-        env.pack(
-            "agent",
-            v,
-            &crate::util::git::manifest("agent", v, "addon", "x"),
-        );
-    }
-}
-
-const WITH_LOCAL: &str = "[catalog]\nname = \"test\"\n\n[[registry]]\nname = \"public\"\nkind = \"builtin\"\n\n[[registry]]\nname = \"local\"\nkind = \"dir\"\npath = \"packs\"\n";
-
-fn with_agent(spec: &str) -> String {
-    aws_profile("")
-        + &format!(
-            "\n[[layer]]\ntype = \"addon\"\nname = \"agent\"\npack = \"agent\"\nversion = \"{spec}\"\n"
-        )
-}
-
 #[test]
 fn a_widened_train_keeps_its_locked_release() {
     let env = Env::with_config(WITH_LOCAL);
-    local_agent(&env, &["1.0.0", "1.1.0"]);
+    env.agent("1.0.0").agent("1.1.0");
     env.profile("aws-prod", &with_agent("1.0.x"));
     env.run(&["lock"]).success();
     env.profile("aws-prod", &with_agent("1.x"));
@@ -211,7 +192,7 @@ fn a_widened_train_keeps_its_locked_release() {
 #[test]
 fn render_names_the_layer_whose_content_changed() {
     let env = Env::with_config(WITH_LOCAL);
-    local_agent(&env, &["1.0.0"]);
+    env.agent("1.0.0");
     env.profile("aws-prod", &with_agent("1.x"));
     env.run(&["lock"]).success();
     env.pack(

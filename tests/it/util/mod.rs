@@ -163,6 +163,28 @@ impl Run {
     }
 }
 
+/// strata.toml with the builtin registry and a dir registry `local` at `packs/`.
+pub const WITH_LOCAL: &str = "[catalog]\nname = \"test\"\n\n[[registry]]\nname = \"public\"\nkind = \"builtin\"\n\n[[registry]]\nname = \"local\"\nkind = \"dir\"\npath = \"packs\"\n";
+
+/// [`aws_profile`] with an add-on layer `agent` of the pack `agent` at `spec`.
+pub fn with_agent(spec: &str) -> String {
+    aws_profile("")
+        + &format!(
+            "\n[[layer]]\ntype = \"addon\"\nname = \"agent\"\npack = \"agent\"\nversion = \"{spec}\"\n"
+        )
+}
+
+impl Env {
+    /// Writes release `version` of the pack `agent` into the dir registry at `packs/`.
+    pub fn agent(&self, version: &str) -> &Env {
+        self.pack(
+            "agent",
+            version,
+            &git::manifest("agent", version, "addon", "agent"),
+        )
+    }
+}
+
 /// A valid full profile for aws on the builtin catalog, with the given extra text after
 /// the network layer's `version` line.
 pub fn aws_profile(network_extra: &str) -> String {
