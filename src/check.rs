@@ -7,8 +7,10 @@ use std::collections::BTreeSet;
 use crate::catalog::Catalog;
 use crate::diagnostic::{Diagnostic, suggest};
 use crate::error::Result;
+use crate::model::pack::Pack;
+use crate::model::profile::Layer;
 use crate::model::profile::Profile;
-use crate::render::{LayerInfo, Rendered, Stack};
+use crate::render::{Rendered, Stack};
 use crate::resolve::{Chosen, Preferences, resolve};
 
 /// Clouds strata knows even when no pack in use names them.
@@ -59,17 +61,16 @@ pub fn check_with<'c>(
     if !problems.is_empty() {
         return Ok(Err(problems));
     }
-    let stack = Stack::new(
-        &profile,
-        chosen
-            .iter()
-            .map(|c| LayerInfo::new(&c.layer.name, c.layer.ty, &c.pack.name, &c.pack.version)),
-    );
+    let layers: Vec<(&Layer, &Pack)> = chosen.iter().map(|c| (&c.layer, &*c.pack)).collect();
+    let stack = match Stack::new(catalog, &profile, &layers) {
+        Ok(s) => s,
+        Err(d) => return Ok(Err(d)),
+    };
     let mut outputs = Vec::new();
-    for c in &chosen {
-        match stack.render(catalog, &profile, &c.layer, &c.pack) {
+    for (i, c) in chosen.iter().enumerate() {
+        match stack.render(catalog, &profile, i, &c.layer, &c.pack) {
             Ok(r) => outputs.push(r),
-            Err(d) => problems.push(d),
+            Err(mut d) => problems.append(&mut d),
         }
     }
     if problems.is_empty() {
@@ -145,7 +146,7 @@ fn check_values(catalog: &Catalog, profile: &Profile, c: &Chosen) -> Vec<Diagnos
     for (name, spec) in &pack.params {
         let set = c.layer.values.contains_key(name)
             || defaults.is_some_and(|d| d.keys().any(|k| k.get_ref() == name));
-        if spec.required && spec.default.is_none() && !set {
+        if spec.required && spec.default.is_none() && spec.default_from.is_none() && !set {
             problems.push(
                 Diagnostic::at(
                     &profile.source,

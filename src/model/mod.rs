@@ -1,9 +1,12 @@
 //! What users and pack authors write, as strata reads it: `strata.toml` ([`config`]),
 //! profiles ([`profile`]), pack releases ([`pack`]) and their parameter schemas
-//! ([`param`]), and versions, pins and trains ([`version`]).
+//! ([`param`]), the charts they install ([`chart`]), and versions, pins and trains
+//! ([`version`]).
 
+pub mod chart;
 pub mod config;
 pub mod pack;
 pub mod param;
 pub mod profile;
+pub mod tags;
 pub mod version;

@@ -7,6 +7,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::{Diagnostic, Source};
+use crate::model::chart::Chart;
 use crate::model::config::is_identifier;
 use crate::model::param::ParamSpec;
 use crate::model::version::{Version, VersionSpec};
@@ -88,6 +89,15 @@ pub struct Constraint {
     pub optional: bool,
 }
 
+/// An `[[assert]]`: an expression over the template context that must hold.
+#[derive(Debug, Clone)]
+pub struct Assertion {
+    pub that: String,
+    pub message: String,
+    /// Where it is in pack.toml.
+    pub span: std::ops::Range<usize>,
+}
+
 /// A loaded, checked pack release.
 #[derive(Debug)]
 pub struct Pack {
@@ -101,6 +111,9 @@ pub struct Pack {
     pub requires: Vec<Constraint>,
     pub conflicts: Vec<Constraint>,
     pub params: BTreeMap<String, ParamSpec>,
+    /// The charts this release installs.
+    pub charts: Vec<Chart>,
+    pub asserts: Vec<Assertion>,
     /// The manifest (`pack.toml`), as shown in messages.
     pub manifest: Source,
     /// Every file of the release, by `/`-separated path relative to the pack folder.

@@ -78,6 +78,9 @@ pub struct ParamSpec {
     #[serde(default)]
     pub required: bool,
     pub format: Option<Spanned<Format>>,
+    /// `<layer>.<param>`: the default is the effective value of that parameter of another
+    /// layer of the profile (a layer type or name).
+    pub default_from: Option<Spanned<String>>,
     /// `pattern`, compiled once.
     #[serde(skip)]
     compiled: std::sync::OnceLock<Option<regex::Regex>>,

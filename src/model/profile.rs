@@ -65,7 +65,7 @@ struct ProfileMeta {
     #[serde(rename = "type")]
     ty: Option<Spanned<ProfileType>>,
     #[serde(default)]
-    tags: Vec<String>,
+    tags: Vec<Spanned<String>>,
     version: Option<Spanned<String>>,
 }
 
@@ -163,6 +163,11 @@ impl Profile {
             None => Version::parse("1.0.0").expect("valid literal"),
         };
         let ty = meta.ty.as_ref().map_or(ProfileType::Full, |t| *t.get_ref());
+        for tag in &meta.tags {
+            if let Err(why) = crate::model::tags::check(tag.get_ref(), meta.cloud.get_ref()) {
+                problems.push(at(tag.span(), format!("tag `{}`: {why}", tag.get_ref())));
+            }
+        }
 
         let mut layers = Vec::new();
         let mut names: BTreeMap<String, std::ops::Range<usize>> = BTreeMap::new();
@@ -265,7 +270,7 @@ impl Profile {
             description: meta.description,
             cloud: meta.cloud,
             ty,
-            tags: meta.tags,
+            tags: meta.tags.into_iter().map(Spanned::into_inner).collect(),
             version,
             layers,
             source,
@@ -372,6 +377,11 @@ impl Profile {
             );
         }
         problems
+    }
+
+    /// The tags as a map (a bare tag maps to `""`).
+    pub fn tag_map(&self) -> std::collections::BTreeMap<String, String> {
+        crate::model::tags::map(self.tags.iter().map(String::as_str))
     }
 
     /// The path of profile.toml relative to the catalog root.

@@ -4,12 +4,14 @@
 use std::collections::BTreeMap;
 
 use super::values::Effective;
-use super::{LayerInfo, Stack};
+use super::{FileKind, Stack};
 use crate::catalog::Catalog;
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::lock::{Lock, integrity};
-use crate::model::profile::Profile;
+use crate::model::chart::Chart;
+use crate::model::pack::Pack;
+use crate::model::profile::{Layer, Profile};
 use crate::model::version::Version;
 
 /// One rendered layer.
@@ -17,7 +19,11 @@ pub struct RenderedLayer {
     pub name: String,
     pub pack: String,
     pub version: Version,
+    /// The charts the layer installs.
+    pub charts: Vec<Chart>,
     pub files: BTreeMap<String, String>,
+    /// What each file is (chart values, manifest, file).
+    pub kinds: BTreeMap<String, FileKind>,
     pub values: BTreeMap<String, Effective>,
 }
 
@@ -28,35 +34,47 @@ pub fn render_locked(
     lock: &Lock,
     only: Option<&str>,
 ) -> Result<Vec<RenderedLayer>> {
-    let stack = Stack::new(
-        profile,
-        lock.layers
-            .iter()
-            .map(|l| LayerInfo::new(&l.name, l.ty, &l.pack, &l.version)),
-    );
-    let mut out = Vec::new();
     let mut problems = Vec::new();
+    // Every locked release is read again (all of them: a layer's values may follow
+    // another's through `default_from`), and must still be what was locked.
+    let mut packs = Vec::new();
     for (l, layer) in lock.layers.iter().zip(&profile.layers) {
-        if only.is_some_and(|o| o != l.name) {
-            continue;
-        }
         let registry = catalog.registries.get(&l.registry).ok_or_else(|| {
             Error::usage(format!("registry `{}` is not in strata.toml", l.registry))
         })?;
         let pack = registry.pack(&l.pack, &l.release())?;
         if let Some(m) = integrity::check(l, None, Some(&pack.digest)) {
             problems.push(Diagnostic::plain(m.message(l, true)).with_hint(integrity::hint(l)));
+        }
+        packs.push((layer, pack));
+    }
+    if !problems.is_empty() {
+        return Err(Error::Catalog(problems));
+    }
+    let layers: Vec<(&Layer, &Pack)> = packs.iter().map(|(l, p)| (*l, &**p)).collect();
+    let stack = Stack::new(catalog, profile, &layers).map_err(Error::Catalog)?;
+    let mut out = Vec::new();
+    for (i, ((l, (layer, pack)), _)) in lock
+        .layers
+        .iter()
+        .zip(&packs)
+        .zip(&profile.layers)
+        .enumerate()
+    {
+        if only.is_some_and(|o| o != l.name) {
             continue;
         }
-        match stack.render(catalog, profile, layer, &pack) {
+        match stack.render(catalog, profile, i, layer, pack) {
             Ok(r) => out.push(RenderedLayer {
                 name: l.name.clone(),
                 pack: l.pack.clone(),
                 version: l.version.clone(),
+                charts: pack.charts.clone(),
                 files: r.files,
+                kinds: r.kinds,
                 values: r.values,
             }),
-            Err(d) => problems.push(d),
+            Err(mut d) => problems.append(&mut d),
         }
     }
     if problems.is_empty() {

@@ -1,7 +1,9 @@
 //! Rendering: a layer's effective parameters ([`values`]) fed to its pack's templates
-//! ([`templates`]), with the profile and its other layers as context; [`locked`] renders a
-//! profile from its lock.
+//! ([`templates`]), with the profile and its other layers as context; the pack's assertions
+//! checked, rendered YAML parsed and each file told apart (chart values, manifest, file);
+//! [`locked`] renders a profile from its lock.
 
+mod checks;
 pub mod locked;
 pub mod templates;
 pub mod values;
@@ -13,18 +15,17 @@ use serde::Serialize;
 use crate::catalog::Catalog;
 use crate::diagnostic::Diagnostic;
 use crate::digest::{hex, sha256};
-use crate::model::pack::{LayerType, Pack};
+use crate::model::pack::Pack;
 use crate::model::profile::{Layer, Profile};
-use crate::model::version::Version;
 
 pub use templates::{FUEL, MAX_OUTPUT, Templates, compile, environment};
 
-/// What templates see of the profile.
+/// What templates see of the profile: `profile.tags` is a map (a bare tag maps to `""`).
 #[derive(Debug, Clone, Serialize)]
 pub struct ProfileInfo {
     pub name: String,
     pub cloud: String,
-    pub tags: Vec<String>,
+    pub tags: BTreeMap<String, String>,
 }
 
 impl ProfileInfo {
@@ -32,12 +33,13 @@ impl ProfileInfo {
         ProfileInfo {
             name: profile.name.clone(),
             cloud: profile.cloud.get_ref().clone(),
-            tags: profile.tags.clone(),
+            tags: profile.tag_map(),
         }
     }
 }
 
-/// What templates see of every layer of the profile (`layers.<name>`).
+/// What templates see of every layer of the profile (`layers.<name>`), its effective
+/// parameters included (`layers.kubernetes.params.pod_cidr`).
 #[derive(Debug, Clone, Serialize)]
 pub struct LayerInfo {
     pub name: String,
@@ -45,66 +47,135 @@ pub struct LayerInfo {
     pub ty: String,
     pub pack: String,
     pub version: String,
+    pub params: BTreeMap<String, toml::Value>,
 }
 
-impl LayerInfo {
-    pub fn new(name: &str, ty: LayerType, pack: &str, version: &Version) -> LayerInfo {
-        LayerInfo {
-            name: name.to_string(),
-            ty: ty.to_string(),
-            pack: pack.to_string(),
-            version: version.to_string(),
-        }
-    }
-}
-
-/// One layer's effective parameters and rendered files.
+/// One layer's effective parameters and rendered files, and what each file is.
 pub struct Rendered {
     pub values: BTreeMap<String, values::Effective>,
     pub files: BTreeMap<String, String>,
+    pub kinds: BTreeMap<String, FileKind>,
+}
+
+/// What a rendered file is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum FileKind {
+    /// The values of one of the layer's charts.
+    Values { chart: String },
+    /// Kubernetes objects: every document has `apiVersion` and `kind`.
+    Manifest,
+    /// Anything else (kubeadm configuration, cloud-init).
+    File,
+}
+
+impl FileKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            FileKind::Values { .. } => "values",
+            FileKind::Manifest => "manifest",
+            FileKind::File => "file",
+        }
+    }
 }
 
 /// What the templates of every layer of one profile see: the profile, and each layer's
-/// pack and version (`layers.<name>`).
-/// Built once per profile: a profile of many layers must not convert them all for each.
+/// pack, version and effective parameters (`layers.<name>`). Built once per profile: a
+/// profile of many layers must not convert them all for each.
 pub struct Stack {
     profile: minijinja::Value,
     layers: minijinja::Value,
+    names: Vec<String>,
+    values: Vec<BTreeMap<String, values::Effective>>,
 }
 
 impl Stack {
-    pub fn new(profile: &Profile, layers: impl IntoIterator<Item = LayerInfo>) -> Stack {
-        let layers: BTreeMap<String, LayerInfo> =
-            layers.into_iter().map(|l| (l.name.clone(), l)).collect();
-        Stack {
+    /// The stack of `layers` (each layer with the release chosen for it): effective values
+    /// of every layer (`default_from` followed), and the template context.
+    pub fn new(
+        catalog: &Catalog,
+        profile: &Profile,
+        layers: &[(&Layer, &Pack)],
+    ) -> Result<Stack, Vec<Diagnostic>> {
+        let values =
+            values::effective_stack(layers, profile, &catalog.config, &catalog.config_source)?;
+        let infos: BTreeMap<String, LayerInfo> = layers
+            .iter()
+            .zip(&values)
+            .map(|((layer, pack), v)| {
+                let info = LayerInfo {
+                    name: layer.name.clone(),
+                    ty: layer.ty.to_string(),
+                    pack: pack.name.clone(),
+                    version: pack.version.to_string(),
+                    params: values::plain(v),
+                };
+                (layer.name.clone(), info)
+            })
+            .collect();
+        Ok(Stack {
             profile: minijinja::Value::from(minijinja::value::Serde(ProfileInfo::of(profile))),
-            layers: minijinja::Value::from(minijinja::value::Serde(&layers)),
-        }
+            layers: minijinja::Value::from(minijinja::value::Serde(&infos)),
+            names: layers.iter().map(|(l, _)| l.name.clone()).collect(),
+            values,
+        })
     }
 
-    /// Renders one layer of `profile` with the release `pack`.
+    /// The effective parameters of layer `i`.
+    pub fn values(&self, i: usize) -> &BTreeMap<String, values::Effective> {
+        &self.values[i]
+    }
+
+    /// The effective parameters of the layer named `name`.
+    pub fn layer_values(&self, name: &str) -> Option<&BTreeMap<String, values::Effective>> {
+        let i = self.names.iter().position(|n| n == name)?;
+        Some(&self.values[i])
+    }
+
+    /// Renders layer `i` of `profile` with the release `pack`: its templates, its
+    /// assertions, and its YAML, which must parse.
     pub fn render(
         &self,
         catalog: &Catalog,
         profile: &Profile,
+        i: usize,
         layer: &Layer,
         pack: &Pack,
-    ) -> Result<Rendered, Diagnostic> {
-        let values = values::effective(
-            pack,
-            layer,
-            profile,
-            &catalog.config,
-            &catalog.config_source,
-        );
-        let files = pack.compiled()?.render(
-            &values::plain(&values),
-            pack,
-            &self.profile,
-            &self.layers,
-            &catalog.rendered,
-        )?;
-        Ok(Rendered { values, files })
+    ) -> Result<Rendered, Vec<Diagnostic>> {
+        let values = self.values[i].clone();
+        let params = values::plain(&values);
+        let failed = checks::assertions(self, catalog, profile, i, layer, pack, &params);
+        if !failed.is_empty() {
+            return Err(failed);
+        }
+        let files = pack
+            .compiled()
+            .and_then(|t| {
+                t.render(
+                    &params,
+                    pack,
+                    &self.profile,
+                    &self.layers,
+                    &catalog.rendered,
+                )
+            })
+            .map_err(|d| vec![d])?;
+        let kinds = checks::kinds(pack, &files)?;
+        Ok(Rendered {
+            values,
+            files,
+            kinds,
+        })
+    }
+
+    /// The context an assertion of layer `params` sees.
+    fn context(&self, pack: &Pack, params: &BTreeMap<String, toml::Value>) -> minijinja::Value {
+        minijinja::context! {
+            params => minijinja::value::Serde(params),
+            pack => minijinja::context! { name => pack.name.clone(), version => pack.version.to_string() },
+            profile => self.profile.clone(),
+            layers => self.layers.clone(),
+        }
     }
 }
 

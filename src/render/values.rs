@@ -1,16 +1,17 @@
-//! Effective parameters: pack default < `[defaults.<pack>]` in strata.toml < the layer's
-//! `values`, each value with where it came from.
+//! Effective parameters: pack default < `default_from` (another layer's effective value) <
+//! `[defaults.<pack>]` in strata.toml < the layer's `values`, each value with where it came
+//! from.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde::Serialize;
 use toml::Value;
 
-use crate::diagnostic::Source;
+use crate::diagnostic::{Diagnostic, Source};
 use crate::digest::sha256;
 use crate::model::config::Config;
-use crate::model::pack::Pack;
+use crate::model::pack::{LayerType, Pack};
 use crate::model::profile::{Layer, Profile};
 
 /// Where an effective value came from.
@@ -23,6 +24,29 @@ pub enum Origin {
     Defaults { file: String, line: usize },
     /// The layer's `values` in profile.toml, at this line.
     Layer { file: String, line: usize },
+    /// `default_from`: the effective value of `from` (`<layer>.<parameter>`), which came
+    /// from `via`.
+    From { from: String, via: Box<Origin> },
+}
+
+impl Origin {
+    /// Whether the user set the value (in a profile or `strata.toml`), rather than a pack.
+    pub fn is_users(&self) -> bool {
+        match self {
+            Origin::PackDefault => false,
+            Origin::Defaults { .. } | Origin::Layer { .. } => true,
+            Origin::From { via, .. } => via.is_users(),
+        }
+    }
+
+    /// The file and line the user set the value at, following `default_from`.
+    pub fn user_line(&self) -> Option<(&str, usize)> {
+        match self {
+            Origin::PackDefault => None,
+            Origin::Defaults { file, line } | Origin::Layer { file, line } => Some((file, *line)),
+            Origin::From { via, .. } => via.user_line(),
+        }
+    }
 }
 
 impl fmt::Display for Origin {
@@ -32,6 +56,7 @@ impl fmt::Display for Origin {
             Origin::Defaults { file, line } | Origin::Layer { file, line } => {
                 write!(f, "{file}:{line}")
             }
+            Origin::From { from, via } => write!(f, "from {from} ({via})"),
         }
     }
 }
@@ -100,6 +125,144 @@ pub fn effective(
         }
     }
     out
+}
+
+/// The effective parameters of every layer of a stack (`layers[i]` is the layer and the
+/// release chosen for it), `default_from` followed across layers. A `default_from` that
+/// names a layer of a type the profile lacks (an add-on profile has no kubernetes layer)
+/// leaves the pack's own default; one that names no layer or parameter at all, a cycle,
+/// or a value of the wrong type is a problem of the pack.
+pub fn effective_stack(
+    layers: &[(&Layer, &Pack)],
+    profile: &Profile,
+    config: &Config,
+    config_source: &Source,
+) -> Result<Vec<BTreeMap<String, Effective>>, Vec<Diagnostic>> {
+    let mut out: Vec<BTreeMap<String, Effective>> = layers
+        .iter()
+        .map(|(layer, pack)| effective(pack, layer, profile, config, config_source))
+        .collect();
+    let by_name: BTreeMap<&str, usize> = layers
+        .iter()
+        .enumerate()
+        .map(|(i, (l, _))| (l.name.as_str(), i))
+        .collect();
+    let mut problems = Vec::new();
+    let mut done: BTreeSet<(usize, String)> = BTreeSet::new();
+    for (i, (_, pack)) in layers.iter().enumerate() {
+        for name in pack.params.keys() {
+            let mut chain = Vec::new();
+            if let Err(d) = follow(i, name, layers, &by_name, &mut out, &mut done, &mut chain)
+                && !problems.contains(&d)
+            {
+                problems.push(d);
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Settles parameter `name` of layer `i`: when its value is the pack's own (or it has none)
+/// and it has a `default_from`, takes the referenced layer's effective value, settling that
+/// one first. `chain` holds the parameters being settled, to name a cycle.
+fn follow(
+    i: usize,
+    name: &str,
+    layers: &[(&Layer, &Pack)],
+    by_name: &BTreeMap<&str, usize>,
+    out: &mut [BTreeMap<String, Effective>],
+    done: &mut BTreeSet<(usize, String)>,
+    chain: &mut Vec<String>,
+) -> Result<(), Diagnostic> {
+    if done.contains(&(i, name.to_string())) {
+        return Ok(());
+    }
+    let (layer, pack) = layers[i];
+    let label = format!("{}.{name}", layer.name);
+    if chain.contains(&label) {
+        chain.push(label);
+        return Err(Diagnostic::file(
+            &pack.manifest.name,
+            format!(
+                "`default_from` goes round in a cycle: {}",
+                chain.join(" -> ")
+            ),
+        ));
+    }
+    let Some(spec) = pack.params.get(name) else {
+        return Ok(());
+    };
+    let own = out[i]
+        .get(name)
+        .is_none_or(|e| e.origin == Origin::PackDefault);
+    let Some(from) = spec.default_from.as_ref().filter(|_| own) else {
+        done.insert((i, name.to_string()));
+        return Ok(());
+    };
+    let at = |msg: String| Diagnostic::at(&pack.manifest, from.span(), msg);
+    let Some((target, param)) = from.get_ref().split_once('.') else {
+        return Ok(());
+    };
+    let j = match by_name.get(target) {
+        Some(j) => Some(*j),
+        None => match LayerType::parse(target) {
+            // A layer type this profile lacks: the pack's own default stands.
+            Some(t) => layers.iter().position(|(l, _)| l.ty == t),
+            None => {
+                return Err(at(format!(
+                    "`default_from = \"{}\"` of {} {}: the profile has no layer `{target}`",
+                    from.get_ref(),
+                    pack.name,
+                    pack.version
+                )));
+            }
+        },
+    };
+    let Some(j) = j else {
+        done.insert((i, name.to_string()));
+        return Ok(());
+    };
+    let (other_layer, other) = layers[j];
+    if !other.params.contains_key(param) {
+        return Err(at(format!(
+            "`default_from = \"{}\"` of {} {}: {} {} (layer `{}`) has no parameter `{param}`",
+            from.get_ref(),
+            pack.name,
+            pack.version,
+            other.name,
+            other.version,
+            other_layer.name
+        )));
+    }
+    chain.push(label);
+    follow(j, param, layers, by_name, out, done, chain)?;
+    chain.pop();
+    if let Some(source) = out[j].get(param).cloned() {
+        if let Err(why) = spec.check_value(&source.value) {
+            return Err(at(format!(
+                "parameter `{name}` of {} {} takes its default from `{}`: {why}",
+                pack.name,
+                pack.version,
+                from.get_ref()
+            )));
+        }
+        out[i].insert(
+            name.to_string(),
+            Effective {
+                value: source.value,
+                origin: Origin::From {
+                    from: format!("{}.{param}", other_layer.name),
+                    via: Box::new(source.origin),
+                },
+            },
+        );
+    }
+    done.insert((i, name.to_string()));
+    Ok(())
 }
 
 /// The plain values, for templates.

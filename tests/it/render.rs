@@ -20,7 +20,7 @@ fn render(pack: &Pack, params: &BTreeMap<String, toml::Value>) -> BTreeMap<Strin
     let profile = ProfileInfo {
         name: "prod".into(),
         cloud: "aws".into(),
-        tags: vec!["env:prod".into()],
+        tags: [("env".to_string(), "prod".to_string())].into(),
     };
     let mut layers = BTreeMap::new();
     layers.insert(
@@ -30,6 +30,7 @@ fn render(pack: &Pack, params: &BTreeMap<String, toml::Value>) -> BTreeMap<Strin
             ty: "network".into(),
             pack: "calico".into(),
             version: "3.30.2".into(),
+            params: BTreeMap::new(),
         },
     );
     let profile = minijinja::Value::from(minijinja::value::Serde(&profile));

@@ -3,19 +3,17 @@
 //! `<path>/<pack>/` at a tag `<pack>/v<version>`, or `<path>/` at `v<version>` in a repository
 //! whose `<path>` holds one pack.
 
-use std::collections::BTreeMap;
-
-use serde::Deserialize;
-use toml::Spanned;
+mod manifest;
 
 use super::{Format, Index, Reader};
 use crate::diagnostic::{Diagnostic, Source};
 use crate::error::{Error, Result};
-use crate::model::pack::{Constraint, LayerType, Pack, Target, is_pack_name};
-use crate::model::param::ParamSpec;
-use crate::model::version::{Version, VersionSpec};
+use crate::model::pack::{Pack, is_pack_name};
+use crate::model::version::Version;
 use crate::registry::ReleaseRef;
-use crate::registry::source::{Tree, join};
+use crate::registry::source::join;
+
+pub use manifest::read_manifest;
 
 pub const MANIFEST: &str = "pack.toml";
 
@@ -189,191 +187,4 @@ fn manifest_field(path: &[&'static str]) -> impl Fn(&[u8]) -> Option<String> {
         }
         t.get(*last)?.as_str().map(str::to_string)
     }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Manifest {
-    pack: PackMeta,
-    #[serde(default)]
-    requires: Vec<Spanned<Requirement>>,
-    #[serde(default)]
-    conflicts: Vec<Spanned<Conflict>>,
-    #[serde(default)]
-    params: BTreeMap<Spanned<String>, Spanned<ParamSpec>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PackMeta {
-    name: Spanned<String>,
-    version: Spanned<String>,
-    layer: Spanned<LayerType>,
-    #[serde(default)]
-    category: String,
-    display_name: Option<String>,
-    #[serde(default)]
-    description: String,
-    #[serde(default = "all_clouds")]
-    clouds: Spanned<Vec<String>>,
-}
-
-fn all_clouds() -> Spanned<Vec<String>> {
-    Spanned::new(0..0, vec!["all".to_string()])
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Requirement {
-    layer: Option<Spanned<LayerType>>,
-    pack: Option<Spanned<String>>,
-    #[serde(default = "any_version")]
-    version: Spanned<String>,
-    #[serde(default)]
-    optional: bool,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Conflict {
-    pack: Spanned<String>,
-    #[serde(default = "any_version")]
-    version: Spanned<String>,
-}
-
-fn any_version() -> Spanned<String> {
-    Spanned::new(0..0, "*".to_string())
-}
-
-/// Reads `pack.toml` and checks it against the folder or tag the release was found under.
-pub fn read_manifest(
-    expected_name: &str,
-    expected_version: &Version,
-    manifest: Source,
-    files: Tree,
-) -> Result<Pack, Vec<Diagnostic>> {
-    let m: Manifest = manifest.parse().map_err(|d| vec![d])?;
-    let mut problems = Vec::new();
-    let at = |span, msg: String| Diagnostic::at(&manifest, span, msg);
-
-    let name = m.pack.name.get_ref();
-    if name != expected_name {
-        problems.push(at(
-            m.pack.name.span(),
-            format!("pack name `{name}` does not match its folder `{expected_name}`"),
-        ));
-    }
-    match Version::parse(m.pack.version.get_ref()) {
-        Some(v) if v == *expected_version && !v.clashes_with(expected_version) => {}
-        Some(v) => problems.push(
-            at(
-                m.pack.version.span(),
-                format!(
-                    "pack.toml states version `{v}`, but it is the release `{expected_version}`"
-                ),
-            )
-            .with_hint(format!("set `version = \"{expected_version}\"`")),
-        ),
-        None => problems.push(at(
-            m.pack.version.span(),
-            format!("invalid version `{}`", m.pack.version.get_ref()),
-        )),
-    }
-    if m.pack.clouds.get_ref().is_empty() {
-        problems.push(
-            at(m.pack.clouds.span(), "`clouds` is empty".to_string())
-                .with_hint("write `clouds = [\"all\"]` for a pack that runs anywhere"),
-        );
-    }
-
-    let mut requires = Vec::new();
-    for r in &m.requires {
-        let req = r.get_ref();
-        let target = match (&req.layer, &req.pack) {
-            (Some(l), None) => Target::Layer(*l.get_ref()),
-            (None, Some(p)) => Target::Pack(p.get_ref().clone()),
-            _ => {
-                problems.push(
-                    at(
-                        r.span(),
-                        "a `requires` entry names either `layer` or `pack`".into(),
-                    )
-                    .with_hint("write `layer = \"kubernetes\"` or `pack = \"cert-manager\"`"),
-                );
-                continue;
-            }
-        };
-        match constraint_spec(&manifest, &req.version) {
-            Ok(spec) => requires.push(Constraint {
-                target,
-                spec,
-                text: req.version.get_ref().clone(),
-                optional: req.optional,
-            }),
-            Err(d) => problems.push(d),
-        }
-    }
-    let mut conflicts = Vec::new();
-    for c in &m.conflicts {
-        let c = c.get_ref();
-        match constraint_spec(&manifest, &c.version) {
-            Ok(spec) => conflicts.push(Constraint {
-                target: Target::Pack(c.pack.get_ref().clone()),
-                spec,
-                text: c.version.get_ref().clone(),
-                optional: false,
-            }),
-            Err(d) => problems.push(d),
-        }
-    }
-
-    let mut params = BTreeMap::new();
-    for (key, spec) in m.params {
-        if !is_param_name(key.get_ref()) {
-            problems.push(at(
-                key.span(),
-                format!("invalid parameter name `{}`", key.get_ref()),
-            ).with_hint("use letters, digits and `_`, starting with a letter (templates read it as `params.<name>`)"));
-        }
-        problems.extend(spec.get_ref().check(&manifest, key.get_ref()));
-        params.insert(key.into_inner(), spec.into_inner());
-    }
-    problems.extend(crate::model::pack::template_name_problems(
-        &manifest, &files,
-    ));
-
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    Ok(Pack {
-        name: name.clone(),
-        version: expected_version.clone(),
-        layer: *m.pack.layer.get_ref(),
-        display_name: m.pack.display_name.unwrap_or_else(|| name.clone()),
-        category: m.pack.category,
-        description: m.pack.description,
-        clouds: m.pack.clouds.into_inner(),
-        requires,
-        conflicts,
-        params,
-        manifest,
-        digest: crate::digest::h1(&files),
-        files,
-        compiled: std::sync::OnceLock::new(),
-    })
-}
-
-fn constraint_spec(
-    manifest: &Source,
-    version: &Spanned<String>,
-) -> Result<VersionSpec, Diagnostic> {
-    VersionSpec::parse(version.get_ref())
-        .map_err(|e| Diagnostic::at(manifest, version.span(), e.message).with_hint(e.hint))
-}
-
-/// Parameter names are identifiers so templates can write `params.name`.
-fn is_param_name(s: &str) -> bool {
-    let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
