@@ -165,6 +165,7 @@ struct ShowOut<'a> {
     requires: Vec<ConstraintOut>,
     conflicts: Vec<ConstraintOut>,
     params: Vec<ParamOut<'a>>,
+    charts: &'a [crate::model::chart::Chart],
     templates: Vec<&'a str>,
 }
 
@@ -187,6 +188,8 @@ struct ParamOut<'a> {
     #[serde(rename = "type")]
     ty: &'a str,
     default: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    default_from: Option<&'a str>,
     required: bool,
     description: &'a str,
 }
@@ -308,10 +311,12 @@ fn show_out<'a>(
                     .default
                     .as_ref()
                     .and_then(|d| serde_json::to_value(d.get_ref()).ok()),
+                default_from: spec.default_from.as_ref().map(|f| f.get_ref().as_str()),
                 required: spec.required,
                 description: &spec.description,
             })
             .collect(),
+        charts: &pack.charts,
         templates: pack.templates().map(|(p, _)| p).collect(),
     }
 }
@@ -351,6 +356,21 @@ fn show_text(o: &ShowOut) -> String {
     if !o.templates.is_empty() {
         let _ = writeln!(s, "templates: {}", o.templates.join(", "));
     }
+    if !o.charts.is_empty() {
+        let _ = writeln!(s, "\ncharts:");
+        for c in o.charts {
+            let release = c
+                .release
+                .as_deref()
+                .map(|r| format!(", release `{r}`"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                s,
+                "  {} {} from {} into namespace `{}`{release}, values from `{}`",
+                c.name, c.version, c.repo, c.namespace, c.values
+            );
+        }
+    }
     for (title, list) in [("requires", &o.requires), ("conflicts", &o.conflicts)] {
         if !list.is_empty() {
             let _ = writeln!(s, "\n{title}:");
@@ -366,11 +386,14 @@ fn show_text(o: &ShowOut) -> String {
             .params
             .iter()
             .map(|p| {
-                let default = match &p.default {
+                let mut default = match &p.default {
                     Some(d) => d.to_string(),
                     None if p.required => "(required)".to_string(),
                     None => "-".to_string(),
                 };
+                if let Some(from) = p.default_from {
+                    default = format!("{from}, else {default}");
+                }
                 [
                     p.name.to_string(),
                     p.ty.to_string(),

@@ -1,7 +1,9 @@
-//! `strata render PROFILE [--layer L] [--out DIR]`: render a profile's layers from its lock,
-//! never re-resolving.
+//! `strata render PROFILE [--layer L] [--kind K] [--out DIR]`: render a profile's layers from
+//! its lock, never re-resolving: as one YAML stream, as JSON, or into a folder.
 
 use std::path::{Path, PathBuf};
+
+use serde::Serialize;
 
 use crate::atomic;
 use crate::catalog::Catalog;
@@ -9,6 +11,8 @@ use crate::context::Context;
 use crate::diagnostic::suggest;
 use crate::error::{Error, Result};
 use crate::lock::current::{current_lock, lock_of};
+use crate::model::chart::Chart;
+use crate::render::FileKind;
 use crate::render::locked::{RenderedLayer, render_locked};
 
 /// Render a profile's configuration from its lock file (never re-resolving)
@@ -26,12 +30,32 @@ pub struct Args {
     /// Write DIR/<layer name>/<file> instead of printing
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Only files of this kind: chart values, manifests (Kubernetes objects), other files
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum KindArg {
+    Values,
+    Manifest,
+    File,
+}
+
+impl KindArg {
+    fn as_str(self) -> &'static str {
+        match self {
+            KindArg::Values => "values",
+            KindArg::Manifest => "manifest",
+            KindArg::File => "file",
+        }
+    }
 }
 
 pub fn run(args: Args, ctx: &Context) -> Result<()> {
     let catalog = ctx.catalog_unfetched()?;
     let Some(name) = &args.profile else {
-        return render_all(&catalog, args.out.as_deref(), ctx);
+        return render_all(&catalog, args.out.as_deref(), args.kind, ctx);
     };
     let (profile, lock) = current_lock(&catalog, name)?;
     if let Some(l) = &args.layer
@@ -43,11 +67,16 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         ));
     }
     let rendered = render_locked(&catalog, &profile, &lock, args.layer.as_deref())?;
-    emit(&[(None, rendered)], args.out.as_deref(), ctx)
+    emit(&[(None, rendered)], args.out.as_deref(), args.kind, ctx)
 }
 
 /// `--all`: every profile from its lock; nothing is written unless all of them render.
-fn render_all(catalog: &Catalog, out: Option<&Path>, ctx: &Context) -> Result<()> {
+fn render_all(
+    catalog: &Catalog,
+    out: Option<&Path>,
+    kind: Option<KindArg>,
+    ctx: &Context,
+) -> Result<()> {
     let mut all = Vec::new();
     let mut problems = Vec::new();
     for (entry, parsed) in catalog.load_profiles(&[])? {
@@ -68,16 +97,38 @@ fn render_all(catalog: &Catalog, out: Option<&Path>, ctx: &Context) -> Result<()
     if !problems.is_empty() {
         return Err(Error::Catalog(problems));
     }
-    emit(&all, out, ctx)
+    emit(&all, out, kind, ctx)
 }
 
-/// Prints rendered layers, or writes them under `out` as `[<profile>/]<layer>/<file>`.
+/// One rendered file, as `--format json` prints it.
+#[derive(Serialize)]
+struct FileOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    profile: Option<&'a str>,
+    layer: &'a str,
+    file: &'a str,
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chart: Option<&'a Chart>,
+    content: &'a str,
+}
+
+#[derive(Serialize)]
+struct Output<'a> {
+    schema_version: u32,
+    files: Vec<FileOut<'a>>,
+}
+
+/// Prints rendered layers as one YAML stream (or JSON), or writes them under `out` as
+/// `[<profile>/]<layer>/<file>`; `kind` keeps only files of that kind.
 fn emit(
     rendered: &[(Option<String>, Vec<RenderedLayer>)],
     out: Option<&Path>,
+    kind: Option<KindArg>,
     ctx: &Context,
 ) -> Result<()> {
     let mut text = String::new();
+    let mut json = Vec::new();
     let mut files: Vec<(PathBuf, &[u8])> = Vec::new();
     for (profile, layers) in rendered {
         let prefix = profile
@@ -86,23 +137,39 @@ fn emit(
             .unwrap_or_default();
         for layer in layers {
             for (file, content) in &layer.files {
+                let file_kind = layer.kinds.get(file).unwrap_or(&FileKind::File);
+                if kind.is_some_and(|k| k.as_str() != file_kind.as_str()) {
+                    continue;
+                }
                 let rel = format!("{prefix}{}/{file}", layer.name);
                 if out.is_some() {
                     files.push((PathBuf::from(rel), content.as_bytes()));
                     continue;
                 }
-                text.push_str(&format!(
-                    "==> {rel} ({} {}) <==\n",
-                    layer.pack, layer.version
-                ));
-                text.push_str(content);
-                if !content.ends_with('\n') {
-                    text.push('\n');
+                let chart = match file_kind {
+                    FileKind::Values { chart } => layer.charts.iter().find(|c| &c.name == chart),
+                    _ => None,
+                };
+                if ctx.out.json() {
+                    json.push(FileOut {
+                        profile: profile.as_deref(),
+                        layer: &layer.name,
+                        file,
+                        kind: file_kind.as_str(),
+                        chart,
+                        content,
+                    });
+                    continue;
                 }
+                stream(&mut text, &rel, layer, file, file_kind, chart, content);
             }
         }
     }
     match out {
+        None if ctx.out.json() => ctx.out.print_json(&Output {
+            schema_version: 1,
+            files: json,
+        }),
         None => ctx.out.print(&text),
         Some(dir) => {
             atomic::write_under(&ctx.start_dir().join(dir), &files)?;
@@ -117,4 +184,38 @@ fn emit(
         }
     }
     Ok(())
+}
+
+/// One file as a document of a YAML stream: `---`, a `# Source:` comment naming it, then the
+/// file. A file that is not YAML is carried as comments, so the stream stays YAML.
+fn stream(
+    text: &mut String,
+    rel: &str,
+    layer: &RenderedLayer,
+    file: &str,
+    kind: &FileKind,
+    chart: Option<&Chart>,
+    content: &str,
+) {
+    let what = match chart {
+        Some(c) => format!("values of chart {} {} ({})", c.name, c.version, c.repo),
+        None => kind.as_str().to_string(),
+    };
+    text.push_str(&format!(
+        "---\n# Source: {rel}\n# {} {}: {what}\n",
+        layer.pack, layer.version
+    ));
+    if file.ends_with(".yaml") || file.ends_with(".yml") {
+        text.push_str(content);
+        if !content.ends_with('\n') {
+            text.push('\n');
+        }
+    } else {
+        text.push_str("# (not YAML: `--out DIR` writes it as it is)\n");
+        for line in content.lines() {
+            text.push_str("# ");
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
 }

@@ -243,22 +243,22 @@ fn render_prints_and_writes_from_the_lock() {
     run.success();
     assert_eq!(
         run.stdout,
-        "==> demo/demo.yaml (demo 1.0.0) <==\n# demo 1.0.0 on aws beside calico 3.30.2\nreplicas: 3\nregion: \"eu-west-1\"\nendpoint: \"10.0.0.1\"\n"
+        "---\n# Source: demo/demo.yaml\n# demo 1.0.0: file\n# demo 1.0.0 on aws beside calico 3.30.2\nreplicas: 3\nregion: \"eu-west-1\"\nendpoint: \"10.0.0.1\"\n"
     );
     let run = env.run(&["render", "aws-prod"]);
     let headers: Vec<&str> = run
         .stdout
         .lines()
-        .filter(|l| l.starts_with("==> "))
+        .filter(|l| l.starts_with("# Source: "))
         .collect();
     assert_eq!(
         headers,
         [
-            "==> os/cloud-init.yaml (ubuntu 22.04.5) <==",
-            "==> kubernetes/kubeadm-config.yaml (kubernetes 1.30.14) <==",
-            "==> network/values.yaml (calico 3.30.2) <==",
-            "==> storage/values.yaml (aws-ebs-csi 1.40.0) <==",
-            "==> demo/demo.yaml (demo 1.0.0) <=="
+            "# Source: os/cloud-init.yaml",
+            "# Source: kubernetes/kubeadm-config.yaml",
+            "# Source: network/values.yaml",
+            "# Source: storage/values.yaml",
+            "# Source: demo/demo.yaml"
         ]
     );
     let run = env.run(&["render", "aws-prod", "--out", "out"]);
@@ -450,7 +450,7 @@ fn templates_include_templates_of_their_release() {
     let run = env.run(&["render", "aws-prod", "--layer", "demo"]);
     assert_eq!(
         run.stdout,
-        "==> demo/demo.yaml (demo 1.0.0) <==\nreplicas: 2\n==> demo/parts/replicas.yaml (demo 1.0.0) <==\nreplicas: 2\n"
+        "---\n# Source: demo/demo.yaml\n# demo 1.0.0: file\nreplicas: 2\n---\n# Source: demo/parts/replicas.yaml\n# demo 1.0.0: file\nreplicas: 2\n"
     );
 }
 
@@ -475,7 +475,7 @@ fn render_all_profiles() {
     assert_eq!(
         run.stdout
             .lines()
-            .filter(|l| l.starts_with("==> second/"))
+            .filter(|l| l.starts_with("# Source: second/"))
             .count(),
         4
     );

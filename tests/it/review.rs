@@ -256,7 +256,7 @@ fn release_tags_the_committed_locked_state_and_at_reads_it() {
     run.success();
     assert!(
         run.stdout
-            .starts_with("==> network/values.yaml (calico 3.30.2) <==\n"),
+            .starts_with("---\n# Source: network/values.yaml\n# calico 3.30.2: "),
         "{}",
         run.stdout
     );
@@ -270,7 +270,7 @@ fn release_tags_the_committed_locked_state_and_at_reads_it() {
     ]);
     assert!(
         run.stdout
-            .starts_with("==> network/values.yaml (calico 3.29.3) <==\n"),
+            .starts_with("---\n# Source: network/values.yaml\n# calico 3.29.3: "),
         "{}",
         run.stdout
     );
