@@ -151,7 +151,15 @@ pub(super) fn kinds(
     }
 }
 
-/// A Kubernetes object: a mapping with string `apiVersion` and `kind`.
+/// A Kubernetes object: a mapping with string `apiVersion` and `kind`, whose API group is
+/// served by the API server. Component configuration (`kubeadm.k8s.io`,
+/// `*.config.k8s.io`: kubeadm, kubelet, API server admission) has the same shape but is a
+/// file a node reads, never applied.
 fn is_object(doc: &Yaml) -> bool {
-    doc["apiVersion"].as_str().is_some() && doc["kind"].as_str().is_some()
+    let Some(api) = doc["apiVersion"].as_str() else {
+        return false;
+    };
+    let group = api.rsplit_once('/').map_or("", |(g, _)| g);
+    let component = group == "kubeadm.k8s.io" || group.ends_with(".config.k8s.io");
+    !component && doc["kind"].as_str().is_some()
 }

@@ -86,6 +86,7 @@ pub struct Stack {
     profile: minijinja::Value,
     layers: minijinja::Value,
     names: Vec<String>,
+    types: Vec<String>,
     values: Vec<BTreeMap<String, values::Effective>>,
 }
 
@@ -99,7 +100,7 @@ impl Stack {
     ) -> Result<Stack, Vec<Diagnostic>> {
         let values =
             values::effective_stack(layers, profile, &catalog.config, &catalog.config_source)?;
-        let infos: BTreeMap<String, LayerInfo> = layers
+        let mut infos: BTreeMap<String, LayerInfo> = layers
             .iter()
             .zip(&values)
             .map(|((layer, pack), v)| {
@@ -113,10 +114,27 @@ impl Stack {
                 (layer.name.clone(), info)
             })
             .collect();
+        let names: Vec<String> = layers.iter().map(|(l, _)| l.name.clone()).collect();
+        let types: Vec<String> = layers.iter().map(|(l, _)| l.ty.to_string()).collect();
+        // A core layer is also reachable by its type (`layers.kubernetes`) when no layer
+        // has that name, so packs need not know what a profile calls its layers.
+        let mut of_type: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, ty) in types.iter().enumerate() {
+            of_type.entry(ty).or_default().push(i);
+        }
+        for (ty, at) in of_type {
+            if let [i] = at[..]
+                && !infos.contains_key(ty)
+            {
+                let info = infos[&names[i]].clone();
+                infos.insert(ty.to_string(), info);
+            }
+        }
         Ok(Stack {
             profile: minijinja::Value::from(minijinja::value::Serde(ProfileInfo::of(profile))),
             layers: minijinja::Value::from(minijinja::value::Serde(&infos)),
-            names: layers.iter().map(|(l, _)| l.name.clone()).collect(),
+            names,
+            types,
             values,
         })
     }
@@ -126,9 +144,16 @@ impl Stack {
         &self.values[i]
     }
 
-    /// The effective parameters of the layer named `name`.
+    /// The effective parameters of the layer named `name`, or of the only layer of that
+    /// type when no layer has the name.
     pub fn layer_values(&self, name: &str) -> Option<&BTreeMap<String, values::Effective>> {
-        let i = self.names.iter().position(|n| n == name)?;
+        let i = self.names.iter().position(|n| n == name).or_else(|| {
+            let mut of_type = self.types.iter().enumerate().filter(|(_, t)| *t == name);
+            match (of_type.next(), of_type.next()) {
+                (Some((i, _)), None) => Some(i),
+                _ => None,
+            }
+        })?;
         Some(&self.values[i])
     }
 

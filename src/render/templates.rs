@@ -46,6 +46,8 @@ pub fn environment() -> Environment<'static> {
     // Debug detail (which expression is undefined) in release builds too.
     env.set_debug(true);
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.add_test("within", within);
+    env.add_test("overlapping", overlapping);
     env.set_syntax(
         minijinja::syntax::SyntaxConfig::builder()
             .keep_trailing_newline(true)
@@ -53,6 +55,30 @@ pub fn environment() -> Environment<'static> {
             .expect("default delimiters are valid"),
     );
     env
+}
+
+/// An address or a network (`10.96.0.10`, `10.96.0.0/16`).
+fn network(text: &str) -> Result<ipnet::IpNet, minijinja::Error> {
+    text.parse::<ipnet::IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| {
+            minijinja::Error::new(
+                minijinja::ErrorKind::InvalidOperation,
+                format!("`{text}` is neither an IP address nor a CIDR"),
+            )
+        })
+}
+
+/// `a is within(b)`: address or network `a` lies inside network `b`.
+fn within(a: &str, b: &str) -> Result<bool, minijinja::Error> {
+    let (a, b) = (network(a)?, network(b)?);
+    Ok(b.contains(&a))
+}
+
+/// `a is overlapping(b)`: networks `a` and `b` share an address.
+fn overlapping(a: &str, b: &str) -> Result<bool, minijinja::Error> {
+    let (a, b) = (network(a)?, network(b)?);
+    Ok(a.contains(&b) || b.contains(&a))
 }
 
 /// Compiles every template of a release; a syntax error is a diagnostic at its line.
@@ -137,6 +163,12 @@ impl Templates {
                         MAX_OUTPUT >> 20
                     ),
                 ));
+            }
+            // A file a parameter switched off renders only whitespace: it is no file. A
+            // chart's values are a file even when empty (the chart's defaults).
+            let values = pack.charts.iter().any(|c| c.values == *name);
+            if !values && text.trim().is_empty() {
+                continue;
             }
             let file = name.strip_suffix(".j2").unwrap_or(name).to_string();
             out.insert(file, text);

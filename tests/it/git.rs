@@ -75,7 +75,7 @@ fn git_registry_lists_shows_and_validates() {
     run.success();
     assert!(
         run.stdout
-            .ends_with("aws-ebs-csi 1.40.0, acme-agent 1.1.0\n"),
+            .ends_with("aws-ebs-csi 1.48.0, acme-agent 1.1.0\n"),
         "{}",
         run.stdout
     );
@@ -479,7 +479,7 @@ fn registry_add_git_list_and_fetch() {
         cells(&list.stdout),
         [
             "NAME KIND SOURCE CACHE PACKS",
-            "public builtin builtin built in 13",
+            "public builtin builtin built in 11",
             "acme git file://[TEMP]/packs-repo not fetched -"
         ]
     );

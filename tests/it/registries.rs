@@ -45,7 +45,7 @@ fn dir_registry_pack_is_used_and_checked() {
     run.success();
     assert_eq!(
         run.stdout,
-        "ok aws-prod: ubuntu 22.04.5, kubernetes 1.30.14, calico 3.30.2, aws-ebs-csi 1.40.0, acme-agent 1.2.0\n"
+        "ok aws-prod: ubuntu 22.04.5, kubernetes 1.36.4, calico 3.33.1, aws-ebs-csi 1.48.0, acme-agent 1.2.0\n"
     );
 }
 
@@ -165,13 +165,13 @@ fn conflicts_are_enforced() {
     let env = Env::with_config(WITH_LOCAL);
     let conflicting = GOOD_PACK.replace(
         "[params.endpoint]",
-        "[[conflicts]]\npack = \"calico\"\nversion = \">=3.30\"\n\n[params.endpoint]",
+        "[[conflicts]]\npack = \"calico\"\nversion = \">=3.33\"\n\n[params.endpoint]",
     );
     env.pack("acme-agent", "1.2.0", &conflicting);
     let values = "[layer.values]\nendpoint = \"x\"\n";
     env.profile(
         "aws-prod",
-        &with_agent(values).replace("version = \"3.x\"", "version = \"3.30.x\""),
+        &with_agent(values).replace("version = \"3.x\"", "version = \"3.33.x\""),
     );
     snap!("conflict", env.run(&["validate"]));
     // With a train that has older releases, resolution steps back to one outside the range.
@@ -180,7 +180,7 @@ fn conflicts_are_enforced() {
     run.success();
     assert_eq!(
         run.stdout,
-        "ok aws-prod: ubuntu 22.04.5, kubernetes 1.30.14, calico 3.29.3, aws-ebs-csi 1.40.0, acme-agent 1.2.0\n"
+        "ok aws-prod: ubuntu 22.04.5, kubernetes 1.36.4, calico 3.32.4, aws-ebs-csi 1.48.0, acme-agent 1.2.0\n"
     );
 }
 
@@ -270,7 +270,7 @@ fn registry_list() {
     run.success();
     assert_eq!(
         run.stdout,
-        "NAME    KIND     SOURCE   CACHE     PACKS\npublic  builtin  builtin  built in  13\nlocal   dir      packs    local     1\n"
+        "NAME    KIND     SOURCE   CACHE     PACKS\npublic  builtin  builtin  built in  11\nlocal   dir      packs    local     1\n"
     );
     let run = env.run(&["registry", "list", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();

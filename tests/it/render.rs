@@ -29,7 +29,7 @@ fn render(pack: &Pack, params: &BTreeMap<String, toml::Value>) -> BTreeMap<Strin
             name: "network".into(),
             ty: "network".into(),
             pack: "calico".into(),
-            version: "3.30.2".into(),
+            version: "3.33.1".into(),
             params: BTreeMap::new(),
         },
     );
@@ -84,6 +84,8 @@ fn overrides(pack: &str) -> Vec<(&'static str, toml::Value)> {
             ("encryption", S("wireguard".into())),
             ("hubble", Boolean(false)),
             ("ipam_mode", S("kubernetes".into())),
+            ("kube_proxy_replacement", Boolean(true)),
+            ("k8s_service_host", S("api.prod.example.com".into())),
         ],
         "aws-ebs-csi" => vec![
             ("kms_key_id", S("arn:aws:kms:eu-west-1:1:key/x".into())),
@@ -93,10 +95,6 @@ fn overrides(pack: &str) -> Vec<(&'static str, toml::Value)> {
         "gcp-pd-csi" => vec![
             ("disk_encryption_kms_key", S("projects/p/keys/k".into())),
             ("replication_type", S("regional-pd".into())),
-        ],
-        "vsphere-csi" => vec![
-            ("storage_policy_name", S("gold".into())),
-            ("datastore_url", S("ds:///vmfs/volumes/x/".into())),
         ],
         "longhorn" => vec![
             ("backup_target", S("s3://backups@us-east-1/".into())),
@@ -111,11 +109,144 @@ fn overrides(pack: &str) -> Vec<(&'static str, toml::Value)> {
             ("dns01_nameservers", Array(vec![S("1.1.1.1:53".into())])),
             ("replicas", Integer(1)),
         ],
-        "ingress-nginx" => vec![
-            ("replicas", Integer(1)),
-            ("service_type", S("NodePort".into())),
-        ],
         _ => vec![],
+    }
+}
+
+/// The key paths each built-in chart version reads, from the chart's own `values.yaml` /
+/// `values.schema.json` (see docs/catalog.md). `a.*` is a free-form map (a Kubernetes
+/// object's spec, resource requirements) whose insides the chart passes through; a list's
+/// items are not looked into.
+fn chart_keys(chart: &str, version: &str) -> &'static [&'static str] {
+    match (chart, version) {
+        ("tigera-operator", "v3.32.4" | "v3.33.1") => &[
+            "installation.*",
+            "apiServer.enabled",
+            "defaultFelixConfiguration.*",
+            "resources.*",
+        ],
+        ("cilium", "1.19.1" | "1.20.3") => &[
+            "ipam.mode",
+            "ipam.operator.clusterPoolIPv4PodCIDRList",
+            "ipam.operator.clusterPoolIPv4MaskSize",
+            "kubeProxyReplacement",
+            "k8sServiceHost",
+            "k8sServicePort",
+            "policyEnforcementMode",
+            "encryption.enabled",
+            "encryption.type",
+            "hubble.enabled",
+            "hubble.relay.enabled",
+            "hubble.metrics.enabled",
+            "operator.replicas",
+            "operator.resources.*",
+            "resources.*",
+            "prometheus.enabled",
+            "securityContext.privileged",
+        ],
+        ("aws-ebs-csi-driver", "2.47.1" | "2.48.0") => &[
+            "controller.replicaCount",
+            "controller.resources.*",
+            "controller.k8sTagClusterId",
+            "controller.extraVolumeTags.*",
+            "node.tolerateAllTaints",
+            "node.resources.*",
+            "storageClasses",
+        ],
+        ("azuredisk-csi-driver", "v1.34.4") => &[
+            "controller.replicas",
+            "controller.runOnControlPlane",
+            "controller.resources.csiProvisioner.*",
+            "linux.enabled",
+            "windows.enabled",
+        ],
+        ("cert-manager", "v1.19.4" | "v1.21.2") => &[
+            "crds.enabled",
+            "crds.keep",
+            "replicaCount",
+            "podDisruptionBudget.enabled",
+            "resources.*",
+            "securityContext.*",
+            "containerSecurityContext.*",
+            "prometheus.enabled",
+            "prometheus.servicemonitor.enabled",
+            "extraArgs",
+            "webhook.replicaCount",
+        ],
+        ("kube-prometheus-stack", "79.5.0" | "81.6.2") => &[
+            "prometheus.prometheusSpec.replicas",
+            "prometheus.prometheusSpec.retention",
+            "prometheus.prometheusSpec.scrapeInterval",
+            "prometheus.prometheusSpec.externalLabels.*",
+            "prometheus.prometheusSpec.serviceMonitorSelectorNilUsesHelmValues",
+            "prometheus.prometheusSpec.podMonitorSelectorNilUsesHelmValues",
+            "prometheus.prometheusSpec.resources.*",
+            "prometheus.prometheusSpec.securityContext.*",
+            "prometheus.prometheusSpec.storageSpec.*",
+            "alertmanager.enabled",
+            "alertmanager.alertmanagerSpec.replicas",
+            "grafana.enabled",
+            "grafana.adminPassword",
+            "grafana.admin.existingSecret",
+            "kubeEtcd.enabled",
+        ],
+        ("longhorn", "1.11.2" | "1.11.3") => &[
+            "persistence.defaultClass",
+            "persistence.defaultClassReplicaCount",
+            "persistence.reclaimPolicy",
+            "defaultSettings.defaultDataPath",
+            "defaultSettings.defaultReplicaCount",
+            "defaultSettings.storageMinimalAvailablePercentage",
+            "defaultSettings.storageOverProvisioningPercentage",
+            "defaultSettings.replicaSoftAntiAffinity",
+            "defaultSettings.nodeDownPodDeletionPolicy",
+            "defaultBackupStore.backupTarget",
+            "longhornUI.replicas",
+        ],
+        ("metallb", "0.15.3" | "0.16.1") => &[
+            "speaker.frr.enabled",
+            "speaker.resources.*",
+            "controller.resources.*",
+        ],
+        _ => panic!("no key paths recorded for chart {chart} {version}: look them up and add them"),
+    }
+}
+
+/// The key paths of a YAML mapping, down to its scalars and lists.
+fn key_paths(prefix: &str, doc: &yaml_rust2::Yaml, out: &mut Vec<String>) {
+    match doc.as_hash() {
+        Some(map) if !map.is_empty() => {
+            for (k, v) in map {
+                let k = k.as_str().expect("string keys");
+                let path = if prefix.is_empty() {
+                    k.to_string()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                key_paths(&path, v, out);
+            }
+        }
+        _ => out.push(prefix.to_string()),
+    }
+}
+
+/// Every key the values of `chart` set is one the chart reads.
+#[track_caller]
+fn assert_chart_keys(label: &str, chart: &strata::model::chart::Chart, text: &str) {
+    let allowed = chart_keys(&chart.name, &chart.version);
+    let docs = yaml_rust2::YamlLoader::load_from_str(text).unwrap();
+    let mut paths = Vec::new();
+    key_paths("", &docs[0], &mut paths);
+    for path in paths {
+        let known = allowed.iter().any(|a| match a.strip_suffix(".*") {
+            Some(free) => path == free || path.starts_with(&format!("{free}.")),
+            None => path == *a,
+        });
+        assert!(
+            known,
+            "{label}: chart {} {} does not read `{path}`",
+            chart.name, chart.version
+        );
     }
 }
 
@@ -130,6 +261,9 @@ fn every_builtin_release_renders_valid_yaml_with_defaults_and_overrides() {
             let base = defaults(&pack);
             for (file, text) in render(&pack, &base) {
                 assert_yaml(&format!("{label} {file}"), &text);
+                if let Some(c) = pack.charts.iter().find(|c| c.values_file() == file) {
+                    assert_chart_keys(&label, c, &text);
+                }
                 assert!(
                     text.contains(pack.version.as_str()),
                     "{label} {file} does not name its version"
@@ -153,10 +287,13 @@ fn every_builtin_release_renders_valid_yaml_with_defaults_and_overrides() {
             assert_ne!(with, without, "{label}: overrides change nothing");
             for (file, text) in with {
                 assert_yaml(&format!("{label} {file} (overrides)"), &text);
+                if let Some(c) = pack.charts.iter().find(|c| c.values_file() == file) {
+                    assert_chart_keys(&label, c, &text);
+                }
             }
         }
     }
-    assert_eq!(rendered, 41);
+    assert_eq!(rendered, 27);
 }
 
 #[test]
@@ -166,18 +303,47 @@ fn kubeadm_configuration_carries_the_hardening_defaults() {
     let files = render(&pack, &defaults(&pack));
     let text = &files["kubeadm-config.yaml"];
     let docs = yaml_rust2::YamlLoader::load_from_str(text).unwrap();
-    assert_eq!(docs.len(), 3);
-    let args = &docs[0]["apiServer"]["extraArgs"];
-    assert_eq!(args["anonymous-auth"].as_str(), Some("false"));
-    assert_eq!(args["audit-log-maxage"].as_str(), Some("30"));
+    let kinds: Vec<&str> = docs.iter().map(|d| d["kind"].as_str().unwrap()).collect();
     assert_eq!(
-        args["encryption-provider-config"].as_str(),
+        kinds,
+        [
+            "InitConfiguration",
+            "JoinConfiguration",
+            "ClusterConfiguration",
+            "KubeletConfiguration",
+            "AdmissionConfiguration"
+        ]
+    );
+    // kubeadm v1beta4 extra arguments are lists of `name`/`value`.
+    let arg = |args: &yaml_rust2::Yaml, name: &str| -> Option<String> {
+        args.as_vec()?
+            .iter()
+            .find(|a| a["name"].as_str() == Some(name))
+            .and_then(|a| a["value"].as_str().map(str::to_string))
+    };
+    let api = &docs[2]["apiServer"]["extraArgs"];
+    assert_eq!(arg(api, "anonymous-auth").as_deref(), Some("false"));
+    assert_eq!(arg(api, "audit-log-maxage").as_deref(), Some("30"));
+    assert_eq!(
+        arg(api, "encryption-provider-config").as_deref(),
         Some("/etc/kubernetes/encryption/config.yaml")
     );
-    assert_eq!(docs[0]["kubernetesVersion"].as_str(), Some("v1.32.6"));
-    assert_eq!(docs[1]["readOnlyPort"].as_i64(), Some(0));
+    assert_eq!(docs[2]["kubernetesVersion"].as_str(), Some("v1.37.1"));
     assert_eq!(
-        docs[2]["plugins"][0]["configuration"]["defaults"]["enforce"].as_str(),
+        docs[2]["networking"]["serviceSubnet"].as_str(),
+        Some("10.96.0.0/12")
+    );
+    // Profile tags become node labels on every node; a cloud profile's kubelet uses the
+    // external cloud provider.
+    for doc in &docs[..2] {
+        let kubelet = &doc["nodeRegistration"]["kubeletExtraArgs"];
+        assert_eq!(arg(kubelet, "node-labels").as_deref(), Some("env=prod"));
+        assert_eq!(arg(kubelet, "cloud-provider").as_deref(), Some("external"));
+    }
+    assert_eq!(docs[3]["readOnlyPort"].as_i64(), Some(0));
+    assert_eq!(docs[3]["clusterDNS"][0].as_str(), Some("10.96.0.10"));
+    assert_eq!(
+        docs[4]["plugins"][0]["configuration"]["defaults"]["enforce"].as_str(),
         Some("baseline")
     );
 }
@@ -243,7 +409,7 @@ fn render_prints_and_writes_from_the_lock() {
     run.success();
     assert_eq!(
         run.stdout,
-        "---\n# Source: demo/demo.yaml\n# demo 1.0.0: file\n# demo 1.0.0 on aws beside calico 3.30.2\nreplicas: 3\nregion: \"eu-west-1\"\nendpoint: \"10.0.0.1\"\n"
+        "---\n# Source: demo/demo.yaml\n# demo 1.0.0: file\n# demo 1.0.0 on aws beside calico 3.33.1\nreplicas: 3\nregion: \"eu-west-1\"\nendpoint: \"10.0.0.1\"\n"
     );
     let run = env.run(&["render", "aws-prod"]);
     let headers: Vec<&str> = run
@@ -289,7 +455,7 @@ fn render_prints_and_writes_from_the_lock() {
     );
     assert_eq!(
         env.read("out/demo/demo.yaml"),
-        "# demo 1.0.0 on aws beside calico 3.30.2\nreplicas: 3\nregion: \"eu-west-1\"\nendpoint: \"10.0.0.1\"\n"
+        "# demo 1.0.0 on aws beside calico 3.33.1\nreplicas: 3\nregion: \"eu-west-1\"\nendpoint: \"10.0.0.1\"\n"
     );
     env.run(&["render", "aws-prod", "--layer", "dmeo"]).fails(
         2,
@@ -352,8 +518,8 @@ fn explain_shows_why_and_where_from() {
     env.profile(
         "aws-prod",
         &env.read("profiles/aws-prod/profile.toml")
-            .replace("version = \"3.x\"", "version = \"3.27.x\"")
-            .replace("1.30.x", "x"),
+            .replace("version = \"3.x\"", "version = \"3.32.x\"")
+            .replace("1.36.x", "x"),
     );
     env.run(&["lock"]).success();
     let run = env.run(&["explain", "aws-prod", "kubernetes"]);
@@ -468,7 +634,7 @@ fn render_all_profiles() {
     assert_eq!(run.stderr, "  Rendered 9 files into `out`\n");
     assert_eq!(
         env.read("out/aws-prod/demo/demo.yaml"),
-        "# demo 1.0.0 on aws beside calico 3.30.2\nreplicas: 2\nregion: \"eu-west-1\"\nendpoint: \"10.0.0.1\"\n"
+        "# demo 1.0.0 on aws beside calico 3.33.1\nreplicas: 2\nregion: \"eu-west-1\"\nendpoint: \"10.0.0.1\"\n"
     );
     assert!(env.path("out/second/network/values.yaml").is_file());
     let run = env.run(&["render", "--all"]);

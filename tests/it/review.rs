@@ -39,7 +39,7 @@ fn diff_of_a_pull_request() {
         &env,
         "aws-prod",
         "version = \"3.x\"\n",
-        "version = \"3.29.x\"\n[layer.values]\nmtu = 1400\n",
+        "version = \"3.32.x\"\n[layer.values]\nmtu = 1400\n",
     );
     env.run(&["lock"]).success();
     let run = env.run(&["diff", "--exit-code"]);
@@ -57,8 +57,8 @@ fn diff_of_a_pull_request() {
     let layer = &v["profiles"][0]["layers"][0];
     assert_eq!(v["profiles"][0]["name"], "aws-prod");
     assert_eq!(layer["name"], "network");
-    assert_eq!(layer["old"]["version"], "3.30.2");
-    assert_eq!(layer["new"]["version"], "3.29.3");
+    assert_eq!(layer["old"]["version"], "3.33.1");
+    assert_eq!(layer["new"]["version"], "3.32.4");
     assert_eq!(
         layer["kinds"],
         serde_json::json!(["spec changed", "downgrade"])
@@ -69,7 +69,7 @@ fn diff_of_a_pull_request() {
     );
     assert_eq!(layer["files"][0]["file"], "network/values.yaml");
     // Two committed revisions compare the same way.
-    git(&env.root(), &["commit", "-q", "-am", "calico 3.29"]);
+    git(&env.root(), &["commit", "-q", "-am", "calico 3.32"]);
     let run = env.run(&[
         "diff", "--base", "HEAD~1", "--head", "HEAD", "--format", "json",
     ]);
@@ -111,7 +111,7 @@ fn diff_reports_added_removed_renamed_and_unlocked_profiles() {
     );
     assert!(
         run.stdout
-            .contains("  removed storage: longhorn 1.7.2 -> -\n"),
+            .contains("  removed storage: longhorn 1.11.3 -> -\n"),
         "{}",
         run.stdout
     );
@@ -156,8 +156,8 @@ fn outdated_flags_majors_and_skipped_kubernetes_minors() {
     env.profile(
         "aws-prod",
         &(aws_profile("")
-            .replace("1.30.x", "1.29.14")
-            .replace("version = \"3.x\"", "version = \"3.27.x\"")
+            .replace("1.36.x", "1.35.9")
+            .replace("version = \"3.x\"", "version = \"3.32.x\"")
             + "\n[[layer]]\ntype = \"addon\"\npack = \"agent\"\nversion = \"1.0.x\"\n"),
     );
     env.run(&["lock"]).success();
@@ -167,14 +167,14 @@ fn outdated_flags_majors_and_skipped_kubernetes_minors() {
         run.stdout,
         "PROFILE   LAYER       PACK        LOCKED   TRAIN    NEWEST   NOTE\n\
          aws-prod  os          ubuntu      22.04.5  22.04.5  24.04.2  major\n\
-         aws-prod  kubernetes  kubernetes  1.29.14  1.29.14  1.32.6   skips-minor\n\
-         aws-prod  network     calico      3.27.4   3.27.4   3.30.2\n\
+         aws-prod  kubernetes  kubernetes  1.35.9   1.35.9   1.37.1   skips-minor\n\
+         aws-prod  network     calico      3.32.4   3.32.4   3.33.1\n\
          aws-prod  agent       agent       1.0.0    1.0.0    2.0.0    major\n"
     );
     let run = env.run(&["outdated", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(v[3]["flags"], serde_json::json!(["major"]));
-    assert_eq!(v[1]["newest_in_train"], "1.29.14");
+    assert_eq!(v[1]["newest_in_train"], "1.35.9");
     assert_eq!(v[1]["flags"], serde_json::json!(["skips-minor"]));
 }
 
@@ -232,7 +232,7 @@ fn release_tags_the_committed_locked_state_and_at_reads_it() {
         &env,
         "aws-prod",
         "version = \"3.x\"",
-        "version = \"3.29.x\"",
+        "version = \"3.32.x\"",
     );
     env.run(&["release", "aws-prod"]).fails(
         1,
@@ -241,7 +241,7 @@ fn release_tags_the_committed_locked_state_and_at_reads_it() {
     env.run(&["lock"]).success();
     git(
         &root,
-        &["commit", "-q", "-am", "calico 3.29, version 1.1.0"],
+        &["commit", "-q", "-am", "calico 3.32, version 1.1.0"],
     );
     env.run(&["release", "aws-prod"]).success();
     // A cluster pinned to a release reads the catalog as of its tag.
@@ -256,7 +256,7 @@ fn release_tags_the_committed_locked_state_and_at_reads_it() {
     run.success();
     assert!(
         run.stdout
-            .starts_with("---\n# Source: network/values.yaml\n# calico 3.30.2: "),
+            .starts_with("---\n# Source: network/values.yaml\n# calico 3.33.1: "),
         "{}",
         run.stdout
     );
@@ -270,7 +270,7 @@ fn release_tags_the_committed_locked_state_and_at_reads_it() {
     ]);
     assert!(
         run.stdout
-            .starts_with("---\n# Source: network/values.yaml\n# calico 3.29.3: "),
+            .starts_with("---\n# Source: network/values.yaml\n# calico 3.32.4: "),
         "{}",
         run.stdout
     );
@@ -283,7 +283,7 @@ fn release_tags_the_committed_locked_state_and_at_reads_it() {
     ]);
     assert!(
         run.stdout
-            .contains("changed network: calico 3.30.2 -> calico 3.29.3 (spec changed, downgrade)"),
+            .contains("changed network: calico 3.33.1 -> calico 3.32.4 (spec changed, downgrade)"),
         "{}",
         run.stdout
     );
@@ -309,9 +309,9 @@ fn ci_recipe_commands() {
         &env,
         "aws-prod",
         "version = \"3.x\"",
-        "version = \"3.29.x\"",
+        "version = \"3.32.x\"",
     );
-    git(&root, &["commit", "-q", "-am", "calico 3.29"]);
+    git(&root, &["commit", "-q", "-am", "calico 3.32"]);
     env.run(&["validate"]).success();
     let check = env.run(&["lock", "--check"]);
     assert_eq!(check.code, 1);
@@ -328,7 +328,7 @@ fn ci_recipe_commands() {
     );
     assert!(
         comment.stdout.contains(
-            "| `aws-prod` | network | calico 3.30.2 | calico 3.29.3 | spec changed, downgrade |"
+            "| `aws-prod` | network | calico 3.33.1 | calico 3.32.4 | spec changed, downgrade |"
         ),
         "{}",
         comment.stdout

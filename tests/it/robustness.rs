@@ -25,20 +25,19 @@ version = "22.04.x"
 [[layer]]
 type = "kubernetes"
 pack = "kubernetes"
-version = ">=1.30, <1.32"
+version = ">=1.35, <1.37"
 
 [[layer]]
 type = "network"
 pack = "calico"
 version = "3.x"
 [layer.values]
-ipam_cidr = "10.10.0.0/16"
 mtu = 1450
 
 [[layer]]
 type = "storage"
 pack = "aws-ebs-csi"
-version = "1.40.0"
+version = "1.48.0"
 
 [[layer]]
 type = "addon"
@@ -108,11 +107,11 @@ fn mutated_profiles_never_panic() {
 
 #[test]
 fn mutated_manifests_never_panic() {
-    let manifest = include_str!("../../catalog/calico/3.30.2/pack.toml");
-    let version = Version::parse("3.30.2").unwrap();
+    let manifest = include_str!("../../catalog/calico/3.33.1/pack.toml");
+    let version = Version::parse("3.33.1").unwrap();
     let mut loaded = 0;
     for text in variants(manifest) {
-        let source = Source::new("packs/calico/3.30.2/pack.toml", text.as_str());
+        let source = Source::new("packs/calico/3.33.1/pack.toml", text.as_str());
         match read_manifest("calico", &version, source, BTreeMap::new()) {
             Ok(_) => loaded += 1,
             Err(problems) => {

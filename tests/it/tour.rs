@@ -132,10 +132,7 @@ fn lock_commit_refuses_locks_of_uncommitted_files() {
     git(&root, &["init", "-q", "-b", "main"]);
     git(&root, &["add", "-A"]);
     git(&root, &["commit", "-q", "-m", "catalog"]);
-    env.profile(
-        "aws-prod",
-        &aws_profile("[layer.values]\nipam_cidr = \"10.10.0.0/16\"\n"),
-    );
+    env.profile("aws-prod", &aws_profile("[layer.values]\nmtu = 1400\n"));
     env.run(&["lock", "--commit"]).fails(
         2,
         "error: `--commit` commits lock files only, and `profiles/aws-prod/profile.toml` differs from HEAD: the locks would not match the committed files\n  hint: commit them first, or drop `--commit`\n",
@@ -231,7 +228,7 @@ fn a_registry_that_is_down_fails_only_what_reads_it() {
     assert_eq!(run.code, 3, "{}", run.stderr);
     assert_eq!(
         run.stdout,
-        "ok aws-prod: ubuntu 22.04.5, kubernetes 1.30.14, calico 3.30.2, aws-ebs-csi 1.40.0\n"
+        "ok aws-prod: ubuntu 22.04.5, kubernetes 1.36.4, calico 3.33.1, aws-ebs-csi 1.48.0\n"
     );
     assert!(
         run.stderr

@@ -11,7 +11,7 @@ fn valid_profile_lists_chosen_releases() {
     run.success();
     assert_eq!(
         run.stdout,
-        "ok aws-prod: ubuntu 22.04.5, kubernetes 1.30.14, calico 3.30.2, aws-ebs-csi 1.40.0\n"
+        "ok aws-prod: ubuntu 22.04.5, kubernetes 1.36.4, calico 3.33.1, aws-ebs-csi 1.48.0\n"
     );
 }
 
@@ -94,7 +94,7 @@ version = "3.x"
 [[layer]]
 type = "kubernetes"
 pack = "kubernetes"
-version = "1.30.x"
+version = "1.36.x"
 
 [[layer]]
 type = "addon"
@@ -215,7 +215,7 @@ fn pin_to_missing_release_lists_nearest() {
     let env = Env::new();
     env.profile(
         "aws-prod",
-        &aws_profile("").replace("version = \"3.x\"", "version = \"3.29.1\""),
+        &aws_profile("").replace("version = \"3.x\"", "version = \"3.33.0\""),
     );
     snap!("missing_pin", env.run(&["validate"]));
 }
@@ -236,8 +236,8 @@ fn requires_violated() {
     env.profile(
         "aws-prod",
         &aws_profile("")
-            .replace("version = \"3.x\"", "version = \"3.27.x\"")
-            .replace("1.30.x", "1.32.x"),
+            .replace("version = \"3.x\"", "version = \"3.32.x\"")
+            .replace("1.36.x", "1.37.x"),
     );
     snap!("requires_violated", env.run(&["validate"]));
 }
@@ -245,18 +245,18 @@ fn requires_violated() {
 #[test]
 fn resolution_steps_back_on_earlier_layers_when_needed() {
     let env = Env::new();
-    // calico 3.27 supports Kubernetes up to 1.30: the newest Kubernetes it accepts wins.
+    // calico 3.32 supports Kubernetes up to 1.36: the newest Kubernetes it accepts wins.
     env.profile(
         "aws-prod",
         &aws_profile("")
-            .replace("version = \"3.x\"", "version = \"3.27.x\"")
-            .replace("1.30.x", "x"),
+            .replace("version = \"3.x\"", "version = \"3.32.x\"")
+            .replace("1.36.x", "x"),
     );
     let run = env.run(&["validate"]);
     run.success();
     assert_eq!(
         run.stdout,
-        "ok aws-prod: ubuntu 22.04.5, kubernetes 1.30.14, calico 3.27.4, aws-ebs-csi 1.40.0\n"
+        "ok aws-prod: ubuntu 22.04.5, kubernetes 1.36.4, calico 3.32.4, aws-ebs-csi 1.48.0\n"
     );
 }
 
@@ -310,7 +310,7 @@ fn json_report() {
     assert_eq!(v["profiles"][0]["valid"], true);
     assert_eq!(v["profiles"][0]["layers"][2]["pack"], "calico");
     assert_eq!(v["profiles"][0]["layers"][2]["requested"], "3.x");
-    assert_eq!(v["profiles"][0]["layers"][2]["version"], "3.30.2");
+    assert_eq!(v["profiles"][0]["layers"][2]["version"], "3.33.1");
     assert_eq!(v["profiles"][1]["valid"], false);
     let problem = &v["profiles"][1]["problems"][0];
     assert_eq!(problem["file"], "profiles/broken/profile.toml");
@@ -318,7 +318,7 @@ fn json_report() {
     assert_eq!(problem["column"], 1);
     assert_eq!(
         problem["message"],
-        "unknown parameter `ipam_cidrr` for calico 3.30.2"
+        "unknown parameter `ipam_cidrr` for calico 3.33.1"
     );
     assert_eq!(problem["hint"], "did you mean `ipam_cidr`?");
 }

@@ -201,7 +201,7 @@ version = "22.04.x"
 [[layer]]
 type = "kubernetes"
 pack = "kubernetes"
-version = "1.30.x"
+version = "1.36.x"
 
 [[layer]]
 type = "network"
