@@ -94,7 +94,7 @@ pub struct Constraint {
 pub struct Assertion {
     pub that: String,
     pub message: String,
-    /// Where it is in pack.toml.
+    /// Where its expression (`that`) is in pack.toml.
     pub span: std::ops::Range<usize>,
 }
 

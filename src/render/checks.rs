@@ -111,14 +111,25 @@ pub(super) fn kinds(
                 Ok(docs) => docs,
                 Err(e) => {
                     let line = e.marker().line();
-                    let text = content.lines().nth(line.saturating_sub(1)).unwrap_or("");
+                    let lines: Vec<&str> = content.lines().collect();
+                    let text = lines.get(line.saturating_sub(1)).copied().unwrap_or("");
+                    // At the end of the input the parser points past the last line: show
+                    // the last line that has something on it.
+                    let at = if text.trim().is_empty() {
+                        match lines.iter().rposition(|l| !l.trim().is_empty()) {
+                            Some(k) => format!(
+                                "at the end of the rendered file; rendered line {}: `{}`",
+                                k + 1,
+                                shorten(lines[k].trim_end(), 80)
+                            ),
+                            None => "at the end of the rendered file".to_string(),
+                        }
+                    } else {
+                        format!("rendered line {line}: `{}`", shorten(text.trim_end(), 80))
+                    };
                     problems.push(Diagnostic::file(
                         template,
-                        format!(
-                            "renders invalid YAML in `{name}`: {} (rendered line {line}: `{}`)",
-                            e.info(),
-                            shorten(text.trim_end(), 80)
-                        ),
+                        format!("renders invalid YAML in `{name}`: {} ({at})", e.info()),
                     ));
                     continue;
                 }

@@ -326,4 +326,33 @@ mod tests {
             "t.j2:2:1: expression too complex to render safely (more than 1000 operators or brackets nested over 64 deep in one tag)"
         );
     }
+
+    #[test]
+    fn address_tests() {
+        let env = environment();
+        let eval = |e: &str| {
+            env.compile_expression(e)
+                .unwrap()
+                .eval(minijinja::context! {})
+                .map(|v| v.is_true())
+                .map_err(|e| e.detail().unwrap_or_default().to_string())
+        };
+        assert_eq!(eval("'10.96.0.10' is within('10.96.0.0/12')"), Ok(true));
+        assert_eq!(eval("'10.112.0.1' is within('10.96.0.0/12')"), Ok(false));
+        assert_eq!(eval("'10.96.0.0/16' is within('10.96.0.0/12')"), Ok(true));
+        assert_eq!(eval("'10.0.0.0/8' is within('10.96.0.0/12')"), Ok(false));
+        assert_eq!(
+            eval("'10.0.0.0/8' is overlapping('10.96.0.0/12')"),
+            Ok(true)
+        );
+        assert_eq!(
+            eval("'192.168.0.0/16' is overlapping('10.96.0.0/12')"),
+            Ok(false)
+        );
+        assert_eq!(eval("'fd00::1' is within('fd00::/8')"), Ok(true));
+        assert_eq!(
+            eval("'10.96.0.300' is within('10.96.0.0/12')"),
+            Err("`10.96.0.300` is neither an IP address nor a CIDR".to_string())
+        );
+    }
 }

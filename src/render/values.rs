@@ -176,22 +176,40 @@ fn follow(
     by_name: &BTreeMap<&str, usize>,
     out: &mut [BTreeMap<String, Effective>],
     done: &mut BTreeSet<(usize, String)>,
-    chain: &mut Vec<String>,
+    chain: &mut Vec<(String, usize, String)>,
 ) -> Result<(), Diagnostic> {
     if done.contains(&(i, name.to_string())) {
         return Ok(());
     }
     let (layer, pack) = layers[i];
     let label = format!("{}.{name}", layer.name);
-    if chain.contains(&label) {
-        chain.push(label);
-        return Err(Diagnostic::file(
-            &pack.manifest.name,
-            format!(
-                "`default_from` goes round in a cycle: {}",
-                chain.join(" -> ")
-            ),
-        ));
+    if let Some(start) = chain.iter().position(|(l, _, _)| *l == label) {
+        // The same cycle is met from each of its members: name it from its smallest
+        // member, at that member's `default_from`, so it is reported once.
+        let ring = &chain[start..];
+        let first = (0..ring.len()).min_by_key(|k| &ring[*k].0).unwrap_or(0);
+        let mut names: Vec<&str> = ring[first..]
+            .iter()
+            .chain(&ring[..first])
+            .map(|(l, _, _)| l.as_str())
+            .collect();
+        names.push(names[0]);
+        let (_, li, lname) = &ring[first];
+        let owner = layers[*li].1;
+        let message = format!(
+            "`default_from` goes round in a cycle: {}",
+            names.join(" -> ")
+        );
+        return Err(
+            match owner
+                .params
+                .get(lname)
+                .and_then(|s| s.default_from.as_ref())
+            {
+                Some(f) => Diagnostic::at(&owner.manifest, f.span(), message),
+                None => Diagnostic::file(&owner.manifest.name, message),
+            },
+        );
     }
     let Some(spec) = pack.params.get(name) else {
         return Ok(());
@@ -213,12 +231,20 @@ fn follow(
             // A layer type this profile lacks: the pack's own default stands.
             Some(t) => layers.iter().position(|(l, _)| l.ty == t),
             None => {
+                let known = by_name
+                    .keys()
+                    .copied()
+                    .chain(LayerType::ALL.iter().map(|t| t.as_str()));
                 return Err(at(format!(
                     "`default_from = \"{}\"` of {} {}: the profile has no layer `{target}`",
                     from.get_ref(),
                     pack.name,
                     pack.version
-                )));
+                ))
+                .with_hint_opt(
+                    crate::diagnostic::near_miss(target, known)
+                        .map(|n| format!("did you mean `{n}`?")),
+                ));
             }
         },
     };
@@ -236,9 +262,13 @@ fn follow(
             other.name,
             other.version,
             other_layer.name
+        ))
+        .with_hint_opt(crate::diagnostic::suggest(
+            param,
+            other.params.keys().map(String::as_str),
         )));
     }
-    chain.push(label);
+    chain.push((label, i, name.to_string()));
     follow(j, param, layers, by_name, out, done, chain)?;
     chain.pop();
     if let Some(source) = out[j].get(param).cloned() {

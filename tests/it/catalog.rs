@@ -60,7 +60,7 @@ fn every_release_loads_with_described_parameters_and_templates() {
                 .unwrap_or_else(|e| panic!("{name} {}: {e}", r.version));
         }
     }
-    assert_eq!(releases, 24);
+    assert_eq!(releases, 23);
 }
 
 #[test]
@@ -192,14 +192,6 @@ fn packs_name_their_upstream_charts() {
             "https://docs.tigera.io/calico/charts",
             "v3.33.1",
             "tigera-operator",
-        ),
-        (
-            "cert-manager",
-            "1.19.4",
-            "cert-manager",
-            "https://charts.jetstack.io",
-            "v1.19.4",
-            "cert-manager",
         ),
         (
             "cert-manager",

@@ -272,7 +272,7 @@ fn pack_list_filters() {
 #[test]
 fn pack_show() {
     let env = Env::new();
-    let run = env.run(&["pack", "show", "cert-manager", "--version", "1.19.x"]);
+    let run = env.run(&["pack", "show", "cert-manager", "--version", "1.21.x"]);
     run.success();
     insta::assert_snapshot!("pack_show_cert_manager", run.stdout);
     let run = env.run(&["pack", "show", "kubernetes", "--format", "json"]);

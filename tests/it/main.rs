@@ -6,6 +6,7 @@ mod util;
 
 mod catalog;
 mod commands;
+mod delivery;
 mod git;
 mod hardening;
 mod lock;

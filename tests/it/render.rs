@@ -160,7 +160,7 @@ fn chart_keys(chart: &str, version: &str) -> &'static [&'static str] {
             "linux.enabled",
             "windows.enabled",
         ],
-        ("cert-manager", "v1.19.4" | "v1.21.2") => &[
+        ("cert-manager", "v1.21.2") => &[
             "crds.enabled",
             "crds.keep",
             "replicaCount",
@@ -293,7 +293,7 @@ fn every_builtin_release_renders_valid_yaml_with_defaults_and_overrides() {
             }
         }
     }
-    assert_eq!(rendered, 27);
+    assert_eq!(rendered, 26);
 }
 
 #[test]

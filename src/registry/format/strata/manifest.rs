@@ -340,8 +340,8 @@ fn read_asserts(
     let env = crate::render::environment();
     let mut out = Vec::new();
     for decl in decls {
-        let span = decl.span();
         let d = decl.into_inner();
+        let span = d.that.span();
         if let Err(e) = env.compile_expression(d.that.get_ref()) {
             problems.push(Diagnostic::at(
                 manifest,
