@@ -96,6 +96,14 @@ fn hierarchical(written: &str, scheme: &str, rest: &str) -> Result<GitUrl, Strin
         ));
     }
     let (userinfo, after) = split_userinfo(rest);
+    if userinfo.is_some_and(|u| u.contains(['?', '#'])) {
+        // URL parsers (git's among them) would end the authority there and send the rest
+        // as a query: refuse it rather than guess, without quoting it.
+        return Err(
+            "the user info of the URL holds `?` or `#`: percent-encode them (`%3F`, `%23`)"
+                .to_string(),
+        );
+    }
     let clean = format!("{scheme_lc}://{after}");
     let parsed = url::Url::parse(&clean).map_err(|e| format!("invalid URL `{clean}`: {e}"))?;
     let (authority, path) = after.split_once('/').unwrap_or((after, ""));
@@ -157,11 +165,11 @@ fn transport_prefix(s: &str) -> Option<&str> {
 }
 
 /// The user info of what follows `scheme://`, and the rest. Everything up to the last `@`
-/// before the query is user info unless it holds a `/` that a password cannot explain
-/// (`host/@scope` is a path).
+/// is user info unless it holds a `/` that a password cannot explain (`host/@scope` is a
+/// path). A `?` or `#` does not end the search: `user:pa?ss@host` holds a password, not a
+/// query, and it must never be shown.
 fn split_userinfo(rest: &str) -> (Option<&str>, &str) {
-    let end = rest.find(['?', '#']).unwrap_or(rest.len());
-    let Some(at) = rest[..end].rfind('@') else {
+    let Some(at) = rest.rfind('@') else {
         return (None, rest);
     };
     let candidate = &rest[..at];
@@ -333,6 +341,23 @@ mod tests {
             GitUrl::parse("file://user:pw@/srv/x", base).unwrap().fetch,
             "file:///srv/x"
         );
+        // A `?` or `#` in a password (found by fuzzing): refused, never quoted.
+        for written in [
+            "https://u?P:^|[r:pw@ipackS.git",
+            "https://user:pa#ss@host/x.git",
+        ] {
+            let e = GitUrl::parse(written, base).unwrap_err();
+            assert_eq!(
+                e,
+                "the user info of the URL holds `?` or `#`: percent-encode them (`%3F`, `%23`)"
+            );
+        }
+        assert_eq!(
+            GitUrl::parse("https://host/x.git?ref=a@b", base)
+                .unwrap()
+                .display,
+            "https://host/x.git?ref=a@b"
+        );
     }
 
     #[test]
@@ -398,6 +423,7 @@ mod tests {
                 "'https://host/repo.git' not found",
             ),
             ("git://u:pw@h/x failed", "git://h/x failed"),
+            ("https://user:pa?ss@h/x failed", "https://h/x failed"),
             (
                 "ssh: git:pw@host:x.git: no route",
                 "ssh: git@host:x.git: no route",
