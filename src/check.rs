@@ -5,11 +5,13 @@
 use std::collections::BTreeSet;
 
 use crate::catalog::Catalog;
-use crate::diagnostic::{Diagnostic, suggest};
+use crate::diagnostic::{Diagnostic, Source, suggest};
 use crate::error::Result;
 use crate::model::pack::Pack;
+use crate::model::param::with_article;
 use crate::model::profile::Layer;
 use crate::model::profile::Profile;
+use crate::model::variable::{BindingOrigin, Bindings, mask, secrets};
 use crate::render::{Rendered, Stack};
 use crate::resolve::{Chosen, Preferences, resolve};
 
@@ -54,21 +56,29 @@ pub fn check_with<'c>(
         Err(problems) => return Ok(Err(problems)),
     };
     let mut problems = Vec::new();
+    let unbound = Bindings::new();
     for c in &chosen {
-        problems.extend(check_values(catalog, &profile, c));
+        problems.extend(check_values(
+            catalog,
+            &profile,
+            &c.layer,
+            &c.pack,
+            &unbound,
+            &[],
+        ));
     }
     problems.extend(check_cloud(&profile, &chosen));
     if !problems.is_empty() {
         return Ok(Err(problems));
     }
     let layers: Vec<(&Layer, &Pack)> = chosen.iter().map(|c| (&c.layer, &*c.pack)).collect();
-    let stack = match Stack::new(catalog, &profile, &layers) {
+    let stack = match Stack::new(catalog, &profile, &layers, &unbound) {
         Ok(s) => s,
         Err(d) => return Ok(Err(d)),
     };
     let mut outputs = Vec::new();
     for (i, c) in chosen.iter().enumerate() {
-        match stack.render(catalog, &profile, i, &c.layer, &c.pack) {
+        match stack.render(catalog, i, &c.layer, &c.pack) {
             Ok(r) => outputs.push(r),
             Err(mut d) => problems.append(&mut d),
         }
@@ -85,33 +95,84 @@ pub fn check_with<'c>(
 }
 
 /// Values in the layer and in `[defaults.<pack>]` name declared parameters of the right type;
-/// required parameters have a value.
-fn check_values(catalog: &Catalog, profile: &Profile, c: &Chosen) -> Vec<Diagnostic> {
+/// required parameters have a value. A value that is a variable fits the parameter's type;
+/// bound (`bindings`), its value obeys the parameter's rules, reported where it was bound
+/// when that is one of `sources` (a cluster file), else at the `{ var }` value.
+pub fn check_values(
+    catalog: &Catalog,
+    profile: &Profile,
+    layer: &Layer,
+    pack: &Pack,
+    bindings: &Bindings,
+    sources: &[Source],
+) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    let pack = &c.pack;
     let label = format!("{} {}", pack.name, pack.version);
     let params = || pack.params.keys().map(String::as_str);
-    let mut values: Vec<_> = c.layer.values.iter().collect();
-    values.sort_by_key(|(_, (_, span))| span.start);
-    for (key, (value, key_span)) in values {
-        match pack.params.get(key) {
-            None => problems.push(
+    let mut values: Vec<_> = layer.values.iter().collect();
+    values.sort_by_key(|(_, v)| (v.source.name.clone(), v.key_span.start));
+    for (key, lv) in values {
+        let Some(spec) = pack.params.get(key) else {
+            problems.push(
                 Diagnostic::at(
-                    &profile.source,
-                    key_span.clone(),
+                    &lv.source,
+                    lv.key_span.clone(),
                     format!("unknown parameter `{key}` for {label}"),
                 )
                 .with_hint_opt(suggest(key, params())),
-            ),
-            Some(spec) => {
-                if let Err(why) = spec.check_value(value.get_ref()) {
-                    problems.push(Diagnostic::at(
-                        &profile.source,
-                        value.span(),
-                        format!("parameter `{key}` of {label}: {why}"),
-                    ));
-                }
+            );
+            continue;
+        };
+        let Some(var) = lv.var().and_then(|n| profile.variables.get(n)) else {
+            if let Err(why) = spec.check_value(lv.value.get_ref()) {
+                problems.push(Diagnostic::at(
+                    &lv.source,
+                    lv.value.span(),
+                    format!("parameter `{key}` of {label}: {why}"),
+                ));
             }
+            continue;
+        };
+        let ty = *spec.ty.get_ref();
+        if !var.format.fits(ty) {
+            problems.push(
+                Diagnostic::at(
+                    &lv.source,
+                    lv.value.span(),
+                    format!(
+                        "variable `{}` is {} ({}); parameter `{key}` of {label} takes {}",
+                        var.name,
+                        with_article(var.format.as_str()),
+                        var.format.as_str(),
+                        with_article(ty.as_str())
+                    ),
+                )
+                .with_hint("change the variable's `format`, or use it for another parameter"),
+            );
+            continue;
+        }
+        if let Some(b) = bindings.get(&var.name)
+            && let Err(why) = spec.check_value(&b.value)
+        {
+            let why = if var.sensitive {
+                mask(&why, &secrets(&profile.variables, bindings))
+            } else {
+                why
+            };
+            let message = format!(
+                "parameter `{key}` of {label} (variable `{}`): {why}",
+                var.name
+            );
+            let at_binding = match &b.origin {
+                BindingOrigin::File { file, line } => sources
+                    .iter()
+                    .find(|s| s.name == *file)
+                    .map(|s| Diagnostic::at_line(s, *line, message.clone())),
+                _ => None,
+            };
+            problems.push(
+                at_binding.unwrap_or_else(|| Diagnostic::at(&lv.source, lv.value.span(), message)),
+            );
         }
     }
     let defaults = catalog
@@ -144,13 +205,13 @@ fn check_values(catalog: &Catalog, profile: &Profile, c: &Chosen) -> Vec<Diagnos
         }
     }
     for (name, spec) in &pack.params {
-        let set = c.layer.values.contains_key(name)
+        let set = layer.values.contains_key(name)
             || defaults.is_some_and(|d| d.keys().any(|k| k.get_ref() == name));
         if spec.required && spec.default.is_none() && spec.default_from.is_none() && !set {
             problems.push(
                 Diagnostic::at(
-                    &profile.source,
-                    c.layer.span.clone(),
+                    &layer.source,
+                    layer.span.clone(),
                     format!("parameter `{name}` of {label} is required"),
                 )
                 .with_hint(format!(
@@ -181,7 +242,7 @@ fn check_cloud(profile: &Profile, chosen: &[Chosen]) -> Vec<Diagnostic> {
     }
     vec![
         Diagnostic::at(
-            &profile.source,
+            &profile.cloud_source,
             profile.cloud.span(),
             format!("unknown cloud `{cloud}`"),
         )

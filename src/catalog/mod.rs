@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::diagnostic::{Diagnostic, Source, suggest};
 use crate::error::{Error, Result, problems};
 use crate::model::config::{self, Config};
-use crate::model::profile::{self, Profile};
+use crate::model::profile::{self, Profile, ProfileDoc};
 use crate::registry::{Registries, Settings};
 use files::Files;
 
@@ -159,35 +159,39 @@ impl Catalog {
         Ok(out)
     }
 
-    /// Parses one profile file.
-    pub fn read_profile(&self, entry: &ProfileEntry) -> Result<Result<Profile, Vec<Diagnostic>>> {
+    /// Parses one profile file, without the profiles it extends.
+    pub fn read_profile_doc(
+        &self,
+        entry: &ProfileEntry,
+    ) -> Result<Result<ProfileDoc, Vec<Diagnostic>>> {
         let bytes = match problems(self.files.read(&entry.file()))? {
             Ok(b) => b.unwrap_or_default(),
             Err(d) => return Ok(Err(d)),
         };
         Ok(match Source::from_bytes(entry.file(), &bytes) {
-            Ok(source) => Profile::parse(source, &entry.dir, &entry.folder_name),
+            Ok(source) => ProfileDoc::parse(source, &entry.dir, &entry.folder_name),
             Err(d) => Err(vec![d]),
         })
     }
 
-    /// Parses every profile (or the named ones). Names are matched against `[profile] name`
-    /// and, for a profile that does not parse, its folder name. Problems are collected; an
-    /// unknown name is a usage error with the near miss.
+    /// Parses every profile (or the named ones), each merged with the profiles it extends.
+    /// Names are matched against `[profile] name` and, for a profile that does not parse,
+    /// its folder name. Problems are collected; an unknown name is a usage error with the
+    /// near miss.
     pub fn load_profiles(&self, names: &[String]) -> Result<Vec<LoadedProfile>> {
-        let mut loaded = Vec::new();
+        let mut docs = Vec::new();
         for entry in self.profile_entries()? {
-            let parsed = self.read_profile(&entry)?;
-            loaded.push((entry, parsed));
+            let parsed = self.read_profile_doc(&entry)?;
+            docs.push((entry, parsed));
         }
         let name_of =
-            |(entry, parsed): &(ProfileEntry, Result<Profile, Vec<Diagnostic>>)| match parsed {
+            |(entry, parsed): &(ProfileEntry, Result<ProfileDoc, Vec<Diagnostic>>)| match parsed {
                 Ok(p) => p.name.clone(),
                 Err(_) => entry.folder_name.clone(),
             };
         // Profile names are unique in the catalog.
         let mut first: std::collections::BTreeMap<String, String> = Default::default();
-        for item in &mut loaded {
+        for item in &mut docs {
             let name = name_of(item);
             let (entry, parsed) = item;
             if let Some(other) = first.get(&name) {
@@ -206,10 +210,36 @@ impl Catalog {
                 first.insert(name, entry.file());
             }
         }
+        let known: Vec<String> = docs.iter().map(name_of).collect();
+        let by_name: std::collections::BTreeMap<&str, usize> = known
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, n)| (n.as_str(), i))
+            .collect();
+        let lookup = |n: &str| {
+            by_name.get(n).map(|i| match &docs[*i] {
+                (_, Ok(d)) => Ok(d.clone()),
+                (entry, Err(_)) => Err(entry.file()),
+            })
+        };
+        let mut loaded: Vec<LoadedProfile> = docs
+            .iter()
+            .map(|(entry, parsed)| {
+                let profile = match parsed {
+                    Ok(doc) => Profile::compose(doc, &lookup, &known),
+                    Err(d) => Err(d.clone()),
+                };
+                (entry.clone(), profile)
+            })
+            .collect();
+        let name_of = |(entry, parsed): &LoadedProfile| match parsed {
+            Ok(p) => p.name.clone(),
+            Err(_) => entry.folder_name.clone(),
+        };
         if names.is_empty() {
             return Ok(loaded);
         }
-        let known: Vec<String> = loaded.iter().map(name_of).collect();
         for wanted in names {
             if !known.iter().any(|k| k == wanted) {
                 let hint = suggest(wanted, known.iter().map(String::as_str)).or_else(|| {
@@ -223,10 +253,8 @@ impl Catalog {
                 ));
             }
         }
-        Ok(loaded
-            .into_iter()
-            .filter(|item| names.contains(&name_of(item)))
-            .collect())
+        loaded.retain(|item| names.contains(&name_of(item)));
+        Ok(loaded)
     }
 }
 

@@ -79,7 +79,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         .and_then(|l| l.layer(&layer.name))
         .is_some_and(|l| l.version == chosen.pack.version && l.pack == chosen.pack.name);
 
-    let (registry, releases) = gather(&catalog, profile, layer)?.map_err(Error::Catalog)?;
+    let (registry, releases) = gather(&catalog, layer)?.map_err(Error::Catalog)?;
     let mut candidates = Vec::new();
     for r in &releases {
         let status_reason = if r.version == chosen.release.version {

@@ -136,8 +136,16 @@ fn run(
                 .with_hint(
                     "run `strata lock`; a `.gitattributes` line `profile.lock text eol=lf` keeps git from converting it",
                 ),
-                Some(_) => Diagnostic::file(&p.file, "lock file is stale")
-                    .with_hint("run `strata lock` and commit the result"),
+                Some(_) => {
+                    let bases = p.old.as_ref().map(|o| o.changed_bases(&p.new)).unwrap_or_default();
+                    let message = match bases.as_slice() {
+                        [] => "lock file is stale".to_string(),
+                        [one] => format!("lock file is stale: its base `{one}` changed"),
+                        many => format!("lock file is stale: its bases `{}` changed", many.join("`, `")),
+                    };
+                    Diagnostic::file(&p.file, message)
+                        .with_hint("run `strata lock` and commit the result")
+                }
             });
         }
     }

@@ -66,8 +66,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
             }
         };
         for (c, layer) in checked.layers.iter().zip(&checked.profile.layers) {
-            let (registry, train) =
-                gather(&catalog, &checked.profile, layer)?.map_err(Error::Catalog)?;
+            let (registry, train) = gather(&catalog, layer)?.map_err(Error::Catalog)?;
             let newest_in_train = train
                 .first()
                 .map_or(c.pack.version.clone(), |r| r.version.clone());

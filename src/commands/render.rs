@@ -8,10 +8,11 @@ use serde::Serialize;
 use crate::atomic;
 use crate::catalog::Catalog;
 use crate::context::Context;
-use crate::diagnostic::suggest;
+use crate::diagnostic::{Diagnostic, suggest};
 use crate::error::{Error, Result};
 use crate::lock::current::{current_lock, lock_of};
 use crate::model::chart::Chart;
+use crate::model::variable::{self, bind};
 use crate::render::FileKind;
 use crate::render::locked::{RenderedLayer, render_locked};
 
@@ -33,6 +34,10 @@ pub struct Args {
     /// Only files of this kind: chart values, manifests (Kubernetes objects), other files
     #[arg(long, value_enum)]
     pub kind: Option<KindArg>,
+    /// A value for a profile variable (repeatable); `STRATA_VAR_<NAME>` in the environment
+    /// wins over it
+    #[arg(long = "var", value_name = "NAME=VALUE", conflicts_with = "all")]
+    pub vars: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -66,8 +71,30 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
             suggest(l, lock.layers.iter().map(|l| l.name.as_str())),
         ));
     }
-    let rendered = render_locked(&catalog, &profile, &lock, args.layer.as_deref())?;
-    emit(&[(None, rendered)], args.out.as_deref(), args.kind, ctx)
+    let bindings = bind(&profile.variables, None, &args.vars, &env_var).map_err(Error::Catalog)?;
+    let missing = variable::missing(
+        &profile.variables,
+        &profile.used_variables(),
+        &bindings,
+        &|v, msg| Diagnostic::at(&v.source, v.span.clone(), msg),
+    );
+    if !missing.is_empty() {
+        return Err(Error::Catalog(missing));
+    }
+    let secrets = variable::secrets(&profile.variables, &bindings);
+    let rendered = render_locked(&catalog, &profile, &lock, args.layer.as_deref(), &bindings)?;
+    emit(
+        &[(None, rendered)],
+        args.out.as_deref(),
+        args.kind,
+        &secrets,
+        ctx,
+    )
+}
+
+/// The environment, for `STRATA_VAR_<NAME>`.
+pub fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok()
 }
 
 /// `--all`: every profile from its lock; nothing is written unless all of them render.
@@ -79,6 +106,7 @@ fn render_all(
 ) -> Result<()> {
     let mut all = Vec::new();
     let mut problems = Vec::new();
+    let mut secrets = Vec::new();
     for (entry, parsed) in catalog.load_profiles(&[])? {
         let name = match &parsed {
             Ok(p) => p.name.clone(),
@@ -87,7 +115,14 @@ fn render_all(
         let rendered = parsed
             .map_err(Error::Catalog)
             .and_then(|profile| lock_of(catalog, &entry, &profile).map(|lock| (profile, lock)))
-            .and_then(|(profile, lock)| render_locked(catalog, &profile, &lock, None));
+            .and_then(|(profile, lock)| {
+                // Defaults and the environment; a variable without either renders as
+                // its placeholder.
+                let bindings =
+                    bind(&profile.variables, None, &[], &env_var).map_err(Error::Catalog)?;
+                secrets.extend(variable::secrets(&profile.variables, &bindings));
+                render_locked(catalog, &profile, &lock, None, &bindings)
+            });
         match rendered {
             Ok(layers) => all.push((Some(name), layers)),
             Err(Error::Catalog(mut d)) => problems.append(&mut d),
@@ -97,7 +132,7 @@ fn render_all(
     if !problems.is_empty() {
         return Err(Error::Catalog(problems));
     }
-    emit(&all, out, kind, ctx)
+    emit(&all, out, kind, &secrets, ctx)
 }
 
 /// One rendered file, as `--format json` prints it.
@@ -110,7 +145,7 @@ struct FileOut<'a> {
     kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     chart: Option<&'a Chart>,
-    content: &'a str,
+    content: String,
 }
 
 #[derive(Serialize)]
@@ -120,11 +155,13 @@ struct Output<'a> {
 }
 
 /// Prints rendered layers as one YAML stream (or JSON), or writes them under `out` as
-/// `[<profile>/]<layer>/<file>`; `kind` keeps only files of that kind.
-fn emit(
+/// `[<profile>/]<layer>/<file>`; `kind` keeps only files of that kind. What is printed
+/// shows `(sensitive)` for every secret; only files written under `out` hold them.
+pub fn emit(
     rendered: &[(Option<String>, Vec<RenderedLayer>)],
     out: Option<&Path>,
     kind: Option<KindArg>,
+    secrets: &[String],
     ctx: &Context,
 ) -> Result<()> {
     let mut text = String::new();
@@ -150,6 +187,7 @@ fn emit(
                     FileKind::Values { chart } => layer.charts.iter().find(|c| &c.name == chart),
                     _ => None,
                 };
+                let shown = variable::mask(content, secrets);
                 if ctx.out.json() {
                     json.push(FileOut {
                         profile: profile.as_deref(),
@@ -157,11 +195,11 @@ fn emit(
                         file,
                         kind: file_kind.as_str(),
                         chart,
-                        content,
+                        content: shown,
                     });
                     continue;
                 }
-                stream(&mut text, &rel, layer, file, file_kind, chart, content);
+                stream(&mut text, &rel, layer, file, file_kind, chart, &shown);
             }
         }
     }

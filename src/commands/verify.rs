@@ -181,7 +181,13 @@ fn verify_outputs(
                 .with_hint(format!("run `strata lock {}`", profile.name)),
         ]);
     }
-    let rendered = match split(render_locked(catalog, profile, lock, None))? {
+    let rendered = match split(render_locked(
+        catalog,
+        profile,
+        lock,
+        None,
+        &Default::default(),
+    ))? {
         Ok(r) => r,
         Err(d) => return Ok(d),
     };

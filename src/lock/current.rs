@@ -57,6 +57,14 @@ pub fn lock_of(catalog: &Catalog, entry: &ProfileEntry, profile: &Profile) -> Re
             format!("layer `{}`: {}", layer.name, mismatch.message(&layer, true)),
         )
         .with_hint(integrity::hint(&layer)),
+        Some(Stale::Base(base)) => Diagnostic::file(
+            &file,
+            format!("lock file is stale: its base `{base}` changed since it was written"),
+        )
+        .with_hint(format!(
+            "run `strata lock {}` and review the change",
+            profile.name
+        )),
         Some(Stale::Changed) => Diagnostic::file(
             &file,
             "lock file is stale: the profile or strata.toml changed since it was written",

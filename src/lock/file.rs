@@ -20,7 +20,18 @@ pub const VERSION: i64 = 1;
 pub struct Lock {
     pub profile: String,
     pub inputs: String,
+    /// The profiles this one extends, nearest first, each with the digest of its file as
+    /// it was read (`content_digest`): which base changed, when one did.
+    pub bases: Vec<BaseFile>,
     pub layers: Vec<LockedLayer>,
+}
+
+/// A base profile's file and its digest.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BaseFile {
+    pub file: String,
+    pub digest: String,
 }
 
 /// One layer's locked release.
@@ -50,6 +61,8 @@ struct LockFile {
     profile: String,
     inputs: String,
     #[serde(default)]
+    bases: Vec<BaseFile>,
+    #[serde(default)]
     layer: Vec<LockedLayer>,
 }
 
@@ -65,6 +78,17 @@ impl Lock {
         out.push_str(&format!("lock_version = {VERSION}\n"));
         out.push_str(&format!("profile = {}\n", quote(&self.profile)));
         out.push_str(&format!("inputs = {}\n", quote(&self.inputs)));
+        if !self.bases.is_empty() {
+            out.push_str("bases = [\n");
+            for b in &self.bases {
+                out.push_str(&format!(
+                    "  {{ file = {}, digest = {} }},\n",
+                    quote(&b.file),
+                    quote(&b.digest)
+                ));
+            }
+            out.push_str("]\n");
+        }
         for l in &self.layers {
             out.push_str("\n[[layer]]\n");
             let mut field = |k: &str, v: &str| out.push_str(&format!("{k} = {}\n", quote(v)));
@@ -133,8 +157,23 @@ impl Lock {
         Ok(Lock {
             profile: file.profile,
             inputs: file.inputs,
+            bases: file.bases,
             layers: file.layer,
         })
+    }
+
+    /// The bases whose file differs between this lock and `other` (added, removed or
+    /// changed).
+    pub fn changed_bases(&self, other: &Lock) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for b in self.bases.iter().chain(&other.bases) {
+            let mine = self.bases.iter().find(|x| x.file == b.file);
+            let theirs = other.bases.iter().find(|x| x.file == b.file);
+            if mine != theirs && !out.contains(&b.file) {
+                out.push(b.file.clone());
+            }
+        }
+        out
     }
 
     pub fn layer(&self, name: &str) -> Option<&LockedLayer> {
@@ -221,6 +260,7 @@ mod tests {
         Lock {
             profile: "aws-prod".into(),
             inputs: "sha256:00".into(),
+            bases: Vec::new(),
             layers: vec![
                 LockedLayer {
                     ty: LayerType::Network,

@@ -217,6 +217,7 @@ fn plan_profile(
     let new = Lock {
         profile: name.clone(),
         inputs: digest,
+        bases: bases_of(&checked.profile),
         layers,
     };
     Ok(Ok(Planned {
@@ -231,12 +232,32 @@ fn plan_profile(
     }))
 }
 
-/// The catalog files a resolution reads, for `inputs`: strata.toml and the profile.
-pub fn files_of<'a>(config_bytes: &'a [u8], profile: &'a Profile) -> [(&'a str, &'a [u8]); 2] {
-    [
+/// The catalog files a resolution reads, for `inputs`: strata.toml, the profile, and the
+/// profiles it extends.
+pub fn files_of<'a>(config_bytes: &'a [u8], profile: &'a Profile) -> Vec<(&'a str, &'a [u8])> {
+    let mut files = vec![
         (config::FILE_NAME, config_bytes),
         (profile.file(), profile.source.text.as_bytes()),
-    ]
+    ];
+    files.extend(
+        profile
+            .bases
+            .iter()
+            .map(|(_, s)| (s.name.as_str(), s.text.as_bytes())),
+    );
+    files
+}
+
+/// The lock's record of the profile's bases.
+pub fn bases_of(profile: &Profile) -> Vec<crate::lock::file::BaseFile> {
+    profile
+        .bases
+        .iter()
+        .map(|(_, s)| crate::lock::file::BaseFile {
+            file: s.name.clone(),
+            digest: crate::lock::file::content_digest(s.text.as_bytes()),
+        })
+        .collect()
 }
 
 /// The lock's view of each chosen release.
@@ -287,6 +308,8 @@ pub enum Stale {
     },
     /// The profile, `strata.toml` or the lock itself changed.
     Changed,
+    /// A profile this one extends changed (its file).
+    Base(String),
 }
 
 /// Whether a lock is current: see [`staleness`].
@@ -295,7 +318,7 @@ pub fn is_current(
     profile: &Profile,
     lock: &Lock,
     text: &str,
-    files: &[(&str, &[u8]); 2],
+    files: &[(&str, &[u8])],
 ) -> Result<bool> {
     Ok(staleness(catalog, profile, lock, text, files)?.is_none())
 }
@@ -309,7 +332,7 @@ pub fn staleness(
     profile: &Profile,
     lock: &Lock,
     text: &str,
-    files: &[(&str, &[u8]); 2],
+    files: &[(&str, &[u8])],
 ) -> Result<Option<Stale>> {
     let rendered = lock.render();
     if rendered != text {
@@ -323,7 +346,14 @@ pub fn staleness(
         ));
     }
     if inputs(files, &lock.layers) != lock.inputs || lock.layers.len() != profile.layers.len() {
-        return Ok(Some(Stale::Changed));
+        let now = Lock {
+            bases: bases_of(profile),
+            ..lock.clone()
+        };
+        return Ok(Some(match lock.changed_bases(&now).into_iter().next() {
+            Some(file) => Stale::Base(file),
+            None => Stale::Changed,
+        }));
     }
     for (l, layer) in lock.layers.iter().zip(&profile.layers) {
         if l.values.is_none()

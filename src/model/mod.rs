@@ -9,4 +9,5 @@ pub mod pack;
 pub mod param;
 pub mod profile;
 pub mod tags;
+pub mod variable;
 pub mod version;

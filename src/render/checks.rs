@@ -11,7 +11,7 @@ use super::{FileKind, Stack};
 use crate::catalog::Catalog;
 use crate::diagnostic::{Diagnostic, Source, shorten};
 use crate::model::pack::Pack;
-use crate::model::profile::{Layer, Profile};
+use crate::model::profile::Layer;
 
 /// `params.<name>` and `layers.<layer>.params.<name>` in an assertion.
 static PARAM: LazyLock<regex::Regex> = LazyLock::new(|| {
@@ -24,7 +24,6 @@ static PARAM: LazyLock<regex::Regex> = LazyLock::new(|| {
 pub(super) fn assertions(
     stack: &Stack,
     catalog: &Catalog,
-    profile: &Profile,
     i: usize,
     layer: &Layer,
     pack: &Pack,
@@ -39,6 +38,20 @@ pub(super) fn assertions(
     let mut failed = Vec::new();
     for a in &pack.asserts {
         let label = format!("{} {}", pack.name, pack.version);
+        // An assertion that reads a variable without a value waits for the cluster that
+        // binds it.
+        let waits = PARAM.captures_iter(&a.that).any(|cap| {
+            let values = match cap.get(1) {
+                Some(l) => stack.layer_values(l.as_str()),
+                None => Some(stack.values(i)),
+            };
+            values
+                .and_then(|v| v.get(&cap[2]))
+                .is_some_and(|e| e.is_placeholder())
+        });
+        if waits {
+            continue;
+        }
         let result = env
             .compile_expression(&a.that)
             .and_then(|expr| expr.eval(ctx.clone()));
@@ -73,21 +86,23 @@ pub(super) fn assertions(
                 None => (format!("params.{name}"), Some(stack.values(i))),
             };
             if let Some(e) = values.and_then(|v| v.get(name)) {
-                read.push(format!("{shown} = {}", shorten(&e.value.to_string(), 60)));
+                read.push(format!("{shown} = {}", shorten(&e.shown(), 60)));
                 if at_user.is_none() {
-                    at_user = e.origin.user_line().map(|(f, l)| (f.to_string(), l));
+                    at_user = e.user_line().map(|(f, l)| (f.to_string(), l));
                 }
             }
         }
         let message = format!("{} (assertion of {label}: `{}`)", a.message, a.that);
         let source: Option<&Source> = at_user.as_ref().and_then(|(file, _)| {
-            [&profile.source, &catalog.config_source]
-                .into_iter()
+            stack
+                .sources
+                .iter()
+                .chain([&catalog.config_source])
                 .find(|s| s.name == *file)
         });
         let d = match (source, &at_user) {
             (Some(src), Some((_, line))) => Diagnostic::at_line(src, *line, message),
-            _ => Diagnostic::at(&profile.source, layer.span.clone(), message),
+            _ => Diagnostic::at(&layer.source, layer.span.clone(), message),
         };
         failed.push(d.with_hint_opt((!read.is_empty()).then(|| read.join(", "))));
     }

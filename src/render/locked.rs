@@ -12,6 +12,7 @@ use crate::lock::{Lock, integrity};
 use crate::model::chart::Chart;
 use crate::model::pack::Pack;
 use crate::model::profile::{Layer, Profile};
+use crate::model::variable::Bindings;
 use crate::model::version::Version;
 
 /// One rendered layer.
@@ -33,6 +34,7 @@ pub fn render_locked(
     profile: &Profile,
     lock: &Lock,
     only: Option<&str>,
+    bindings: &Bindings,
 ) -> Result<Vec<RenderedLayer>> {
     let mut problems = Vec::new();
     // Every locked release is read again (all of them: a layer's values may follow
@@ -52,7 +54,7 @@ pub fn render_locked(
         return Err(Error::Catalog(problems));
     }
     let layers: Vec<(&Layer, &Pack)> = packs.iter().map(|(l, p)| (*l, &**p)).collect();
-    let stack = Stack::new(catalog, profile, &layers).map_err(Error::Catalog)?;
+    let stack = Stack::new(catalog, profile, &layers, bindings).map_err(Error::Catalog)?;
     let mut out = Vec::new();
     for (i, ((l, (layer, pack)), _)) in lock
         .layers
@@ -64,7 +66,7 @@ pub fn render_locked(
         if only.is_some_and(|o| o != l.name) {
             continue;
         }
-        match stack.render(catalog, profile, i, layer, pack) {
+        match stack.render(catalog, i, layer, pack) {
             Ok(r) => out.push(RenderedLayer {
                 name: l.name.clone(),
                 pack: l.pack.clone(),

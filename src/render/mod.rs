@@ -17,6 +17,7 @@ use crate::diagnostic::Diagnostic;
 use crate::digest::{hex, sha256};
 use crate::model::pack::Pack;
 use crate::model::profile::{Layer, Profile};
+use crate::model::variable::Bindings;
 
 pub use templates::{FUEL, MAX_OUTPUT, Templates, compile, environment};
 
@@ -88,6 +89,9 @@ pub struct Stack {
     names: Vec<String>,
     types: Vec<String>,
     values: Vec<BTreeMap<String, values::Effective>>,
+    /// The files a value of this stack can be set in (the profile, its bases, a cluster
+    /// file), to point at the user's line.
+    pub sources: Vec<crate::diagnostic::Source>,
 }
 
 impl Stack {
@@ -97,9 +101,15 @@ impl Stack {
         catalog: &Catalog,
         profile: &Profile,
         layers: &[(&Layer, &Pack)],
+        bindings: &Bindings,
     ) -> Result<Stack, Vec<Diagnostic>> {
-        let values =
-            values::effective_stack(layers, profile, &catalog.config, &catalog.config_source)?;
+        let values = values::effective_stack(
+            layers,
+            profile,
+            &catalog.config,
+            &catalog.config_source,
+            bindings,
+        )?;
         let mut infos: BTreeMap<String, LayerInfo> = layers
             .iter()
             .zip(&values)
@@ -136,6 +146,9 @@ impl Stack {
             names,
             types,
             values,
+            sources: std::iter::once(profile.source.clone())
+                .chain(profile.bases.iter().map(|(_, s)| s.clone()))
+                .collect(),
         })
     }
 
@@ -162,14 +175,14 @@ impl Stack {
     pub fn render(
         &self,
         catalog: &Catalog,
-        profile: &Profile,
+
         i: usize,
         layer: &Layer,
         pack: &Pack,
     ) -> Result<Rendered, Vec<Diagnostic>> {
         let values = self.values[i].clone();
         let params = values::plain(&values);
-        let failed = checks::assertions(self, catalog, profile, i, layer, pack, &params);
+        let failed = checks::assertions(self, catalog, i, layer, pack, &params);
         if !failed.is_empty() {
             return Err(failed);
         }

@@ -13,6 +13,8 @@ use crate::digest::sha256;
 use crate::model::config::Config;
 use crate::model::pack::{LayerType, Pack};
 use crate::model::profile::{Layer, Profile};
+use crate::model::variable::{BindingOrigin, Bindings, placeholder};
+use sha2::Digest as _;
 
 /// Where an effective value came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -65,6 +67,57 @@ impl fmt::Display for Origin {
 pub struct Effective {
     pub value: Value,
     pub origin: Origin,
+    /// The variable the value is (`{ var = "name" }`), if it is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub var: Option<VarUse>,
+}
+
+/// A value that is a profile variable: bound to a value, or a placeholder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VarUse {
+    pub name: String,
+    pub sensitive: bool,
+    /// Where the bound value came from; `None`: unbound, the value is a placeholder.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "shown_origin"
+    )]
+    pub bound: Option<BindingOrigin>,
+}
+
+fn shown_origin<S: serde::Serializer>(o: &Option<BindingOrigin>, s: S) -> Result<S::Ok, S::Error> {
+    match o {
+        Some(o) => s.serialize_str(&o.to_string()),
+        None => s.serialize_none(),
+    }
+}
+
+impl Effective {
+    /// Where the user set this value: the cluster file line that bound its variable, else
+    /// the profile or `strata.toml` line.
+    pub fn user_line(&self) -> Option<(&str, usize)> {
+        if let Some(VarUse {
+            bound: Some(BindingOrigin::File { file, line }),
+            ..
+        }) = &self.var
+        {
+            return Some((file, *line));
+        }
+        self.origin.user_line()
+    }
+
+    /// A value whose variable has no value yet: checks and assertions wait for a cluster.
+    pub fn is_placeholder(&self) -> bool {
+        self.var.as_ref().is_some_and(|v| v.bound.is_none())
+    }
+
+    /// The value as shown to people: `(sensitive)` for a sensitive variable.
+    pub fn shown(&self) -> String {
+        match &self.var {
+            Some(v) if v.sensitive => "(sensitive)".to_string(),
+            _ => self.value.to_string(),
+        }
+    }
 }
 
 /// The effective parameters of one layer. Only declared parameters appear (an undeclared
@@ -75,6 +128,7 @@ pub fn effective(
     profile: &Profile,
     config: &Config,
     config_source: &Source,
+    bindings: &Bindings,
 ) -> BTreeMap<String, Effective> {
     let line_of =
         |src: &Source, at: usize| src.text[..at.min(src.text.len())].matches('\n').count() + 1;
@@ -86,6 +140,7 @@ pub fn effective(
                 Effective {
                     value: d.get_ref().clone(),
                     origin: Origin::PackDefault,
+                    var: None,
                 },
             );
         }
@@ -105,21 +160,44 @@ pub fn effective(
                             file: config_source.name.clone(),
                             line: line_of(config_source, key.span().start),
                         },
+                        var: None,
                     },
                 );
             }
         }
     }
-    for (key, (value, key_span)) in &layer.values {
+    for (key, lv) in &layer.values {
         if pack.params.contains_key(key) {
+            let (value, var) = match lv.var().and_then(|n| profile.variables.get(n)) {
+                Some(v) => match bindings.get(&v.name) {
+                    Some(b) => (
+                        b.value.clone(),
+                        Some(VarUse {
+                            name: v.name.clone(),
+                            sensitive: v.sensitive,
+                            bound: Some(b.origin.clone()),
+                        }),
+                    ),
+                    None => (
+                        placeholder(v),
+                        Some(VarUse {
+                            name: v.name.clone(),
+                            sensitive: v.sensitive,
+                            bound: None,
+                        }),
+                    ),
+                },
+                None => (lv.value.get_ref().clone(), None),
+            };
             out.insert(
                 key.clone(),
                 Effective {
-                    value: value.get_ref().clone(),
+                    value,
                     origin: Origin::Layer {
-                        file: profile.source.name.clone(),
-                        line: line_of(&profile.source, key_span.start),
+                        file: lv.source.name.clone(),
+                        line: lv.line(),
                     },
+                    var,
                 },
             );
         }
@@ -137,10 +215,11 @@ pub fn effective_stack(
     profile: &Profile,
     config: &Config,
     config_source: &Source,
+    bindings: &Bindings,
 ) -> Result<Vec<BTreeMap<String, Effective>>, Vec<Diagnostic>> {
     let mut out: Vec<BTreeMap<String, Effective>> = layers
         .iter()
-        .map(|(layer, pack)| effective(pack, layer, profile, config, config_source))
+        .map(|(layer, pack)| effective(pack, layer, profile, config, config_source, bindings))
         .collect();
     let by_name: BTreeMap<&str, usize> = layers
         .iter()
@@ -272,7 +351,9 @@ fn follow(
     follow(j, param, layers, by_name, out, done, chain)?;
     chain.pop();
     if let Some(source) = out[j].get(param).cloned() {
-        if let Err(why) = spec.check_value(&source.value) {
+        if !source.is_placeholder()
+            && let Err(why) = spec.check_value(&source.value)
+        {
             return Err(at(format!(
                 "parameter `{name}` of {} {} takes its default from `{}`: {why}",
                 pack.name,
@@ -288,6 +369,7 @@ fn follow(
                     from: format!("{}.{param}", other_layer.name),
                     via: Box::new(source.origin),
                 },
+                var: source.var,
             },
         );
     }
@@ -304,8 +386,24 @@ pub fn plain(values: &BTreeMap<String, Effective>) -> BTreeMap<String, Value> {
 }
 
 /// The lock's `values` digest: `sha256:` of the canonical JSON of the effective values
-/// (keys sorted at every level).
+/// (keys sorted at every level). A variable without a value counts as `{"var": NAME}`, so
+/// the digest does not depend on any cluster; a sensitive bound value counts as the
+/// sha256 of its text, never in clear.
 pub fn digest(values: &BTreeMap<String, Effective>) -> String {
-    let json = serde_json::to_string(&plain(values)).expect("TOML values serialize");
+    let canonical: BTreeMap<&String, serde_json::Value> = values
+        .iter()
+        .map(|(k, e)| {
+            let v = match &e.var {
+                Some(VarUse { name, bound: None, .. }) => serde_json::json!({ "var": name }),
+                Some(VarUse { name, sensitive: true, .. }) => serde_json::json!({
+                    "var": name,
+                    "sha256": crate::digest::hex(&sha2::Sha256::digest(e.value.to_string().as_bytes())),
+                }),
+                _ => serde_json::to_value(&e.value).expect("TOML values serialize"),
+            };
+            (k, v)
+        })
+        .collect();
+    let json = serde_json::to_string(&canonical).expect("JSON values serialize");
     sha256(json.as_bytes())
 }

@@ -36,11 +36,10 @@ pub(super) enum Loaded {
 /// it.
 pub(super) fn options<'c, 'l>(
     catalog: &'c Catalog,
-    profile: &Profile,
     layer: &Layer,
     kept: impl FnOnce(&Registry) -> Option<&'l LockedLayer>,
 ) -> Result<Result<Options<'c>, Vec<Diagnostic>>> {
-    let (registry, mut releases) = match gather(catalog, profile, layer)? {
+    let (registry, mut releases) = match gather(catalog, layer)? {
         Ok(g) => g,
         Err(d) => return Ok(Err(d)),
     };
@@ -90,10 +89,8 @@ pub type Gathered<'c> = (&'c Registry, Vec<ReleaseRef>);
 /// The registry of a layer and its candidate releases, newest first.
 pub fn gather<'c>(
     catalog: &'c Catalog,
-    profile: &Profile,
     layer: &Layer,
 ) -> Result<Result<Gathered<'c>, Vec<Diagnostic>>> {
-    let src = &profile.source;
     let pack_name = layer.pack.get_ref();
     let regs = &catalog.registries;
     let registry = match &layer.registry {
@@ -116,7 +113,7 @@ pub fn gather<'c>(
                     }
                     return Ok(Err(vec![
                         Diagnostic::at(
-                            src,
+                            &layer.pack_src,
                             layer.pack.span(),
                             format!("registry `{}` has no pack `{pack_name}`", reg.name),
                         )
@@ -127,8 +124,12 @@ pub fn gather<'c>(
             }
             None => {
                 return Ok(Err(vec![
-                    Diagnostic::at(src, r.span(), format!("unknown registry `{}`", r.get_ref()))
-                        .with_hint_opt(suggest(r.get_ref(), regs.names())),
+                    Diagnostic::at(
+                        &layer.registry_src,
+                        r.span(),
+                        format!("unknown registry `{}`", r.get_ref()),
+                    )
+                    .with_hint_opt(suggest(r.get_ref(), regs.names())),
                 ]));
             }
         },
@@ -142,7 +143,7 @@ pub fn gather<'c>(
                     });
                     return Ok(Err(vec![
                         Diagnostic::at(
-                            src,
+                            &layer.pack_src,
                             layer.pack.span(),
                             format!("unknown pack `{pack_name}`"),
                         )
@@ -154,7 +155,7 @@ pub fn gather<'c>(
                     let names: Vec<&str> = many.iter().map(|r| r.name.as_str()).collect();
                     return Ok(Err(vec![
                         Diagnostic::at(
-                            src,
+                            &layer.pack_src,
                             layer.pack.span(),
                             format!(
                                 "pack `{pack_name}` is in more than one registry: `{}`",
@@ -181,9 +182,7 @@ pub fn gather<'c>(
                 .cloned()
                 .collect();
             if admitted.is_empty() {
-                return Ok(Err(vec![no_release(
-                    profile, layer, spec, registry, &releases,
-                )]));
+                return Ok(Err(vec![no_release(layer, spec, registry, &releases)]));
             }
             admitted
         }
@@ -191,7 +190,7 @@ pub fn gather<'c>(
             if registry.kind() != RegistryKind::Git {
                 return Ok(Err(vec![
                     Diagnostic::at(
-                        src,
+                        &layer.requested_src,
                         layer.requested.span(),
                         format!(
                             "`ref` needs a git registry, and `{}` is a {} registry",
@@ -213,7 +212,7 @@ pub fn gather<'c>(
                         .collect();
                     return Ok(Err(vec![
                         Diagnostic::at(
-                            src,
+                            &layer.requested_src,
                             layer.requested.span(),
                             format!(
                                 "registry `{}` has no tag, branch or commit `{reference}`",
@@ -239,7 +238,6 @@ pub fn unfit(
     layer: &Layer,
     pack: &Pack,
 ) -> Result<Vec<Diagnostic>> {
-    let src = &profile.source;
     let pack_name = layer.pack.get_ref();
     let mut problems = Vec::new();
     if pack.layer != layer.ty {
@@ -259,7 +257,7 @@ pub fn unfit(
         };
         problems.push(
             Diagnostic::at(
-                src,
+                &layer.pack_src,
                 layer.pack.span(),
                 format!(
                     "`{pack_name}` is {} pack, but this layer's type is `{}`",
@@ -284,7 +282,7 @@ pub fn unfit(
         };
         problems.push(
             Diagnostic::at(
-                src,
+                &layer.pack_src,
                 layer.pack.span(),
                 format!(
                     "`{pack_name}` {} does not support cloud `{cloud}` (it supports {})",
@@ -301,14 +299,13 @@ pub fn unfit(
 /// Why no release matched: the nearest releases for a pin, the pre-releases of a train
 /// that has no stable one, or what exists.
 fn no_release(
-    profile: &Profile,
     layer: &Layer,
     spec: &VersionSpec,
     registry: &Registry,
     releases: &[ReleaseRef],
 ) -> Diagnostic {
     let pack = layer.pack.get_ref();
-    let at = |msg: String| Diagnostic::at(&profile.source, layer.requested.span(), msg);
+    let at = |msg: String| Diagnostic::at(&layer.requested_src, layer.requested.span(), msg);
     let list = |rs: &[&ReleaseRef]| {
         rs.iter()
             .map(|r| format!("`{}`", r.version))

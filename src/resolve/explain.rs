@@ -15,7 +15,19 @@ impl Search<'_, '_> {
     pub(super) fn explain(&mut self) -> Vec<Diagnostic> {
         let n = self.options.len();
         let src = &self.profile.source;
-        let line_of = |l: &Layer| src.text[..l.span.start].matches('\n').count() + 1;
+        // A line of this profile's file, or `file:line` of a base's.
+        let line_of = |l: &Layer| {
+            let s = &l.source;
+            let line = s.text[..l.span.start.min(s.text.len())]
+                .matches('\n')
+                .count()
+                + 1;
+            if s.name == src.name {
+                format!("line {line}")
+            } else {
+                format!("{}:{line}", s.name)
+            }
+        };
         // Load every candidate (this is the error path).
         let mut fit: Vec<Vec<Arc<Pack>>> = Vec::new();
         for i in 0..n {
@@ -44,7 +56,7 @@ impl Search<'_, '_> {
                 let c = self.missing_requirement(p).expect("checked above");
                 return vec![
                     Diagnostic::at(
-                        src,
+                        &layer.pack_src,
                         layer.pack.span(),
                         format!(
                             "{} {} requires {} {}, and the profile has none",
@@ -78,18 +90,18 @@ impl Search<'_, '_> {
                 let (li, lj) = (&self.profile.layers[i], &self.profile.layers[j]);
                 let other = &fit[j][0];
                 // A conflict is about the other layer's pack; a requirement about its version.
-                let (verb, link, span, hint) = if conflict {
+                let (verb, link, (span_src, span), hint) = if conflict {
                     (
                         "conflicts with",
                         "and",
-                        lj.pack.span(),
+                        (&lj.pack_src, lj.pack.span()),
                         format!("a profile holds either `{}` or `{}`", a.name, other.name),
                     )
                 } else {
                     (
                         "requires",
                         "but",
-                        lj.requested.span(),
+                        (&lj.requested_src, lj.requested.span()),
                         format!(
                             "choose {} releases in `{}`, or {} releases that accept {} {}",
                             other.name,
@@ -102,10 +114,10 @@ impl Search<'_, '_> {
                 };
                 return vec![
                     Diagnostic::at(
-                        src,
+                        span_src,
                         span,
                         format!(
-                            "{} {} (line {}) {verb} {} {}, {link} this layer asks for {} {}",
+                            "{} {} ({}) {verb} {} {}, {link} this layer asks for {} {}",
                             a.name,
                             li.requested.get_ref(),
                             line_of(li),

@@ -93,7 +93,7 @@ pub fn resolve<'c>(
         // A broken pack release is a problem of this profile; a registry that cannot be
         // read stops the command.
         let lock = locked.get(layer.name.as_str()).copied();
-        match candidates::options(catalog, profile, layer, |r| prefs.keeps(lock, layer, r)) {
+        match candidates::options(catalog, layer, |r| prefs.keeps(lock, layer, r)) {
             Ok(Ok(o)) => options.push(o),
             Ok(Err(mut d)) | Err(Error::Catalog(mut d)) => problems.append(&mut d),
             Err(e) => return Err(e),
@@ -146,7 +146,7 @@ pub fn resolve<'c>(
             && let Some(m) = integrity::check(l, commit.as_deref(), Some(&pack.digest))
         {
             problems.push(
-                Diagnostic::at(&profile.source, layer.pack.span(), m.message(l, true))
+                Diagnostic::at(&layer.pack_src, layer.pack.span(), m.message(l, true))
                     .with_hint(integrity::hint(l)),
             );
         }

@@ -165,6 +165,7 @@ fn a_locked_release_is_kept_until_unlocked() {
     let lock = Lock {
         profile: "p".into(),
         inputs: String::new(),
+        bases: Vec::new(),
         layers,
     };
     let prefs = Preferences {

@@ -53,7 +53,7 @@ pub fn side(catalog: &Catalog) -> Result<Side> {
         };
         let name = profile.name.clone();
         let state = match lock_of(catalog, &entry, &profile) {
-            Ok(lock) => match render_locked(catalog, &profile, &lock, None) {
+            Ok(lock) => match render_locked(catalog, &profile, &lock, None, &Default::default()) {
                 Ok(rendered) => Ok(State {
                     layers: lock
                         .layers
