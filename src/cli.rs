@@ -125,4 +125,6 @@ pub enum Command {
     Diff(commands::diff::Args),
     Outdated(commands::outdated::Args),
     Release(commands::release::Args),
+    #[command(subcommand)]
+    Cluster(commands::cluster::Command),
 }

@@ -160,6 +160,25 @@ impl Diagnostic {
         self
     }
 
+    /// The diagnostic with every secret (in its message, hint and excerpt) shown as
+    /// `(sensitive)`.
+    pub fn masked(mut self, secrets: &[String]) -> Diagnostic {
+        if secrets.is_empty() {
+            return self;
+        }
+        let mask = |t: &str| crate::model::variable::mask(t, secrets);
+        self.message = mask(&self.message);
+        self.hint = self.hint.as_deref().map(mask);
+        if let Some((text, col, width)) = &self.excerpt {
+            let masked = mask(text);
+            if masked != *text {
+                let n = masked.chars().count().max(1);
+                self.excerpt = Some((masked, (*col).min(n), (*width).min(n)));
+            }
+        }
+        self
+    }
+
     /// `path:line:col` (or as much of it as is known).
     pub fn location(&self) -> Option<String> {
         let file = self.file.as_ref()?;

@@ -10,6 +10,7 @@ pub mod atomic;
 pub mod catalog;
 pub mod check;
 mod cli;
+pub mod cluster;
 mod commands;
 pub mod context;
 pub mod diagnostic;

@@ -55,7 +55,15 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         None => review::Side::new(),
     };
     let head_side = review::side(&head)?;
-    let diff = review::diff(&args.base, &head_label, &base_side, &head_side);
+    let mut diff = review::diff(&args.base, &head_label, &base_side, &head_side);
+    let base_clusters = match &base {
+        Some(base) => review::clusters::side(base)?,
+        None => review::clusters::ClusterSide {
+            clusters: Default::default(),
+            sensitive: Default::default(),
+        },
+    };
+    diff.clusters = review::clusters::diff(&base_clusters, &review::clusters::side(&head)?);
     match ctx.out.format {
         OutputFormat::Json => ctx.out.print_json(&diff),
         OutputFormat::Markdown => ctx.out.print(&diff.markdown(args.max_diff_lines)),

@@ -23,12 +23,17 @@ pub struct Args {
 #[derive(Serialize)]
 struct Explanation {
     profile: String,
+    #[serde(skip)]
+    profile_dir: String,
     layer: String,
     pack: String,
     registry: String,
     requested: String,
     version: String,
     locked: bool,
+    /// The files and lines that shaped the layer: where its pack, its version and its
+    /// header are written (the profile, or a profile it extends).
+    defined: Vec<String>,
     candidates: Vec<Candidate>,
     values: Vec<ValueOut>,
 }
@@ -44,8 +49,12 @@ struct Candidate {
 #[derive(Serialize)]
 struct ValueOut {
     name: String,
-    value: toml::Value,
+    /// The value; `null` for a sensitive variable.
+    value: Option<toml::Value>,
     origin: Origin,
+    /// The variable the value is, when it is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    var: Option<crate::render::values::VarUse>,
 }
 
 pub fn run(args: Args, ctx: &Context) -> Result<()> {
@@ -111,20 +120,53 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
     }
     let explanation = Explanation {
         profile: profile.name.clone(),
+        profile_dir: profile.dir.clone(),
         layer: layer.name.clone(),
         pack: chosen.pack.name.clone(),
         registry: chosen.registry.name.clone(),
         requested: layer.requested.get_ref().clone(),
         version: chosen.pack.version.to_string(),
         locked,
+        defined: {
+            let at = |s: &crate::diagnostic::Source, pos: usize| {
+                format!(
+                    "{}:{}",
+                    s.name,
+                    s.text[..pos.min(s.text.len())].matches('\n').count() + 1
+                )
+            };
+            let mut d = vec![
+                at(&layer.pack_src, layer.pack.span().start),
+                at(&layer.requested_src, layer.requested.span().start),
+                at(&layer.source, layer.span.start),
+            ];
+            // One place per file, bases first.
+            let mut files: Vec<String> = Vec::new();
+            d.sort();
+            for place in d {
+                let file = place
+                    .rsplit_once(':')
+                    .map_or(place.as_str(), |(f, _)| f)
+                    .to_string();
+                if !files
+                    .iter()
+                    .any(|f| f.rsplit_once(':').is_some_and(|(x, _)| x == file))
+                {
+                    files.push(place);
+                }
+            }
+            files.sort_by_key(|f| f.starts_with(&format!("{}/", profile.dir)));
+            files
+        },
         candidates,
         values: output
             .values
             .iter()
             .map(|(k, e)| ValueOut {
                 name: k.clone(),
-                value: e.value.clone(),
+                value: (!e.var.as_ref().is_some_and(|v| v.sensitive)).then(|| e.value.clone()),
                 origin: e.origin.clone(),
+                var: e.var.clone(),
             })
             .collect(),
     };
@@ -141,6 +183,13 @@ fn text(e: &Explanation) -> String {
         "{} {}: {} {} from registry `{}`\nrequested: {}\n",
         e.profile, e.layer, e.pack, e.version, e.registry, e.requested
     );
+    if e.defined.len() > 1
+        || e.defined
+            .iter()
+            .any(|d| !d.starts_with(&format!("{}/", e.profile_dir)))
+    {
+        s.push_str(&format!("defined:   {}\n", e.defined.join(", ")));
+    }
     s.push_str("\ncandidates (newest first):\n");
     let older = e.candidates.iter().filter(|c| c.status == "older").count();
     for c in e.candidates.iter().filter(|c| c.status != "older") {
@@ -160,7 +209,22 @@ fn text(e: &Explanation) -> String {
     let rows: Vec<[String; 3]> = e
         .values
         .iter()
-        .map(|v| [v.name.clone(), v.value.to_string(), v.origin.to_string()])
+        .map(|v| {
+            let value = match (&v.var, &v.value) {
+                (Some(var), _) if var.sensitive => "(sensitive)".to_string(),
+                (Some(var), _) if var.bound.is_none() => format!("(variable {})", var.name),
+                (_, Some(value)) => value.to_string(),
+                (_, None) => "(sensitive)".to_string(),
+            };
+            let from = match &v.var {
+                Some(var) => match &var.bound {
+                    Some(b) => format!("{}, bound at {b}", v.origin),
+                    None => format!("{}, unbound", v.origin),
+                },
+                None => v.origin.to_string(),
+            };
+            [v.name.clone(), value, from]
+        })
         .collect();
     for line in crate::output::format_table(["NAME", "VALUE", "FROM"], &rows).lines() {
         s.push_str("  ");

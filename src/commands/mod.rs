@@ -1,5 +1,6 @@
 //! One module per subcommand; [`run`] is the single dispatch.
 
+pub mod cluster;
 pub mod diff;
 pub mod explain;
 pub mod fetch;
@@ -38,6 +39,7 @@ pub fn run(command: Command, ctx: &Context) -> Result<()> {
         Command::Verify(args) => verify::run(args, ctx),
         Command::Render(args) => render::run(args, ctx),
         Command::Explain(args) => explain::run(args, ctx),
+        Command::Cluster(cmd) => cluster::run(cmd, ctx),
         Command::Diff(args) => diff::run(args, ctx),
         Command::Outdated(args) => outdated::run(args, ctx),
         Command::Release(args) => release::run(args, ctx),

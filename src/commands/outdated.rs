@@ -17,6 +17,92 @@ pub struct Args {
     /// Profiles (default: all)
     #[arg(value_name = "PROFILE")]
     pub profiles: Vec<String>,
+    /// Clusters instead: the pinned profile releases behind their profile's newest release
+    #[arg(long, conflicts_with = "profiles")]
+    pub clusters: bool,
+}
+
+#[derive(Serialize)]
+struct ClusterRow {
+    cluster: String,
+    profile: String,
+    pinned: String,
+    newest: String,
+}
+
+/// `--clusters`: every pinned profile release (the infra profile and each add-on profile)
+/// that is behind the newest release tag of its profile.
+fn clusters(ctx: &Context) -> Result<()> {
+    let catalog = ctx.catalog_unfetched()?;
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    let mut total = 0;
+    for (_, parsed) in crate::cluster::load_clusters(&catalog)? {
+        let c = match parsed {
+            Ok(c) => c,
+            Err(mut d) => {
+                problems.append(&mut d);
+                continue;
+            }
+        };
+        total += 1;
+        for r in std::iter::once(&c.profile).chain(&c.addons) {
+            let Some((_, pinned)) = &r.version else {
+                continue;
+            };
+            let newest = crate::cluster::releases(&catalog, r.profile.get_ref())
+                .into_iter()
+                .rev()
+                .find(|v| !v.is_prerelease());
+            if let Some(newest) = newest.filter(|n| n > pinned) {
+                rows.push(ClusterRow {
+                    cluster: c.name.clone(),
+                    profile: r.profile.get_ref().clone(),
+                    pinned: pinned.to_string(),
+                    newest: newest.to_string(),
+                });
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Catalog(problems));
+    }
+    if ctx.out.json() {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            schema_version: u32,
+            clusters: &'a [ClusterRow],
+        }
+        ctx.out.print_json(&Out {
+            schema_version: 1,
+            clusters: &rows,
+        });
+    } else if rows.is_empty() {
+        ctx.out.status(
+            "Up to date",
+            &format!(
+                "every profile release pinned by {} is the newest",
+                crate::output::plural(total, "cluster")
+            ),
+        );
+    } else {
+        let table: Vec<[String; 4]> = rows
+            .iter()
+            .map(|r| {
+                [
+                    r.cluster.clone(),
+                    r.profile.clone(),
+                    r.pinned.clone(),
+                    r.newest.clone(),
+                ]
+            })
+            .collect();
+        ctx.out.print(&crate::output::format_table(
+            ["CLUSTER", "PROFILE", "PINNED", "NEWEST"],
+            &table,
+        ));
+    }
+    Ok(())
 }
 
 #[derive(Serialize)]
@@ -34,6 +120,9 @@ struct Row {
 }
 
 pub fn run(args: Args, ctx: &Context) -> Result<()> {
+    if args.clusters {
+        return clusters(ctx);
+    }
     let catalog = ctx.catalog()?;
     let mut rows = Vec::new();
     let mut problems = Vec::new();

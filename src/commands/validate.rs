@@ -11,9 +11,10 @@ use crate::output::{plural, s};
 use crate::resolve::Preferences;
 
 /// Check profiles: layout, packs, releases, clouds, parameters, requires and conflicts
+/// (and, without names, every cluster)
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Profiles to check (default: all)
+    /// Profiles to check (default: all profiles and all clusters)
     #[arg(value_name = "PROFILE")]
     pub profiles: Vec<String>,
 }
@@ -21,6 +22,15 @@ pub struct Args {
 #[derive(Serialize)]
 struct Report {
     profiles: Vec<ProfileReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    clusters: Option<ClusterSummary>,
+    problems: Vec<Diagnostic>,
+}
+
+#[derive(Serialize)]
+struct ClusterSummary {
+    checked: usize,
+    invalid: usize,
     problems: Vec<Diagnostic>,
 }
 
@@ -31,6 +41,9 @@ struct ProfileReport {
     valid: bool,
     layers: Vec<LayerReport>,
     problems: Vec<Diagnostic>,
+    /// Not problems: variables no value uses.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<Diagnostic>,
 }
 
 #[derive(Serialize)]
@@ -49,6 +62,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
     let loaded = catalog.load_profiles(&args.profiles)?;
     let mut report = Report {
         profiles: Vec::new(),
+        clusters: None,
         problems: check_defaults(&catalog)?,
     };
     // A registry that cannot be read fails the profiles that read it, after the others
@@ -80,6 +94,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
                 name: c.profile.name.clone(),
                 file: entry.file(),
                 valid: true,
+                warnings: c.profile.unused_variables(),
                 layers: c
                     .layers
                     .iter()
@@ -100,6 +115,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
                 valid: false,
                 layers: Vec::new(),
                 problems,
+                warnings: Vec::new(),
             },
         });
     }
@@ -114,6 +130,30 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         });
     }
 
+    // Without names, the clusters too (each as of the profile releases it pins).
+    let mut cluster_lines = String::new();
+    if args.profiles.is_empty() {
+        let loaded = crate::cluster::load_clusters(&catalog)?;
+        if !loaded.is_empty() {
+            let (problems, invalid, checked) = crate::commands::cluster::check_clusters(
+                &catalog,
+                ctx,
+                loaded,
+                &[],
+                &mut cluster_lines,
+            )?;
+            report.clusters = Some(ClusterSummary {
+                checked,
+                invalid,
+                problems,
+            });
+        }
+    }
+    for p in report.profiles.iter().filter(|p| p.valid) {
+        for d in p.warnings.iter() {
+            ctx.out.warn(&d.to_string());
+        }
+    }
     let invalid = report.profiles.iter().filter(|p| !p.valid).count();
     if ctx.out.json() {
         ctx.out.print_json(&report);
@@ -132,7 +172,8 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
             };
             out.push_str(&format!("ok {}: {layers}\n", p.name));
         }
-        if report.profiles.is_empty() && unreadable.is_none() {
+        out.push_str(&cluster_lines);
+        if report.profiles.is_empty() && report.clusters.is_none() && unreadable.is_none() {
             ctx.out.status(
                 "Checked",
                 "no profiles (create one with `strata profile new NAME --cloud C`)",
@@ -145,6 +186,13 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
     for p in report.profiles.iter_mut() {
         problems.append(&mut p.problems);
     }
+    let (clusters_invalid, clusters_total) = match &mut report.clusters {
+        Some(c) => {
+            problems.append(&mut c.problems);
+            (c.invalid, c.checked)
+        }
+        None => (0, 0),
+    };
     if let Some(e) = unreadable {
         for d in &problems {
             crate::output::report(&Error::Catalog(vec![d.clone()]));
@@ -155,8 +203,16 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         return Ok(());
     }
     let total = report.profiles.len();
+    let clusters = if clusters_total > 0 {
+        format!(
+            " and {clusters_invalid} of {clusters_total} cluster{}",
+            s(clusters_total)
+        )
+    } else {
+        String::new()
+    };
     problems.push(Diagnostic::plain(format!(
-        "{} in {invalid} of {total} profile{}",
+        "{} in {invalid} of {total} profile{}{clusters}",
         plural(problems.len(), "problem"),
         s(total)
     )));

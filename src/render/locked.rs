@@ -39,20 +39,11 @@ pub fn render_locked(
     let mut problems = Vec::new();
     // Every locked release is read again (all of them: a layer's values may follow
     // another's through `default_from`), and must still be what was locked.
-    let mut packs = Vec::new();
-    for (l, layer) in lock.layers.iter().zip(&profile.layers) {
-        let registry = catalog.registries.get(&l.registry).ok_or_else(|| {
-            Error::usage(format!("registry `{}` is not in strata.toml", l.registry))
-        })?;
-        let pack = registry.pack(&l.pack, &l.release())?;
-        if let Some(m) = integrity::check(l, None, Some(&pack.digest)) {
-            problems.push(Diagnostic::plain(m.message(l, true)).with_hint(integrity::hint(l)));
-        }
-        packs.push((layer, pack));
-    }
-    if !problems.is_empty() {
-        return Err(Error::Catalog(problems));
-    }
+    let packs: Vec<_> = profile
+        .layers
+        .iter()
+        .zip(locked_packs(catalog, lock)?)
+        .collect();
     let layers: Vec<(&Layer, &Pack)> = packs.iter().map(|(l, p)| (*l, &**p)).collect();
     let stack = Stack::new(catalog, profile, &layers, bindings).map_err(Error::Catalog)?;
     let mut out = Vec::new();
@@ -81,6 +72,28 @@ pub fn render_locked(
     }
     if problems.is_empty() {
         Ok(out)
+    } else {
+        Err(Error::Catalog(problems))
+    }
+}
+
+/// The locked release of every layer of a lock, read again from its registry; a release
+/// whose content no longer hashes to its locked digest is a problem.
+pub fn locked_packs(catalog: &Catalog, lock: &Lock) -> Result<Vec<std::sync::Arc<Pack>>> {
+    let mut problems = Vec::new();
+    let mut packs = Vec::new();
+    for l in &lock.layers {
+        let registry = catalog.registries.get(&l.registry).ok_or_else(|| {
+            Error::usage(format!("registry `{}` is not in strata.toml", l.registry))
+        })?;
+        let pack = registry.pack(&l.pack, &l.release())?;
+        if let Some(m) = integrity::check(l, None, Some(&pack.digest)) {
+            problems.push(Diagnostic::plain(m.message(l, true)).with_hint(integrity::hint(l)));
+        }
+        packs.push(pack);
+    }
+    if problems.is_empty() {
+        Ok(packs)
     } else {
         Err(Error::Catalog(problems))
     }

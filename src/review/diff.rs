@@ -91,11 +91,14 @@ pub struct Diff {
     pub profiles: Vec<ProfileDiff>,
     /// Profiles present and identical at both sides.
     pub unchanged: usize,
+    /// Clusters added, removed, or whose pinned releases, variables or tags changed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub clusters: Vec<super::clusters::ClusterDiff>,
 }
 
 impl Diff {
     pub fn is_empty(&self) -> bool {
-        self.profiles.is_empty()
+        self.profiles.is_empty() && self.clusters.is_empty()
     }
 }
 
@@ -348,6 +351,7 @@ pub fn diff(base_label: &str, head_label: &str, base: &Side, head: &Side) -> Dif
         head: head_label.to_string(),
         profiles,
         unchanged,
+        clusters: Vec::new(),
     }
 }
 

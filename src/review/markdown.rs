@@ -13,6 +13,7 @@ impl Diff {
                 "No profile changes between `{}` and `{}`.\n",
                 self.base, self.head
             ));
+            s.push_str(&super::clusters::markdown(&self.clusters));
             return s;
         }
         let count = |st: Status| self.profiles.iter().filter(|p| p.status == st).count();
@@ -102,6 +103,7 @@ impl Diff {
             }
             s.push_str("</details>\n");
         }
+        s.push_str(&super::clusters::markdown(&self.clusters));
         s
     }
 }

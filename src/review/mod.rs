@@ -4,6 +4,7 @@
 //! [`diff`] compares two sides into a model that [`text`] and [`markdown`] print (and JSON
 //! serializes as it is).
 
+pub mod clusters;
 pub mod diff;
 mod markdown;
 mod text;

@@ -7,7 +7,7 @@ use crate::output::plural;
 impl Diff {
     pub fn text(&self) -> String {
         let mut s = String::new();
-        if self.profiles.is_empty() {
+        if self.is_empty() {
             s.push_str(&format!(
                 "no changes between {} and {}\n",
                 self.base, self.head
@@ -51,6 +51,7 @@ impl Diff {
                 }
             }
         }
+        s.push_str(&super::clusters::text(&self.clusters));
         if self.unchanged > 0 {
             s.push_str(&format!(
                 "{} unchanged\n",

@@ -1,0 +1,284 @@
+//! `strata cluster list | validate [NAME…] | render NAME`: clusters that pin profile
+//! releases and supply their variables.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::catalog::Catalog;
+use crate::cluster::{self, Built, Cluster, LoadedCluster, build, load_clusters};
+use crate::commands::render::{KindArg, emit, env_var};
+use crate::context::Context;
+use crate::diagnostic::{Diagnostic, suggest};
+use crate::error::{Error, Result};
+use crate::output::{plural, s};
+
+/// Clusters that pin profile releases: list, validate and render them
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// List the clusters: the profile release each pins, its add-on profiles
+    List,
+    /// Check clusters: pinned releases exist, add-on profiles fit, variables are present and
+    /// well typed, every layer renders
+    Validate(ValidateArgs),
+    /// Render a cluster: its pinned profile releases, from their locks, with its variables
+    Render(RenderArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    /// Clusters to check (default: all)
+    #[arg(value_name = "NAME")]
+    pub clusters: Vec<String>,
+    /// A value for a variable (repeatable); `STRATA_VAR_<NAME>` in the environment wins
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RenderArgs {
+    /// Cluster to render
+    pub cluster: String,
+    /// Write DIR/<layer name>/<file> instead of printing (the only output that holds
+    /// sensitive values)
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Only files of this kind: chart values, manifests (Kubernetes objects), other files
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
+    /// A value for a variable (repeatable); `STRATA_VAR_<NAME>` in the environment wins
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+}
+
+pub fn run(command: Command, ctx: &Context) -> Result<()> {
+    match command {
+        Command::List => list(ctx),
+        Command::Validate(args) => validate(args, ctx),
+        Command::Render(args) => render(args, ctx),
+    }
+}
+
+#[derive(Serialize)]
+struct Listed {
+    schema_version: u32,
+    clusters: Vec<ListedCluster>,
+}
+
+#[derive(Serialize)]
+struct ListedCluster {
+    name: String,
+    file: String,
+    profile: String,
+    /// `null`: the working tree.
+    version: Option<String>,
+    addons: Vec<ListedAddon>,
+}
+
+#[derive(Serialize)]
+struct ListedAddon {
+    profile: String,
+    version: Option<String>,
+}
+
+fn list(ctx: &Context) -> Result<()> {
+    let catalog = ctx.catalog_unfetched()?;
+    let loaded = load_clusters(&catalog)?;
+    let mut problems = Vec::new();
+    let mut out = Vec::new();
+    for (_, parsed) in loaded {
+        match parsed {
+            Ok(c) => out.push(ListedCluster {
+                name: c.name.clone(),
+                file: c.file().to_string(),
+                profile: c.profile.profile.get_ref().clone(),
+                version: c.profile.version.as_ref().map(|(_, v)| v.to_string()),
+                addons: c
+                    .addons
+                    .iter()
+                    .map(|a| ListedAddon {
+                        profile: a.profile.get_ref().clone(),
+                        version: a.version.as_ref().map(|(_, v)| v.to_string()),
+                    })
+                    .collect(),
+            }),
+            Err(mut d) => problems.append(&mut d),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Catalog(problems));
+    }
+    if ctx.out.json() {
+        ctx.out.print_json(&Listed {
+            schema_version: 1,
+            clusters: out,
+        });
+        return Ok(());
+    }
+    if out.is_empty() {
+        ctx.out.status(
+            "Listed",
+            &format!(
+                "no clusters (a cluster is `{}/<name>/{}`)",
+                cluster::DIR,
+                cluster::FILE_NAME
+            ),
+        );
+        return Ok(());
+    }
+    let version = |v: &Option<String>| v.clone().unwrap_or_else(|| "working tree".to_string());
+    let rows: Vec<[String; 4]> = out
+        .iter()
+        .map(|c| {
+            [
+                c.name.clone(),
+                c.profile.clone(),
+                version(&c.version),
+                c.addons
+                    .iter()
+                    .map(|a| format!("{} {}", a.profile, version(&a.version)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ]
+        })
+        .collect();
+    ctx.out.print(&crate::output::format_table(
+        ["CLUSTER", "PROFILE", "VERSION", "ADD-ONS"],
+        &rows,
+    ));
+    Ok(())
+}
+
+/// The named clusters (all when none is named); an unknown name is a usage error with the
+/// near miss.
+pub fn select(loaded: Vec<LoadedCluster>, names: &[String]) -> Result<Vec<LoadedCluster>> {
+    if names.is_empty() {
+        return Ok(loaded);
+    }
+    let known = cluster::names(&loaded);
+    for n in names {
+        if !known.contains(n) {
+            return Err(Error::usage_hint(
+                format!("no cluster named `{n}`"),
+                suggest(n, known.iter().map(String::as_str)).or_else(|| {
+                    known.is_empty().then(|| {
+                        format!(
+                            "a cluster is `{}/<name>/{}`",
+                            cluster::DIR,
+                            cluster::FILE_NAME
+                        )
+                    })
+                }),
+            ));
+        }
+    }
+    Ok(loaded
+        .into_iter()
+        .filter(|(_, c)| c.as_ref().is_ok_and(|c| names.contains(&c.name)))
+        .collect())
+}
+
+/// Checks clusters: one `ok` line per good cluster on stdout, the problems of the others.
+/// Returns the problems and the number of clusters checked.
+pub fn check_clusters(
+    catalog: &Catalog,
+    ctx: &Context,
+    loaded: Vec<LoadedCluster>,
+    flags: &[String],
+    out: &mut String,
+) -> Result<(Vec<Diagnostic>, usize, usize)> {
+    let mut problems = Vec::new();
+    let total = loaded.len();
+    let mut invalid = 0;
+    for (_, parsed) in loaded {
+        let c = match parsed {
+            Ok(c) => c,
+            Err(mut d) => {
+                invalid += 1;
+                problems.append(&mut d);
+                continue;
+            }
+        };
+        match build(catalog, &ctx.registries, &c, flags, &env_var)? {
+            Ok(b) => out.push_str(&format!("ok cluster {}: {}\n", c.name, summary(&c, &b))),
+            Err(mut d) => {
+                invalid += 1;
+                problems.append(&mut d);
+            }
+        }
+    }
+    Ok((problems, invalid, total))
+}
+
+/// `aws-prod 1.1.0 + observability 2.0.0, 7 layers`.
+fn summary(c: &Cluster, b: &Built) -> String {
+    let pins: Vec<String> = std::iter::once(&c.profile)
+        .chain(&c.addons)
+        .map(|r| r.label())
+        .collect();
+    format!("{}, {}", pins.join(" + "), plural(b.layers.len(), "layer"))
+}
+
+fn validate(args: ValidateArgs, ctx: &Context) -> Result<()> {
+    let catalog = ctx.catalog()?;
+    let loaded = select(load_clusters(&catalog)?, &args.clusters)?;
+    let mut out = String::new();
+    let (mut problems, invalid, total) =
+        check_clusters(&catalog, ctx, loaded, &args.vars, &mut out)?;
+    if ctx.out.json() {
+        #[derive(Serialize)]
+        struct Report<'a> {
+            schema_version: u32,
+            clusters: usize,
+            invalid: usize,
+            problems: &'a [Diagnostic],
+        }
+        ctx.out.print_json(&Report {
+            schema_version: 1,
+            clusters: total,
+            invalid,
+            problems: &problems,
+        });
+    } else if total == 0 {
+        ctx.out.status(
+            "Checked",
+            &format!(
+                "no clusters (a cluster is `{}/<name>/{}`)",
+                cluster::DIR,
+                cluster::FILE_NAME
+            ),
+        );
+    } else {
+        ctx.out.print(&out);
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    problems.push(Diagnostic::plain(format!(
+        "{} in {invalid} of {total} cluster{}",
+        plural(problems.len(), "problem"),
+        s(total)
+    )));
+    Err(Error::Catalog(problems))
+}
+
+fn render(args: RenderArgs, ctx: &Context) -> Result<()> {
+    let catalog = ctx.catalog()?;
+    let loaded = select(
+        load_clusters(&catalog)?,
+        std::slice::from_ref(&args.cluster),
+    )?;
+    let Some((_, parsed)) = loaded.into_iter().next() else {
+        return Err(Error::Internal("a selected cluster was lost".to_string()));
+    };
+    let c = parsed.map_err(Error::Catalog)?;
+    let built =
+        build(&catalog, &ctx.registries, &c, &args.vars, &env_var)?.map_err(Error::Catalog)?;
+    emit(
+        &[(None, built.layers)],
+        args.out.as_deref(),
+        args.kind,
+        &built.secrets,
+        ctx,
+    )
+}

@@ -1,0 +1,222 @@
+//! What a change does to clusters: the profile releases each pins, its variables and tags.
+//! A sensitive variable's value is never shown (`(sensitive)`).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::diff::Status;
+use crate::catalog::Catalog;
+use crate::cluster::{Cluster, load_clusters};
+use crate::error::Result;
+
+/// The clusters of one side by name, and the names of the variables some profile of that
+/// side declares sensitive.
+pub struct ClusterSide {
+    pub clusters: BTreeMap<String, Cluster>,
+    pub sensitive: BTreeSet<String>,
+}
+
+pub fn side(catalog: &Catalog) -> Result<ClusterSide> {
+    let clusters = load_clusters(catalog)?
+        .into_iter()
+        .filter_map(|(_, c)| c.ok())
+        .map(|c| (c.name.clone(), c))
+        .collect();
+    let sensitive = catalog
+        .load_profiles(&[])?
+        .into_iter()
+        .filter_map(|(_, p)| p.ok())
+        .flat_map(|p| {
+            p.variables
+                .into_values()
+                .filter(|v| v.sensitive)
+                .map(|v| v.name)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    Ok(ClusterSide {
+        clusters,
+        sensitive,
+    })
+}
+
+#[derive(Debug, Serialize)]
+pub struct ClusterDiff {
+    pub name: String,
+    pub status: Status,
+    /// Pinned profile releases that changed: `profile`, `old`, `new` (`working tree` for
+    /// a pin without a version).
+    pub pins: Vec<Change>,
+    pub variables: Vec<Change>,
+    pub tags: Vec<Change>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Change {
+    pub name: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+/// Clusters added, removed, or whose pins, variables or tags changed.
+pub fn diff(base: &ClusterSide, head: &ClusterSide) -> Vec<ClusterDiff> {
+    let sensitive: BTreeSet<&String> = base.sensitive.iter().chain(&head.sensitive).collect();
+    let names: BTreeSet<&String> = base.clusters.keys().chain(head.clusters.keys()).collect();
+    let mut out = Vec::new();
+    for name in names {
+        let (b, h) = (base.clusters.get(name), head.clusters.get(name));
+        let pins = |c: Option<&Cluster>| -> BTreeMap<String, String> {
+            c.map(|c| {
+                std::iter::once(&c.profile)
+                    .chain(&c.addons)
+                    .map(|r| {
+                        (
+                            r.profile.get_ref().clone(),
+                            r.version
+                                .as_ref()
+                                .map_or("working tree".to_string(), |(_, v)| v.to_string()),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+        };
+        let vars = |c: Option<&Cluster>| -> BTreeMap<String, String> {
+            c.map(|c| {
+                c.variables
+                    .iter()
+                    .map(|(k, v)| {
+                        let shown = if sensitive.contains(k.get_ref()) {
+                            "(sensitive)".to_string()
+                        } else {
+                            v.get_ref().to_string()
+                        };
+                        (k.get_ref().clone(), shown)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+        };
+        let tags = |c: Option<&Cluster>| -> BTreeMap<String, String> {
+            c.map(|c| {
+                c.tags
+                    .iter()
+                    .map(|t| {
+                        let (k, v) = crate::model::tags::split(t.get_ref());
+                        (k.to_string(), v.to_string())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+        };
+        let changes = |old: BTreeMap<String, String>, new: BTreeMap<String, String>| {
+            let keys: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+            keys.into_iter()
+                .filter(|k| old.get(*k) != new.get(*k))
+                .map(|k| Change {
+                    name: k.clone(),
+                    old: old.get(k).cloned(),
+                    new: new.get(k).cloned(),
+                })
+                .collect::<Vec<_>>()
+        };
+        // A sensitive value that changed shows as a change, never as its value.
+        let mut variables = changes(vars(b), vars(h));
+        for (k, _) in b.iter().flat_map(|c| c.variables.iter()) {
+            let (Some(bc), Some(hc)) = (b, h) else { break };
+            if sensitive.contains(k.get_ref())
+                && let (Some(x), Some(y)) = (
+                    bc.variables
+                        .iter()
+                        .find(|(n, _)| n.get_ref() == k.get_ref()),
+                    hc.variables
+                        .iter()
+                        .find(|(n, _)| n.get_ref() == k.get_ref()),
+                )
+                && x.1.get_ref() != y.1.get_ref()
+            {
+                variables.push(Change {
+                    name: k.get_ref().clone(),
+                    old: Some("(sensitive)".to_string()),
+                    new: Some("(sensitive, changed)".to_string()),
+                });
+            }
+        }
+        variables.sort_by(|x, y| x.name.cmp(&y.name));
+        let d = ClusterDiff {
+            name: name.clone(),
+            status: match (b, h) {
+                (None, _) => Status::Added,
+                (_, None) => Status::Removed,
+                _ => Status::Changed,
+            },
+            pins: changes(pins(b), pins(h)),
+            variables,
+            tags: changes(tags(b), tags(h)),
+        };
+        if d.status != Status::Changed
+            || !(d.pins.is_empty() && d.variables.is_empty() && d.tags.is_empty())
+        {
+            out.push(d);
+        }
+    }
+    out
+}
+
+fn show(v: &Option<String>) -> &str {
+    v.as_deref().unwrap_or("-")
+}
+
+/// The text lines of cluster changes.
+pub fn text(clusters: &[ClusterDiff]) -> String {
+    let mut s = String::new();
+    for c in clusters {
+        s.push_str(&format!("{} cluster {}\n", c.status, c.name));
+        for (what, list) in [
+            ("profile", &c.pins),
+            ("variable", &c.variables),
+            ("tag", &c.tags),
+        ] {
+            for x in list {
+                s.push_str(&format!(
+                    "  {what} {}: {} -> {}\n",
+                    x.name,
+                    show(&x.old),
+                    show(&x.new)
+                ));
+            }
+        }
+    }
+    s
+}
+
+/// The Markdown table of cluster changes.
+pub fn markdown(clusters: &[ClusterDiff]) -> String {
+    if clusters.is_empty() {
+        return String::new();
+    }
+    let mut s =
+        String::from("\n#### Clusters\n\n| cluster | change | old | new |\n|---|---|---|---|\n");
+    for c in clusters {
+        if c.status != Status::Changed {
+            s.push_str(&format!("| `{}` | {} | | |\n", c.name, c.status));
+        }
+        for (what, list) in [
+            ("profile", &c.pins),
+            ("variable", &c.variables),
+            ("tag", &c.tags),
+        ] {
+            for x in list {
+                s.push_str(&format!(
+                    "| `{}` | {what} `{}` | {} | {} |\n",
+                    c.name,
+                    x.name,
+                    show(&x.old),
+                    show(&x.new)
+                ));
+            }
+        }
+    }
+    s
+}
