@@ -398,10 +398,13 @@ impl Profile {
             if let Some(i) = chain.iter().position(|d| d.name == *base.get_ref()) {
                 let mut names: Vec<&str> = chain[i..].iter().map(|d| d.name.as_str()).collect();
                 names.push(base.get_ref());
-                problems.push(at(format!(
-                    "`extends` goes round in a cycle: {}",
-                    names.join(" -> ")
-                )));
+                // At this profile's own `extends` line: the cycle is its problem too.
+                let own = doc.extends.as_ref().map_or(base.span(), |e| e.span());
+                problems.push(Diagnostic::at(
+                    &doc.source,
+                    own,
+                    format!("`extends` goes round in a cycle: {}", names.join(" -> ")),
+                ));
                 break;
             }
             match lookup(base.get_ref()) {

@@ -396,7 +396,8 @@ pub fn bind(
     }
     for v in variables.values() {
         let key = format!("STRATA_VAR_{}", v.name.to_ascii_uppercase());
-        if let Some(value) = env(&key) {
+        // An empty environment variable counts as unset.
+        if let Some(value) = env(&key).filter(|v| !v.is_empty()) {
             given.push((v.name.clone(), value, BindingOrigin::Env(key)));
         }
     }

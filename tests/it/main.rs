@@ -5,6 +5,7 @@
 mod util;
 
 mod catalog;
+mod clusters;
 mod commands;
 mod delivery;
 mod git;
