@@ -520,3 +520,29 @@ fn composition_mistakes_are_shown_at_the_childs_line() {
         "error: profiles/unused/profile.toml:12:7: variable `mtu` is a boolean (boolean); parameter `mtu` of calico 3.33.1 takes an integer\n    |\n 12 | mtu = { var = \"mtu\" }\n    |       ^^^^^^^^^^^^^^^\n  hint: change the variable's `format`, or use it for another parameter\nerror: 1 problem in 1 of 1 profile\n"
     );
 }
+
+#[test]
+fn add_on_profiles_must_fit_the_stack() {
+    let env = catalog();
+    env.pack(
+        "legacy-agent",
+        "1.0.0",
+        "[pack]\nname = \"legacy-agent\"\nversion = \"1.0.0\"\nlayer = \"addon\"\ndescription = \"An old agent\"\n\n[[requires]]\nlayer = \"kubernetes\"\nversion = \"<1.30\"\n",
+    );
+    env.write("packs/legacy-agent/1.0.0/values.yaml.j2", "a: 1\n");
+    env.profile(
+        "legacy",
+        "[profile]\nname = \"legacy\"\ncloud = \"aws\"\ntype = \"add-on\"\n\n[[layer]]\ntype = \"addon\"\npack = \"legacy-agent\"\nversion = \"1.x\"\n\n[[layer]]\ntype = \"addon\"\nname = \"monitoring\"\npack = \"agent\"\nversion = \"1.x\"\n[layer.values]\napi_token = \"tok-x\"\n",
+    );
+    env.run(&["lock", "legacy", "-q"]).success();
+    env.write(
+        "clusters/pay-eu-1/cluster.toml",
+        "[cluster]\nname = \"pay-eu-1\"\nprofile = \"aws-prod\"\nversion = \"1.0.0\"\n\n[[addon]]\nprofile = \"legacy\"\n",
+    );
+    env.run(&["cluster", "validate", "pay-eu-1"]).fails(
+        1,
+        "error: profiles/legacy/profile.toml:11:1: layer `monitoring` of `profiles/legacy/profile.toml` has the name of a layer of `profiles/aws-prod/profile.toml`\n    |\n 11 | [[layer]]\n    | ^^^^^^^^^\n  hint: layer names are unique in a cluster; give one of them another `name`\n\
+         error: profiles/legacy/profile.toml:8:8: legacy-agent 1.0.0 requires kubernetes <1.30, and cluster `pay-eu-1` has kubernetes 1.36.4\n   |\n 8 | pack = \"legacy-agent\"\n   |        ^^^^^^^^^^^^^^\n\
+         error: 2 problems in 1 of 1 cluster\n",
+    );
+}
