@@ -107,6 +107,14 @@ pub fn check_values(
     sources: &[Source],
 ) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
+    if pack.document.is_some() || !layer.presets.is_empty() {
+        problems.extend(crate::render::merged::check_presets(layer, pack));
+    }
+    if pack.document.is_some() {
+        // Values are key paths into the release's document; its rules are checked on the
+        // merged document when the layer renders.
+        return problems;
+    }
     let label = format!("{} {}", pack.name, pack.version);
     let params = || pack.params.keys().map(String::as_str);
     let mut values: Vec<_> = layer.values.iter().collect();

@@ -164,7 +164,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
             .iter()
             .map(|(k, e)| ValueOut {
                 name: k.clone(),
-                value: (!e.var.as_ref().is_some_and(|v| v.sensitive)).then(|| e.value.clone()),
+                value: (!e.is_sensitive()).then(|| e.value.clone()),
                 origin: e.origin.clone(),
                 var: e.var.clone(),
             })

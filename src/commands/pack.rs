@@ -167,6 +167,15 @@ struct ShowOut<'a> {
     params: Vec<ParamOut<'a>>,
     charts: &'a [crate::model::chart::Chart],
     templates: Vec<&'a str>,
+    /// A release whose configuration is a values document (palette, helm): its file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    document: Option<&'a str>,
+    /// Palette presets (`Group:name`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    presets: Vec<String>,
+    /// What else the release says (`appVersion`, dependencies, notes), as `[key, value]`.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    facts: &'a [(String, String)],
 }
 
 #[derive(Serialize)]
@@ -318,6 +327,13 @@ fn show_out<'a>(
             .collect(),
         charts: &pack.charts,
         templates: pack.templates().map(|(p, _)| p).collect(),
+        document: pack.document.as_ref().map(|d| d.file.as_str()),
+        presets: pack
+            .document
+            .iter()
+            .flat_map(|d| d.presets.iter().map(|p| p.id()))
+            .collect(),
+        facts: &pack.facts,
     }
 }
 
@@ -355,6 +371,22 @@ fn show_text(o: &ShowOut) -> String {
     let _ = writeln!(s, "releases:  {}", releases.join(", "));
     if !o.templates.is_empty() {
         let _ = writeln!(s, "templates: {}", o.templates.join(", "));
+    }
+    if let Some(d) = o.document {
+        let _ = writeln!(s, "values:    {d} (layer values merge into it by key path)");
+    }
+    if !o.presets.is_empty() {
+        let _ = writeln!(s, "presets:   {}", o.presets.join(", "));
+    }
+    if !o.facts.is_empty() {
+        let _ = writeln!(
+            s,
+            "
+about:"
+        );
+        for (k, v) in o.facts {
+            let _ = writeln!(s, "  {k}: {v}");
+        }
     }
     if !o.charts.is_empty() {
         let _ = writeln!(s, "\ncharts:");

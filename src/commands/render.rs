@@ -167,6 +167,16 @@ pub fn emit(
     let mut text = String::new();
     let mut json = Vec::new();
     let mut files: Vec<(PathBuf, &[u8])> = Vec::new();
+    // A pack's own secrets (Palette passwords) are masked like sensitive variables.
+    let mut secrets = secrets.to_vec();
+    for (_, layers) in rendered {
+        for l in layers {
+            secrets.extend(crate::render::merged::secrets(&l.values));
+        }
+    }
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    secrets.dedup();
+    let secrets = &secrets[..];
     for (profile, layers) in rendered {
         let prefix = profile
             .as_ref()

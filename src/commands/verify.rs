@@ -144,6 +144,34 @@ fn verify_layer(catalog: &Catalog, file: &str, l: &LockedLayer) -> Result<Option
             return Ok(mismatch(m));
         }
     }
+    // A palette registry follows a branch: the release is its folder at the branch's
+    // commit now, which must still hold the locked content.
+    if registry.kind() == RegistryKind::Git
+        && let (Some(branch), Some(was)) = (registry.branch(), &l.commit)
+    {
+        let now = registry
+            .releases(&l.pack)?
+            .iter()
+            .find(|r| r.version == l.version)
+            .cloned();
+        let Some(now) = now else {
+            return Ok(Some(
+                at(format!(
+                    "{} {} is gone from {branch} of registry `{}`",
+                    l.pack, l.version, l.registry
+                ))
+                .with_hint(integrity::hint(l)),
+            ));
+        };
+        let pack = registry.pack(&l.pack, &now)?;
+        if pack.digest != l.digest {
+            return Ok(mismatch(Mismatch::Branch {
+                branch,
+                was: was.clone(),
+                now: now.rev.clone().unwrap_or_default(),
+            }));
+        }
+    }
     let digest = match registry.pack(&l.pack, &l.release()) {
         Ok(p) => p.digest.clone(),
         Err(Error::Catalog(d)) => {

@@ -17,6 +17,12 @@ pub enum Mismatch {
     Gone { tag: String },
     /// The release's files hash to another digest.
     Changed { was: String, now: String },
+    /// The release's folder changed on the branch a registry follows (palette).
+    Branch {
+        branch: String,
+        was: String,
+        now: String,
+    },
 }
 
 /// Compares a locked layer with what its registry holds now: the commit its tag names
@@ -58,6 +64,10 @@ impl Mismatch {
                 l.registry
             ),
             Mismatch::Gone { tag } => format!("tag `{tag}` is gone from registry `{}`", l.registry),
+            Mismatch::Branch { branch, was, now } => format!(
+                "{} {} changed on {branch} of registry `{}`: the lock has its folder at commit {was}, the branch now has other content at {now}",
+                l.pack, l.version, l.registry
+            ),
             Mismatch::Changed { was, now } => {
                 let registry = if name_registry {
                     format!(" (registry `{}`)", l.registry)

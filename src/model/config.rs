@@ -57,6 +57,44 @@ pub struct RegistryConfig {
     pub kind: Spanned<RegistryKind>,
     pub url: Option<Spanned<String>>,
     pub path: Option<Spanned<String>>,
+    /// How the registry lays out its releases (default: strata's own).
+    pub format: Option<Spanned<RegistryFormat>>,
+    /// A palette git registry: the branch whose folders are the releases (default: the
+    /// remote's default branch).
+    #[serde(rename = "ref")]
+    pub git_ref: Option<Spanned<String>>,
+    /// A helm registry: the Helm repository its charts are published to (for exports).
+    pub chart_repo: Option<Spanned<String>>,
+}
+
+/// How a registry lays out its releases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RegistryFormat {
+    /// strata's `pack.toml` packs.
+    Strata,
+    /// Spectro Cloud Palette pack folders (`pack.json`).
+    Palette,
+    /// Helm charts in the chart-releaser layout (`Chart.yaml`, tags `<chart>-<version>`).
+    Helm,
+}
+
+impl RegistryFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RegistryFormat::Strata => "strata",
+            RegistryFormat::Palette => "palette",
+            RegistryFormat::Helm => "helm",
+        }
+    }
+}
+
+impl RegistryConfig {
+    pub fn format(&self) -> RegistryFormat {
+        self.format
+            .as_ref()
+            .map_or(RegistryFormat::Strata, |f| *f.get_ref())
+    }
 }
 
 impl Config {
@@ -84,6 +122,40 @@ impl Config {
                     r.name.span(),
                     format!("registry `{name}` is defined twice"),
                 ));
+            }
+            let fmt = r.format();
+            if let Some(f) = &r.format
+                && *r.kind.get_ref() == RegistryKind::Builtin
+            {
+                problems.push(Diagnostic::at(
+                    source,
+                    f.span(),
+                    "the builtin registry is in strata's format; `format` is for git and dir registries",
+                ));
+            }
+            if let Some(v) = &r.git_ref
+                && !(fmt == RegistryFormat::Palette && *r.kind.get_ref() == RegistryKind::Git)
+            {
+                problems.push(
+                    Diagnostic::at(source, v.span(), "`ref` is for git registries in the palette format")
+                        .with_hint("a palette repository's releases are the folders at this branch; strata and helm registries release with tags"),
+                );
+            }
+            if let Some(v) = &r.chart_repo {
+                if fmt != RegistryFormat::Helm {
+                    problems.push(Diagnostic::at(
+                        source,
+                        v.span(),
+                        "`chart_repo` is for registries in the helm format",
+                    ));
+                } else if !v.get_ref().starts_with("https://") && !v.get_ref().starts_with("oci://")
+                {
+                    problems.push(Diagnostic::at(
+                        source,
+                        v.span(),
+                        format!("chart repository `{}` is neither an `https://` Helm repository nor an `oci://` registry", v.get_ref()),
+                    ));
+                }
             }
             match r.kind.get_ref() {
                 RegistryKind::Builtin => {

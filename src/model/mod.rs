@@ -5,6 +5,7 @@
 
 pub mod chart;
 pub mod config;
+pub mod document;
 pub mod pack;
 pub mod param;
 pub mod profile;

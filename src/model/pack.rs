@@ -104,6 +104,8 @@ pub struct Pack {
     pub name: String,
     pub version: Version,
     pub layer: LayerType,
+    /// A release any layer may use (a Helm chart: the profile chooses its layer type).
+    pub any_layer: bool,
     pub category: String,
     pub display_name: String,
     pub description: String,
@@ -120,6 +122,12 @@ pub struct Pack {
     pub files: BTreeMap<String, Vec<u8>>,
     /// The `h1` content digest of `files`.
     pub digest: String,
+    /// A release whose configuration is a values document (Palette packs, Helm charts):
+    /// the layer's values merge into it, there are no templates.
+    pub document: Option<crate::model::document::ValuesDoc>,
+    /// What else the release says, for `pack show` (`appVersion`, `addonType`,
+    /// dependencies, keys strata does not use), in order.
+    pub facts: Vec<(String, String)>,
     /// The compiled templates, built on first use.
     pub(crate) compiled:
         std::sync::OnceLock<Result<std::sync::Arc<crate::render::Templates>, Diagnostic>>,

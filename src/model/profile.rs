@@ -85,6 +85,8 @@ struct LayerDecl {
     git_ref: Option<Spanned<String>>,
     registry: Option<Spanned<String>>,
     remove: Option<Spanned<bool>>,
+    /// Palette presets to apply (`Group:name`).
+    presets: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     values: BTreeMap<Spanned<String>, Spanned<Value>>,
 }
@@ -102,6 +104,9 @@ pub struct LayerValue {
     pub value: Spanned<Value>,
     pub key_span: std::ops::Range<usize>,
     pub source: Source,
+    /// The line of every key inside a table value, by its path below this key (dotted keys
+    /// and nested tables), for values that are documents.
+    pub lines: std::sync::Arc<BTreeMap<Vec<String>, usize>>,
 }
 
 impl LayerValue {
@@ -113,6 +118,16 @@ impl LayerValue {
     /// The line of the key in its file.
     pub fn line(&self) -> usize {
         line_of(&self.source, self.key_span.start)
+    }
+
+    /// The line of a key inside the value (`path` below this key), or of the nearest
+    /// enclosing key.
+    pub fn line_of(&self, path: &[String]) -> usize {
+        (0..=path.len())
+            .rev()
+            .find_map(|n| self.lines.get(&path[..n]))
+            .copied()
+            .unwrap_or_else(|| self.line())
     }
 }
 
@@ -131,6 +146,9 @@ pub struct Layer {
     pub registry: Option<Spanned<String>>,
     pub registry_src: Source,
     pub values: BTreeMap<String, LayerValue>,
+    /// Palette presets (`Group:name`), and the file that chose them.
+    pub presets: Vec<Spanned<String>>,
+    pub presets_src: Source,
     /// The `[[layer]]` header that last shaped the layer, for problems with the layer as a
     /// whole, and its file.
     pub span: std::ops::Range<usize>,
@@ -183,7 +201,10 @@ struct LayerDeclParsed {
     requested: Option<(Spanned<String>, Request)>,
     registry: Option<Spanned<String>>,
     remove: Option<Spanned<bool>>,
+    presets: Option<Vec<Spanned<String>>>,
     values: Vec<(Spanned<String>, Spanned<Value>)>,
+    /// Lines of keys inside the values, by top key then path below it.
+    lines: BTreeMap<String, BTreeMap<Vec<String>, usize>>,
 }
 
 impl LayerDeclParsed {
@@ -280,6 +301,7 @@ impl ProfileDoc {
 
         let mut layers = Vec::new();
         let mut names: BTreeMap<String, std::ops::Range<usize>> = BTreeMap::new();
+        let mut value_lines = value_lines(&source).into_iter();
         for decl in file.layer {
             let span = decl.span();
             let d = decl.into_inner();
@@ -327,7 +349,9 @@ impl ProfileDoc {
                 requested,
                 registry: d.registry,
                 remove: d.remove,
+                presets: d.presets,
                 values: d.values.into_iter().collect(),
+                lines: value_lines.next().unwrap_or_default(),
             };
             if let Some(layer_name) = parsed.layer_name() {
                 let name_span = parsed.name.as_ref().map_or(span.clone(), |n| n.span());
@@ -720,6 +744,9 @@ fn apply_layer(
                         value: v.clone(),
                         key_span: k.span(),
                         source: source.clone(),
+                        lines: std::sync::Arc::new(
+                            d.lines.get(k.get_ref()).cloned().unwrap_or_default(),
+                        ),
                     },
                 )
             })
@@ -793,8 +820,22 @@ fn apply_layer(
                 layer.registry = Some(r.clone());
                 layer.registry_src = source.clone();
             }
-            for (k, v) in values(d) {
+            for (k, mut v) in values(d) {
+                // Tables merge key by key, at every depth; anything else replaces.
+                if let Some(old) = layer.values.get(&k)
+                    && let (Value::Table(a), Value::Table(b)) =
+                        (old.value.get_ref(), v.value.get_ref())
+                    && var_ref(v.value.get_ref()).is_none()
+                {
+                    let mut merged = a.clone();
+                    merge_tables(&mut merged, b);
+                    v.value = Spanned::new(v.value.span(), Value::Table(merged));
+                }
                 layer.values.insert(k, v);
+            }
+            if let Some(p) = &d.presets {
+                layer.presets = p.clone();
+                layer.presets_src = source.clone();
             }
             layer.span = span;
             layer.type_span = d.ty.as_ref().map_or(layer.type_span.clone(), |t| t.span());
@@ -860,10 +901,68 @@ fn apply_layer(
                 registry: d.registry.clone(),
                 registry_src: source.clone(),
                 values: values(d).into_iter().collect(),
+                presets: d.presets.clone().unwrap_or_default(),
+                presets_src: source.clone(),
                 type_span: ty.span(),
                 span,
                 source: source.clone(),
             });
         }
     }
+}
+
+/// Merges `b` into `a`: tables key by key, anything else replaced.
+fn merge_tables(a: &mut toml::Table, b: &toml::Table) {
+    for (k, v) in b {
+        match (a.get_mut(k), v) {
+            (Some(Value::Table(x)), Value::Table(y)) if var_ref(v).is_none() => merge_tables(x, y),
+            _ => {
+                a.insert(k.clone(), v.clone());
+            }
+        }
+    }
+}
+
+/// For each `[[layer]]` of a profile file, the line of every key inside its values, by
+/// top key and path below it (toml's own spans stop at the top keys).
+fn value_lines(source: &Source) -> Vec<BTreeMap<String, BTreeMap<Vec<String>, usize>>> {
+    fn walk(
+        table: &dyn toml_edit::TableLike,
+        path: &mut Vec<String>,
+        source: &Source,
+        out: &mut BTreeMap<Vec<String>, usize>,
+    ) {
+        for (k, v) in table.iter() {
+            path.push(k.to_string());
+            if let Some(span) = table.key(k).and_then(|key| key.span()) {
+                out.insert(path.clone(), line_of(source, span.start));
+            }
+            if let Some(t) = v.as_table_like() {
+                walk(t, path, source, out);
+            }
+            path.pop();
+        }
+    }
+    let Ok(doc) = toml_edit::Document::parse(source.text.as_ref()) else {
+        return Vec::new();
+    };
+    let Some(layers) = doc.get("layer").and_then(|l| l.as_array_of_tables()) else {
+        return Vec::new();
+    };
+    layers
+        .iter()
+        .map(|layer| {
+            let mut per_key = BTreeMap::new();
+            if let Some(values) = layer.get("values").and_then(|v| v.as_table_like()) {
+                for (k, v) in values.iter() {
+                    let mut lines = BTreeMap::new();
+                    if let Some(t) = v.as_table_like() {
+                        walk(t, &mut Vec::new(), source, &mut lines);
+                    }
+                    per_key.insert(k.to_string(), lines);
+                }
+            }
+            per_key
+        })
+        .collect()
 }

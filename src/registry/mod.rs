@@ -137,6 +137,11 @@ impl Registry {
             .map(Some)
     }
 
+    /// The branch a palette registry follows (its releases are that branch's folders).
+    pub fn branch(&self) -> Option<String> {
+        self.format.branch()
+    }
+
     /// Git registries: the commit a release is read at (its tag peeled).
     pub fn commit(&self, release: &ReleaseRef) -> Result<Option<String>> {
         match &release.rev {
@@ -163,7 +168,12 @@ impl Registry {
         // `1.2.0`, `v1.2.0`, `1.2` and `01.2.0` are one release: two folders (or tags) for
         // it would let either be picked.
         if let Some(w) = list.windows(2).find(|w| w[0].version == w[1].version) {
-            let name = |r: &ReleaseRef| r.rev.clone().unwrap_or_else(|| r.path.clone());
+            // Folders of one branch share a revision: name them by folder.
+            let same_rev = w[0].rev == w[1].rev;
+            let name = |r: &ReleaseRef| match &r.rev {
+                Some(rev) if !same_rev => rev.clone(),
+                _ => r.path.clone(),
+            };
             return Err(Diagnostic::plain(format!(
                 "registry `{}`: pack `{pack}` has `{}` and `{}`, which are the same release {}",
                 self.name,
@@ -261,7 +271,18 @@ impl Registries {
                     Box::new(source::GitSource::new(&name, parsed, path, settings))
                 }
             };
-            list.push(Registry::new(name, source, Box::new(format::Strata)));
+            let fmt: Box<dyn Format> = match r.format() {
+                crate::model::config::RegistryFormat::Strata => Box::new(format::Strata),
+                crate::model::config::RegistryFormat::Palette => {
+                    Box::new(format::palette::Palette {
+                        branch: r.git_ref.as_ref().map(|b| b.get_ref().clone()),
+                    })
+                }
+                crate::model::config::RegistryFormat::Helm => Box::new(format::helm::Helm {
+                    chart_repo: r.chart_repo.as_ref().map(|c| c.get_ref().clone()),
+                }),
+            };
+            list.push(Registry::new(name, source, fmt));
         }
         Ok(Registries {
             list,

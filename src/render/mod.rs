@@ -4,7 +4,9 @@
 //! [`locked`] renders a profile from its lock.
 
 mod checks;
+pub mod document;
 pub mod locked;
+pub mod merged;
 pub mod templates;
 pub mod values;
 
@@ -92,6 +94,9 @@ pub struct Stack {
     /// The files a value of this stack can be set in (the profile, its bases, a cluster
     /// file), to point at the user's line.
     pub sources: Vec<crate::diagnostic::Source>,
+    /// The profile's variables and their values, for layers with a values document.
+    variables: BTreeMap<String, crate::model::variable::Variable>,
+    bindings: Bindings,
 }
 
 impl Stack {
@@ -149,6 +154,8 @@ impl Stack {
             sources: std::iter::once(profile.source.clone())
                 .chain(profile.bases.iter().map(|(_, s)| s.clone()))
                 .collect(),
+            variables: profile.variables.clone(),
+            bindings: bindings.clone(),
         })
     }
 
@@ -175,7 +182,6 @@ impl Stack {
     pub fn render(
         &self,
         catalog: &Catalog,
-
         i: usize,
         layer: &Layer,
         pack: &Pack,
@@ -186,18 +192,33 @@ impl Stack {
         if !failed.is_empty() {
             return Err(failed);
         }
-        let files = pack
-            .compiled()
-            .and_then(|t| {
-                t.render(
-                    &params,
+        let files = match &pack.document {
+            // A values document: the layer's values merged into it.
+            Some(doc) => {
+                let text = merged::render(
                     pack,
-                    &self.profile,
-                    &self.layers,
-                    &catalog.rendered,
-                )
-            })
-            .map_err(|d| vec![d])?;
+                    layer,
+                    &self.variables,
+                    &catalog.config,
+                    &catalog.config_source,
+                    &self.bindings,
+                    &self.sources,
+                )?;
+                BTreeMap::from([(doc.file.clone(), text)])
+            }
+            None => pack
+                .compiled()
+                .and_then(|t| {
+                    t.render(
+                        &params,
+                        pack,
+                        &self.profile,
+                        &self.layers,
+                        &catalog.rendered,
+                    )
+                })
+                .map_err(|d| vec![d])?,
+        };
         let kinds = checks::kinds(pack, &files)?;
         Ok(Rendered {
             values,

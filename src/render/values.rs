@@ -70,6 +70,9 @@ pub struct Effective {
     /// The variable the value is (`{ var = "name" }`), if it is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub var: Option<VarUse>,
+    /// A secret of the pack's own schema (a Palette `${password}`): never shown.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub secret: bool,
 }
 
 /// A value that is a profile variable: bound to a value, or a placeholder.
@@ -114,9 +117,15 @@ impl Effective {
     /// The value as shown to people: `(sensitive)` for a sensitive variable.
     pub fn shown(&self) -> String {
         match &self.var {
+            _ if self.secret => "(sensitive)".to_string(),
             Some(v) if v.sensitive => "(sensitive)".to_string(),
             _ => self.value.to_string(),
         }
+    }
+
+    /// Whether the value must never be shown.
+    pub fn is_sensitive(&self) -> bool {
+        self.secret || self.var.as_ref().is_some_and(|v| v.sensitive)
     }
 }
 
@@ -130,6 +139,16 @@ pub fn effective(
     config_source: &Source,
     bindings: &Bindings,
 ) -> BTreeMap<String, Effective> {
+    if pack.document.is_some() {
+        return super::merged::effective(
+            pack,
+            layer,
+            &profile.variables,
+            config,
+            config_source,
+            bindings,
+        );
+    }
     let line_of =
         |src: &Source, at: usize| src.text[..at.min(src.text.len())].matches('\n').count() + 1;
     let mut out = BTreeMap::new();
@@ -141,6 +160,7 @@ pub fn effective(
                     value: d.get_ref().clone(),
                     origin: Origin::PackDefault,
                     var: None,
+                    secret: false,
                 },
             );
         }
@@ -161,6 +181,7 @@ pub fn effective(
                             line: line_of(config_source, key.span().start),
                         },
                         var: None,
+                        secret: false,
                     },
                 );
             }
@@ -198,6 +219,7 @@ pub fn effective(
                         line: lv.line(),
                     },
                     var,
+                    secret: false,
                 },
             );
         }
@@ -370,6 +392,7 @@ fn follow(
                     via: Box::new(source.origin),
                 },
                 var: source.var,
+                secret: source.secret,
             },
         );
     }

@@ -240,7 +240,7 @@ pub fn unfit(
 ) -> Result<Vec<Diagnostic>> {
     let pack_name = layer.pack.get_ref();
     let mut problems = Vec::new();
-    if pack.layer != layer.ty {
+    if pack.layer != layer.ty && !pack.any_layer {
         let hint = if layer.ty == LayerType::Addon || pack.layer == LayerType::Addon {
             format!(
                 "set `type = \"{}\"`, or choose {} pack",

@@ -251,10 +251,17 @@ fn value_changes(
             if a.map(|e| &e.value) == b.map(|e| &e.value) {
                 return None;
             }
+            let shown = |e: &Effective| {
+                if e.is_sensitive() {
+                    toml::Value::String("(sensitive)".to_string())
+                } else {
+                    e.value.clone()
+                }
+            };
             Some(ValueChange {
                 name: n.clone(),
-                old: a.map(|e| e.value.clone()),
-                new: b.map(|e| e.value.clone()),
+                old: a.map(shown),
+                new: b.map(shown),
                 old_origin: a.map(|e| e.origin.to_string()),
                 new_origin: b.map(|e| e.origin.to_string()),
             })
@@ -314,7 +321,20 @@ pub fn diff(base_label: &str, head_label: &str, base: &Side, head: &Side) -> Dif
             let o = old_layers.iter().find(|l| &l.locked.name == ln);
             let n = new_layers.iter().find(|l| &l.locked.name == ln);
             let values = value_changes(o.map(|l| &l.values), n.map(|l| &l.values));
-            let files = file_diffs(ln, o.map(|l| &l.files), n.map(|l| &l.files));
+            // A pack's own secrets (Palette passwords) never reach a review.
+            let secrets: Vec<String> = o
+                .iter()
+                .chain(n.iter())
+                .flat_map(|l| crate::render::merged::secrets(&l.values))
+                .collect();
+            let mask = |files: &BTreeMap<String, String>| -> BTreeMap<String, String> {
+                files
+                    .iter()
+                    .map(|(k, v)| (k.clone(), crate::model::variable::mask(v, &secrets)))
+                    .collect()
+            };
+            let (of, nf) = (o.map(|l| mask(&l.files)), n.map(|l| mask(&l.files)));
+            let files = file_diffs(ln, of.as_ref(), nf.as_ref());
             let (st, kinds) = match (o, n) {
                 (None, Some(_)) => (Status::Added, Vec::new()),
                 (Some(_), None) => (Status::Removed, Vec::new()),

@@ -2,7 +2,10 @@
 //! and how a release's files become a [`Pack`]. A format reads only through a
 //! [`Source`], so adding one touches no source code (and no git code).
 
+pub mod helm;
+pub mod palette;
 pub mod strata;
+mod values;
 
 use std::collections::BTreeMap;
 
@@ -39,4 +42,10 @@ pub trait Format: Send + Sync {
 
     /// Reads and checks one release.
     fn load(&self, at: Reader, pack: &str, release: &ReleaseRef) -> Result<Pack>;
+
+    /// The branch whose folders are the releases, for a format that follows one (palette);
+    /// `None` when releases are tags or folders.
+    fn branch(&self) -> Option<String> {
+        None
+    }
 }

@@ -206,6 +206,9 @@ pub fn read_manifest(
         return Err(problems);
     }
     Ok(Pack {
+        document: None,
+        facts: Vec::new(),
+        any_layer: false,
         name: name.clone(),
         version: expected_version.clone(),
         layer: *m.pack.layer.get_ref(),

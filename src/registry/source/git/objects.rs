@@ -133,6 +133,14 @@ pub fn read_blob(
 
 /// The revision a tag, branch or commit id names: the tag itself, or a commit id.
 pub fn resolve_ref(repo: &Repository, reference: &str) -> Option<String> {
+    // strata's own refs (`refs/strata/remote-head`: the remote's default branch).
+    if reference.starts_with("refs/strata/") {
+        return repo
+            .find_reference(reference)
+            .and_then(|r| r.peel_to_commit())
+            .ok()
+            .map(|c| c.id().to_string());
+    }
     if repo
         .find_reference(&format!("refs/tags/{reference}"))
         .is_ok()

@@ -197,6 +197,8 @@ impl GitSource {
                     self.url.fetch.as_ref(),
                     "+refs/heads/*:refs/heads/*".as_ref(),
                     "+refs/tags/*:refs/tags/*".as_ref(),
+                    // The remote's default branch, for registries that follow it.
+                    "+HEAD:refs/strata/remote-head".as_ref(),
                 ],
                 self.settings.fetch_timeout,
             );
@@ -260,7 +262,11 @@ impl GitSource {
             .remote_anonymous(&self.url.fetch)
             .and_then(|mut remote| {
                 remote.fetch(
-                    &["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"],
+                    &[
+                        "+refs/heads/*:refs/heads/*",
+                        "+refs/tags/*:refs/tags/*",
+                        "+HEAD:refs/strata/remote-head",
+                    ],
                     Some(&mut opts),
                     None,
                 )

@@ -1,0 +1,290 @@
+//! Helm chart repositories kept in git in the chart-releaser layout: `<path>/<chart>/Chart.yaml`
+//! beside `values.yaml` (and `values.schema.json`), released as tags `<chart>-<version>`.
+//! In a folder source, each `<chart>/` folder is one release (its `Chart.yaml` version).
+//! The chart is what the layer installs; its `values.yaml` is the default document.
+
+use std::collections::BTreeMap;
+
+use super::{Format, Index, Reader};
+use crate::diagnostic::{Diagnostic, Source};
+use crate::error::{Error, Result};
+use crate::model::chart::Chart;
+use crate::model::pack::{Constraint, LayerType, Pack, Target, is_pack_name};
+use crate::model::version::{Version, VersionSpec};
+use crate::registry::ReleaseRef;
+use crate::registry::source::join;
+
+pub const MANIFEST: &str = "Chart.yaml";
+
+pub struct Helm {
+    /// Where the charts are published (`chart_repo`), for the chart entry; else the git
+    /// source and path.
+    pub chart_repo: Option<String>,
+}
+
+/// `<chart>-<version>`: the first `-` followed by a version whose core has a `.`
+/// (`argo-cd-7.1.0` is `argo-cd` 7.1.0, `app-2-1.0.0` is `app-2` 1.0.0).
+pub fn split_tag(tag: &str) -> Option<(&str, Version)> {
+    tag.match_indices('-').find_map(|(i, _)| {
+        let (name, rest) = (&tag[..i], &tag[i + 1..]);
+        let digits = rest.strip_prefix('v').unwrap_or(rest);
+        let core = digits.split(['-', '+']).next().unwrap_or("");
+        if !digits.starts_with(|c: char| c.is_ascii_digit()) || !core.contains('.') {
+            return None;
+        }
+        if !is_pack_name(name) {
+            return None;
+        }
+        Some((name, Version::parse(rest)?))
+    })
+}
+
+impl Format for Helm {
+    fn index(&self, at: Reader) -> Result<Index> {
+        let root = at.source.root();
+        let mut packs = Index::new();
+        match at.source.tags()? {
+            Some(tags) => {
+                for tag in &tags {
+                    let Some((name, version)) = split_tag(tag) else {
+                        continue;
+                    };
+                    packs.entry(name.to_string()).or_default().push(ReleaseRef {
+                        version,
+                        path: join(root, name),
+                        rev: Some(tag.clone()),
+                    });
+                }
+            }
+            None => {
+                for chart in at.source.subdirs(None, root)? {
+                    let dir = join(root, &chart);
+                    let Some(bytes) = at.source.read_file(None, &join(&dir, MANIFEST))? else {
+                        continue;
+                    };
+                    let version = std::str::from_utf8(&bytes)
+                        .ok()
+                        .and_then(|t| yaml_rust2::YamlLoader::load_from_str(t).ok())
+                        .and_then(|d| d.into_iter().next())
+                        .and_then(|d| d["version"].as_str().and_then(Version::parse));
+                    if let Some(version) = version {
+                        packs.entry(chart).or_default().push(ReleaseRef {
+                            version,
+                            path: dir,
+                            rev: None,
+                        });
+                    }
+                }
+            }
+        }
+        Ok(packs)
+    }
+
+    fn release_at(
+        &self,
+        at: Reader,
+        folder: &str,
+        rev: &str,
+        reference: &str,
+    ) -> Result<ReleaseRef> {
+        let version = at
+            .source
+            .read_file(Some(rev), &join(folder, MANIFEST))?
+            .and_then(|b| String::from_utf8(b).ok())
+            .and_then(|t| yaml_rust2::YamlLoader::load_from_str(&t).ok())
+            .and_then(|d| d.into_iter().next())
+            .and_then(|d| d["version"].as_str().and_then(Version::parse));
+        match version {
+            Some(version) => Ok(ReleaseRef {
+                version,
+                path: folder.to_string(),
+                rev: Some(rev.to_string()),
+            }),
+            None => Err(Diagnostic::plain(format!(
+                "registry `{}`: `{}` at `{reference}` is missing or states no valid `version`",
+                at.registry,
+                join(folder, MANIFEST)
+            ))
+            .into()),
+        }
+    }
+
+    fn load(&self, at: Reader, pack: &str, release: &ReleaseRef) -> Result<Pack> {
+        let rev = release.rev.as_deref();
+        let Some(files) = at.source.read_dir(rev, &release.path)? else {
+            return Err(Diagnostic::plain(format!(
+                "registry `{}`: `{}` does not exist{}",
+                at.registry,
+                release.path,
+                rev.map(|r| format!(" at `{r}`")).unwrap_or_default()
+            ))
+            .into());
+        };
+        let shown = at.source.display(rev, &join(&release.path, MANIFEST));
+        let base = shown.strip_suffix(MANIFEST).unwrap_or(&shown).to_string();
+        let Some(bytes) = files.get(MANIFEST) else {
+            return Err(Diagnostic::plain(format!(
+                "registry `{}`: `{shown}` is missing",
+                at.registry
+            ))
+            .into());
+        };
+        let manifest = Source::from_bytes(shown.clone(), bytes)?;
+        let chart = crate::render::document::parse(&manifest.text).map_err(|(line, msg)| {
+            Error::Catalog(vec![super::values::yaml_error(&manifest, line, msg)])
+        })?;
+        let line_of = |key: &str| {
+            manifest
+                .text
+                .lines()
+                .position(|l| l.starts_with(&format!("{key}:")))
+                .map_or(1, |i| i + 1)
+        };
+        let at_key = |key: &str, msg: String| Diagnostic::at_line(&manifest, line_of(key), msg);
+        let mut problems = Vec::new();
+        let name = chart["name"].as_str().unwrap_or_default().to_string();
+        if name != pack {
+            problems.push(at_key(
+                "name",
+                format!("chart name `{name}` is not `{pack}`"),
+            ));
+        }
+        match chart["version"].as_str().map(|v| (v, Version::parse(v))) {
+            Some((_, Some(v))) if v == release.version => {}
+            Some((text, _)) => problems.push(
+                at_key(
+                    "version",
+                    format!(
+                        "Chart.yaml states version `{text}`, but it is the release `{}`",
+                        release.version
+                    ),
+                )
+                .with_hint("a tag `<chart>-<version>` must hold that version of the chart"),
+            ),
+            None => problems.push(at_key("version", "Chart.yaml has no `version`".to_string())),
+        }
+        let mut requires = Vec::new();
+        if let Some(kv) = chart["kubeVersion"].as_str() {
+            match kube_requirement(kv) {
+                Ok((spec, text)) => requires.push(Constraint {
+                    target: Target::Layer(LayerType::Kubernetes),
+                    spec,
+                    text,
+                    optional: true,
+                }),
+                Err(why) => {
+                    problems.push(at_key("kubeVersion", format!("kubeVersion `{kv}`: {why}")))
+                }
+            }
+        }
+        let mut facts = Vec::new();
+        for key in ["appVersion", "type", "kubeVersion"] {
+            if let Some(v) = chart[key].as_str() {
+                facts.push((key.to_string(), v.to_string()));
+            }
+        }
+        if let Some(deps) = chart["dependencies"].as_vec() {
+            for d in deps {
+                let mut line = format!(
+                    "{} {} from {}",
+                    d["name"].as_str().unwrap_or("?"),
+                    d["version"].as_str().unwrap_or("*"),
+                    d["repository"].as_str().unwrap_or("(this chart)")
+                );
+                if let Some(c) = d["condition"].as_str() {
+                    line.push_str(&format!(" (when {c})"));
+                }
+                facts.push(("dependency".to_string(), line));
+            }
+        }
+        let document = super::values::read(&files, &base, &mut problems);
+        if !problems.is_empty() {
+            return Err(Error::Catalog(problems));
+        }
+        let repo = self
+            .chart_repo
+            .clone()
+            .unwrap_or_else(|| format!("{}#{}", at.source.location(), release.path));
+        let description = chart["description"].as_str().unwrap_or(&name).to_string();
+        Ok(Pack {
+            charts: vec![Chart {
+                name: name.clone(),
+                repo,
+                version: release.version.to_string(),
+                namespace: name.clone(),
+                release: None,
+                values: "values.yaml".to_string(),
+            }],
+            name,
+            version: release.version.clone(),
+            layer: LayerType::Addon,
+            any_layer: true,
+            category: "chart".to_string(),
+            display_name: pack.to_string(),
+            description,
+            clouds: vec!["all".to_string()],
+            requires,
+            conflicts: Vec::new(),
+            params: BTreeMap::new(),
+            asserts: Vec::new(),
+            manifest,
+            digest: crate::digest::h1(&files),
+            files,
+            document,
+            facts,
+            compiled: std::sync::OnceLock::new(),
+        })
+    }
+}
+
+/// Helm's `kubeVersion` as a requirement on the kubernetes layer. A `-0` suffix admits the
+/// bound's pre-releases, which strata's ranges do already (a pre-release counts as the
+/// release it precedes).
+fn kube_requirement(text: &str) -> std::result::Result<(VersionSpec, String), String> {
+    if text.contains("||") {
+        return Err("alternatives (`||`) are not supported".to_string());
+    }
+    let parts: Vec<String> = text
+        .split([',', ' '])
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| p.trim().trim_end_matches("-0").to_string())
+        .collect();
+    // `>= 1.25` written with a space: join an operator with its version.
+    let mut joined: Vec<String> = Vec::new();
+    for p in parts {
+        match joined.last_mut() {
+            Some(last) if matches!(last.as_str(), ">=" | "<=" | ">" | "<" | "=" | "~" | "^") => {
+                last.push_str(&p)
+            }
+            _ => joined.push(p),
+        }
+    }
+    let spec_text = joined.join(", ");
+    VersionSpec::parse(&spec_text)
+        .map(|s| (s, spec_text.clone()))
+        .map_err(|e| e.message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_and_kube_versions() {
+        let t = |s: &str| split_tag(s).map(|(n, v)| format!("{n} {v}"));
+        assert_eq!(t("argo-cd-7.1.0").as_deref(), Some("argo-cd 7.1.0"));
+        assert_eq!(t("app-2-1.0.0").as_deref(), Some("app-2 1.0.0"));
+        assert_eq!(t("foo-1.0.0-rc.1").as_deref(), Some("foo 1.0.0-rc.1"));
+        assert_eq!(t("foo-v2.0.0").as_deref(), Some("foo 2.0.0"));
+        assert_eq!(t("foo"), None);
+        assert_eq!(t("release-candidate"), None);
+        let k = |s: &str| kube_requirement(s).map(|(_, t)| t);
+        assert_eq!(k(">=1.25.0-0").as_deref(), Ok(">=1.25.0"));
+        assert_eq!(
+            k(">= 1.25.0-0, < 1.33.0-0").as_deref(),
+            Ok(">=1.25.0, <1.33.0")
+        );
+        assert!(k(">=1.25 || <1.20").is_err());
+        assert!(k(">=banana").is_err());
+    }
+}

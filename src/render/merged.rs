@@ -1,0 +1,363 @@
+//! A layer of a release with a values document (palette, helm): the default document, the
+//! layer's presets, `[defaults.<pack>]`, then the layer's values, merged by key path, with
+//! the origin of every leaf; the merged text; and the document's rules checked on it.
+
+use std::collections::BTreeMap;
+
+use yaml_rust2::Yaml;
+
+use super::document::{self, Path, from_toml, leaves, show_path, to_toml};
+use super::values::{Effective, Origin, VarUse};
+use crate::diagnostic::{Diagnostic, Source, suggest};
+use crate::model::config::Config;
+use crate::model::document::{ValuesDoc, check_value, values_at};
+use crate::model::pack::Pack;
+use crate::model::profile::Layer;
+use crate::model::variable::Variable;
+use crate::model::variable::{Bindings, placeholder, var_ref};
+
+/// The merged document of one layer.
+pub struct Merged {
+    pub tree: Yaml,
+    /// Who set each path (leaves and replaced subtrees); a path not here is the pack's.
+    pub origins: BTreeMap<Path, Origin>,
+    pub vars: BTreeMap<Path, VarUse>,
+    /// The presets applied, as the first line of the rendered values records them.
+    pub presets: Vec<String>,
+}
+
+impl Merged {
+    /// Who set a path: itself or its nearest ancestor that someone set.
+    pub fn origin(&self, path: &[String]) -> Origin {
+        (0..=path.len())
+            .rev()
+            .find_map(|n| self.origins.get(&path[..n]))
+            .cloned()
+            .unwrap_or(Origin::PackDefault)
+    }
+
+    fn var(&self, path: &[String]) -> Option<VarUse> {
+        (0..=path.len())
+            .rev()
+            .find_map(|n| self.vars.get(&path[..n]))
+            .cloned()
+    }
+}
+
+/// The presets a layer selects, checked: each exists (with the near miss), one per group,
+/// and the pack has presets at all. Problems point at the layer's `presets`.
+pub fn check_presets(layer: &Layer, pack: &Pack) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let label = format!("{} {}", pack.name, pack.version);
+    let Some(doc) = &pack.document else {
+        if let Some(p) = layer.presets.first() {
+            problems.push(Diagnostic::at(
+                &layer.presets_src,
+                p.span(),
+                format!("{label} is not a palette pack; `presets` apply to palette packs"),
+            ));
+        }
+        return problems;
+    };
+    let mut groups: BTreeMap<String, String> = BTreeMap::new();
+    for p in &layer.presets {
+        let at = |msg: String| Diagnostic::at(&layer.presets_src, p.span(), msg);
+        if doc.presets.is_empty() {
+            problems.push(at(format!("{label} has no presets (no presets.yaml)")));
+            continue;
+        }
+        let Some(preset) = doc.presets.iter().find(|x| x.id() == *p.get_ref()) else {
+            let ids: Vec<String> = doc.presets.iter().map(|x| x.id()).collect();
+            problems.push(
+                at(format!("{label} has no preset `{}`", p.get_ref()))
+                    .with_hint_opt(suggest(p.get_ref(), ids.iter().map(String::as_str))),
+            );
+            continue;
+        };
+        if let Some(other) = groups.insert(preset.group.clone(), preset.id()) {
+            problems.push(
+                at(format!(
+                    "presets `{other}` and `{}` are of the same group `{}`; a layer takes one preset per group",
+                    preset.id(),
+                    preset.group
+                ))
+                .with_hint("keep one of them"),
+            );
+        }
+    }
+    problems
+}
+
+/// Merges a layer's values into its release's document.
+pub fn merge(
+    pack: &Pack,
+    doc: &ValuesDoc,
+    layer: &Layer,
+    variables: &BTreeMap<String, Variable>,
+    config: &Config,
+    config_source: &Source,
+    bindings: &Bindings,
+) -> Merged {
+    let mut m = Merged {
+        tree: doc.default.clone(),
+        origins: BTreeMap::new(),
+        vars: BTreeMap::new(),
+        presets: Vec::new(),
+    };
+    for p in &layer.presets {
+        if let Some(preset) = doc.presets.iter().find(|x| x.id() == *p.get_ref()) {
+            for path in &preset.remove {
+                document::set(&mut m.tree, path, None);
+            }
+            document::merge(&mut m.tree, &preset.add);
+            m.presets.push(preset.id());
+        }
+    }
+    let line_of =
+        |src: &Source, at: usize| src.text[..at.min(src.text.len())].matches('\n').count() + 1;
+    if let Some((_, defaults)) = config
+        .defaults
+        .iter()
+        .find(|(k, _)| *k.get_ref() == pack.name)
+    {
+        for (key, value) in defaults {
+            let origin = |_: &[String]| Origin::Defaults {
+                file: config_source.name.clone(),
+                line: line_of(config_source, key.span().start),
+            };
+            apply(
+                &mut m,
+                vec![key.get_ref().clone()],
+                value.get_ref(),
+                &origin,
+                variables,
+                bindings,
+            );
+        }
+    }
+    for (key, lv) in &layer.values {
+        let origin = |below: &[String]| Origin::Layer {
+            file: lv.source.name.clone(),
+            line: lv.line_of(below),
+        };
+        apply(
+            &mut m,
+            vec![key.clone()],
+            lv.value.get_ref(),
+            &origin,
+            variables,
+            bindings,
+        );
+    }
+    m
+}
+
+/// Sets `value` at `path`: a table merges key by key (an empty one sets an empty mapping),
+/// a variable is its bound value or placeholder, anything else replaces.
+fn apply(
+    m: &mut Merged,
+    path: Path,
+    value: &toml::Value,
+    origin: &dyn Fn(&[String]) -> Origin,
+    variables: &BTreeMap<String, Variable>,
+    bindings: &Bindings,
+) {
+    if let Some(name) = var_ref(value) {
+        let (v, var) = match variables.get(name) {
+            Some(var) => match bindings.get(name) {
+                Some(b) => (
+                    b.value.clone(),
+                    VarUse {
+                        name: name.to_string(),
+                        sensitive: var.sensitive,
+                        bound: Some(b.origin.clone()),
+                    },
+                ),
+                None => (
+                    placeholder(var),
+                    VarUse {
+                        name: name.to_string(),
+                        sensitive: var.sensitive,
+                        bound: None,
+                    },
+                ),
+            },
+            None => return,
+        };
+        set(m, &path, from_toml(&v), &origin(&path[1..]));
+        m.vars.insert(path, var);
+        return;
+    }
+    match value {
+        toml::Value::Table(t) if !t.is_empty() => {
+            for (k, v) in t {
+                let mut p = path.clone();
+                p.push(k.clone());
+                apply(m, p, v, origin, variables, bindings);
+            }
+        }
+        _ => set(m, &path, from_toml(value), &origin(&path[1..])),
+    }
+}
+
+fn set(m: &mut Merged, path: &[String], value: Yaml, origin: &Origin) {
+    document::set(&mut m.tree, path, Some(value));
+    m.origins.retain(|p, _| !p.starts_with(path));
+    m.vars.retain(|p, _| !p.starts_with(path));
+    m.origins.insert(path.to_vec(), origin.clone());
+}
+
+/// The effective values of a document layer: every leaf of the merged document by its
+/// path, with who set it.
+pub fn effective(
+    pack: &Pack,
+    layer: &Layer,
+    variables: &BTreeMap<String, Variable>,
+    config: &Config,
+    config_source: &Source,
+    bindings: &Bindings,
+) -> BTreeMap<String, Effective> {
+    let Some(doc) = &pack.document else {
+        return BTreeMap::new();
+    };
+    let m = merge(pack, doc, layer, variables, config, config_source, bindings);
+    let secret_paths: Vec<Path> = doc
+        .rules
+        .iter()
+        .filter(|r| r.is_password())
+        .flat_map(|r| values_at(&m.tree, &r.path).into_iter().map(|(p, _)| p))
+        .collect();
+    leaves(&m.tree)
+        .into_iter()
+        .filter_map(|(path, y)| {
+            let value = to_toml(&y)?;
+            Some((
+                show_path(&path),
+                Effective {
+                    value,
+                    origin: m.origin(&path),
+                    var: m.var(&path),
+                    secret: secret_paths.iter().any(|s| path.starts_with(s)),
+                },
+            ))
+        })
+        .collect()
+}
+
+/// The rendered document (presets recorded on its first line), and the problems of its
+/// rules: `schema.yaml` (required, read-only, formats) and `values.schema.json`. A problem
+/// with a value the user set is reported at that line; otherwise at the rules' file.
+pub fn render(
+    pack: &Pack,
+    layer: &Layer,
+    variables: &BTreeMap<String, Variable>,
+    config: &Config,
+    config_source: &Source,
+    bindings: &Bindings,
+    sources: &[Source],
+) -> Result<String, Vec<Diagnostic>> {
+    let doc = pack.document.as_ref().expect("a document pack");
+    let m = merge(pack, doc, layer, variables, config, config_source, bindings);
+    let label = format!("{} {}", pack.name, pack.version);
+    let mut problems = Vec::new();
+    let locate = |path: &[String], message: String, fallback: &dyn Fn(String) -> Diagnostic| match m
+        .origin(path)
+        .user_line()
+    {
+        Some((file, line)) => match sources
+            .iter()
+            .chain([config_source])
+            .find(|s| s.name == file)
+        {
+            Some(s) => Diagnostic::at_line(s, line, message),
+            None => fallback(message),
+        },
+        None => fallback(message),
+    };
+    let waits = |path: &[String]| m.var(path).is_some_and(|v| v.bound.is_none());
+    let schema_file = doc.source.name.replace("values.yaml", "schema.yaml");
+    for rule in &doc.rules {
+        for (path, value) in values_at(&m.tree, &rule.path) {
+            if waits(&path) {
+                continue;
+            }
+            let set_by_user = m.origin(&path).is_users();
+            let why = if rule.readonly && set_by_user {
+                Some("is read-only".to_string())
+            } else {
+                check_value(rule, value)
+            };
+            if let Some(why) = why {
+                let hint = rule.hints.clone();
+                let message = format!("`{}` of {label}: {why} (schema.yaml)", show_path(&path));
+                let fallback = |msg: String| Diagnostic::file(&schema_file, msg);
+                problems.push(locate(&path, message, &fallback).with_hint_opt(hint));
+            }
+        }
+    }
+    if let Some((name, validator)) = &doc.json_schema {
+        let instance = to_json(&m.tree);
+        for e in validator.iter_errors(&instance) {
+            let pointer = e.instance_path().to_string();
+            let path: Path = pointer
+                .split('/')
+                .skip(1)
+                .map(|s| s.replace("~1", "/").replace("~0", "~"))
+                .collect();
+            if waits(&path) {
+                continue;
+            }
+            let shown = if path.is_empty() {
+                "(the document)".to_string()
+            } else {
+                show_path(&path)
+            };
+            let message = format!("`{shown}` of {label}: {e} (values.schema.json)");
+            let fallback = |msg: String| Diagnostic::file(name, msg);
+            problems.push(locate(&path, message, &fallback));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut text = document::write(&doc.source.text, &doc.default, &m.tree);
+    if !m.presets.is_empty() {
+        text = format!(
+            "# spectrocloud.com/enabled-presets: {}\n{text}",
+            m.presets.join(",")
+        );
+    }
+    Ok(text)
+}
+
+/// A YAML document as JSON, for JSON schema validation.
+fn to_json(y: &Yaml) -> serde_json::Value {
+    match y {
+        Yaml::Integer(i) => serde_json::json!(i),
+        Yaml::Real(r) => r
+            .parse::<f64>()
+            .map_or(serde_json::Value::Null, |f| serde_json::json!(f)),
+        Yaml::String(s) => serde_json::json!(s),
+        Yaml::Boolean(b) => serde_json::json!(b),
+        Yaml::Array(a) => serde_json::Value::Array(a.iter().map(to_json).collect()),
+        Yaml::Hash(h) => serde_json::Value::Object(
+            h.iter()
+                .filter_map(|(k, v)| Some((document::key_text(k)?, to_json(v))))
+                .collect(),
+        ),
+        _ => serde_json::Value::Null,
+    }
+}
+
+/// The sensitive values of rendered layers (Palette passwords), as text to mask.
+pub fn secrets(values: &BTreeMap<String, Effective>) -> Vec<String> {
+    values
+        .values()
+        .filter(|e| e.secret)
+        .filter_map(|e| match &e.value {
+            toml::Value::String(s) if !s.is_empty() => Some(s.clone()),
+            toml::Value::String(_) => None,
+            v => Some(v.to_string()),
+        })
+        .collect()
+}
