@@ -447,3 +447,60 @@ fn document_pack_mistakes() {
         assert!(run.stderr.contains(expected), "{pack}: {}", run.stderr);
     }
 }
+
+#[test]
+fn outdated_offline_and_registry_keys() {
+    let (env, _palette, _helm) = mixed();
+    env.run(&["lock", "-q"]).success();
+    let run = env.run(&["outdated"]);
+    run.success();
+    assert!(
+        run.stdout
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>()
+                == ["mixed", "podinfo", "podinfo", "6.6.0", "6.6.0", "6.7.0"]),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>()
+                == ["mixed", "argo", "argo-cd", "7.1.0", "7.1.0", "7.2"]),
+        "{}",
+        run.stdout
+    );
+    // With the mirrors in the cache, nothing needs the network.
+    fs_err::rename(env.outside("palette-repo"), env.outside("palette-gone")).unwrap();
+    fs_err::rename(env.outside("helm-repo"), env.outside("helm-gone")).unwrap();
+    env.run(&["--offline", "render", "mixed", "--layer", "podinfo"])
+        .success();
+    env.run(&["--offline", "validate"]).success();
+    // `ref` and `chart_repo` belong to their formats.
+    env.write(
+        "strata.toml",
+        &CONFIG
+            .replace(
+                "format = \"palette\"\n",
+                "format = \"helm\"\nref = \"main\"\n",
+            )
+            .replace(
+                "chart_repo = \"https://charts.example.com\"",
+                "chart_repo = \"http://charts.example.com\"",
+            ),
+    );
+    let run = env.run(&["validate"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains(
+            "error: strata.toml:12:7: `ref` is for git registries in the palette format\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("chart repository `http://charts.example.com` is neither an `https://` Helm repository nor an `oci://` registry\n"),
+        "{}",
+        run.stderr
+    );
+}
