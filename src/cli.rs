@@ -127,4 +127,5 @@ pub enum Command {
     Release(commands::release::Args),
     #[command(subcommand)]
     Cluster(commands::cluster::Command),
+    Export(commands::export::Args),
 }

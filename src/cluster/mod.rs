@@ -239,6 +239,7 @@ pub fn releases(catalog: &Catalog, profile: &str) -> Vec<Version> {
 struct Pinned {
     catalog: Option<Catalog>,
     profile: Profile,
+    lock: crate::lock::Lock,
     packs: Vec<Arc<Pack>>,
 }
 
@@ -342,6 +343,7 @@ fn pin(
     Ok(Ok(Pinned {
         catalog: opened,
         profile,
+        lock,
         packs,
     }))
 }
@@ -368,6 +370,19 @@ pub fn build(
     cluster: &Cluster,
     flags: &[String],
     env: &dyn Fn(&str) -> Option<String>,
+) -> Checked<Built> {
+    build_with(working, settings, cluster, flags, env, &|_| None)
+}
+
+/// [`build`], rendering each sensitive variable as `reference(name)` when it gives one (an
+/// export hands the engine a reference, never the value); the value is still checked.
+pub fn build_with(
+    working: &Catalog,
+    settings: &Settings,
+    cluster: &Cluster,
+    flags: &[String],
+    env: &dyn Fn(&str) -> Option<String>,
+    reference: &dyn Fn(&str) -> Option<String>,
 ) -> Checked<Built> {
     let mut problems = Vec::new();
     let at = |span, msg: String| Diagnostic::at(&cluster.source, span, msg);
@@ -419,6 +434,12 @@ pub fn build(
         .cloned()
         .zip(infra.packs.iter().cloned())
         .collect();
+    let mut registries: Vec<String> = infra
+        .lock
+        .layers
+        .iter()
+        .map(|l| l.registry.clone())
+        .collect();
     let mut owner: BTreeMap<String, String> = layers
         .iter()
         .map(|(l, _)| (l.name.clone(), infra.profile.file().to_string()))
@@ -450,6 +471,11 @@ pub fn build(
             }
             owner.insert(l.name.clone(), a.profile.file().to_string());
             layers.push((l.clone(), p.clone()));
+            registries.push(
+                a.lock
+                    .layer(&l.name)
+                    .map_or_else(String::new, |x| x.registry.clone()),
+            );
         }
         for t in &a.profile.tags {
             add_tag(&mut tags, t);
@@ -554,7 +580,22 @@ pub fn build(
         return fail(problems);
     }
 
-    // Render.
+    // Render (an export: sensitive values as references).
+    let mut bindings = bindings;
+    for (name, v) in &combined.variables {
+        if v.sensitive
+            && bindings.contains_key(name)
+            && let Some(r) = reference(name)
+        {
+            bindings.insert(
+                name.clone(),
+                variable::Binding {
+                    value: toml::Value::String(r),
+                    origin: variable::BindingOrigin::Reference,
+                },
+            );
+        }
+    }
     let pairs: Vec<(&Layer, &Pack)> = layers.iter().map(|(l, p)| (l, &**p)).collect();
     let mut stack = match Stack::new(catalog, &combined, &pairs, &bindings) {
         Ok(s) => s,
@@ -566,8 +607,12 @@ pub fn build(
         match stack.render(catalog, i, l, p) {
             Ok(r) => rendered.push(RenderedLayer {
                 name: l.name.clone(),
+                ty: l.ty,
                 pack: p.name.clone(),
                 version: p.version.clone(),
+                registry: registries.get(i).cloned().unwrap_or_default(),
+                requested: l.requested.get_ref().clone(),
+                origin: crate::render::locked::PackOrigin::of(p),
                 charts: p.charts.clone(),
                 files: r.files,
                 kinds: r.kinds,

@@ -3,6 +3,7 @@
 pub mod cluster;
 pub mod diff;
 pub mod explain;
+pub mod export;
 pub mod fetch;
 pub mod init;
 pub mod lock;
@@ -40,6 +41,7 @@ pub fn run(command: Command, ctx: &Context) -> Result<()> {
         Command::Render(args) => render::run(args, ctx),
         Command::Explain(args) => explain::run(args, ctx),
         Command::Cluster(cmd) => cluster::run(cmd, ctx),
+        Command::Export(args) => export::run(args, ctx),
         Command::Diff(args) => diff::run(args, ctx),
         Command::Outdated(args) => outdated::run(args, ctx),
         Command::Release(args) => release::run(args, ctx),

@@ -1,3 +1,253 @@
-//! Exports: locked profiles handed to the engines that deploy clusters (Palette, Terraform,
-//! Flux, Argo CD, helmfile). Like [`crate::render`], an export reads the lock only and never
-//! re-resolves, so the same lock gives the same bytes. Each target gets a module here.
+//! Exports: locked profiles and clusters handed to the engines that deploy clusters
+//! (Palette, Terraform, Flux, Argo CD, helmfile). Like [`crate::render`], an export reads
+//! the lock only and never re-resolves, so the same lock gives the same bytes. Each target
+//! has a module; they share the [`Subject`] and the chart deliveries of its layers.
+
+mod gitops;
+mod palette;
+mod terraform;
+
+use std::collections::BTreeMap;
+
+use yaml_rust2::Yaml;
+
+use crate::diagnostic::Diagnostic;
+use crate::model::chart::Chart;
+use crate::model::pack::LayerType;
+use crate::model::profile::ProfileType;
+use crate::model::variable::Variable;
+use crate::model::version::Version;
+use crate::render::FileKind;
+use crate::render::document;
+use crate::render::locked::{PackOrigin, RenderedLayer};
+
+/// Where an export goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Target {
+    Palette,
+    Terraform,
+    Flux,
+    Argocd,
+    Helmfile,
+}
+
+impl Target {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::Palette => "palette",
+            Target::Terraform => "terraform",
+            Target::Flux => "flux",
+            Target::Argocd => "argocd",
+            Target::Helmfile => "helmfile",
+        }
+    }
+
+    /// How a sensitive variable reaches the engine: a reference it resolves (`None`: the
+    /// target holds no secrets by reference).
+    pub fn reference(self, name: &str) -> Option<String> {
+        match self {
+            Target::Palette => Some(format!("{{{{.spectro.var.{name}}}}}")),
+            Target::Terraform => Some(format!(
+                "{}{name}{}",
+                terraform::REF_OPEN,
+                terraform::REF_CLOSE
+            )),
+            Target::Flux => Some(gitops::marker(name)),
+            Target::Argocd | Target::Helmfile => None,
+        }
+    }
+}
+
+/// What is exported: a profile (its variables unbound, as references or placeholders) or a
+/// cluster (its variables bound, sensitive ones as references).
+pub struct Subject {
+    pub name: String,
+    pub description: String,
+    pub ty: ProfileType,
+    pub cloud: String,
+    pub tags: Vec<String>,
+    pub version: Version,
+    pub variables: BTreeMap<String, Variable>,
+    pub layers: Vec<RenderedLayer>,
+    /// A cluster: its sensitive variables that have values.
+    pub sensitive_bound: Vec<String>,
+}
+
+/// An export's output: files (a path relative to the export folder, and the text), and the
+/// layers that have nothing to deliver to the target, with the reason.
+pub struct Export {
+    pub files: Vec<(String, String)>,
+    pub skipped: Vec<(String, String)>,
+    /// What the user must provide for the export to apply (a Secret, a variable).
+    pub notes: Vec<String>,
+}
+
+impl Export {
+    /// The files as one text for stdout: a YAML stream, or the one file.
+    pub fn stream(&self) -> String {
+        if self.files.len() == 1 {
+            return self.files[0].1.clone();
+        }
+        let mut out = String::new();
+        for (path, text) in &self.files {
+            out.push_str(&format!("---\n# Source: {path}\n{text}"));
+            if !text.ends_with('\n') {
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
+/// Exports a subject to a target; `allow_plaintext` lets sensitive values into targets that
+/// cannot reference them (Argo CD, helmfile).
+pub fn export(
+    subject: &Subject,
+    target: Target,
+    allow_plaintext: bool,
+) -> Result<Export, Vec<Diagnostic>> {
+    if matches!(target, Target::Argocd | Target::Helmfile) && !allow_plaintext {
+        let problems: Vec<Diagnostic> = subject
+            .sensitive_bound
+            .iter()
+            .map(|name| {
+                Diagnostic::plain(format!(
+                    "variable `{name}` is sensitive, and {} cannot take a value by reference",
+                    target.as_str()
+                ))
+                .with_hint("export to flux (a Secret in `valuesFrom`), palette or terraform; or pass `--allow-plaintext` to write the value in clear")
+            })
+            .collect();
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+    }
+    Ok(match target {
+        Target::Palette => palette::export(subject),
+        Target::Terraform => terraform::export(subject),
+        Target::Flux => gitops::flux(subject),
+        Target::Argocd => gitops::argocd(subject),
+        Target::Helmfile => gitops::helmfile(subject)?,
+    })
+}
+
+/// Palette's name of a layer type.
+pub fn palette_layer(ty: LayerType) -> &'static str {
+    match ty {
+        LayerType::Os => "os",
+        LayerType::Kubernetes => "k8s",
+        LayerType::Network => "cni",
+        LayerType::Storage => "csi",
+        LayerType::Addon => "addon",
+    }
+}
+
+/// Palette's name of a profile type.
+pub fn palette_type(ty: ProfileType) -> &'static str {
+    match ty {
+        ProfileType::Full => "cluster",
+        ProfileType::Infra => "infra",
+        ProfileType::AddOn => "add-on",
+    }
+}
+
+/// One chart a layer installs, with its values as a document.
+pub struct Delivery<'a> {
+    pub layer: &'a RenderedLayer,
+    pub chart: &'a Chart,
+    /// The Helm release name: the chart's `release`, else the layer's name.
+    pub release: String,
+    pub values: Yaml,
+}
+
+/// The charts of every layer, in layer order, and the layers (or files) with no chart, with
+/// the reason they are not delivered by a chart.
+pub fn deliveries(subject: &Subject) -> (Vec<Delivery<'_>>, Vec<(String, String)>) {
+    let mut out = Vec::new();
+    let mut skipped = Vec::new();
+    for layer in &subject.layers {
+        if layer.origin == PackOrigin::Helm
+            && layer
+                .charts
+                .iter()
+                .any(|c| !(c.repo.starts_with("https://") || c.repo.starts_with("oci://")))
+        {
+            skipped.push((
+                layer.name.clone(),
+                format!(
+                    "chart {} lives in a git repository; set `chart_repo` on registry `{}` to where it is published",
+                    layer.pack, layer.registry
+                ),
+            ));
+            continue;
+        }
+        for chart in &layer.charts {
+            let values = match layer.origin {
+                PackOrigin::Palette => layer
+                    .files
+                    .values()
+                    .next()
+                    .and_then(|t| {
+                        document::parse(
+                            t.lines()
+                                .filter(|l| !l.starts_with("# spectrocloud.com/"))
+                                .collect::<Vec<_>>()
+                                .join("\n")
+                                .as_str(),
+                        )
+                        .ok()
+                    })
+                    .map(|d| d["charts"][chart.name.as_str()].clone())
+                    .filter(|v| !v.is_badvalue())
+                    .unwrap_or(Yaml::Hash(Default::default())),
+                _ => layer
+                    .files
+                    .get(chart.values_file())
+                    .and_then(|t| document::parse(t).ok())
+                    .unwrap_or(Yaml::Hash(Default::default())),
+            };
+            out.push(Delivery {
+                layer,
+                chart,
+                release: chart.release.clone().unwrap_or_else(|| layer.name.clone()),
+                values,
+            });
+        }
+        for (file, kind) in &layer.kinds {
+            match kind {
+                FileKind::Values { .. } => {}
+                FileKind::Manifest => skipped.push((
+                    format!("{}/{file}", layer.name),
+                    "Kubernetes manifests, not a chart: apply them with `kubectl apply -f` (see `strata render --kind manifest`)".to_string(),
+                )),
+                FileKind::File => skipped.push((
+                    format!("{}/{file}", layer.name),
+                    match layer.ty {
+                        LayerType::Os => "node configuration (cloud-init) for the machines, not the cluster".to_string(),
+                        LayerType::Kubernetes => "kubeadm configuration for bootstrapping, not the cluster".to_string(),
+                        _ => "a file for the nodes, not a chart".to_string(),
+                    },
+                )),
+            }
+        }
+    }
+    (out, skipped)
+}
+
+/// A DNS label made of text (lower case, `[a-z0-9-]`, at most 63).
+pub fn dns_label(text: &str) -> String {
+    let mut s: String = text
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    while s.contains("--") {
+        s = s.replace("--", "-");
+    }
+    let s = s.trim_matches('-');
+    s.chars()
+        .take(63)
+        .collect::<String>()
+        .trim_end_matches('-')
+        .to_string()
+}

@@ -244,6 +244,9 @@ pub enum BindingOrigin {
     Flag,
     /// The environment variable `STRATA_VAR_<NAME>`.
     Env(String),
+    /// A reference the deploying engine resolves (`{{.spectro.var.x}}`, a secret), for
+    /// exports: checks and assertions that read it wait, as for an unbound variable.
+    Reference,
 }
 
 impl std::fmt::Display for BindingOrigin {
@@ -253,6 +256,7 @@ impl std::fmt::Display for BindingOrigin {
             BindingOrigin::File { file, line } => write!(f, "{file}:{line}"),
             BindingOrigin::Flag => f.write_str("--var"),
             BindingOrigin::Env(name) => write!(f, "${name}"),
+            BindingOrigin::Reference => f.write_str("a reference for the deploying engine"),
         }
     }
 }

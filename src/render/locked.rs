@@ -18,14 +18,38 @@ use crate::model::version::Version;
 /// One rendered layer.
 pub struct RenderedLayer {
     pub name: String,
+    pub ty: crate::model::pack::LayerType,
     pub pack: String,
     pub version: Version,
+    /// The registry it came from, and the spec the layer asked for.
+    pub registry: String,
+    pub requested: String,
+    /// What kind of release it is (its registry's format).
+    pub origin: PackOrigin,
     /// The charts the layer installs.
     pub charts: Vec<Chart>,
     pub files: BTreeMap<String, String>,
     /// What each file is (chart values, manifest, file).
     pub kinds: BTreeMap<String, FileKind>,
     pub values: BTreeMap<String, Effective>,
+}
+
+/// The format a release was read in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PackOrigin {
+    Strata,
+    Palette,
+    Helm,
+}
+
+impl PackOrigin {
+    pub fn of(pack: &Pack) -> PackOrigin {
+        match (&pack.document, pack.any_layer) {
+            (None, _) => PackOrigin::Strata,
+            (Some(_), true) => PackOrigin::Helm,
+            (Some(_), false) => PackOrigin::Palette,
+        }
+    }
 }
 
 /// Renders the locked releases of a profile (all layers, or one).
@@ -60,8 +84,12 @@ pub fn render_locked(
         match stack.render(catalog, i, layer, pack) {
             Ok(r) => out.push(RenderedLayer {
                 name: l.name.clone(),
+                ty: l.ty,
                 pack: l.pack.clone(),
                 version: l.version.clone(),
+                registry: l.registry.clone(),
+                requested: l.requested.clone(),
+                origin: PackOrigin::of(pack),
                 charts: pack.charts.clone(),
                 files: r.files,
                 kinds: r.kinds,

@@ -274,7 +274,14 @@ pub fn render(
         },
         None => fallback(message),
     };
-    let waits = |path: &[String]| m.var(path).is_some_and(|v| v.bound.is_none());
+    let waits = |path: &[String]| {
+        m.var(path).is_some_and(|v| {
+            matches!(
+                v.bound,
+                None | Some(crate::model::variable::BindingOrigin::Reference)
+            )
+        })
+    };
     let schema_file = doc.source.name.replace("values.yaml", "schema.yaml");
     for rule in &doc.rules {
         for (path, value) in values_at(&m.tree, &rule.path) {

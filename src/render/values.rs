@@ -111,7 +111,9 @@ impl Effective {
 
     /// A value whose variable has no value yet: checks and assertions wait for a cluster.
     pub fn is_placeholder(&self) -> bool {
-        self.var.as_ref().is_some_and(|v| v.bound.is_none())
+        self.var
+            .as_ref()
+            .is_some_and(|v| matches!(v.bound, None | Some(BindingOrigin::Reference)))
     }
 
     /// The value as shown to people: `(sensitive)` for a sensitive variable.

@@ -115,11 +115,11 @@ default = "unknown"
 description = "Cluster name shown in the dashboards"
 "#;
 
-const SECRET: &str = "tok-9f8e7d6c5b4a";
+pub(crate) const SECRET: &str = "tok-9f8e7d6c5b4a";
 
 /// A catalog repository: a base, two children, an add-on profile with a sensitive
 /// variable, `aws-prod` released at 1.0.0 and 1.1.0, `observability` at 1.0.0.
-fn catalog() -> Env {
+pub(crate) fn catalog() -> Env {
     let env = Env::with_config(WITH_LOCAL);
     env.pack("agent", "1.0.0", AGENT);
     env.write(
