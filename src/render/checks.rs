@@ -110,11 +110,42 @@ pub(super) fn assertions(
 }
 
 /// What each rendered file is; a YAML file that does not parse is a problem at its
-/// template, naming the rendered line and the parser's message.
+/// template, naming the rendered line and the parser's message. Profiles of one catalog
+/// often render the same file of the same release byte for byte, so the answer is kept for
+/// the run, keyed by the release, the file and a digest of its content.
 pub(super) fn kinds(
     pack: &Pack,
     files: &BTreeMap<String, String>,
 ) -> Result<BTreeMap<String, FileKind>, Vec<Diagnostic>> {
+    type Key = (String, String, String);
+    static SEEN: LazyLock<std::sync::Mutex<std::collections::HashMap<Key, KindsResult>>> =
+        LazyLock::new(Default::default);
+    use sha2::Digest as _;
+    let mut digest = sha2::Sha256::new();
+    for (name, content) in files {
+        digest.update(name.as_bytes());
+        digest.update([0]);
+        digest.update(content.as_bytes());
+        digest.update([0]);
+    }
+    let key = (
+        format!("{}\0{}", pack.name, pack.digest),
+        pack.manifest.name.clone(),
+        crate::digest::hex(&digest.finalize()),
+    );
+    if let Some(hit) = SEEN.lock().map(|m| m.get(&key).cloned()).ok().flatten() {
+        return hit;
+    }
+    let result = kinds_of(pack, files);
+    if let Ok(mut m) = SEEN.lock() {
+        m.insert(key, result.clone());
+    }
+    result
+}
+
+type KindsResult = Result<BTreeMap<String, FileKind>, Vec<Diagnostic>>;
+
+fn kinds_of(pack: &Pack, files: &BTreeMap<String, String>) -> KindsResult {
     let mut kinds = BTreeMap::new();
     let mut problems = Vec::new();
     for (name, content) in files {

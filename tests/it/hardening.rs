@@ -879,3 +879,22 @@ fn a_cache_folder_that_is_a_file_is_a_local_error() {
         "error: the cache folder `[TEMP]/cache-file` is not a folder\n  hint: choose a cache folder of your own with `--cache-dir` or STRATA_CACHE\n",
     );
 }
+
+#[test]
+fn without_git_a_remote_registry_fails_with_a_hint_and_local_ones_work() {
+    let env = Env::with_config(
+        "[catalog]\nname = \"test\"\n\n[[registry]]\nname = \"public\"\nkind = \"builtin\"\n\n[[registry]]\nname = \"remote\"\nkind = \"git\"\nurl = \"https://git.example.com/platform/packs.git\"\n",
+    );
+    // No `git` program: PATH holds nothing.
+    env.set_var("PATH", env.outside("no-bin").to_str().unwrap());
+    let run = env.run(&["fetch", "remote"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("fetching `https://git.example.com/platform/packs.git` needs the `git` program (strata reads local and file:// repositories itself); install git"),
+        "{}",
+        run.stderr
+    );
+    // A local repository is read through libgit2.
+    let (local, _repo) = crate::lock::git_env_with_path(env.outside("no-bin").to_str().unwrap());
+    local.run(&["lock", "-q"]).success();
+}

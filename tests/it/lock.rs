@@ -9,7 +9,17 @@ use crate::util::{Env, aws_profile, git};
 /// A catalog with the builtin registry and a git registry at `../packs-repo` (a relative
 /// path, so lock files do not depend on the temporary folder).
 fn git_env() -> (Env, PackRepo) {
+    git_env_with(Env::new())
+}
+
+/// [`git_env`] whose runs see `path` as PATH (to run without the `git` program).
+pub(crate) fn git_env_with_path(path: &str) -> (Env, PackRepo) {
     let env = Env::new();
+    env.set_var("PATH", path);
+    git_env_with(env)
+}
+
+fn git_env_with(env: Env) -> (Env, PackRepo) {
     let mut repo = PackRepo::init(&env.outside("packs-repo"));
     for v in ["1.0.0", "1.1.0"] {
         repo.write(

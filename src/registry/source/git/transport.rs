@@ -1,14 +1,15 @@
 //! Talking to the remote: a first clone and later fetches, through the `git` program (the
 //! default when it is installed: it reuses the remote's packs, hardlinks local clones, and
-//! brings git's own credential handling) or through libgit2 (`STRATA_GIT_FETCH=libgit2`, or
-//! no `git` on `PATH`), with a spinner on a terminal and credentials never stored.
+//! brings git's own transports and credential handling) or, for local and `file://`
+//! repositories only, through libgit2 (`STRATA_GIT_FETCH=libgit2`, or no `git` on `PATH`):
+//! libgit2 is built without TLS and SSH. A spinner on a terminal; credentials never stored.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use git2::{AutotagOption, CredentialType, FetchOptions, FetchPrune, RemoteCallbacks, Repository};
+use git2::{AutotagOption, FetchOptions, FetchPrune, RemoteCallbacks, Repository};
 
 use super::GitSource;
 use crate::error::Error;
@@ -220,6 +221,12 @@ impl GitSource {
                     Fetch::Remote(why)
                 }
             })?;
+        } else if !self.url.fetch.starts_with("file://") && !self.url.fetch.starts_with('/') {
+            // libgit2 is built without TLS and SSH: remote repositories go through `git`.
+            return Err(Fetch::Remote(format!(
+                "fetching `{}` needs the `git` program (strata reads local and file:// repositories itself); install git",
+                self.url.display
+            )));
         } else {
             self.fetch_libgit2(repo).map_err(|e| {
                 let why = e.message().to_string();
@@ -246,9 +253,7 @@ impl GitSource {
             git2::opts::set_server_connect_timeout_in_milliseconds(millis)?;
             git2::opts::set_server_timeout_in_milliseconds(millis)?;
         }
-        let mut creds = Credentials::default();
         let mut callbacks = RemoteCallbacks::new();
-        callbacks.credentials(|url, user, allowed| creds.next(url, user, allowed));
         callbacks.transfer_progress(|p| {
             bar.set_length(p.total_objects() as u64);
             bar.set_position(p.received_objects() as u64);
@@ -284,95 +289,6 @@ fn is_local_corruption(e: &git2::Error) -> bool {
         e.class(),
         C::Odb | C::Zlib | C::Object | C::Reference | C::Index
     )
-}
-
-/// Tries each way of authenticating once: ssh-agent, then default keys, then credential
-/// helpers, then `GIT_ASKPASS`. Nothing is stored.
-#[derive(Default)]
-struct Credentials {
-    tried_agent: bool,
-    keys_tried: usize,
-    tried_helper: bool,
-    tried_askpass: bool,
-    tried_default: bool,
-}
-
-impl Credentials {
-    fn next(
-        &mut self,
-        url: &str,
-        user: Option<&str>,
-        allowed: CredentialType,
-    ) -> Result<git2::Cred, git2::Error> {
-        if allowed.contains(CredentialType::USERNAME) {
-            return git2::Cred::username(user.unwrap_or("git"));
-        }
-        if allowed.contains(CredentialType::SSH_KEY) {
-            let user = user.unwrap_or("git");
-            if !self.tried_agent && std::env::var_os("SSH_AUTH_SOCK").is_some() {
-                self.tried_agent = true;
-                return git2::Cred::ssh_key_from_agent(user);
-            }
-            let home = std::env::var_os("HOME").map(PathBuf::from);
-            let keys: Vec<PathBuf> = ["id_ed25519", "id_ecdsa", "id_rsa"]
-                .iter()
-                .filter_map(|k| home.as_ref().map(|h| h.join(".ssh").join(k)))
-                .filter(|p| p.is_file())
-                .collect();
-            if let Some(key) = keys.get(self.keys_tried) {
-                self.keys_tried += 1;
-                return git2::Cred::ssh_key(user, None, key, None);
-            }
-        }
-        if allowed.contains(CredentialType::USER_PASS_PLAINTEXT) {
-            if !self.tried_helper {
-                self.tried_helper = true;
-                if let Ok(config) = git2::Config::open_default()
-                    && let Ok(cred) = git2::Cred::credential_helper(&config, url, user)
-                {
-                    return Ok(cred);
-                }
-            }
-            if !self.tried_askpass {
-                self.tried_askpass = true;
-                if let Some(cred) = askpass(url, user) {
-                    return Ok(cred);
-                }
-            }
-        }
-        if allowed.contains(CredentialType::DEFAULT) && !self.tried_default {
-            self.tried_default = true;
-            return git2::Cred::default();
-        }
-        Err(git2::Error::new(
-            git2::ErrorCode::Auth,
-            git2::ErrorClass::Net,
-            "authentication failed (tried ssh-agent, ~/.ssh keys, git credential helpers and GIT_ASKPASS)",
-        ))
-    }
-}
-
-/// Asks the `GIT_ASKPASS` program for a user name and password, as git does.
-fn askpass(url: &str, user: Option<&str>) -> Option<git2::Cred> {
-    let program = std::env::var_os("GIT_ASKPASS").filter(|p| !p.is_empty())?;
-    let ask = |prompt: String| -> Option<String> {
-        let out = std::process::Command::new(&program)
-            .arg(prompt)
-            .output()
-            .ok()?;
-        out.status.success().then(|| {
-            String::from_utf8_lossy(&out.stdout)
-                .trim_end_matches(['\r', '\n'])
-                .to_string()
-        })
-    };
-    let shown = redact(url);
-    let user = match user {
-        Some(u) => u.to_string(),
-        None => ask(format!("Username for '{shown}': "))?,
-    };
-    let password = ask(format!("Password for '{shown}': "))?;
-    git2::Cred::userpass_plaintext(&user, &password).ok()
 }
 
 #[cfg(test)]
