@@ -39,6 +39,13 @@ impl Context {
         self.open(&self.registries)
     }
 
+    /// Opens the catalog for locked reads: a git registry in the cache is read from it, and
+    /// fetched only when a read misses (a locked commit the cache does not have); one not in
+    /// the cache yet is fetched when first read.
+    pub fn catalog_locked(&self) -> Result<Catalog> {
+        self.open(&self.registries.locked_reads())
+    }
+
     /// Opens the catalog with git registries read from the cache only, whatever `--offline`
     /// says: for commands that report on the cache without changing it.
     pub fn catalog_cached(&self) -> Result<Catalog> {

@@ -82,7 +82,7 @@ struct ListedAddon {
 }
 
 fn list(ctx: &Context) -> Result<()> {
-    let catalog = ctx.catalog_unfetched()?;
+    let catalog = ctx.catalog_locked()?;
     let loaded = load_clusters(&catalog)?;
     let mut problems = Vec::new();
     let mut out = Vec::new();
@@ -199,7 +199,7 @@ pub fn check_clusters(
                 continue;
             }
         };
-        match build(catalog, &ctx.registries, &c, flags, &env_var)? {
+        match build(catalog, &ctx.registries.locked_reads(), &c, flags, &env_var)? {
             Ok(b) => out.push_str(&format!("ok cluster {}: {}\n", c.name, summary(&c, &b))),
             Err(mut d) => {
                 invalid += 1;
@@ -220,7 +220,7 @@ fn summary(c: &Cluster, b: &Built) -> String {
 }
 
 fn validate(args: ValidateArgs, ctx: &Context) -> Result<()> {
-    let catalog = ctx.catalog()?;
+    let catalog = ctx.catalog_locked()?;
     let loaded = select(load_clusters(&catalog)?, &args.clusters)?;
     let mut out = String::new();
     let (mut problems, invalid, total) =
@@ -263,7 +263,7 @@ fn validate(args: ValidateArgs, ctx: &Context) -> Result<()> {
 }
 
 fn render(args: RenderArgs, ctx: &Context) -> Result<()> {
-    let catalog = ctx.catalog()?;
+    let catalog = ctx.catalog_locked()?;
     let loaded = select(
         load_clusters(&catalog)?,
         std::slice::from_ref(&args.cluster),
@@ -272,8 +272,14 @@ fn render(args: RenderArgs, ctx: &Context) -> Result<()> {
         return Err(Error::Internal("a selected cluster was lost".to_string()));
     };
     let c = parsed.map_err(Error::Catalog)?;
-    let built =
-        build(&catalog, &ctx.registries, &c, &args.vars, &env_var)?.map_err(Error::Catalog)?;
+    let built = build(
+        &catalog,
+        &ctx.registries.locked_reads(),
+        &c,
+        &args.vars,
+        &env_var,
+    )?
+    .map_err(Error::Catalog)?;
     emit(
         &[(None, built.layers)],
         args.out.as_deref(),

@@ -40,11 +40,15 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         });
     let base = match unborn {
         true => None,
-        false => Some(Catalog::open_at(&root, &args.base, &ctx.registries)?),
+        false => Some(Catalog::open_at(
+            &root,
+            &args.base,
+            &ctx.registries.locked_reads(),
+        )?),
     };
     let head = match &args.head {
-        Some(rev) => Catalog::open_at(&root, rev, &ctx.registries)?,
-        None => Catalog::open(&root, &ctx.registries)?,
+        Some(rev) => Catalog::open_at(&root, rev, &ctx.registries.locked_reads())?,
+        None => Catalog::open(&root, &ctx.registries.locked_reads())?,
     };
     let head_label = args
         .head

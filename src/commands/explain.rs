@@ -58,7 +58,7 @@ struct ValueOut {
 }
 
 pub fn run(args: Args, ctx: &Context) -> Result<()> {
-    let catalog = ctx.catalog()?;
+    let catalog = ctx.catalog_locked()?;
     let names = [args.profile.clone()];
     let (entry, parsed) = catalog
         .load_profiles(&names)?

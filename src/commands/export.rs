@@ -64,7 +64,7 @@ struct Skipped<'a> {
 }
 
 pub fn run(args: Args, ctx: &Context) -> Result<()> {
-    let catalog = ctx.catalog()?;
+    let catalog = ctx.catalog_locked()?;
     let target = args.target;
     let subject = match &args.cluster {
         Some(name) => {
@@ -73,9 +73,14 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
                 return Err(Error::Internal("a selected cluster was lost".to_string()));
             };
             let c = parsed.map_err(Error::Catalog)?;
-            let built = build_with(&catalog, &ctx.registries, &c, &args.vars, &env_var, &|n| {
-                target.reference(n)
-            })?
+            let built = build_with(
+                &catalog,
+                &ctx.registries.locked_reads(),
+                &c,
+                &args.vars,
+                &env_var,
+                &|n| target.reference(n),
+            )?
             .map_err(Error::Catalog)?;
             let sensitive_bound = built
                 .profile

@@ -69,7 +69,12 @@ fn run(
     if !check {
         ctx.refuse_at(verb)?;
     }
-    let catalog = ctx.catalog_unfetched()?;
+    // `--check` only reads: locked releases come from the cache.
+    let catalog = if check {
+        ctx.catalog_locked()?
+    } else {
+        ctx.catalog_unfetched()?
+    };
     // Refuse `--commit` before anything is written.
     let target = if commit {
         Some(crate::lock::commit::prepare(&catalog.root)?)

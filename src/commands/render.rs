@@ -58,7 +58,7 @@ impl KindArg {
 }
 
 pub fn run(args: Args, ctx: &Context) -> Result<()> {
-    let catalog = ctx.catalog_unfetched()?;
+    let catalog = ctx.catalog_locked()?;
     let Some(name) = &args.profile else {
         return render_all(&catalog, args.out.as_deref(), args.kind, ctx);
     };

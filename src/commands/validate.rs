@@ -58,7 +58,7 @@ struct LayerReport {
 }
 
 pub fn run(args: Args, ctx: &Context) -> Result<()> {
-    let catalog = ctx.catalog()?;
+    let catalog = ctx.catalog_locked()?;
     let loaded = catalog.load_profiles(&args.profiles)?;
     let mut report = Report {
         profiles: Vec::new(),

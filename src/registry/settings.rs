@@ -13,6 +13,9 @@ use crate::output::{Output, Verbosity};
 pub struct Settings {
     pub cache_dir: PathBuf,
     pub offline: bool,
+    /// Locked reads: a git registry already in the cache is read from it, and fetched only
+    /// when a read misses (a locked commit the cache does not have yet).
+    pub prefer_cache: bool,
     pub out: Output,
     /// Progress bars (drawn only on a terminal).
     pub progress: indicatif::MultiProgress,
@@ -36,6 +39,7 @@ impl Settings {
         Settings {
             cache_dir,
             offline,
+            prefer_cache: false,
             out,
             progress: indicatif::MultiProgress::with_draw_target(target),
             fetch_timeout: seconds("STRATA_FETCH_TIMEOUT", 60),
@@ -48,6 +52,14 @@ impl Settings {
     pub fn offline(&self) -> Settings {
         Settings {
             offline: true,
+            ..self.clone()
+        }
+    }
+
+    /// The same settings for locked reads (see [`Settings::prefer_cache`]).
+    pub fn locked_reads(&self) -> Settings {
+        Settings {
+            prefer_cache: true,
             ..self.clone()
         }
     }

@@ -454,3 +454,64 @@ fn train_with_only_prereleases() {
         "error: profiles/aws-prod/profile.toml:29:11: `acme-agent` 2.x has no stable release\n    |\n 29 | version = \"2.x\"\n    |           ^^^^^\n  hint: pre-releases are used only when pinned exactly: `2.0.0-rc.1`\nerror: 1 problem; no lock file was written\n"
     );
 }
+
+#[test]
+fn locked_reads_never_touch_the_network() {
+    let (env, _repo) = git_env();
+    env.run(&["lock", "-q"]).success();
+    env.write(
+        "clusters/c1/cluster.toml",
+        "[cluster]\nname = \"c1\"\nprofile = \"aws-prod\"\n",
+    );
+    let root = env.root();
+    git(&root, &["init", "-q", "-b", "main"]);
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-q", "-m", "catalog"]);
+    // The registry's origin is gone: every read of current locks comes from the cache.
+    fs_err::rename(env.outside("packs-repo"), env.outside("packs-repo-gone")).unwrap();
+    for args in [
+        &["render", "aws-prod"][..],
+        &["render", "--all"],
+        &["explain", "aws-prod", "agent"],
+        &["validate"],
+        &["lock", "--check"],
+        &["diff"],
+        &["export", "aws-prod", "--to", "flux"],
+        &["cluster", "validate"],
+        &["cluster", "render", "c1"],
+    ] {
+        let run = env.run(args);
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        assert!(
+            !run.stderr.contains("cannot fetch"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    // What goes to the network says so when it cannot.
+    assert_eq!(env.run(&["fetch"]).code, 3);
+}
+
+#[test]
+fn a_locked_commit_missing_from_the_cache_is_fetched() {
+    let (env, mut repo) = git_env();
+    env.run(&["lock", "-q"]).success();
+    // Another machine locks a release this cache has never seen.
+    release(&mut repo, "1.2.0", "agent");
+    let other = env.outside("other-cache");
+    env.set_var("STRATA_CACHE", other.to_str().unwrap());
+    env.run(&["update", "--pack", "acme-agent", "-q"]).success();
+    assert!(
+        env.read("profiles/aws-prod/profile.lock")
+            .contains("version = \"1.2.0\"")
+    );
+    // Back on this machine: rendering reads the locked commit, fetching it first.
+    env.set_var("STRATA_CACHE", env.cache().to_str().unwrap());
+    let run = env.run(&["render", "aws-prod", "--layer", "agent"]);
+    run.success();
+    assert!(
+        run.stdout.contains("# acme-agent 1.2.0: file\n"),
+        "{}",
+        run.stdout
+    );
+}

@@ -14,11 +14,18 @@ use crate::error::{Error, Result};
 use crate::output::warn;
 
 impl GitSource {
-    /// Fetches (or, offline, opens) the mirror, repairing a broken one.
-    pub(super) fn open_mirror(&self) -> Result<Mirror> {
+    fn is_cached_mirror(&self) -> bool {
+        Repository::open_bare(&self.mirror_dir).is_ok_and(|r| r.is_bare())
+    }
+
+    /// Fetches (or, offline, opens) the mirror, repairing a broken one. For locked reads a
+    /// mirror already in the cache is opened as it is, unless `fetch` asks for a fetch.
+    pub(super) fn open_mirror(&self, fetch: bool) -> Result<Mirror> {
         let git_dir = self.mirror_dir.parent().unwrap_or(Path::new("."));
         // Two catalogs of one run (`diff` reads two revisions) share a mirror: fetch it once.
-        let cached_only = self.settings.offline || self.settings.was_fetched(&self.mirror_dir);
+        let cached_only = self.settings.offline
+            || self.settings.was_fetched(&self.mirror_dir)
+            || (!fetch && self.settings.prefer_cache && self.is_cached_mirror());
         private_dir(&self.settings.cache_dir, !cached_only)?;
         private_dir(git_dir, !cached_only)?;
         let repo = if cached_only {

@@ -10,7 +10,7 @@ mod objects;
 mod transport;
 
 use std::path::PathBuf;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use git2::Repository;
 
@@ -28,7 +28,7 @@ pub struct GitSource {
     path: String,
     mirror_dir: PathBuf,
     settings: Settings,
-    state: OnceLock<std::result::Result<Mirror, Stored>>,
+    state: Mutex<Option<std::result::Result<Arc<Mirror>, Stored>>>,
 }
 
 /// An opened mirror and what one pass over its tags found.
@@ -59,23 +59,53 @@ impl GitSource {
             url,
             path: path.trim_matches('/').to_string(),
             settings: settings.clone(),
-            state: OnceLock::new(),
+            state: Mutex::new(None),
         }
     }
 
-    fn mirror(&self) -> Result<&Mirror> {
-        let state = self.state.get_or_init(|| {
-            self.open_mirror().map_err(|e| match e {
-                Error::Catalog(d) => Stored::Catalog(d),
-                Error::Registry { message, .. } => Stored::Registry(message),
-                other => Stored::Local(other.to_string(), other.hint().map(str::to_string)),
-            })
-        });
-        state.as_ref().map_err(|e| match e {
+    fn mirror(&self) -> Result<Arc<Mirror>> {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let stored = state.get_or_insert_with(|| self.stored(self.open_mirror(false)));
+        self.restore(stored)
+    }
+
+    fn stored(&self, r: Result<Mirror>) -> std::result::Result<Arc<Mirror>, Stored> {
+        r.map(Arc::new).map_err(|e| match e {
+            Error::Catalog(d) => Stored::Catalog(d),
+            Error::Registry { message, .. } => Stored::Registry(message),
+            other => Stored::Local(other.to_string(), other.hint().map(str::to_string)),
+        })
+    }
+
+    fn restore(&self, stored: &std::result::Result<Arc<Mirror>, Stored>) -> Result<Arc<Mirror>> {
+        stored.as_ref().cloned().map_err(|e| match e {
             Stored::Registry(m) => Error::registry(&self.registry, m.clone()),
             Stored::Catalog(d) => Error::Catalog(d.clone()),
             Stored::Local(m, hint) => Error::usage_hint(m.clone(), hint.clone()),
         })
+    }
+
+    /// Locked reads: when a read of the cached mirror misses and this run has not fetched
+    /// it, fetch it now (once) and say whether there is something new to read.
+    fn refresh(&self) -> bool {
+        if !self.settings.prefer_cache
+            || self.settings.offline
+            || self.settings.was_fetched(&self.mirror_dir)
+        {
+            return false;
+        }
+        let fresh = self.stored(self.open_mirror(true));
+        let ok = fresh.is_ok();
+        *self.state.lock().unwrap_or_else(|p| p.into_inner()) = Some(fresh);
+        ok
+    }
+
+    /// A read at a revision; a miss in a cached mirror fetches it once and reads again.
+    fn read_at<T>(&self, f: impl Fn(&Repository, &Mirror) -> Result<T>) -> Result<T> {
+        match self.with_repo(&f) {
+            Err(e) if self.refresh() => self.with_repo(&f).map_err(|_| e),
+            other => other,
+        }
     }
 
     fn fail(&self, what: &str, e: &git2::Error) -> Error {
@@ -88,7 +118,7 @@ impl GitSource {
     fn with_repo<T>(&self, f: impl FnOnce(&Repository, &Mirror) -> Result<T>) -> Result<T> {
         let mirror = self.mirror()?;
         let repo = mirror.repo.lock().unwrap_or_else(|p| p.into_inner());
-        f(&repo, mirror)
+        f(&repo, &mirror)
     }
 
     /// The revision read when none is given: the remote's default branch.
@@ -124,7 +154,7 @@ impl Source for GitSource {
 
     fn subdirs(&self, rev: Option<&str>, dir: &str) -> Result<Vec<String>> {
         let rev = GitSource::rev_or_head(rev);
-        self.with_repo(|repo, mirror| {
+        self.read_at(|repo, mirror| {
             objects::subdirs(repo, &mirror.targets, rev, dir)
                 .map_err(|e| self.fail(&format!("cannot read `{rev}` of"), &e))
         })
@@ -132,7 +162,7 @@ impl Source for GitSource {
 
     fn read_file(&self, rev: Option<&str>, path: &str) -> Result<Option<Vec<u8>>> {
         let rev = GitSource::rev_or_head(rev);
-        self.with_repo(|repo, mirror| {
+        self.read_at(|repo, mirror| {
             objects::read_blob(repo, &mirror.targets, rev, path)
                 .map_err(|e| self.fail(&format!("cannot read `{path}` at `{rev}` of"), &e))
         })
@@ -140,7 +170,7 @@ impl Source for GitSource {
 
     fn read_dir(&self, rev: Option<&str>, dir: &str) -> Result<Option<Tree>> {
         let rev = GitSource::rev_or_head(rev);
-        self.with_repo(|repo, mirror| {
+        self.read_at(|repo, mirror| {
             let Some(tree) = objects::folder(repo, &mirror.targets, rev, dir)
                 .map_err(|e| self.fail(&format!("cannot read `{rev}` of"), &e))?
             else {
@@ -170,7 +200,7 @@ impl Source for GitSource {
     }
 
     fn commit(&self, rev: &str) -> Result<Option<String>> {
-        self.with_repo(|repo, mirror| {
+        self.read_at(|repo, mirror| {
             objects::peel(repo, &mirror.targets, rev)
                 .map(|c| Some(c.id().to_string()))
                 .map_err(|e| self.fail(&format!("cannot read `{rev}` of"), &e))
