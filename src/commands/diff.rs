@@ -54,12 +54,18 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         .head
         .clone()
         .unwrap_or_else(|| "working tree".to_string());
+    // Profiles whose files and lock are the same at both sides are not read again.
+    let same = match &base {
+        Some(base) => review::unchanged(base, &head)?,
+        None => Default::default(),
+    };
     let base_side = match &base {
-        Some(base) => review::side(base)?,
+        Some(base) => review::side_except(base, &same)?,
         None => review::Side::new(),
     };
-    let head_side = review::side(&head)?;
+    let head_side = review::side_except(&head, &same)?;
     let mut diff = review::diff(&args.base, &head_label, &base_side, &head_side);
+    diff.unchanged += same.len();
     let base_clusters = match &base {
         Some(base) => review::clusters::side(base)?,
         None => review::clusters::ClusterSide {

@@ -43,6 +43,68 @@ pub type Side = BTreeMap<String, std::result::Result<State, Vec<Diagnostic>>>;
 
 /// Reads one side.
 pub fn side(catalog: &Catalog) -> Result<Side> {
+    side_except(catalog, &Default::default())
+}
+
+/// What a profile's review reads from the catalog repository: its file, the files it
+/// extends and its lock (with `strata.toml`, the same for every profile of a side).
+fn inputs_of(
+    catalog: &Catalog,
+    entry: &crate::catalog::ProfileEntry,
+    profile: &crate::model::profile::Profile,
+) -> Result<Vec<Vec<u8>>> {
+    let mut out = vec![profile.source.text.as_bytes().to_vec()];
+    out.extend(
+        profile
+            .bases
+            .iter()
+            .map(|(_, s)| s.text.as_bytes().to_vec()),
+    );
+    out.push(
+        catalog
+            .files
+            .read(&format!("{}/{}", entry.dir, crate::lock::FILE_NAME))
+            .ok()
+            .flatten()
+            .unwrap_or_default(),
+    );
+    Ok(out)
+}
+
+/// The profiles whose inputs are byte for byte the same at both sides (and `strata.toml`
+/// too): their review is empty, so neither side resolves or renders them.
+pub fn unchanged(base: &Catalog, head: &Catalog) -> Result<std::collections::BTreeSet<String>> {
+    let mut same = std::collections::BTreeSet::new();
+    // A dir registry's packs are files of the catalog repository too: any of them may have
+    // changed, so every profile is read.
+    let dir_registry = head
+        .config
+        .registry
+        .iter()
+        .any(|r| *r.get_ref().kind.get_ref() == crate::model::config::RegistryKind::Dir);
+    if base.config_source.text != head.config_source.text || dir_registry {
+        return Ok(same);
+    }
+    let read = |c: &Catalog| -> Result<BTreeMap<String, Vec<Vec<u8>>>> {
+        let mut m = BTreeMap::new();
+        for (entry, parsed) in c.load_profiles(&[])? {
+            if let Ok(p) = parsed {
+                m.insert(p.name.clone(), inputs_of(c, &entry, &p)?);
+            }
+        }
+        Ok(m)
+    };
+    let (b, h) = (read(base)?, read(head)?);
+    for (name, inputs) in &h {
+        if b.get(name) == Some(inputs) {
+            same.insert(name.clone());
+        }
+    }
+    Ok(same)
+}
+
+/// Reads one side, leaving out the profiles in `skip` (unchanged between the sides).
+pub fn side_except(catalog: &Catalog, skip: &std::collections::BTreeSet<String>) -> Result<Side> {
     let mut out = BTreeMap::new();
     for (entry, parsed) in catalog.load_profiles(&[])? {
         let profile = match parsed {
@@ -53,6 +115,9 @@ pub fn side(catalog: &Catalog) -> Result<Side> {
             }
         };
         let name = profile.name.clone();
+        if skip.contains(&name) {
+            continue;
+        }
         let state = match lock_of(catalog, &entry, &profile) {
             Ok(lock) => match render_locked(catalog, &profile, &lock, None, &Default::default()) {
                 Ok(rendered) => Ok(State {

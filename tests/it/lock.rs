@@ -515,3 +515,33 @@ fn a_locked_commit_missing_from_the_cache_is_fetched() {
         run.stdout
     );
 }
+
+#[test]
+fn diff_reads_no_profile_that_is_the_same_at_both_sides() {
+    let (env, _repo) = git_env();
+    env.run(&["lock", "-q"]).success();
+    let root = env.root();
+    git(&root, &["init", "-q", "-b", "main"]);
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-q", "-m", "catalog"]);
+    // Reading aws-prod now would need its registry: the origin is gone, the cache is new.
+    fs_err::rename(env.outside("packs-repo"), env.outside("packs-repo-gone")).unwrap();
+    env.set_var("STRATA_CACHE", env.outside("empty-cache").to_str().unwrap());
+    env.profile(
+        "edge",
+        "[profile]\nname = \"edge\"\ncloud = \"edge\"\ntype = \"add-on\"\n",
+    );
+    let run = env.run(&["diff"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "added edge\n  note: at working tree: no lock file; resolved for this review\n1 profile unchanged\n"
+    );
+    // A change to aws-prod makes diff read it, and say that it cannot.
+    let text = env.read("profiles/aws-prod/profile.toml");
+    env.profile(
+        "aws-prod",
+        &text.replace("version = \"1.x\"", "version = \"1.1.x\""),
+    );
+    assert_eq!(env.run(&["diff"]).code, 3);
+}
