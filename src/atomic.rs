@@ -87,34 +87,10 @@ pub fn write_all(files: &[(PathBuf, &[u8])]) -> Result<()> {
     const WORKERS: usize = 4;
     let dirs: BTreeSet<&Path> = files.iter().map(|(p, _)| parent(p)).collect();
     dirs.into_iter().for_each(remove_stale);
-    let staged: Vec<Staged> = if files.len() < 2 * WORKERS {
-        files
-            .iter()
-            .map(|(p, b)| stage(p, b))
-            .collect::<Result<_>>()?
-    } else {
-        let chunk = files.len().div_ceil(WORKERS);
-        std::thread::scope(|s| {
-            let handles: Vec<_> = files
-                .chunks(chunk)
-                .map(|part| {
-                    s.spawn(move || {
-                        part.iter()
-                            .map(|(p, b)| stage(p, b))
-                            .collect::<Result<Vec<_>>>()
-                    })
-                })
-                .collect();
-            let mut all = Vec::with_capacity(files.len());
-            for h in handles {
-                all.extend(
-                    h.join()
-                        .unwrap_or_else(|_| Err(Error::panicked("a writer")))?,
-                );
-            }
-            Ok::<_, Error>(all)
-        })?
-    };
+    let staged: Vec<Staged> =
+        crate::parallel::map(files, WORKERS, "a writer", |(p, b)| stage(p, b))?
+            .into_iter()
+            .collect::<Result<_>>()?;
     staged.into_iter().try_for_each(Staged::commit)
 }
 

@@ -14,6 +14,8 @@ use serde::de::DeserializeOwned;
 pub struct Source {
     pub name: String,
     pub text: Arc<str>,
+    /// The digest of the text as parsed TOML, computed once (clones share it).
+    content: Arc<std::sync::OnceLock<String>>,
 }
 
 impl Source {
@@ -21,7 +23,15 @@ impl Source {
         Source {
             name: name.into(),
             text: text.into(),
+            content: Arc::default(),
         }
+    }
+
+    /// The digest of this file's content as `inputs` counts it
+    /// ([`crate::lock::file::content_digest`]), computed once per file and run.
+    pub fn content_digest(&self) -> &str {
+        self.content
+            .get_or_init(|| crate::lock::file::content_digest(self.text.as_bytes()))
     }
 
     /// Reads a text file: UTF-8 without control characters other than tab, line feed and

@@ -20,6 +20,7 @@ pub mod export;
 pub mod lock;
 pub mod model;
 pub mod output;
+pub mod parallel;
 pub mod registry;
 pub mod render;
 pub mod resolve;

@@ -179,10 +179,14 @@ impl Catalog {
     /// its folder name. Problems are collected; an unknown name is a usage error with the
     /// near miss.
     pub fn load_profiles(&self, names: &[String]) -> Result<Vec<LoadedProfile>> {
-        let mut docs = Vec::new();
-        for entry in self.profile_entries()? {
-            let parsed = self.read_profile_doc(&entry)?;
-            docs.push((entry, parsed));
+        // Parsing is most of the work of a run over current locks: on every core.
+        let entries = self.profile_entries()?;
+        let parsed = crate::parallel::map(&entries, 8, "a profile parser", |entry| {
+            self.read_profile_doc(entry)
+        })?;
+        let mut docs = Vec::with_capacity(entries.len());
+        for (entry, parsed) in entries.into_iter().zip(parsed) {
+            docs.push((entry, parsed?));
         }
         let name_of =
             |(entry, parsed): &(ProfileEntry, Result<ProfileDoc, Vec<Diagnostic>>)| match parsed {

@@ -36,7 +36,7 @@ pub fn lock_of(catalog: &Catalog, entry: &ProfileEntry, profile: &Profile) -> Re
     };
     let source = Source::from_bytes(&file, &bytes)?;
     let lock = Lock::parse(&source).map_err(|d| d.with_hint("run `strata lock` to rewrite it"))?;
-    let files = files_of(catalog.config_source.text.as_bytes(), profile);
+    let files = files_of(&catalog.config_source, profile);
     let stale = if lock.profile == profile.name {
         staleness(catalog, profile, &lock, &source.text, &files)?
     } else {

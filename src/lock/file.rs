@@ -201,10 +201,12 @@ impl LockedLayer {
 /// the profile, as parsed: comments and layout do not count) and every locked fact of every
 /// layer. A lock whose `inputs` no longer matches is stale: its profile or configuration
 /// changed, or the lock was edited.
-pub fn inputs(files: &[(&str, &[u8])], layers: &[LockedLayer]) -> String {
+///
+/// `files` are each file's name and [`content_digest`].
+pub fn inputs(files: &[(&str, &str)], layers: &[LockedLayer]) -> String {
     let mut text = String::from("strata-inputs 2\n");
-    for (name, bytes) in files {
-        text.push_str(&serde_json::json!(["file", name, content_digest(bytes)]).to_string());
+    for (name, digest) in files {
+        text.push_str(&serde_json::json!(["file", name, digest]).to_string());
         text.push('\n');
     }
     for l in layers {
@@ -339,27 +341,35 @@ digest = "h1:def="
     #[test]
     fn inputs_change_with_any_fact() {
         let lock = sample();
-        let files: [(&str, &[u8]); 2] = [("strata.toml", b"a"), ("profiles/p/profile.toml", b"b")];
+        let d = |b: &[u8]| content_digest(b);
+        let (a, b, c) = (d(b"a"), d(b"b"), d(b"c"));
+        let files = [
+            ("strata.toml", a.as_str()),
+            ("profiles/p/profile.toml", b.as_str()),
+        ];
         let base = inputs(&files, &lock.layers);
         assert_eq!(base, inputs(&files, &lock.layers));
         let mut edited = lock.layers.clone();
         edited[0].version = Version::parse("3.27.1").unwrap();
         assert_ne!(base, inputs(&files, &edited));
-        let other: [(&str, &[u8]); 2] = [("strata.toml", b"a"), ("profiles/p/profile.toml", b"c")];
+        let other = [
+            ("strata.toml", a.as_str()),
+            ("profiles/p/profile.toml", c.as_str()),
+        ];
         assert_ne!(base, inputs(&other, &lock.layers));
         // Comments and layout do not count; values do.
-        let toml = |t: &'static str| -> [(&'static str, &'static [u8]); 1] {
-            [("strata.toml", t.as_bytes())]
+        let toml = |t: &str| {
+            inputs(
+                &[("strata.toml", content_digest(t.as_bytes()).as_str())],
+                &[],
+            )
         };
-        let plain = inputs(&toml("[catalog]\nname = \"x\"\n"), &[]);
+        let plain = toml("[catalog]\nname = \"x\"\n");
         assert_eq!(
             plain,
-            inputs(
-                &toml("# a comment\n[catalog]\nname   =   \"x\" # here\n"),
-                &[]
-            )
+            toml("# a comment\n[catalog]\nname   =   \"x\" # here\n")
         );
-        assert_ne!(plain, inputs(&toml("[catalog]\nname = \"y\"\n"), &[]));
+        assert_ne!(plain, toml("[catalog]\nname = \"y\"\n"));
     }
 
     #[test]

@@ -93,7 +93,7 @@ pub struct Plan {
 /// Plans the locks of the named profiles (or all). Nothing is written.
 pub fn plan(catalog: &Catalog, names: &[String], unlock: &Unlock) -> Result<Plan> {
     let loaded = catalog.load_profiles(names)?;
-    let config_bytes = catalog.config_source.text.as_bytes();
+    let config = &catalog.config_source;
     let mut plan = Plan::default();
     if let Unlock::Packs(packs) = unlock {
         check_pack_names(&loaded, packs)?;
@@ -108,32 +108,11 @@ pub fn plan(catalog: &Catalog, names: &[String], unlock: &Unlock) -> Result<Plan
     }
     // Profiles are independent: plan them on every core, keeping catalog order.
     type Outcome = Result<Result<Planned, Vec<Diagnostic>>>;
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
-    let chunk = loaded.len().div_ceil(workers).max(1);
-    let outcomes: Vec<Outcome> = std::thread::scope(|s| {
-        let handles: Vec<_> = loaded
-            .chunks(chunk)
-            .map(|part| {
-                s.spawn(move || {
-                    part.iter()
-                        .map(|(entry, parsed)| match parsed {
-                            Ok(p) => plan_profile(catalog, entry, p.clone(), config_bytes, unlock),
-                            Err(d) => Ok(Err(d.clone())),
-                        })
-                        .collect::<Vec<Outcome>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| vec![Err(Error::panicked("a planning"))])
-            })
-            .collect()
-    });
+    let outcomes: Vec<Outcome> =
+        crate::parallel::map(&loaded, 8, "a planning", |(entry, parsed)| match parsed {
+            Ok(p) => plan_profile(catalog, entry, p.clone(), config, unlock),
+            Err(d) => Ok(Err(d.clone())),
+        })?;
     for outcome in outcomes {
         match outcome? {
             Ok(p) => plan.profiles.push(p),
@@ -150,7 +129,7 @@ fn plan_profile(
     catalog: &Catalog,
     entry: &ProfileEntry,
     profile: Profile,
-    config_bytes: &[u8],
+    config: &Source,
     unlock: &Unlock,
 ) -> Result<Result<Planned, Vec<Diagnostic>>> {
     let file = format!("{}/{}", entry.dir, FILE_NAME);
@@ -183,7 +162,7 @@ fn plan_profile(
         },
         None => (None, None),
     };
-    let files = files_of(config_bytes, &profile);
+    let files = files_of(config, &profile);
     if matches!(unlock, Unlock::Nothing)
         && let (Some(lock), Some(text)) = (&old, &old_text)
         && is_current(catalog, &profile, lock, text, &files)?
@@ -213,7 +192,7 @@ fn plan_profile(
         Err(d) => return Ok(Err(d)),
     };
     let layers = locked_layers(&checked);
-    let digest = inputs(&files_of(config_bytes, &checked.profile), &layers);
+    let digest = inputs(&files_of(config, &checked.profile), &layers);
     let new = Lock {
         profile: name.clone(),
         inputs: digest,
@@ -234,16 +213,17 @@ fn plan_profile(
 
 /// The catalog files a resolution reads, for `inputs`: strata.toml, the profile, and the
 /// profiles it extends.
-pub fn files_of<'a>(config_bytes: &'a [u8], profile: &'a Profile) -> Vec<(&'a str, &'a [u8])> {
+/// Each comes with its content digest, computed once per file and run.
+pub fn files_of<'a>(config: &'a Source, profile: &'a Profile) -> Vec<(&'a str, &'a str)> {
     let mut files = vec![
-        (config::FILE_NAME, config_bytes),
-        (profile.file(), profile.source.text.as_bytes()),
+        (config::FILE_NAME, config.content_digest()),
+        (profile.file(), profile.source.content_digest()),
     ];
     files.extend(
         profile
             .bases
             .iter()
-            .map(|(_, s)| (s.name.as_str(), s.text.as_bytes())),
+            .map(|(_, s)| (s.name.as_str(), s.content_digest())),
     );
     files
 }
@@ -255,7 +235,7 @@ pub fn bases_of(profile: &Profile) -> Vec<crate::lock::file::BaseFile> {
         .iter()
         .map(|(_, s)| crate::lock::file::BaseFile {
             file: s.name.clone(),
-            digest: crate::lock::file::content_digest(s.text.as_bytes()),
+            digest: s.content_digest().to_string(),
         })
         .collect()
 }
@@ -318,7 +298,7 @@ pub fn is_current(
     profile: &Profile,
     lock: &Lock,
     text: &str,
-    files: &[(&str, &[u8])],
+    files: &[(&str, &str)],
 ) -> Result<bool> {
     Ok(staleness(catalog, profile, lock, text, files)?.is_none())
 }
@@ -332,7 +312,7 @@ pub fn staleness(
     profile: &Profile,
     lock: &Lock,
     text: &str,
-    files: &[(&str, &[u8])],
+    files: &[(&str, &str)],
 ) -> Result<Option<Stale>> {
     let rendered = lock.render();
     if rendered != text {

@@ -301,7 +301,20 @@ impl ProfileDoc {
 
         let mut layers = Vec::new();
         let mut names: BTreeMap<String, std::ops::Range<usize>> = BTreeMap::new();
-        let mut value_lines = value_lines(&source).into_iter();
+        // Lines inside nested values need a second parse that keeps every key's span:
+        // only profiles with a table among their values pay for it.
+        let nested = file.layer.iter().any(|d| {
+            d.get_ref()
+                .values
+                .values()
+                .any(|v| matches!(v.get_ref(), Value::Table(_)))
+        });
+        let mut value_lines = if nested {
+            value_lines(&source)
+        } else {
+            Vec::new()
+        }
+        .into_iter();
         for decl in file.layer {
             let span = decl.span();
             let d = decl.into_inner();

@@ -268,7 +268,14 @@ impl Registries {
                     let parsed = url::GitUrl::parse(url.get_ref(), root)
                         .map_err(|why| Diagnostic::at(config_source, url.span(), why))?;
                     let path = r.path.as_ref().map(|p| p.get_ref().as_str()).unwrap_or("");
-                    Box::new(source::GitSource::new(&name, parsed, path, settings))
+                    Box::new(source::GitSource::new(
+                        &name,
+                        parsed,
+                        path,
+                        settings,
+                        r.format() == crate::model::config::RegistryFormat::Palette
+                            && r.git_ref.is_none(),
+                    ))
                 }
             };
             let fmt: Box<dyn Format> = match r.format() {

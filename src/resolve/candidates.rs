@@ -15,11 +15,70 @@ use crate::model::profile::{Layer, Profile, Request};
 use crate::model::version::VersionSpec;
 use crate::registry::{Registry, ReleaseRef};
 
+/// A layer's candidate releases, most preferred first: positions in the registry's list of
+/// the pack's releases (shared for the run), so that a train over hundreds of tags copies
+/// no release.
+#[derive(Clone)]
+pub struct Candidates {
+    all: Arc<Vec<ReleaseRef>>,
+    order: Vec<u32>,
+}
+
+impl Candidates {
+    fn of(all: Arc<Vec<ReleaseRef>>, order: Vec<u32>) -> Candidates {
+        Candidates { all, order }
+    }
+
+    /// One release that is not in a registry's list (a `ref` or a locked commit).
+    fn one(release: ReleaseRef) -> Candidates {
+        Candidates::of(Arc::new(vec![release]), vec![0])
+    }
+
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    pub fn first(&self) -> Option<&ReleaseRef> {
+        self.order.first().map(|&i| &self.all[i as usize])
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &ReleaseRef> {
+        self.order.iter().map(|&i| &self.all[i as usize])
+    }
+
+    /// Moves the `k`th candidate to the front.
+    fn prefer(&mut self, k: usize) {
+        let i = self.order.remove(k);
+        self.order.insert(0, i);
+    }
+}
+
+impl std::ops::Index<usize> for Candidates {
+    type Output = ReleaseRef;
+
+    fn index(&self, k: usize) -> &ReleaseRef {
+        &self.all[self.order[k] as usize]
+    }
+}
+
+impl<'a> IntoIterator for &'a Candidates {
+    type Item = &'a ReleaseRef;
+    type IntoIter = Box<dyn Iterator<Item = &'a ReleaseRef> + 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
 /// One layer's options.
 pub(super) struct Options<'c> {
     pub(super) registry: &'c Registry,
     /// Most preferred first.
-    pub(super) releases: Vec<ReleaseRef>,
+    pub(super) releases: Candidates,
     /// The locked release, when it is among `releases` (always first then).
     pub(super) locked: Option<LockedLayer>,
     /// Loaded on first use: `None` until tried, then the pack or why it cannot serve.
@@ -49,7 +108,7 @@ pub(super) fn options<'c, 'l>(
         && l.tag.is_none()
         && l.commit.is_some()
     {
-        releases = vec![l.release()];
+        releases = Candidates::one(l.release());
     }
     let locked = locked.and_then(|l| {
         // The locked facts must agree with each other: a lock whose version was edited by
@@ -60,8 +119,7 @@ pub(super) fn options<'c, 'l>(
                 && same_rev(r, l)
                 && (r.path == l.path || (r.path.is_empty() && l.path == "."))
         })?;
-        let r = releases.remove(pos);
-        releases.insert(0, r);
+        releases.prefer(pos);
         Some(l.clone())
     });
     let n = releases.len();
@@ -84,7 +142,7 @@ fn same_rev(r: &ReleaseRef, l: &LockedLayer) -> bool {
 }
 
 /// A layer's registry and its candidate releases, newest first.
-pub type Gathered<'c> = (&'c Registry, Vec<ReleaseRef>);
+pub type Gathered<'c> = (&'c Registry, Candidates);
 
 /// The registry of a layer and its candidate releases, newest first.
 pub fn gather<'c>(
@@ -175,16 +233,14 @@ pub fn gather<'c>(
     let releases = registry.releases(pack_name)?;
     let candidates = match &layer.request {
         Request::Version(spec) => {
-            let admitted: Vec<ReleaseRef> = releases
-                .iter()
+            let admitted: Vec<u32> = (0..releases.len() as u32)
                 .rev()
-                .filter(|r| spec.admits(&r.version))
-                .cloned()
+                .filter(|&i| spec.admits(&releases[i as usize].version))
                 .collect();
             if admitted.is_empty() {
                 return Ok(Err(vec![no_release(layer, spec, registry, &releases)]));
             }
-            admitted
+            Candidates::of(releases, admitted)
         }
         Request::Ref(reference) => {
             if registry.kind() != RegistryKind::Git {
@@ -202,7 +258,7 @@ pub fn gather<'c>(
                 ]));
             }
             match registry.resolve_ref(pack_name, reference)? {
-                Some(r) => vec![r],
+                Some(r) => Candidates::one(r),
                 None => {
                     let tags: Vec<String> = releases
                         .iter()

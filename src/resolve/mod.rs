@@ -25,7 +25,7 @@ use crate::model::pack::Pack;
 use crate::model::profile::{Layer, Profile, Request};
 use crate::registry::{Registry, ReleaseRef};
 
-pub use candidates::{Gathered, gather, unfit};
+pub use candidates::{Candidates, Gathered, gather, unfit};
 pub use explain::why_not;
 
 use candidates::Loaded;

@@ -748,10 +748,11 @@ fn verify_recomputes_values_and_rendered_digests() {
     lock.layers[2].values = Some("sha256:0000".into());
     let config = env.read("strata.toml");
     let profile = env.read("profiles/aws-prod/profile.toml");
+    let digest = |t: &str| strata::lock::file::content_digest(t.as_bytes());
     lock.inputs = strata::lock::file::inputs(
         &[
-            ("strata.toml", config.as_bytes()),
-            ("profiles/aws-prod/profile.toml", profile.as_bytes()),
+            ("strata.toml", digest(&config).as_str()),
+            ("profiles/aws-prod/profile.toml", digest(&profile).as_str()),
         ],
         &lock.layers,
     );

@@ -29,6 +29,8 @@ pub struct GitSource {
     mirror_dir: PathBuf,
     settings: Settings,
     state: Mutex<Option<std::result::Result<Arc<Mirror>, Stored>>>,
+    /// Fetch the remote's `HEAD` too (a registry that follows the default branch).
+    follow_head: bool,
 }
 
 /// An opened mirror and what one pass over its tags found.
@@ -51,7 +53,13 @@ enum Stored {
 }
 
 impl GitSource {
-    pub fn new(registry: &str, url: GitUrl, path: &str, settings: &Settings) -> GitSource {
+    pub fn new(
+        registry: &str,
+        url: GitUrl,
+        path: &str,
+        settings: &Settings,
+        follow_head: bool,
+    ) -> GitSource {
         objects::trust_mirrored_objects();
         GitSource {
             registry: registry.to_string(),
@@ -60,6 +68,7 @@ impl GitSource {
             path: path.trim_matches('/').to_string(),
             settings: settings.clone(),
             state: Mutex::new(None),
+            follow_head,
         }
     }
 

@@ -174,9 +174,50 @@ impl GitSource {
         bar
     }
 
-    /// A first clone into an empty place: an empty bare repository, then a fetch that names
-    /// the URL, so that no configuration file ever holds the URL (or its credentials).
+    /// A first clone into an empty place. With the git program and a URL that carries no
+    /// secret: `git clone --bare` (it writes every tag into one packed-refs file, where a
+    /// fetch into an empty repository writes a loose file per tag: 1.4 s against 8.5 s for
+    /// 12,000 tags), whose `origin` remote is then removed, and a fetch for the rest.
+    /// Otherwise an empty bare repository and a fetch that names the URL, so that no
+    /// configuration file ever holds the URL's credentials.
     pub(super) fn clone_into(&self, tmp: &Path) -> Result<(), Fetch> {
+        if git_cli() && !self.url.credentials {
+            let bar = self.spinner(false);
+            let result = run_git(
+                &[
+                    "clone".as_ref(),
+                    "--bare".as_ref(),
+                    "--progress".as_ref(),
+                    "--".as_ref(),
+                    self.url.fetch.as_ref(),
+                    tmp.as_os_str(),
+                ],
+                self.settings.fetch_timeout,
+            );
+            bar.finish_and_clear();
+            result.map_err(|why| {
+                if is_local(&why) {
+                    Fetch::Local(why)
+                } else {
+                    Fetch::Remote(why)
+                }
+            })?;
+            // The clone's `origin` names the URL: no configuration keeps it.
+            run_git(
+                &[
+                    "--git-dir".as_ref(),
+                    tmp.as_os_str(),
+                    "config".as_ref(),
+                    "--remove-section".as_ref(),
+                    "remote.origin".as_ref(),
+                ],
+                self.settings.fetch_timeout,
+            )
+            .map_err(Fetch::Local)?;
+            let repo =
+                Repository::open_bare(tmp).map_err(|e| Fetch::Corrupt(e.message().to_string()))?;
+            return self.fetch(&repo);
+        }
         let repo = Repository::init_bare(tmp).map_err(|e| Fetch::Local(e.message().to_string()))?;
         self.fetch(&repo)
     }
@@ -185,24 +226,24 @@ impl GitSource {
     pub(super) fn fetch(&self, repo: &Repository) -> Result<(), Fetch> {
         if git_cli() {
             let bar = self.spinner(false);
-            let result = run_git(
-                &[
-                    "--git-dir".as_ref(),
-                    repo.path().as_os_str(),
-                    "fetch".as_ref(),
-                    "--progress".as_ref(),
-                    "--prune".as_ref(),
-                    "--force".as_ref(),
-                    "--no-write-fetch-head".as_ref(),
-                    "--".as_ref(),
-                    self.url.fetch.as_ref(),
-                    "+refs/heads/*:refs/heads/*".as_ref(),
-                    "+refs/tags/*:refs/tags/*".as_ref(),
-                    // The remote's default branch, for registries that follow it.
-                    "+HEAD:refs/strata/remote-head".as_ref(),
-                ],
-                self.settings.fetch_timeout,
-            );
+            let mut args: Vec<&std::ffi::OsStr> = vec![
+                "--git-dir".as_ref(),
+                repo.path().as_os_str(),
+                "fetch".as_ref(),
+                "--progress".as_ref(),
+                "--prune".as_ref(),
+                "--force".as_ref(),
+                "--no-write-fetch-head".as_ref(),
+                "--".as_ref(),
+                self.url.fetch.as_ref(),
+                "+refs/heads/*:refs/heads/*".as_ref(),
+                "+refs/tags/*:refs/tags/*".as_ref(),
+            ];
+            // The remote's default branch, for registries that follow it (palette).
+            if self.follow_head {
+                args.push("+HEAD:refs/strata/remote-head".as_ref());
+            }
+            let result = run_git(&args, self.settings.fetch_timeout);
             bar.finish_and_clear();
             result.map_err(|why| {
                 let corrupt = [
@@ -266,15 +307,11 @@ impl GitSource {
         let result = repo
             .remote_anonymous(&self.url.fetch)
             .and_then(|mut remote| {
-                remote.fetch(
-                    &[
-                        "+refs/heads/*:refs/heads/*",
-                        "+refs/tags/*:refs/tags/*",
-                        "+HEAD:refs/strata/remote-head",
-                    ],
-                    Some(&mut opts),
-                    None,
-                )
+                let mut specs = vec!["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"];
+                if self.follow_head {
+                    specs.push("+HEAD:refs/strata/remote-head");
+                }
+                remote.fetch(&specs, Some(&mut opts), None)
             });
         bar.finish_and_clear();
         result

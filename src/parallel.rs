@@ -1,0 +1,65 @@
+//! Work over independent items on every core, in order: profiles to parse, plan and render,
+//! files to write. A panicking worker is an internal error (exit 2), never a usage error.
+
+use crate::error::{Error, Result};
+
+/// The number of workers for `n` items: the cores, at most `max`, at most one per item.
+fn workers(n: usize, max: usize) -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |c| c.get())
+        .clamp(1, max)
+        .min(n.max(1))
+}
+
+/// `f` over every item, on up to `max` threads, results in the items' order. `what` names
+/// the work in the error a panic becomes.
+pub fn map<'a, T, R, F>(items: &'a [T], max: usize, what: &str, f: F) -> Result<Vec<R>>
+where
+    T: Sync,
+    R: Send,
+    F: Fn(&'a T) -> R + Sync,
+{
+    let workers = workers(items.len(), max);
+    if workers <= 1 || items.len() < 2 {
+        return Ok(items.iter().map(&f).collect());
+    }
+    let chunk = items.len().div_ceil(workers);
+    let f = &f;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| s.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        let mut out = Vec::with_capacity(items.len());
+        for h in handles {
+            out.extend(h.join().map_err(|_| Error::panicked(what))?);
+        }
+        Ok(out)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_order_and_turns_panics_into_internal_errors() {
+        let items: Vec<u32> = (0..1000).collect();
+        let doubled = map(&items, 8, "a test", |i| i * 2).unwrap();
+        assert_eq!(doubled, (0..1000).map(|i| i * 2).collect::<Vec<_>>());
+        assert_eq!(
+            map(&[] as &[u32], 8, "a test", |i| *i).unwrap(),
+            Vec::<u32>::new()
+        );
+        let err = map(&items, 2, "a planning", |i| {
+            assert!(*i != 999, "boom");
+            *i
+        })
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("internal error: a planning thread panicked")
+        );
+        assert_eq!(err.exit_code(), 2);
+    }
+}
