@@ -118,6 +118,7 @@ pub enum Kind {
 impl Files {
     /// The catalog at `root` as of `rev` (a tag, branch or commit of its repository).
     pub fn at(root: &Path, rev: &str) -> Result<Files> {
+        crate::registry::source::git::libgit2_settings();
         let repo = Repository::discover(root).map_err(|_| {
             Error::usage(format!(
                 "`{}` is not in a git repository, so there is no revision `{rev}` to read",

@@ -54,18 +54,9 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         .head
         .clone()
         .unwrap_or_else(|| "working tree".to_string());
-    // Profiles whose files and lock are the same at both sides are not read again.
-    let same = match &base {
-        Some(base) => review::unchanged(base, &head)?,
-        None => Default::default(),
-    };
-    let base_side = match &base {
-        Some(base) => review::side_except(base, &same)?,
-        None => review::Side::new(),
-    };
-    let head_side = review::side_except(&head, &same)?;
+    let (base_side, head_side, unchanged) = review::sides(base.as_ref(), &head)?;
     let mut diff = review::diff(&args.base, &head_label, &base_side, &head_side);
-    diff.unchanged += same.len();
+    diff.unchanged += unchanged;
     let base_clusters = match &base {
         Some(base) => review::clusters::side(base)?,
         None => review::clusters::ClusterSide {

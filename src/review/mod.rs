@@ -9,7 +9,7 @@ pub mod diff;
 mod markdown;
 mod text;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::catalog::Catalog;
 use crate::check::check_with;
@@ -41,9 +41,29 @@ pub struct LayerState {
 /// instead.
 pub type Side = BTreeMap<String, std::result::Result<State, Vec<Diagnostic>>>;
 
-/// Reads one side.
-pub fn side(catalog: &Catalog) -> Result<Side> {
-    side_except(catalog, &Default::default())
+/// The profiles of one side, as loaded.
+type Loaded = Vec<crate::catalog::LoadedProfile>;
+
+/// Reads both sides of a review (`base` absent: an empty catalog), and how many profiles
+/// are the same at both. Each side's profiles are loaded once; a profile whose inputs are
+/// byte for byte the same at both sides (see [`unchanged`]) is neither resolved nor
+/// rendered at either.
+pub fn sides(base: Option<&Catalog>, head: &Catalog) -> Result<(Side, Side, usize)> {
+    let head_loaded = head.load_profiles(&[])?;
+    let Some(base) = base else {
+        return Ok((
+            Side::new(),
+            side_of(head, &head_loaded, &BTreeSet::new())?,
+            0,
+        ));
+    };
+    let base_loaded = base.load_profiles(&[])?;
+    let same = unchanged(base, &base_loaded, head, &head_loaded)?;
+    Ok((
+        side_of(base, &base_loaded, &same)?,
+        side_of(head, &head_loaded, &same)?,
+        same.len(),
+    ))
 }
 
 /// What a profile's review reads from the catalog repository: its file, the files it
@@ -52,7 +72,7 @@ fn inputs_of(
     catalog: &Catalog,
     entry: &crate::catalog::ProfileEntry,
     profile: &crate::model::profile::Profile,
-) -> Result<Vec<Vec<u8>>> {
+) -> Vec<Vec<u8>> {
     let mut out = vec![profile.source.text.as_bytes().to_vec()];
     out.extend(
         profile
@@ -68,13 +88,17 @@ fn inputs_of(
             .flatten()
             .unwrap_or_default(),
     );
-    Ok(out)
+    out
 }
 
 /// The profiles whose inputs are byte for byte the same at both sides (and `strata.toml`
-/// too): their review is empty, so neither side resolves or renders them.
-pub fn unchanged(base: &Catalog, head: &Catalog) -> Result<std::collections::BTreeSet<String>> {
-    let mut same = std::collections::BTreeSet::new();
+/// too): their review is empty.
+fn unchanged(
+    base: &Catalog,
+    base_loaded: &Loaded,
+    head: &Catalog,
+    head_loaded: &Loaded,
+) -> Result<BTreeSet<String>> {
     // A dir registry's packs are files of the catalog repository too: any of them may have
     // changed, so every profile is read.
     let dir_registry = head
@@ -83,98 +107,103 @@ pub fn unchanged(base: &Catalog, head: &Catalog) -> Result<std::collections::BTr
         .iter()
         .any(|r| *r.get_ref().kind.get_ref() == crate::model::config::RegistryKind::Dir);
     if base.config_source.text != head.config_source.text || dir_registry {
-        return Ok(same);
+        return Ok(BTreeSet::new());
     }
-    let read = |c: &Catalog| -> Result<BTreeMap<String, Vec<Vec<u8>>>> {
-        let mut m = BTreeMap::new();
-        for (entry, parsed) in c.load_profiles(&[])? {
-            if let Ok(p) = parsed {
-                m.insert(p.name.clone(), inputs_of(c, &entry, &p)?);
-            }
-        }
-        Ok(m)
+    let inputs = |c: &Catalog, loaded: &Loaded| -> BTreeMap<String, Vec<Vec<u8>>> {
+        loaded
+            .iter()
+            .filter_map(|(entry, parsed)| {
+                let p = parsed.as_ref().ok()?;
+                Some((p.name.clone(), inputs_of(c, entry, p)))
+            })
+            .collect()
     };
-    let (b, h) = (read(base)?, read(head)?);
-    for (name, inputs) in &h {
-        if b.get(name) == Some(inputs) {
-            same.insert(name.clone());
-        }
-    }
-    Ok(same)
+    let b = inputs(base, base_loaded);
+    Ok(inputs(head, head_loaded)
+        .into_iter()
+        .filter(|(name, i)| b.get(name) == Some(i))
+        .map(|(name, _)| name)
+        .collect())
 }
 
-/// Reads one side, leaving out the profiles in `skip` (unchanged between the sides).
-pub fn side_except(catalog: &Catalog, skip: &std::collections::BTreeSet<String>) -> Result<Side> {
-    let mut out = BTreeMap::new();
-    for (entry, parsed) in catalog.load_profiles(&[])? {
+/// One side's states, leaving out the profiles in `skip`, on every core.
+fn side_of(catalog: &Catalog, loaded: &Loaded, skip: &BTreeSet<String>) -> Result<Side> {
+    let states = crate::parallel::map(loaded, 8, "a review", |(entry, parsed)| {
         let profile = match parsed {
-            Ok(p) => p,
-            Err(d) => {
-                out.insert(entry.folder_name.clone(), Err(d));
-                continue;
-            }
+            Ok(p) if skip.contains(&p.name) => return Ok::<_, Error>(None),
+            Ok(p) => p.clone(),
+            Err(d) => return Ok(Some((entry.folder_name.clone(), Err(d.clone())))),
         };
         let name = profile.name.clone();
-        if skip.contains(&name) {
-            continue;
+        Ok(Some((name, state_of(catalog, entry, profile)?)))
+    })?;
+    let mut out = Side::new();
+    for state in states {
+        if let Some((name, state)) = state? {
+            out.insert(name, state);
         }
-        let state = match lock_of(catalog, &entry, &profile) {
-            Ok(lock) => match render_locked(catalog, &profile, &lock, None, &Default::default()) {
-                Ok(rendered) => Ok(State {
-                    layers: lock
-                        .layers
-                        .iter()
-                        .zip(rendered)
-                        .map(|(l, r)| LayerState {
-                            locked: l.clone(),
-                            values: r.values,
-                            files: r.files,
-                        })
-                        .collect(),
-                    note: None,
-                }),
-                Err(Error::Catalog(d)) => Err(d),
-                Err(e) => return Err(e),
-            },
-            // No current lock at this side: resolve as `strata lock` would, in memory.
-            Err(Error::Catalog(why)) => {
-                let old = match problems(readable_lock(catalog, &entry, &name))? {
-                    Ok(old) => old,
-                    Err(d) => {
-                        out.insert(name, Err(d));
-                        continue;
-                    }
-                };
-                let prefs = Preferences {
-                    lock: old.as_ref(),
-                    ..Preferences::default()
-                };
-                match check_with(catalog, profile, &prefs)? {
-                    Ok(checked) => {
-                        let locked = locked_layers(&checked);
-                        Ok(State {
-                            layers: locked
-                                .into_iter()
-                                .zip(checked.outputs)
-                                .map(|(l, o)| LayerState {
-                                    locked: l,
-                                    values: o.values,
-                                    files: o.files,
-                                })
-                                .collect(),
-                            note: Some(format!(
-                                "{}; resolved for this review",
-                                why.first()
-                                    .map_or("no current lock".to_string(), |d| d.message.clone())
-                            )),
-                        })
-                    }
-                    Err(d) => Err(d),
-                }
-            }
-            Err(e) => return Err(e),
-        };
-        out.insert(name, state);
     }
     Ok(out)
+}
+
+/// One profile's state at one side: from its lock, or resolved as `strata lock` would.
+fn state_of(
+    catalog: &Catalog,
+    entry: &crate::catalog::ProfileEntry,
+    profile: crate::model::profile::Profile,
+) -> Result<std::result::Result<State, Vec<Diagnostic>>> {
+    let name = profile.name.clone();
+    Ok(match lock_of(catalog, entry, &profile) {
+        Ok(lock) => match render_locked(catalog, &profile, &lock, None, &Default::default()) {
+            Ok(rendered) => Ok(State {
+                layers: lock
+                    .layers
+                    .iter()
+                    .zip(rendered)
+                    .map(|(l, r)| LayerState {
+                        locked: l.clone(),
+                        values: r.values,
+                        files: r.files,
+                    })
+                    .collect(),
+                note: None,
+            }),
+            Err(Error::Catalog(d)) => Err(d),
+            Err(e) => return Err(e),
+        },
+        // No current lock at this side: resolve as `strata lock` would, in memory.
+        Err(Error::Catalog(why)) => {
+            let old = match problems(readable_lock(catalog, entry, &name))? {
+                Ok(old) => old,
+                Err(d) => return Ok(Err(d)),
+            };
+            let prefs = Preferences {
+                lock: old.as_ref(),
+                ..Preferences::default()
+            };
+            match check_with(catalog, profile, &prefs)? {
+                Ok(checked) => {
+                    let locked = locked_layers(&checked);
+                    Ok(State {
+                        layers: locked
+                            .into_iter()
+                            .zip(checked.outputs)
+                            .map(|(l, o)| LayerState {
+                                locked: l,
+                                values: o.values,
+                                files: o.files,
+                            })
+                            .collect(),
+                        note: Some(format!(
+                            "{}; resolved for this review",
+                            why.first()
+                                .map_or("no current lock".to_string(), |d| d.message.clone())
+                        )),
+                    })
+                }
+                Err(d) => Err(d),
+            }
+        }
+        Err(e) => return Err(e),
+    })
 }

@@ -8,6 +8,7 @@
 mod mirror;
 mod objects;
 mod transport;
+pub use objects::libgit2_settings;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -60,7 +61,7 @@ impl GitSource {
         settings: &Settings,
         follow_head: bool,
     ) -> GitSource {
-        objects::trust_mirrored_objects();
+        objects::libgit2_settings();
         GitSource {
             registry: registry.to_string(),
             mirror_dir: settings.cache_dir.join("git").join(url.cache_key()),
