@@ -6,7 +6,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use serde::Serialize;
-use serde::de::DeserializeOwned;
+use serde::de::{Deserialize, DeserializeOwned};
 
 /// A file's text with the name it is shown under (relative to the catalog root, or
 /// `builtin:<pack>/<version>/pack.toml` for the embedded catalog).
@@ -62,14 +62,33 @@ impl Source {
 
     /// Parses this file as `T`, turning the first error into a diagnostic.
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, Diagnostic> {
-        toml::from_str(&self.text).map_err(|e| {
-            let (message, hint) = rewrite_serde_message(e.message());
-            let d = match e.span() {
-                Some(span) => Diagnostic::at(self, span, message),
-                None => Diagnostic::file(&self.name, message),
-            };
-            d.with_hint_opt(hint)
-        })
+        toml::from_str(&self.text).map_err(|e| self.toml_error(&e))
+    }
+
+    /// [`Source::parse`], computing the [`Source::content_digest`] from the same parse (a
+    /// profile's file is both read and counted in its lock's `inputs`).
+    pub fn parse_counted<T: DeserializeOwned>(&self) -> Result<T, Diagnostic> {
+        let table = toml::de::DeTable::parse(&self.text).map_err(|e| self.toml_error(&e))?;
+        if self.content.get().is_none() {
+            let digest = toml::Table::deserialize(toml::de::Deserializer::from(table.clone()))
+                .ok()
+                .and_then(|t| serde_json::to_string(&t).ok())
+                .map_or_else(
+                    || crate::lock::file::content_digest(self.text.as_bytes()),
+                    |json| crate::digest::sha256(json.as_bytes()),
+                );
+            let _ = self.content.set(digest);
+        }
+        T::deserialize(toml::de::Deserializer::from(table)).map_err(|e| self.toml_error(&e))
+    }
+
+    fn toml_error(&self, e: &toml::de::Error) -> Diagnostic {
+        let (message, hint) = rewrite_serde_message(e.message());
+        let d = match e.span() {
+            Some(span) => Diagnostic::at(self, span, message),
+            None => Diagnostic::file(&self.name, message),
+        };
+        d.with_hint_opt(hint)
     }
 }
 

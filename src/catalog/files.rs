@@ -107,7 +107,7 @@ pub struct GitTree {
 }
 
 /// A file or folder found by [`Files::walk`].
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kind {
     File,
     Symlink,

@@ -21,6 +21,8 @@ pub struct Catalog {
     pub registries: Registries,
     /// Bytes rendered by this run, against [`crate::render::templates::MAX_RUN_OUTPUT`].
     pub rendered: std::sync::atomic::AtomicUsize,
+    /// The files below the profiles folder, listed once per run.
+    profile_files: std::sync::OnceLock<Vec<(String, files::Kind)>>,
 }
 
 /// A profile file and what parsing it gave.
@@ -98,14 +100,26 @@ impl Catalog {
         let config_source = Source::from_bytes(config::FILE_NAME, &bytes)?;
         let config = Config::parse(&config_source).map_err(Error::Catalog)?;
         let registries = Registries::open(&config, &config_source, root, &files, git)?;
-        Ok(Catalog {
+        Ok(Catalog::new(root, files, config, config_source, registries))
+    }
+
+    /// A catalog of parts already read.
+    pub fn new(
+        root: &Path,
+        files: Files,
+        config: Config,
+        config_source: Source,
+        registries: Registries,
+    ) -> Catalog {
+        Catalog {
             root: root.to_path_buf(),
             files,
             config,
             config_source,
             registries,
             rendered: Default::default(),
-        })
+            profile_files: Default::default(),
+        }
     }
 
     pub fn profiles_dir(&self) -> &str {
@@ -113,10 +127,20 @@ impl Catalog {
     }
 
     /// Every `profile.toml` under the profiles folder, sorted by folder.
+    /// The files below the profiles folder (hidden ones left out), listed once per run.
+    fn profile_files(&self) -> Result<&[(String, files::Kind)]> {
+        if let Some(list) = self.profile_files.get() {
+            return Ok(list);
+        }
+        let list = self.files.walk(self.profiles_dir(), true)?;
+        Ok(self.profile_files.get_or_init(|| list))
+    }
+
     pub fn profile_entries(&self) -> Result<Vec<ProfileEntry>> {
         let base = self.profiles_dir();
         let mut entries = Vec::new();
-        for (path, kind) in self.files.walk(base, true)? {
+        for (path, kind) in self.profile_files()? {
+            let kind = *kind;
             // A symlink named profile.toml is listed, so that reading it reports it.
             if kind == files::Kind::Other {
                 continue;
@@ -144,11 +168,11 @@ impl Catalog {
     /// Lock files in the profiles folder whose `profile.toml` is gone.
     pub fn orphan_locks(&self) -> Result<Vec<String>> {
         let base = self.profiles_dir();
-        let walk = self.files.walk(base, true)?;
+        let walk = self.profile_files()?;
         let files: std::collections::BTreeSet<&str> =
             walk.iter().map(|(p, _)| p.as_str()).collect();
         let mut out = Vec::new();
-        for (path, _) in &walk {
+        for (path, _) in walk {
             if let Some(dir) = path.strip_suffix(crate::lock::FILE_NAME)
                 && (dir.is_empty() || dir.ends_with('/'))
                 && !files.contains(format!("{dir}{}", profile::FILE_NAME).as_str())

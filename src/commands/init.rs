@@ -65,14 +65,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         &Files::Disk(dir.clone()),
         &ctx.registries,
     )?;
-    let catalog = Catalog {
-        root: dir.clone(),
-        files: Files::Disk(dir.clone()),
-        registries,
-        rendered: Default::default(),
-        config: parsed,
-        config_source: source,
-    };
+    let catalog = Catalog::new(&dir, Files::Disk(dir.clone()), parsed, source, registries);
     let cloud = scaffold::cloud_arg(&catalog, &args.cloud)?;
     let example = scaffold::plan_profile(&catalog, "example", &cloud, ProfileType::Full)?;
     let example = scaffold::render_checked(&catalog, &example, "profiles/example")?;

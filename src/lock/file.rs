@@ -66,13 +66,15 @@ struct LockFile {
     layer: Vec<LockedLayer>,
 }
 
-/// A TOML string: `"…"` as is for plain printable ASCII (every digest, path and name strata
-/// writes), toml's own quoting otherwise.
-fn quote(s: &str) -> String {
+/// Appends a TOML string: `"…"` as is for plain printable ASCII (every digest, path and
+/// name strata writes), toml's own quoting otherwise.
+fn push_quoted(out: &mut String, s: &str) {
     if is_plain(s) {
-        format!("\"{s}\"")
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
     } else {
-        toml::Value::String(s.to_string()).to_string()
+        out.push_str(&toml::Value::String(s.to_string()).to_string());
     }
 }
 
@@ -173,42 +175,47 @@ fn parse_canonical(text: &str) -> Option<Lock> {
 impl Lock {
     /// The canonical text: fields in a fixed order, layers in profile order, no timestamps.
     pub fn render(&self) -> String {
-        let mut out = String::with_capacity(256 + self.layers.len() * 400);
+        let mut out = String::with_capacity(256 + self.layers.len() * 700);
+        let field = |out: &mut String, k: &str, v: &str| {
+            out.push_str(k);
+            out.push_str(" = ");
+            push_quoted(out, v);
+            out.push('\n');
+        };
         out.push_str(HEADER);
         out.push_str(&format!("lock_version = {VERSION}\n"));
-        out.push_str(&format!("profile = {}\n", quote(&self.profile)));
-        out.push_str(&format!("inputs = {}\n", quote(&self.inputs)));
+        field(&mut out, "profile", &self.profile);
+        field(&mut out, "inputs", &self.inputs);
         if !self.bases.is_empty() {
             out.push_str("bases = [\n");
             for b in &self.bases {
-                out.push_str(&format!(
-                    "  {{ file = {}, digest = {} }},\n",
-                    quote(&b.file),
-                    quote(&b.digest)
-                ));
+                out.push_str("  { file = ");
+                push_quoted(&mut out, &b.file);
+                out.push_str(", digest = ");
+                push_quoted(&mut out, &b.digest);
+                out.push_str(" },\n");
             }
             out.push_str("]\n");
         }
         for l in &self.layers {
             out.push_str("\n[[layer]]\n");
-            let mut field = |k: &str, v: &str| out.push_str(&format!("{k} = {}\n", quote(v)));
-            field("type", l.ty.as_str());
-            field("name", &l.name);
-            field("pack", &l.pack);
-            field("registry", &l.registry);
-            field("source", &l.source);
-            field("path", &l.path);
-            field("requested", &l.requested);
-            field("version", l.version.as_str());
+            field(&mut out, "type", l.ty.as_str());
+            field(&mut out, "name", &l.name);
+            field(&mut out, "pack", &l.pack);
+            field(&mut out, "registry", &l.registry);
+            field(&mut out, "source", &l.source);
+            field(&mut out, "path", &l.path);
+            field(&mut out, "requested", &l.requested);
+            field(&mut out, "version", l.version.as_str());
             for (k, v) in [("tag", &l.tag), ("commit", &l.commit)] {
                 if let Some(v) = v {
-                    field(k, v);
+                    field(&mut out, k, v);
                 }
             }
-            field("digest", &l.digest);
+            field(&mut out, "digest", &l.digest);
             for (k, v) in [("values", &l.values), ("rendered", &l.rendered)] {
                 if let Some(v) = v {
-                    field(k, v);
+                    field(&mut out, k, v);
                 }
             }
         }
@@ -315,30 +322,37 @@ impl LockedLayer {
 pub fn inputs(files: &[(&str, &str)], layers: &[LockedLayer]) -> String {
     let mut text = String::from("strata-inputs 2\n");
     for (name, digest) in files {
-        text.push_str(&serde_json::json!(["file", name, digest]).to_string());
-        text.push('\n');
+        push_json(&mut text, &("file", name, digest));
     }
     for l in layers {
-        let v = serde_json::json!([
-            "layer",
-            l.ty.as_str(),
-            l.name,
-            l.pack,
-            l.registry,
-            l.source,
-            l.path,
-            l.requested,
-            l.version,
-            l.tag,
-            l.commit,
-            l.digest,
-            l.values,
-            l.rendered
-        ]);
-        text.push_str(&v.to_string());
-        text.push('\n');
+        push_json(
+            &mut text,
+            &(
+                "layer",
+                l.ty.as_str(),
+                &l.name,
+                &l.pack,
+                &l.registry,
+                &l.source,
+                &l.path,
+                &l.requested,
+                l.version.as_str(),
+                &l.tag,
+                &l.commit,
+                &l.digest,
+                &l.values,
+                &l.rendered,
+            ),
+        );
     }
     sha256(text.as_bytes())
+}
+
+/// Appends one compact JSON line (a tuple is an array; `None` is `null`).
+fn push_json(text: &mut String, value: &impl Serialize) {
+    // Serializing strings and options into a String cannot fail.
+    text.push_str(&serde_json::to_string(value).unwrap_or_default());
+    text.push('\n');
 }
 
 /// Whether a lock's text says a newer strata wrote it (`lock_version` above ours): such a
@@ -495,8 +509,10 @@ digest = "h1:def="
             "tab\there",
             "é",
         ] {
+            let mut quoted = String::new();
+            push_quoted(&mut quoted, s);
             assert_eq!(
-                quote(s),
+                quoted,
                 toml::Value::String(s.to_string()).to_string(),
                 "{s}"
             );

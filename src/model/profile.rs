@@ -235,7 +235,7 @@ impl ProfileDoc {
         dir: &str,
         folder_name: &str,
     ) -> Result<ProfileDoc, Vec<Diagnostic>> {
-        let file: ProfileFile = source.parse().map_err(|d| vec![d])?;
+        let file: ProfileFile = source.parse_counted().map_err(|d| vec![d])?;
         let mut problems = Vec::new();
         let at = |span, msg: String| Diagnostic::at(&source, span, msg);
 

@@ -1,6 +1,6 @@
 //! Resolution on an in-memory registry: preferences, locks, and explanations.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::{Preferences, resolve, why_not};
 use crate::catalog::Catalog;
@@ -58,14 +58,13 @@ fn catalog() -> Catalog {
     let config_source = Source::new("strata.toml", "[catalog]\nname = \"t\"\n");
     let config = Config::parse(&config_source).unwrap();
     let registry = Registry::new("mem", Box::new(registry()), Box::new(Strata));
-    Catalog {
-        root: PathBuf::from("/nonexistent"),
-        files: Files::Disk(PathBuf::from("/nonexistent")),
+    Catalog::new(
+        Path::new("/nonexistent"),
+        Files::Disk(PathBuf::from("/nonexistent")),
         config,
         config_source,
-        registries: Registries::new(vec![registry], QUIET),
-        rendered: Default::default(),
-    }
+        Registries::new(vec![registry], QUIET),
+    )
 }
 
 fn profile(kube: &str, calico: &str) -> Profile {
