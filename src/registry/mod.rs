@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::model::config::{Config, RegistryKind};
 use crate::model::pack::Pack;
 use crate::model::version::{Version, sort_releases};
-use crate::output::Output;
+use crate::output::{Output, warn};
 
 pub use format::{Format, Index, Reader};
 pub use settings::Settings;
@@ -156,7 +156,19 @@ impl Registry {
         if let Some(hit) = lock(&self.releases).get(pack) {
             return Ok(hit.clone());
         }
-        let mut list = self.index()?.get(pack).cloned().unwrap_or_default();
+        let list = self.index()?.get(pack).cloned().unwrap_or_default();
+        // Asked here, of this pack's tags only, rather than of every tag when listing.
+        let mut kept = Vec::with_capacity(list.len());
+        for r in list {
+            match &r.rev {
+                Some(tag) if !self.source.names_commit(tag)? => warn(&format!(
+                    "registry `{}`: tag `{tag}` names no commit (a tree or a file); it is not a release",
+                    self.name
+                )),
+                _ => kept.push(r),
+            }
+        }
+        let mut list = kept;
         if let Some((a, b)) = sort_releases(&mut list, |r| &r.version) {
             return Err(Diagnostic::plain(format!(
                 "registry `{}`: pack `{pack}` has releases `{}` and `{}` that differ only in build metadata",

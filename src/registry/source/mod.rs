@@ -49,6 +49,12 @@ pub trait Source: Send + Sync {
         Ok(None)
     }
 
+    /// Whether a tag of [`Source::tags`] names a commit (through annotated tags); a tag that
+    /// names a tree or a file is no release. Other revisions: `true`.
+    fn names_commit(&self, _tag: &str) -> Result<bool> {
+        Ok(true)
+    }
+
     /// The names of the folders directly inside `dir`, sorted.
     fn subdirs(&self, rev: Option<&str>, dir: &str) -> Result<Vec<String>>;
 

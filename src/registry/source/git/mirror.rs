@@ -57,14 +57,8 @@ impl GitSource {
             self.settings.mark_fetched(&self.mirror_dir);
             repo
         };
-        let (tags, targets, not_commits) =
+        let (tags, targets) =
             objects::tags(&repo).map_err(|e| self.fail("cannot read the tags of", &e))?;
-        for tag in not_commits {
-            warn(&format!(
-                "registry `{}`: tag `{tag}` names no commit (a tree or a file); it is not a release",
-                self.registry
-            ));
-        }
         Ok(Mirror {
             repo: std::sync::Mutex::new(repo),
             tags,

@@ -162,6 +162,18 @@ impl Source for GitSource {
         Ok(Some(self.mirror()?.tags.clone()))
     }
 
+    fn names_commit(&self, tag: &str) -> Result<bool> {
+        self.read_at(|repo, mirror| {
+            let Some(oid) = mirror.targets.get(tag) else {
+                return Ok(true);
+            };
+            let odb = repo
+                .odb()
+                .map_err(|e| self.fail("cannot read the objects of", &e))?;
+            Ok(objects::names_commit(repo, &odb, *oid))
+        })
+    }
+
     fn subdirs(&self, rev: Option<&str>, dir: &str) -> Result<Vec<String>> {
         let rev = GitSource::rev_or_head(rev);
         self.read_at(|repo, mirror| {

@@ -27,14 +27,11 @@ pub fn libgit2_settings() {
     });
 }
 
-/// Every tag that names a commit (through annotated tags), with its target, in ref order;
-/// and the tags that name something else (a tree or a blob: not releases). Only object
-/// headers are read, never whole objects.
-pub fn tags(repo: &Repository) -> Result<(Vec<String>, Targets, Vec<String>), git2::Error> {
-    let odb = repo.odb()?;
+/// Every tag with its target, in ref order, from the refs alone: whether a tag names a
+/// commit ([`names_commit`]) is asked only of the tags of a pack a layer uses.
+pub fn tags(repo: &Repository) -> Result<(Vec<String>, Targets), git2::Error> {
     let mut names = Vec::new();
     let mut targets = Targets::new();
-    let mut not_commits = Vec::new();
     for reference in repo.references_glob("refs/tags/*")? {
         let Ok(reference) = reference else { continue };
         let (Ok(name), Some(target)) = (reference.name(), reference.target()) else {
@@ -43,19 +40,15 @@ pub fn tags(repo: &Repository) -> Result<(Vec<String>, Targets, Vec<String>), gi
         let Some(tag) = name.strip_prefix("refs/tags/") else {
             continue;
         };
-        if names_commit(repo, &odb, target) {
-            targets.insert(tag.to_string(), target);
-            names.push(tag.to_string());
-        } else {
-            not_commits.push(tag.to_string());
-        }
+        targets.insert(tag.to_string(), target);
+        names.push(tag.to_string());
     }
-    Ok((names, targets, not_commits))
+    Ok((names, targets))
 }
 
 /// Whether an object is a commit, or an annotated tag that leads to one (a missing object
 /// is neither).
-fn names_commit(repo: &Repository, odb: &git2::Odb, mut oid: git2::Oid) -> bool {
+pub fn names_commit(repo: &Repository, odb: &git2::Odb, mut oid: git2::Oid) -> bool {
     for _ in 0..16 {
         match odb.read_header(oid).map(|(_, kind)| kind) {
             Ok(ObjectType::Commit) => return true,
