@@ -52,6 +52,19 @@ pub struct ClusterDiff {
     pub tags: Vec<Change>,
 }
 
+impl ClusterDiff {
+    /// Every change with what it is of (`profile`, `variable`, `tag`).
+    fn changes(&self) -> impl Iterator<Item = (&'static str, &Change)> {
+        [
+            ("profile", &self.pins),
+            ("variable", &self.variables),
+            ("tag", &self.tags),
+        ]
+        .into_iter()
+        .flat_map(|(what, list)| list.iter().map(move |x| (what, x)))
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct Change {
     pub name: String,
@@ -173,19 +186,13 @@ pub fn text(clusters: &[ClusterDiff]) -> String {
     let mut s = String::new();
     for c in clusters {
         s.push_str(&format!("{} cluster {}\n", c.status, c.name));
-        for (what, list) in [
-            ("profile", &c.pins),
-            ("variable", &c.variables),
-            ("tag", &c.tags),
-        ] {
-            for x in list {
-                s.push_str(&format!(
-                    "  {what} {}: {} -> {}\n",
-                    x.name,
-                    show(&x.old),
-                    show(&x.new)
-                ));
-            }
+        for (what, x) in c.changes() {
+            s.push_str(&format!(
+                "  {what} {}: {} -> {}\n",
+                x.name,
+                show(&x.old),
+                show(&x.new)
+            ));
         }
     }
     s
@@ -202,20 +209,14 @@ pub fn markdown(clusters: &[ClusterDiff]) -> String {
         if c.status != Status::Changed {
             s.push_str(&format!("| `{}` | {} | | |\n", c.name, c.status));
         }
-        for (what, list) in [
-            ("profile", &c.pins),
-            ("variable", &c.variables),
-            ("tag", &c.tags),
-        ] {
-            for x in list {
-                s.push_str(&format!(
-                    "| `{}` | {what} `{}` | {} | {} |\n",
-                    c.name,
-                    x.name,
-                    show(&x.old),
-                    show(&x.new)
-                ));
-            }
+        for (what, x) in c.changes() {
+            s.push_str(&format!(
+                "| `{}` | {what} `{}` | {} | {} |\n",
+                c.name,
+                x.name,
+                show(&x.old),
+                show(&x.new)
+            ));
         }
     }
     s

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::{Format, Index, Reader};
-use crate::diagnostic::{Diagnostic, Source};
+use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::model::chart::Chart;
 use crate::model::pack::{Constraint, LayerType, Pack, Target, is_pack_name};
@@ -110,26 +110,11 @@ impl Format for Helm {
     }
 
     fn load(&self, at: Reader, pack: &str, release: &ReleaseRef) -> Result<Pack> {
-        let rev = release.rev.as_deref();
-        let Some(files) = at.source.read_dir(rev, &release.path)? else {
-            return Err(Diagnostic::plain(format!(
-                "registry `{}`: `{}` does not exist{}",
-                at.registry,
-                release.path,
-                rev.map(|r| format!(" at `{r}`")).unwrap_or_default()
-            ))
-            .into());
-        };
-        let shown = at.source.display(rev, &join(&release.path, MANIFEST));
-        let base = shown.strip_suffix(MANIFEST).unwrap_or(&shown).to_string();
-        let Some(bytes) = files.get(MANIFEST) else {
-            return Err(Diagnostic::plain(format!(
-                "registry `{}`: `{shown}` is missing",
-                at.registry
-            ))
-            .into());
-        };
-        let manifest = Source::from_bytes(shown.clone(), bytes)?;
+        let super::Release {
+            files,
+            base,
+            manifest,
+        } = super::read_release(at, release, MANIFEST)?;
         let chart = crate::render::document::parse(&manifest.text).map_err(|(line, msg)| {
             Error::Catalog(vec![super::values::yaml_error(&manifest, line, msg)])
         })?;

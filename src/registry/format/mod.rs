@@ -26,6 +26,47 @@ pub struct Reader<'a> {
     pub source: &'a dyn Source,
 }
 
+/// A release folder as read at its revision.
+pub struct Release {
+    /// Every file of the folder by its path inside it.
+    pub files: crate::registry::source::Tree,
+    /// The folder as messages show it, ending in `/`.
+    pub base: String,
+    /// The manifest (`pack.json`, `Chart.yaml`), named as messages show it.
+    pub manifest: crate::diagnostic::Source,
+}
+
+/// Reads a release folder and its manifest; a missing folder or manifest is a problem of
+/// that release.
+pub fn read_release(at: Reader, release: &ReleaseRef, manifest: &str) -> Result<Release> {
+    use crate::diagnostic::Diagnostic;
+    let rev = release.rev.as_deref();
+    let Some(files) = at.source.read_dir(rev, &release.path)? else {
+        return Err(Diagnostic::plain(format!(
+            "registry `{}`: `{}` does not exist{}",
+            at.registry,
+            release.path,
+            rev.map(|r| format!(" at `{r}`")).unwrap_or_default()
+        ))
+        .into());
+    };
+    let shown = at
+        .source
+        .display(rev, &crate::registry::source::join(&release.path, manifest));
+    let base = shown.strip_suffix(manifest).unwrap_or(&shown).to_string();
+    let Some(bytes) = files.get(manifest) else {
+        return Err(
+            Diagnostic::plain(format!("registry `{}`: `{shown}` is missing", at.registry)).into(),
+        );
+    };
+    let manifest = crate::diagnostic::Source::from_bytes(shown.clone(), bytes)?;
+    Ok(Release {
+        files,
+        base,
+        manifest,
+    })
+}
+
 pub trait Format: Send + Sync {
     /// Every pack and its releases, read once per run.
     fn index(&self, at: Reader) -> Result<Index>;

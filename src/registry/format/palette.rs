@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::{Format, Index, Reader};
-use crate::diagnostic::{Diagnostic, Source};
+use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::model::chart::Chart;
 use crate::model::pack::{Constraint, LayerType, Pack, Target};
@@ -178,24 +178,11 @@ impl Format for Palette {
     }
 
     fn load(&self, at: Reader, pack: &str, release: &ReleaseRef) -> Result<Pack> {
-        let rev = release.rev.as_deref();
-        let Some(files) = at.source.read_dir(rev, &release.path)? else {
-            return Err(Diagnostic::plain(format!(
-                "registry `{}`: `{}` does not exist",
-                at.registry, release.path
-            ))
-            .into());
-        };
-        let shown = at.source.display(rev, &join(&release.path, MANIFEST));
-        let base = shown.strip_suffix(MANIFEST).unwrap_or(&shown).to_string();
-        let Some(bytes) = files.get(MANIFEST) else {
-            return Err(Diagnostic::plain(format!(
-                "registry `{}`: `{shown}` is missing",
-                at.registry
-            ))
-            .into());
-        };
-        let manifest = Source::from_bytes(shown.clone(), bytes)?;
+        let super::Release {
+            files,
+            base,
+            manifest,
+        } = super::read_release(at, release, MANIFEST)?;
         let mut problems = Vec::new();
         let m: PackJson = serde_json::from_str(&manifest.text).map_err(|e| {
             Error::Catalog(vec![Diagnostic::at(

@@ -30,6 +30,9 @@ pub fn libgit2_settings() {
 /// Every tag with its target, in ref order, from the refs alone: whether a tag names a
 /// commit ([`names_commit`]) is asked only of the tags of a pack a layer uses.
 pub fn tags(repo: &Repository) -> Result<(Vec<String>, Targets), git2::Error> {
+    if let Some(found) = packed_tags(repo.path()) {
+        return Ok(found);
+    }
     let mut names = Vec::new();
     let mut targets = Targets::new();
     for reference in repo.references_glob("refs/tags/*")? {
@@ -44,6 +47,38 @@ pub fn tags(repo: &Repository) -> Result<(Vec<String>, Targets), git2::Error> {
         names.push(tag.to_string());
     }
     Ok((names, targets))
+}
+
+/// The tags of a mirror whose tags are all in its `packed-refs` file (strata packs the refs
+/// after every fetch), read from that file: a third of the time of one small `lock` went to
+/// libgit2 loading and sorting every packed ref. `None` when a loose tag exists or the file
+/// is not as git writes it: libgit2 reads the refs then.
+fn packed_tags(git_dir: &std::path::Path) -> Option<(Vec<String>, Targets)> {
+    let loose = walkdir::WalkDir::new(git_dir.join("refs").join("tags"))
+        .into_iter()
+        .any(|e| e.map_or(true, |e| !e.file_type().is_dir()));
+    if loose {
+        return None;
+    }
+    let text = match fs_err::read_to_string(git_dir.join("packed-refs")) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(_) => return None,
+    };
+    let mut names = Vec::new();
+    let mut targets = Targets::new();
+    for line in text.lines() {
+        if line.starts_with('#') || line.starts_with('^') {
+            continue;
+        }
+        let (oid, name) = line.split_once(' ')?;
+        let oid = git2::Oid::from_str(oid).ok()?;
+        if let Some(tag) = name.strip_prefix("refs/tags/") {
+            targets.insert(tag.to_string(), oid);
+            names.push(tag.to_string());
+        }
+    }
+    Some((names, targets))
 }
 
 /// Whether an object is a commit, or an annotated tag that leads to one (a missing object
@@ -227,4 +262,36 @@ pub fn collect(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_tags_are_read_from_the_file_and_loose_ones_through_libgit2() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init_bare(dir.path()).unwrap();
+        let sig = git2::Signature::new("t", "t@example.com", &git2::Time::new(0, 0)).unwrap();
+        let tree = repo.treebuilder(None).unwrap().write().unwrap();
+        let tree = repo.find_tree(tree).unwrap();
+        let commit = repo.commit(None, &sig, &sig, "c", &tree, &[]).unwrap();
+        let object = repo.find_object(commit, None).unwrap();
+        repo.tag("a/v1.0.0", &object, &sig, "annotated", false)
+            .unwrap();
+        repo.tag_lightweight("a/v1.1.0", &object, false).unwrap();
+        // Loose tags: libgit2 reads them.
+        assert_eq!(packed_tags(repo.path()), None);
+        let (names, targets) = tags(&repo).unwrap();
+        assert_eq!(names, ["a/v1.0.0", "a/v1.1.0"]);
+        repo.refdb_compress().unwrap();
+        let packed = packed_tags(repo.path()).unwrap();
+        assert_eq!(packed.0, names);
+        assert_eq!(packed.1, targets);
+        assert_eq!(packed.1["a/v1.1.0"], commit);
+        assert_ne!(
+            packed.1["a/v1.0.0"], commit,
+            "an annotated tag names its tag object"
+        );
+    }
 }
