@@ -446,6 +446,36 @@ fn bad_chart_entries_are_pack_problems_at_their_line() {
 }
 
 #[test]
+fn an_oci_chart_exports_to_helmfile_and_flux_as_oci() {
+    let env = demo(
+        "[[chart]]\nname = \"demo\"\nrepo = \"oci://registry.example.com/charts\"\nversion = \"1.0.0\"\nnamespace = \"demo\"\n",
+        "",
+    );
+    env.run(&["lock", "-q"]).success();
+    let run = env.run(&["export", "aws-prod", "--to", "helmfile"]);
+    run.success();
+    assert!(
+        run.stdout.contains("  - name: registry-example-com-charts\n    url: registry.example.com/charts\n    oci: true\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("    chart: registry-example-com-charts/demo\n"),
+        "{}",
+        run.stdout
+    );
+    let run = env.run(&["export", "aws-prod", "--to", "flux"]);
+    run.success();
+    assert!(
+        run.stdout
+            .contains("  url: \"oci://registry.example.com/charts\"\n  type: oci\n"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
 fn assertions_that_do_not_compile_or_read_unknown_names() {
     let env = demo(
         "",
