@@ -154,8 +154,10 @@ impl Source for GitSource {
         self.mirror().map(|_| ())
     }
 
+    /// A bare repository's shape is in the cache (opening it is left to the read that
+    /// needs it, which repairs a broken one).
     fn is_cached(&self) -> bool {
-        Repository::open_bare(&self.mirror_dir).is_ok()
+        self.mirror_dir.join("HEAD").is_file() && self.mirror_dir.join("objects").is_dir()
     }
 
     fn tags(&self) -> Result<Option<Vec<String>>> {
