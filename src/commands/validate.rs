@@ -68,26 +68,33 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
     // A registry that cannot be read fails the profiles that read it, after the others
     // are reported.
     let mut unreadable = None;
-    for (entry, parsed) in loaded {
-        let checked = match parsed {
+    // Profiles are independent: checked on every core, reported in catalog order.
+    let outcomes = crate::parallel::map(&loaded, 8, "a validation", |(entry, parsed)| {
+        Ok::<_, Error>(match parsed {
             // With a lock, validate the releases `strata lock` would keep.
-            Ok(profile) => match problems(readable_lock(&catalog, &entry, &profile.name))? {
+            Ok(profile) => match problems(readable_lock(&catalog, entry, &profile.name))? {
                 Ok(lock) => {
                     let prefs = Preferences {
                         lock: lock.as_ref(),
                         ..Preferences::default()
                     };
-                    match check_with(&catalog, profile, &prefs) {
-                        Err(e @ Error::Registry { .. }) => {
-                            unreadable.get_or_insert(e);
-                            continue;
-                        }
-                        other => other?,
+                    match check_with(&catalog, profile.clone(), &prefs) {
+                        Err(e @ Error::Registry { .. }) => return Ok(Err(e)),
+                        other => Ok(other?),
                     }
                 }
-                Err(d) => Err(d),
+                Err(d) => Ok(Err(d)),
             },
-            Err(problems) => Err(problems),
+            Err(problems) => Ok(Err(problems.clone())),
+        })
+    })?;
+    for ((entry, _), outcome) in loaded.iter().zip(outcomes) {
+        let checked = match outcome? {
+            Ok(checked) => checked,
+            Err(e) => {
+                unreadable.get_or_insert(e);
+                continue;
+            }
         };
         report.profiles.push(match checked {
             Ok(c) => ProfileReport {
