@@ -341,6 +341,11 @@ mod tests {
             GitUrl::parse("file://user:pw@/srv/x", base).unwrap().fetch,
             "file:///srv/x"
         );
+        // A `user:pw@` after the host's `/` is path, which git sends as such, with no
+        // credentials (found by fuzzing: the target's own check took it for user info).
+        let path = GitUrl::parse("https://host//user:pr:pw@w@gig", base).unwrap();
+        assert_eq!(path.display, "https://host//user:pr:pw@w@gig");
+        assert!(!path.credentials);
         // A `?` or `#` in a password (found by fuzzing): refused, never quoted.
         for written in [
             "https://u?P:^|[r:pw@ipackS.git",
