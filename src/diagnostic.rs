@@ -72,11 +72,8 @@ impl Source {
         if self.content.get().is_none() {
             let digest = toml::Table::deserialize(toml::de::Deserializer::from(table.clone()))
                 .ok()
-                .and_then(|t| serde_json::to_string(&t).ok())
-                .map_or_else(
-                    || crate::lock::file::content_digest(self.text.as_bytes()),
-                    |json| crate::digest::sha256(json.as_bytes()),
-                );
+                .and_then(|t| crate::lock::file::table_digest(&t))
+                .unwrap_or_else(|| crate::lock::file::content_digest(self.text.as_bytes()));
             let _ = self.content.set(digest);
         }
         T::deserialize(toml::de::Deserializer::from(table)).map_err(|e| self.toml_error(&e))

@@ -126,7 +126,6 @@ impl Catalog {
         self.config.catalog.profiles.get_ref().trim_end_matches('/')
     }
 
-    /// Every `profile.toml` under the profiles folder, sorted by folder.
     /// The files below the profiles folder (hidden ones left out), listed once per run.
     fn profile_files(&self) -> Result<&[(String, files::Kind)]> {
         if let Some(list) = self.profile_files.get() {
@@ -136,6 +135,7 @@ impl Catalog {
         Ok(self.profile_files.get_or_init(|| list))
     }
 
+    /// Every `profile.toml` under the profiles folder, sorted by folder.
     pub fn profile_entries(&self) -> Result<Vec<ProfileEntry>> {
         let base = self.profiles_dir();
         let mut entries = Vec::new();

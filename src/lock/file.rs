@@ -367,14 +367,18 @@ pub fn is_newer(text: &str) -> bool {
 /// The digest of a TOML file's content as parsed (keys sorted at every level, comments and
 /// layout gone); of its bytes when it does not parse.
 pub fn content_digest(bytes: &[u8]) -> String {
-    let parsed = std::str::from_utf8(bytes)
+    std::str::from_utf8(bytes)
         .ok()
         .and_then(|t| t.parse::<toml::Table>().ok())
-        .and_then(|t| serde_json::to_string(&t).ok());
-    match parsed {
-        Some(json) => sha256(json.as_bytes()),
-        None => sha256(bytes),
-    }
+        .and_then(|t| table_digest(&t))
+        .unwrap_or_else(|| sha256(bytes))
+}
+
+/// The [`content_digest`] of a file that parsed into `table`.
+pub fn table_digest(table: &toml::Table) -> Option<String> {
+    serde_json::to_string(table)
+        .ok()
+        .map(|json| sha256(json.as_bytes()))
 }
 
 #[cfg(test)]

@@ -67,12 +67,13 @@ pub fn sides(base: Option<&Catalog>, head: &Catalog) -> Result<(Side, Side, usiz
 }
 
 /// What a profile's review reads from the catalog repository: its file, the files it
-/// extends and its lock (with `strata.toml`, the same for every profile of a side).
+/// extends and its lock (with `strata.toml`, the same for every profile of a side); `None`
+/// when the lock cannot be read, so that the review reports why.
 fn inputs_of(
     catalog: &Catalog,
     entry: &crate::catalog::ProfileEntry,
     profile: &crate::model::profile::Profile,
-) -> Vec<Vec<u8>> {
+) -> Option<Vec<Vec<u8>>> {
     let mut out = vec![profile.source.text.as_bytes().to_vec()];
     out.extend(
         profile
@@ -80,15 +81,12 @@ fn inputs_of(
             .iter()
             .map(|(_, s)| s.text.as_bytes().to_vec()),
     );
-    out.push(
-        catalog
-            .files
-            .read(&format!("{}/{}", entry.dir, crate::lock::FILE_NAME))
-            .ok()
-            .flatten()
-            .unwrap_or_default(),
-    );
-    out
+    let lock = catalog
+        .files
+        .read(&format!("{}/{}", entry.dir, crate::lock::FILE_NAME))
+        .ok()?;
+    out.push(lock.unwrap_or_default());
+    Some(out)
 }
 
 /// The profiles whose inputs are byte for byte the same at both sides (and `strata.toml`
@@ -114,7 +112,7 @@ fn unchanged(
             .iter()
             .filter_map(|(entry, parsed)| {
                 let p = parsed.as_ref().ok()?;
-                Some((p.name.clone(), inputs_of(c, entry, p)))
+                Some((p.name.clone(), inputs_of(c, entry, p)?))
             })
             .collect()
     };
