@@ -5,10 +5,10 @@ use crate::error::{Error, Result};
 
 /// The number of workers for `n` items: the cores, at most `max`, at most one per item.
 fn workers(n: usize, max: usize) -> usize {
-    std::thread::available_parallelism()
-        .map_or(1, |c| c.get())
-        .clamp(1, max)
-        .min(n.max(1))
+    // A fact of the machine, read once (it reads the cgroup's files each time it is asked).
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |c| c.get()));
+    cores.clamp(1, max).min(n.max(1))
 }
 
 /// `f` over every item, on up to `max` threads, results in the items' order. `what` names
