@@ -192,6 +192,32 @@ impl Files {
         }
     }
 
+    /// The git blob id of a regular file without reading it from a revision (the same id
+    /// git gives the bytes of a working-tree file, which are read for it); `None` when
+    /// there is nothing at `rel`; a symlink is refused as [`Files::read`] refuses it. Two
+    /// sides with the same id hold the same bytes.
+    pub fn blob_id(&self, rel: &str) -> Result<Option<git2::Oid>> {
+        match self {
+            Files::Disk(_) => Ok(self
+                .read(rel)?
+                .map(|b| git2::Oid::hash_object(ObjectType::Blob, &b))
+                .transpose()?),
+            Files::Git(g) => g
+                .with(rel, |_, entry| {
+                    Ok(match entry {
+                        Some(e)
+                            if e.kind() == Some(ObjectType::Blob) && e.filemode() == 0o120000 =>
+                        {
+                            Err(not_regular(rel, "a symlink"))
+                        }
+                        Some(e) if e.kind() == Some(ObjectType::Blob) => Ok(Some(e.id())),
+                        _ => Ok(None),
+                    })
+                })?
+                .map_err(Error::from),
+        }
+    }
+
     pub fn exists(&self, rel: &str) -> bool {
         match self {
             Files::Disk(root) => root.join(rel).is_file(),

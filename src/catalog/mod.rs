@@ -23,7 +23,13 @@ pub struct Catalog {
     pub rendered: std::sync::atomic::AtomicUsize,
     /// The files below the profiles folder, listed once per run.
     profile_files: std::sync::OnceLock<Vec<(String, files::Kind)>>,
+    /// Every profile file as the last [`Catalog::load_profiles`] parsed it, with its blob id
+    /// where known: what the other side of a review reuses.
+    parsed: std::sync::OnceLock<Vec<(ProfileEntry, Option<git2::Oid>, ParsedDoc)>>,
 }
+
+/// One profile file, parsed without the profiles it extends.
+type ParsedDoc = Result<ProfileDoc, Vec<Diagnostic>>;
 
 /// A profile file and what parsing it gave.
 pub type LoadedProfile = (ProfileEntry, Result<Profile, Vec<Diagnostic>>);
@@ -119,6 +125,7 @@ impl Catalog {
             registries,
             rendered: Default::default(),
             profile_files: Default::default(),
+            parsed: Default::default(),
         }
     }
 
@@ -192,10 +199,14 @@ impl Catalog {
             Ok(b) => b.unwrap_or_default(),
             Err(d) => return Ok(Err(d)),
         };
-        Ok(match Source::from_bytes(entry.file(), &bytes) {
+        Ok(self.parse_profile_doc(entry, &bytes))
+    }
+
+    fn parse_profile_doc(&self, entry: &ProfileEntry, bytes: &[u8]) -> ParsedDoc {
+        match Source::from_bytes(entry.file(), bytes) {
             Ok(source) => ProfileDoc::parse(source, &entry.dir, &entry.folder_name),
             Err(d) => Err(vec![d]),
-        })
+        }
     }
 
     /// Parses every profile (or the named ones), each merged with the profiles it extends.
@@ -203,14 +214,78 @@ impl Catalog {
     /// its folder name. Problems are collected; an unknown name is a usage error with the
     /// near miss.
     pub fn load_profiles(&self, names: &[String]) -> Result<Vec<LoadedProfile>> {
-        // Parsing is most of the work of a run over current locks: on every core.
-        let entries = self.profile_entries()?;
-        let parsed = crate::parallel::map(&entries, 8, "a profile parser", |entry| {
-            self.read_profile_doc(entry)
-        })?;
-        let mut docs = Vec::with_capacity(entries.len());
-        for (entry, parsed) in entries.into_iter().zip(parsed) {
-            docs.push((entry, parsed?));
+        self.load(names, None)
+    }
+
+    /// [`Catalog::load_profiles`] for one side of a review: keeps each file's blob id, and
+    /// takes the parse of every profile file that `other` (the side loaded first) holds at
+    /// the same path with the same bytes instead of reading and parsing it again.
+    pub fn load_profiles_beside(&self, other: Option<&Catalog>) -> Result<Vec<LoadedProfile>> {
+        let by_id: std::collections::HashMap<(&str, git2::Oid), &ParsedDoc> = other
+            .and_then(|o| o.parsed.get())
+            .into_iter()
+            .flatten()
+            .filter_map(|(entry, id, doc)| Some(((entry.dir.as_str(), (*id)?), doc)))
+            .collect();
+        self.load(&[], Some(&by_id))
+    }
+
+    /// One profile file parsed, with its blob id when `by_id` is given (then taken from
+    /// `by_id` when it holds the same file).
+    fn parse_entry(
+        &self,
+        entry: &ProfileEntry,
+        by_id: Option<&std::collections::HashMap<(&str, git2::Oid), &ParsedDoc>>,
+    ) -> Result<(Option<git2::Oid>, ParsedDoc)> {
+        let Some(by_id) = by_id else {
+            return Ok((None, self.read_profile_doc(entry)?));
+        };
+        let known = |id| by_id.get(&(entry.dir.as_str(), id)).map(|d| (*d).clone());
+        if let Files::Git(_) = self.files {
+            // The id is in the tree: a file the other side parsed is not read at all.
+            let id = problems(self.files.blob_id(&entry.file()))?.ok().flatten();
+            if let Some(doc) = id.and_then(known) {
+                return Ok((id, doc));
+            }
+            return Ok((id, self.read_profile_doc(entry)?));
+        }
+        let bytes = match problems(self.files.read(&entry.file()))? {
+            Ok(b) => b.unwrap_or_default(),
+            Err(d) => return Ok((None, Err(d))),
+        };
+        let id = git2::Oid::hash_object(git2::ObjectType::Blob, &bytes)?;
+        Ok(match known(id) {
+            Some(doc) => (Some(id), doc),
+            None => (Some(id), self.parse_profile_doc(entry, &bytes)),
+        })
+    }
+
+    fn load(
+        &self,
+        names: &[String],
+        by_id: Option<&std::collections::HashMap<(&str, git2::Oid), &ParsedDoc>>,
+    ) -> Result<Vec<LoadedProfile>> {
+        let mut docs = Vec::new();
+        if let Some(memo) = self.parsed.get() {
+            // This side was loaded for a review already (its clusters load it again).
+            docs.extend(memo.iter().map(|(e, _, d)| (e.clone(), d.clone())));
+        } else {
+            // Parsing is most of the work of a run over current locks: on every core.
+            let entries = self.profile_entries()?;
+            let parsed = crate::parallel::map(&entries, 8, "a profile parser", |entry| {
+                self.parse_entry(entry, by_id)
+            })?;
+            let mut memo = Vec::new();
+            for (entry, parsed) in entries.into_iter().zip(parsed) {
+                let (id, parsed) = parsed?;
+                if by_id.is_some() {
+                    memo.push((entry.clone(), id, parsed.clone()));
+                }
+                docs.push((entry, parsed));
+            }
+            if by_id.is_some() {
+                let _ = self.parsed.set(memo);
+            }
         }
         let name_of =
             |(entry, parsed): &(ProfileEntry, Result<ProfileDoc, Vec<Diagnostic>>)| match parsed {

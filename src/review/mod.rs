@@ -49,7 +49,7 @@ type Loaded = Vec<crate::catalog::LoadedProfile>;
 /// byte for byte the same at both sides (see [`unchanged`]) is neither resolved nor
 /// rendered at either.
 pub fn sides(base: Option<&Catalog>, head: &Catalog) -> Result<(Side, Side, usize)> {
-    let head_loaded = head.load_profiles(&[])?;
+    let head_loaded = head.load_profiles_beside(None)?;
     let Some(base) = base else {
         return Ok((
             Side::new(),
@@ -57,7 +57,7 @@ pub fn sides(base: Option<&Catalog>, head: &Catalog) -> Result<(Side, Side, usiz
             0,
         ));
     };
-    let base_loaded = base.load_profiles(&[])?;
+    let base_loaded = base.load_profiles_beside(Some(head))?;
     let same = unchanged(base, &base_loaded, head, &head_loaded)?;
     Ok((
         side_of(base, &base_loaded, &same)?,
@@ -67,13 +67,14 @@ pub fn sides(base: Option<&Catalog>, head: &Catalog) -> Result<(Side, Side, usiz
 }
 
 /// What a profile's review reads from the catalog repository: its file, the files it
-/// extends and its lock (with `strata.toml`, the same for every profile of a side); `None`
-/// when the lock cannot be read, so that the review reports why.
+/// extends and its lock's blob id (with `strata.toml`, the same for every profile of a
+/// side); `None` when the lock is there but not a regular file, so that the review reports
+/// why.
 fn inputs_of(
     catalog: &Catalog,
     entry: &crate::catalog::ProfileEntry,
     profile: &crate::model::profile::Profile,
-) -> Option<Vec<Vec<u8>>> {
+) -> Option<(Vec<Vec<u8>>, Option<git2::Oid>)> {
     let mut out = vec![profile.source.text.as_bytes().to_vec()];
     out.extend(
         profile
@@ -83,10 +84,9 @@ fn inputs_of(
     );
     let lock = catalog
         .files
-        .read(&format!("{}/{}", entry.dir, crate::lock::FILE_NAME))
+        .blob_id(&format!("{}/{}", entry.dir, crate::lock::FILE_NAME))
         .ok()?;
-    out.push(lock.unwrap_or_default());
-    Some(out)
+    Some((out, lock))
 }
 
 /// The profiles whose inputs are byte for byte the same at both sides (and `strata.toml`
@@ -107,7 +107,8 @@ fn unchanged(
     if base.config_source.text != head.config_source.text || dir_registry {
         return Ok(BTreeSet::new());
     }
-    let inputs = |c: &Catalog, loaded: &Loaded| -> BTreeMap<String, Vec<Vec<u8>>> {
+    type Inputs = (Vec<Vec<u8>>, Option<git2::Oid>);
+    let inputs = |c: &Catalog, loaded: &Loaded| -> BTreeMap<String, Inputs> {
         loaded
             .iter()
             .filter_map(|(entry, parsed)| {

@@ -544,4 +544,10 @@ fn diff_reads_no_profile_that_is_the_same_at_both_sides() {
         &text.replace("version = \"1.x\"", "version = \"1.1.x\""),
     );
     assert_eq!(env.run(&["diff"]).code, 3);
+    // So does a change to its lock alone: the lock is compared by its bytes' id.
+    env.profile("aws-prod", &text);
+    assert_eq!(env.run(&["diff"]).code, 0);
+    let lock = env.read("profiles/aws-prod/profile.lock");
+    env.write("profiles/aws-prod/profile.lock", &format!("{lock}\n"));
+    assert_eq!(env.run(&["diff"]).code, 3);
 }
