@@ -156,7 +156,16 @@ impl Registry {
         if let Some(hit) = lock(&self.releases).get(pack) {
             return Ok(hit.clone());
         }
-        let list = self.index()?.get(pack).cloned().unwrap_or_default();
+        // One pack's tags when the layout names them by pack: a profile of a few packs does
+        // not list a registry of thousands of tags.
+        let list = match self.index.get() {
+            Some(_) => None,
+            None => self.format.pack_releases(self.reader(), pack)?,
+        };
+        let list = match list {
+            Some(list) => list,
+            None => self.index()?.get(pack).cloned().unwrap_or_default(),
+        };
         // Asked here, of this pack's tags only, rather than of every tag when listing.
         let mut kept = Vec::with_capacity(list.len());
         for r in list {

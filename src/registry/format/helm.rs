@@ -45,7 +45,7 @@ impl Format for Helm {
         let mut packs = Index::new();
         match at.source.tags()? {
             Some(tags) => {
-                for tag in &tags {
+                for tag in tags.iter() {
                     let Some((name, version)) = split_tag(tag) else {
                         continue;
                     };
@@ -78,6 +78,27 @@ impl Format for Helm {
             }
         }
         Ok(packs)
+    }
+
+    fn pack_releases(&self, at: Reader, pack: &str) -> Result<Option<Vec<ReleaseRef>>> {
+        let Some(tags) = at.source.tags()? else {
+            return Ok(None);
+        };
+        let path = join(at.source.root(), pack);
+        let prefix = format!("{pack}-");
+        Ok(Some(
+            tags.iter()
+                .filter(|tag| tag.starts_with(&prefix))
+                .filter_map(|tag| match split_tag(tag) {
+                    Some((name, version)) if name == pack => Some(ReleaseRef {
+                        version,
+                        path: path.clone(),
+                        rev: Some(tag.clone()),
+                    }),
+                    _ => None,
+                })
+                .collect(),
+        ))
     }
 
     fn release_at(

@@ -71,6 +71,12 @@ pub trait Format: Send + Sync {
     /// Every pack and its releases, read once per run.
     fn index(&self, at: Reader) -> Result<Index>;
 
+    /// One pack's releases without listing every other pack's, where the layout allows it
+    /// (tags named `<pack>/v<version>`); `None` when only [`Format::index`] can tell.
+    fn pack_releases(&self, _at: Reader, _pack: &str) -> Result<Option<Vec<ReleaseRef>>> {
+        Ok(None)
+    }
+
     /// The release in `folder` at a revision the user named with `ref =` (`reference` is
     /// what they wrote, `rev` the tag or commit it names); an error when no release is there.
     fn release_at(
@@ -88,5 +94,98 @@ pub trait Format: Send + Sync {
     /// `None` when releases are tags or folders.
     fn branch(&self) -> Option<String> {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::source::memory::Memory;
+
+    /// One pack's releases as [`Format::pack_releases`] lists them, or `None`.
+    fn one(format: &dyn Format, source: &Memory, pack: &str) -> Option<Vec<String>> {
+        let at = Reader {
+            registry: "r",
+            source,
+        };
+        let list = format.pack_releases(at, pack).unwrap()?;
+        Some(
+            list.iter()
+                .map(|r| format!("{} {} {}", r.version, r.path, r.rev.as_deref().unwrap()))
+                .collect(),
+        )
+    }
+
+    /// The same pack's releases as the whole index lists them.
+    fn indexed(format: &dyn Format, source: &Memory, pack: &str) -> Vec<String> {
+        let at = Reader {
+            registry: "r",
+            source,
+        };
+        let index = format.index(at).unwrap();
+        index
+            .get(pack)
+            .into_iter()
+            .flatten()
+            .map(|r| format!("{} {} {}", r.version, r.path, r.rev.as_deref().unwrap()))
+            .collect()
+    }
+
+    #[test]
+    fn one_packs_tags_are_what_the_index_lists_for_it() {
+        let strata = Memory::default().with_tags(&[
+            "calico/v3.27.1",
+            "calico/v3.27.2",
+            "calico-extra/v1.0.0",
+            "calico/vx",
+            "calico/3.28.0",
+            "team/calico/v9.0.0",
+            "cilium/v1.15.0",
+            "calico/v3.28.0-rc.1",
+        ]);
+        let f = super::strata::Strata;
+        for pack in ["calico", "calico-extra", "cilium", "none"] {
+            assert_eq!(
+                one(&f, &strata, pack).unwrap(),
+                indexed(&f, &strata, pack),
+                "{pack}"
+            );
+        }
+        assert_eq!(
+            one(&f, &strata, "calico").unwrap(),
+            [
+                "3.27.1 calico calico/v3.27.1",
+                "3.27.2 calico calico/v3.27.2",
+                "3.28.0-rc.1 calico calico/v3.28.0-rc.1"
+            ]
+        );
+        // A `v1.2.0` tag belongs to the pack its manifest names: only the index can tell.
+        let single = Memory::default().with_tags(&["v1.0.0", "calico/v3.27.1"]);
+        assert_eq!(one(&f, &single, "calico"), None);
+
+        let helm = Memory::default().with_tags(&[
+            "argo-cd-7.1.0",
+            "argo-cd-7.2.0",
+            "argo-cd-image-updater-0.9.1",
+            "argo-cd-v7.3.0",
+            "argo-7.0.0",
+            "argo-cd",
+            "cert-manager-1.14.0",
+        ]);
+        let f = super::helm::Helm { chart_repo: None };
+        for pack in [
+            "argo-cd",
+            "argo-cd-image-updater",
+            "argo",
+            "cert-manager",
+            "none",
+        ] {
+            assert_eq!(
+                one(&f, &helm, pack).unwrap(),
+                indexed(&f, &helm, pack),
+                "{pack}"
+            );
+        }
+        assert_eq!(one(&f, &helm, "argo-cd").unwrap().len(), 3);
     }
 }

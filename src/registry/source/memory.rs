@@ -11,12 +11,22 @@ use crate::model::config::RegistryKind;
 #[derive(Default)]
 pub struct Memory {
     files: BTreeMap<String, Vec<u8>>,
+    /// Tag names, for a source laid out as a git registry's tags (the files are the same
+    /// at every tag).
+    tags: Option<std::sync::Arc<Vec<String>>>,
 }
 
 impl Memory {
     pub fn with(mut self, path: &str, text: &str) -> Memory {
         self.files
             .insert(path.to_string(), text.as_bytes().to_vec());
+        self
+    }
+
+    pub fn with_tags(mut self, tags: &[&str]) -> Memory {
+        self.tags = Some(std::sync::Arc::new(
+            tags.iter().map(|t| t.to_string()).collect(),
+        ));
         self
     }
 
@@ -39,6 +49,10 @@ impl Source for Memory {
 
     fn location(&self) -> String {
         "memory".to_string()
+    }
+
+    fn tags(&self) -> Result<Option<std::sync::Arc<Vec<String>>>> {
+        Ok(self.tags.clone())
     }
 
     fn subdirs(&self, _rev: Option<&str>, dir: &str) -> Result<Vec<String>> {

@@ -45,7 +45,7 @@ pub trait Source: Send + Sync {
     }
 
     /// The tag names of a source whose releases are tags; `None` for a folder source.
-    fn tags(&self) -> Result<Option<Vec<String>>> {
+    fn tags(&self) -> Result<Option<std::sync::Arc<Vec<String>>>> {
         Ok(None)
     }
 

@@ -27,6 +27,31 @@ impl Format for Strata {
         }
     }
 
+    fn pack_releases(&self, at: Reader, pack: &str) -> Result<Option<Vec<ReleaseRef>>> {
+        let Some(tags) = at.source.tags()? else {
+            return Ok(None);
+        };
+        // A tag `v1.2.0` is a release of the registry's one pack, named in its manifest: that
+        // takes the whole index.
+        if !is_pack_name(pack) || tags.iter().any(|t| !t.contains('/')) {
+            return Ok(None);
+        }
+        let path = join(at.source.root(), pack);
+        let prefix = format!("{pack}/v");
+        Ok(Some(
+            tags.iter()
+                .filter_map(|tag| {
+                    let v = tag.strip_prefix(&prefix)?;
+                    Some(ReleaseRef {
+                        version: Version::parse(v)?,
+                        path: path.clone(),
+                        rev: Some(tag.clone()),
+                    })
+                })
+                .collect(),
+        ))
+    }
+
     fn release_at(
         &self,
         at: Reader,

@@ -38,7 +38,7 @@ pub struct GitSource {
 struct Mirror {
     repo: Mutex<Repository>,
     /// Tag names, in ref order.
-    tags: Vec<String>,
+    tags: Arc<Vec<String>>,
     /// What each tag points at (a commit, or an annotated tag object), so reading a release
     /// needs no ref lookup.
     targets: objects::Targets,
@@ -160,8 +160,8 @@ impl Source for GitSource {
         self.mirror_dir.join("HEAD").is_file() && self.mirror_dir.join("objects").is_dir()
     }
 
-    fn tags(&self) -> Result<Option<Vec<String>>> {
-        Ok(Some(self.mirror()?.tags.clone()))
+    fn tags(&self) -> Result<Option<std::sync::Arc<Vec<String>>>> {
+        Ok(Some(Arc::clone(&self.mirror()?.tags)))
     }
 
     fn names_commit(&self, tag: &str) -> Result<bool> {
