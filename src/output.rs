@@ -16,11 +16,26 @@ pub const GOOD: Style = AnsiColor::Green.on_default().bold();
 pub const BOLD: Style = Style::new().bold();
 pub const DIM: Style = Style::new().dimmed();
 
+/// The `schema_version` of every JSON output: a change that removes or renames a field, or
+/// changes its meaning, increases it; new fields may appear without a change.
+pub const SCHEMA_VERSION: u32 = 1;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputFormat {
     Text,
     Json,
     Markdown,
+}
+
+impl OutputFormat {
+    /// The value of `--format` that selects it.
+    pub fn name(self) -> &'static str {
+        match self {
+            OutputFormat::Text => "text",
+            OutputFormat::Json => "json",
+            OutputFormat::Markdown => "markdown",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -51,7 +66,38 @@ impl Output {
         }
     }
 
-    /// Data for stdout as pretty JSON with a trailing newline.
+    /// A list for stdout as the JSON object `{"schema_version": 1, key: [...]}`.
+    pub fn print_json_list<T: Serialize>(&self, key: &'static str, rows: &[T]) {
+        struct List<'a, T>(&'static str, &'a [T]);
+        impl<T: Serialize> Serialize for List<'_, T> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeMap;
+                let mut map = s.serialize_map(Some(2))?;
+                map.serialize_entry("schema_version", &SCHEMA_VERSION)?;
+                map.serialize_entry(self.0, self.1)?;
+                map.end()
+            }
+        }
+        self.print_json(&List(key, rows))
+    }
+
+    /// An object for stdout with `schema_version` as its first field, then the object's
+    /// own fields in their order.
+    pub fn print_json_doc<T: Serialize>(&self, body: &T) {
+        #[derive(Serialize)]
+        struct Doc<'a, T> {
+            schema_version: u32,
+            #[serde(flatten)]
+            body: &'a T,
+        }
+        self.print_json(&Doc {
+            schema_version: SCHEMA_VERSION,
+            body,
+        })
+    }
+
+    /// Data for stdout as pretty JSON with a trailing newline: an object whose first field
+    /// is `schema_version` (see [`Output::print_json_doc`] and [`Output::print_json_list`]).
     pub fn print_json<T: Serialize>(&self, value: &T) {
         match serde_json::to_string_pretty(value) {
             Ok(text) => self.print(&text),

@@ -171,7 +171,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
             .collect(),
     };
     if ctx.out.json() {
-        ctx.out.print_json(&explanation);
+        ctx.out.print_json_doc(&explanation);
     } else {
         ctx.out.print(&text(&explanation));
     }

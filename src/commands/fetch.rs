@@ -68,7 +68,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         });
     }
     if ctx.out.json() {
-        ctx.out.print_json(&out);
+        ctx.out.print_json_list("registries", &out);
     } else if out.is_empty() {
         ctx.out
             .status("Fetched", "nothing: the catalog has no git registries");

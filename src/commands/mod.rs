@@ -19,13 +19,71 @@ pub mod verify;
 use crate::cli::Command;
 use crate::context::Context;
 use crate::error::Result;
+use crate::output::OutputFormat;
+
+/// The command's name as typed (`pack list`), for messages.
+fn name(command: &Command) -> &'static str {
+    match command {
+        Command::Init(_) => "init",
+        Command::Fetch(_) => "fetch",
+        Command::Registry(registry::Command::List(_)) => "registry list",
+        Command::Registry(registry::Command::Add(_)) => "registry add",
+        Command::Pack(pack::Command::List(_)) => "pack list",
+        Command::Pack(pack::Command::Show(_)) => "pack show",
+        Command::Profile(profile::Command::New(_)) => "profile new",
+        Command::Validate(_) => "validate",
+        Command::Lock(args) if args.check => "lock --check",
+        Command::Lock(_) => "lock",
+        Command::Update(_) => "update",
+        Command::Verify(_) => "verify",
+        Command::Render(_) => "render",
+        Command::Explain(_) => "explain",
+        Command::Cluster(cluster::Command::List) => "cluster list",
+        Command::Cluster(cluster::Command::Validate(_)) => "cluster validate",
+        Command::Cluster(cluster::Command::Render(_)) => "cluster render",
+        Command::Export(_) => "export",
+        Command::Diff(_) => "diff",
+        Command::Outdated(_) => "outdated",
+        Command::Release(_) => "release",
+    }
+}
+
+/// The `--format` values a command prints: every command prints text; those that print data
+/// also print JSON (docs/json.md); the rest refuse `--format json` rather than ignore it.
+pub fn formats(command: &Command) -> &'static [OutputFormat] {
+    use OutputFormat::*;
+    match command {
+        Command::Diff(_) => &[Text, Json, Markdown],
+        Command::Fetch(_)
+        | Command::Registry(registry::Command::List(_))
+        | Command::Pack(_)
+        | Command::Validate(_)
+        | Command::Verify(_)
+        | Command::Render(_)
+        | Command::Explain(_)
+        | Command::Cluster(_)
+        | Command::Export(_)
+        | Command::Outdated(_) => &[Text, Json],
+        Command::Init(_)
+        | Command::Registry(registry::Command::Add(_))
+        | Command::Profile(profile::Command::New(_))
+        | Command::Lock(_)
+        | Command::Update(_)
+        | Command::Release(_) => &[Text],
+    }
+}
 
 pub fn run(command: Command, ctx: &Context) -> Result<()> {
-    if ctx.out.format == crate::output::OutputFormat::Markdown
-        && !matches!(command, Command::Diff(_))
-    {
-        return Err(crate::error::Error::usage(
-            "`--format markdown` is for `strata diff`; use text or json",
+    let allowed = formats(&command);
+    if !allowed.contains(&ctx.out.format) {
+        let list: Vec<&str> = allowed.iter().map(|f| f.name()).collect();
+        return Err(crate::error::Error::usage_hint(
+            format!(
+                "`strata {}` does not print `--format {}`",
+                name(&command),
+                ctx.out.format.name()
+            ),
+            Some(format!("it prints {}", list.join(" or "))),
         ));
     }
     match command {

@@ -196,7 +196,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         .filter(|r| r.locked != r.newest_in_train || r.locked != r.newest)
         .collect();
     if ctx.out.json() {
-        ctx.out.print_json(&behind);
+        ctx.out.print_json_list("layers", &behind);
     } else if behind.is_empty() {
         ctx.out.status(
             "Up to date",

@@ -124,7 +124,7 @@ fn list(args: ListArgs, ctx: &Context) -> Result<()> {
         (rank(a), &a.name, &a.registry).cmp(&(rank(b), &b.name, &b.registry))
     });
     if ctx.out.json() {
-        ctx.out.print_json(&rows);
+        ctx.out.print_json_list("packs", &rows);
         return Ok(());
     }
     if rows.is_empty() {
@@ -272,7 +272,7 @@ fn show(args: ShowArgs, ctx: &Context) -> Result<()> {
             .collect::<Vec<_>>(),
     );
     if ctx.out.json() {
-        ctx.out.print_json(&out);
+        ctx.out.print_json_doc(&out);
     } else {
         ctx.out.print(&show_text(&out));
     }

@@ -80,7 +80,7 @@ fn list(ctx: &Context) -> Result<()> {
         });
     }
     if ctx.out.json() {
-        ctx.out.print_json(&rows);
+        ctx.out.print_json_list("registries", &rows);
     } else {
         let table: Vec<[String; 5]> = rows
             .iter()

@@ -163,7 +163,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
     }
     let invalid = report.profiles.iter().filter(|p| !p.valid).count();
     if ctx.out.json() {
-        ctx.out.print_json(&report);
+        ctx.out.print_json_doc(&report);
     } else if ctx.out.verbosity > crate::output::Verbosity::Quiet {
         let mut out = String::new();
         for p in report.profiles.iter().filter(|p| p.valid) {

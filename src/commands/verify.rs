@@ -95,7 +95,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         });
     }
     if ctx.out.json() {
-        ctx.out.print_json(&reports);
+        ctx.out.print_json_list("profiles", &reports);
     } else {
         for r in reports.iter().filter(|r| r.problems.is_empty()) {
             ctx.out.print(&format!(

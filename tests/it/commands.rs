@@ -236,7 +236,8 @@ fn pack_list_filters() {
     );
     let run = env.run(&["pack", "list", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    let names: Vec<&str> = v
+    assert_eq!(v["schema_version"], 1);
+    let names: Vec<&str> = v["packs"]
         .as_array()
         .unwrap()
         .iter()
@@ -258,7 +259,7 @@ fn pack_list_filters() {
             "metallb"
         ]
     );
-    assert_eq!(v[1]["releases"].as_array().unwrap().len(), 4);
+    assert_eq!(v["packs"][1]["releases"].as_array().unwrap().len(), 4);
     env.run(&["pack", "list", "--layer", "netwrk"]).fails(
         2,
         "error: unknown layer type `netwrk`\n  hint: did you mean `network`?\n",
@@ -357,4 +358,70 @@ fn colour_follows_the_flag_and_no_color() {
     ]);
     run.success();
     assert_eq!(run.stderr, "");
+}
+
+/// One JSON contract: a command prints one JSON object with `schema_version` under
+/// `--format json`, or refuses the flag with exit 2 and says what it prints.
+#[test]
+fn every_command_prints_json_with_a_schema_version_or_refuses_it() {
+    let env = Env::new();
+    env.profile("aws-prod", &crate::util::aws_profile(""));
+    env.run(&["lock", "-q"]).success();
+    crate::util::git(&env.root(), &["init", "-q", "-b", "main"]);
+    let json = [
+        vec!["diff"],
+        vec!["fetch"],
+        vec!["registry", "list"],
+        vec!["pack", "list"],
+        vec!["pack", "show", "calico"],
+        vec!["validate"],
+        vec!["verify"],
+        vec!["render", "aws-prod"],
+        vec!["explain", "aws-prod", "network"],
+        vec!["cluster", "list"],
+        vec!["cluster", "validate"],
+        vec!["export", "aws-prod", "--to", "helmfile"],
+        vec!["outdated"],
+    ];
+    for args in json {
+        let mut line = args.clone();
+        line.extend(["--format", "json"]);
+        let run = env.run(&line);
+        assert!(run.code == 0 || run.code == 1, "{args:?}: {}", run.stderr);
+        let v: serde_json::Value = serde_json::from_str(&run.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", run.stdout));
+        assert_eq!(v["schema_version"], 1, "{args:?}: {}", run.stdout);
+        let first = run.stdout.lines().nth(1).unwrap_or_default();
+        assert_eq!(first, "  \"schema_version\": 1,", "{args:?}");
+    }
+    let before = env.read("profiles/aws-prod/profile.lock");
+    for (args, name) in [
+        (vec!["lock"], "lock"),
+        (vec!["lock", "--check"], "lock --check"),
+        (vec!["update"], "update"),
+        (
+            vec!["profile", "new", "edge", "--cloud", "edge"],
+            "profile new",
+        ),
+        (vec!["registry", "add", "more", "packs"], "registry add"),
+        (vec!["release", "aws-prod"], "release"),
+        (vec!["init", "elsewhere"], "init"),
+    ] {
+        let mut line = args.clone();
+        line.extend(["--format", "json"]);
+        env.run(&line).fails(
+            2,
+            &format!(
+                "error: `strata {name}` does not print `--format json`\n  hint: it prints text\n"
+            ),
+        );
+    }
+    env.run(&["validate", "--format", "markdown"]).fails(
+        2,
+        "error: `strata validate` does not print `--format markdown`\n  hint: it prints text or json\n",
+    );
+    // Nothing was written by a refused command.
+    assert_eq!(env.read("profiles/aws-prod/profile.lock"), before);
+    assert!(!env.path("profiles/edge").exists());
+    assert!(!env.path("elsewhere").exists());
 }

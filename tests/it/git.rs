@@ -539,8 +539,11 @@ fn credentials_are_never_written_or_shown() {
     let list = env.run(&["registry", "list", "--format", "json"]);
     assert!(!list.stdout.contains("tok3n"), "{}", list.stdout);
     let v: serde_json::Value = serde_json::from_str(&list.stdout).unwrap();
-    assert_eq!(v[1]["source"], "https://git.example.com/packs.git");
-    assert_eq!(v[1]["cache"], "not fetched");
+    assert_eq!(
+        v["registries"][1]["source"],
+        "https://git.example.com/packs.git"
+    );
+    assert_eq!(v["registries"][1]["cache"], "not fetched");
     // An ssh user name is not a secret.
     env.run(&[
         "registry",

@@ -274,9 +274,10 @@ fn registry_list() {
     );
     let run = env.run(&["registry", "list", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(v[1]["name"], "local");
-    assert_eq!(v[1]["kind"], "dir");
-    assert_eq!(v[1]["packs"], 1);
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["registries"][1]["name"], "local");
+    assert_eq!(v["registries"][1]["kind"], "dir");
+    assert_eq!(v["registries"][1]["packs"], 1);
 }
 
 #[test]

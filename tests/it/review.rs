@@ -173,9 +173,10 @@ fn outdated_flags_majors_and_skipped_kubernetes_minors() {
     );
     let run = env.run(&["outdated", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(v[3]["flags"], serde_json::json!(["major"]));
-    assert_eq!(v[1]["newest_in_train"], "1.35.9");
-    assert_eq!(v[1]["flags"], serde_json::json!(["skips-minor"]));
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["layers"][3]["flags"], serde_json::json!(["major"]));
+    assert_eq!(v["layers"][1]["newest_in_train"], "1.35.9");
+    assert_eq!(v["layers"][1]["flags"], serde_json::json!(["skips-minor"]));
 }
 
 #[test]
