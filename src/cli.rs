@@ -9,11 +9,14 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::commands;
 
+/// `strata --version`: the release, and the commit and commit date of the build when known.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), env!("STRATA_BUILD_INFO"));
+
 /// Git-native Kubernetes cluster profiles: layered packs, version trains, and lock files.
 #[derive(Debug, Parser)]
 #[command(
     name = "strata",
-    version,
+    version = VERSION,
     disable_help_subcommand = true,
     max_term_width = 100
 )]
@@ -44,12 +47,12 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "REF")]
     pub at: Option<String>,
 
-    /// Use the cache only; never touch the network
-    #[arg(long, global = true)]
+    /// Use the cache only; never touch the network [env: STRATA_OFFLINE=1]
+    #[arg(long, global = true, env = "STRATA_OFFLINE", hide_env = true, value_parser = clap::builder::FalseyValueParser::new())]
     pub offline: bool,
 
-    /// Output format for commands that print data
-    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    /// Output format for commands that print data [env: STRATA_FORMAT]
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text, env = "STRATA_FORMAT", hide_env = true)]
     pub format: Format,
 
     /// Print only errors
@@ -60,8 +63,13 @@ pub struct GlobalArgs {
     #[arg(short, long, global = true)]
     pub verbose: bool,
 
-    /// When to use colour (honours NO_COLOR)
-    #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+    /// `--format` came from `STRATA_FORMAT`: a command that cannot print it prints text
+    /// (an explicit `--format` it cannot print is refused).
+    #[arg(skip)]
+    pub format_from_env: bool,
+
+    /// When to use colour (honours NO_COLOR) [env: STRATA_COLOR]
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN", env = "STRATA_COLOR", hide_env = true)]
     pub color: Color,
 }
 
@@ -70,7 +78,7 @@ pub struct GlobalArgs {
 pub fn parse() -> Result<Cli, clap::Error> {
     use clap::{CommandFactory, FromArgMatches};
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let mut when = None;
+    let mut when = std::env::var("STRATA_COLOR").ok();
     for (i, a) in args.iter().enumerate() {
         let a = a.to_string_lossy();
         if a == "--" {
@@ -88,7 +96,24 @@ pub fn parse() -> Result<Cli, clap::Error> {
         _ => clap::ColorChoice::Auto,
     };
     let matches = Cli::command().color(choice).try_get_matches_from(args)?;
-    Cli::from_arg_matches(&matches)
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    cli.global.format_from_env =
+        global_source(&matches, "format") == Some(clap::parser::ValueSource::EnvVariable);
+    Ok(cli)
+}
+
+/// Where a global option's value came from: a global option given after the subcommand is
+/// held by the subcommand's matches.
+fn global_source(m: &clap::ArgMatches, id: &str) -> Option<clap::parser::ValueSource> {
+    let mut source = m.value_source(id);
+    let mut at = m;
+    while let Some((_, sub)) = at.subcommand() {
+        if let Some(s) = sub.value_source(id) {
+            source = Some(s);
+        }
+        at = sub;
+    }
+    source
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -48,12 +48,17 @@ pub fn main() -> ExitCode {
         cli::Color::Auto => anstream::ColorChoice::Auto,
     };
     choice.write_global();
+    let mut format = match cli.global.format {
+        cli::Format::Text => OutputFormat::Text,
+        cli::Format::Json => OutputFormat::Json,
+        cli::Format::Markdown => OutputFormat::Markdown,
+    };
+    // `STRATA_FORMAT=json` for a whole CI job: the commands that print no JSON print text.
+    if cli.global.format_from_env && !commands::formats(&cli.command).contains(&format) {
+        format = OutputFormat::Text;
+    }
     let out = Output {
-        format: match cli.global.format {
-            cli::Format::Text => OutputFormat::Text,
-            cli::Format::Json => OutputFormat::Json,
-            cli::Format::Markdown => OutputFormat::Markdown,
-        },
+        format,
         verbosity: if cli.global.quiet {
             Verbosity::Quiet
         } else if cli.global.verbose {

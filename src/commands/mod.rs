@@ -31,6 +31,7 @@ fn name(command: &Command) -> &'static str {
         Command::Pack(pack::Command::List(_)) => "pack list",
         Command::Pack(pack::Command::Show(_)) => "pack show",
         Command::Profile(profile::Command::New(_)) => "profile new",
+        Command::Profile(profile::Command::List(_)) => "profile list",
         Command::Validate(_) => "validate",
         Command::Lock(args) if args.check => "lock --check",
         Command::Lock(_) => "lock",
@@ -56,6 +57,7 @@ pub fn formats(command: &Command) -> &'static [OutputFormat] {
         Command::Diff(_) => &[Text, Json, Markdown],
         Command::Fetch(_)
         | Command::Registry(registry::Command::List(_))
+        | Command::Profile(profile::Command::List(_))
         | Command::Pack(_)
         | Command::Validate(_)
         | Command::Verify(_)

@@ -20,6 +20,9 @@ pub struct Args {
     /// Clusters instead: the pinned profile releases behind their profile's newest release
     #[arg(long, conflicts_with = "profiles")]
     pub clusters: bool,
+    /// Exit with 1 when anything is behind (0 when everything is on its newest release)
+    #[arg(long)]
+    pub exit_code: bool,
 }
 
 #[derive(Serialize)]
@@ -32,7 +35,7 @@ struct ClusterRow {
 
 /// `--clusters`: every pinned profile release (the infra profile and each add-on profile)
 /// that is behind the newest release tag of its profile.
-fn clusters(ctx: &Context) -> Result<()> {
+fn clusters(ctx: &Context, exit_code: bool) -> Result<()> {
     let catalog = ctx.catalog_unfetched()?;
     let mut rows = Vec::new();
     let mut problems = Vec::new();
@@ -102,6 +105,9 @@ fn clusters(ctx: &Context) -> Result<()> {
             &table,
         ));
     }
+    if exit_code && !rows.is_empty() {
+        return Err(Error::Exit(1));
+    }
     Ok(())
 }
 
@@ -121,7 +127,7 @@ struct Row {
 
 pub fn run(args: Args, ctx: &Context) -> Result<()> {
     if args.clusters {
-        return clusters(ctx);
+        return clusters(ctx, args.exit_code);
     }
     let catalog = ctx.catalog()?;
     let mut rows = Vec::new();
@@ -226,6 +232,9 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
             ],
             &table,
         ));
+    }
+    if args.exit_code && !behind.is_empty() {
+        return Err(Error::Exit(1));
     }
     Ok(())
 }

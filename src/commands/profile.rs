@@ -1,4 +1,5 @@
-//! `strata profile new NAME --cloud C [--type T]`: scaffold a profile.
+//! `strata profile new NAME --cloud C [--type T]`: scaffold a profile; `strata profile list`:
+//! the profiles of the catalog and the state of their locks.
 
 use crate::atomic;
 use crate::context::Context;
@@ -12,7 +13,12 @@ use crate::scaffold;
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
     New(NewArgs),
+    List(ListArgs),
 }
+
+/// List the profiles: type, cloud, version, layers and whether the lock is current
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {}
 
 /// Scaffold a profile with trains of the newest core packs for a cloud
 #[derive(Debug, clap::Args)]
@@ -32,6 +38,7 @@ pub struct NewArgs {
 pub fn run(cmd: Command, ctx: &Context) -> Result<()> {
     match cmd {
         Command::New(args) => new(args, ctx),
+        Command::List(_) => list(ctx),
     }
 }
 
@@ -83,4 +90,99 @@ fn new(args: NewArgs, ctx: &Context) -> Result<()> {
         ctx.out.status("Layers", &layers.join(", "));
     }
     Ok(())
+}
+
+#[derive(serde::Serialize)]
+struct Row {
+    name: String,
+    file: String,
+    /// `type`, `cloud`, `version` and `layers` are `null` for a profile that does not parse.
+    #[serde(rename = "type")]
+    ty: Option<&'static str>,
+    cloud: Option<String>,
+    version: Option<String>,
+    layers: Option<usize>,
+    /// `current`, `stale`, `missing`, or `invalid` (the profile has problems).
+    lock: &'static str,
+}
+
+/// Every profile with its lock's state, read without fetching (git releases are judged as
+/// `lock --check` judges them: from the lock and the files). Problems are listed too, and
+/// make the exit code 1 after the table.
+fn list(ctx: &Context) -> Result<()> {
+    let catalog = ctx.catalog_cached()?;
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    for (entry, parsed) in catalog.load_profiles(&[])? {
+        let profile = match parsed {
+            Ok(p) => p,
+            Err(mut d) => {
+                problems.append(&mut d);
+                rows.push(Row {
+                    name: entry.folder_name.clone(),
+                    file: entry.file(),
+                    ty: None,
+                    cloud: None,
+                    version: None,
+                    layers: None,
+                    lock: "invalid",
+                });
+                continue;
+            }
+        };
+        let lock_file = format!("{}/{}", entry.dir, crate::lock::FILE_NAME);
+        let lock = if !catalog.files.exists(&lock_file) {
+            "missing"
+        } else {
+            match crate::lock::current::lock_of(&catalog, &entry, &profile) {
+                Ok(_) => "current",
+                Err(Error::Catalog(_)) => "stale",
+                Err(e) => return Err(e),
+            }
+        };
+        rows.push(Row {
+            name: profile.name.clone(),
+            file: entry.file(),
+            ty: Some(profile.ty.as_str()),
+            cloud: Some(profile.cloud.get_ref().clone()),
+            version: Some(profile.version.to_string()),
+            layers: Some(profile.layers.len()),
+            lock,
+        });
+    }
+    if ctx.out.json() {
+        ctx.out.print_json_list("profiles", &rows);
+    } else if rows.is_empty() {
+        ctx.out.status(
+            "Empty",
+            &format!(
+                "no profiles in `{}`; `strata profile new NAME --cloud C` makes one",
+                catalog.profiles_dir()
+            ),
+        );
+    } else {
+        let table: Vec<[String; 6]> = rows
+            .iter()
+            .map(|r| {
+                let or_dash = |v: Option<String>| v.unwrap_or_else(|| "-".to_string());
+                [
+                    r.name.clone(),
+                    or_dash(r.ty.map(str::to_string)),
+                    or_dash(r.cloud.clone()),
+                    or_dash(r.version.clone()),
+                    or_dash(r.layers.map(|n| n.to_string())),
+                    r.lock.to_string(),
+                ]
+            })
+            .collect();
+        ctx.out.print(&crate::output::format_table(
+            ["PROFILE", "TYPE", "CLOUD", "VERSION", "LAYERS", "LOCK"],
+            &table,
+        ));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Catalog(problems))
+    }
 }

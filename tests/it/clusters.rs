@@ -352,6 +352,7 @@ fn outdated_flags_the_cluster_behind_and_diff_shows_pin_changes() {
         run.stdout,
         "CLUSTER   PROFILE   PINNED  NEWEST\npay-eu-1  aws-prod  1.0.0   1.1.0\n"
     );
+    assert_eq!(env.run(&["outdated", "--clusters", "--exit-code"]).code, 1);
     let run = env.run(&["outdated", "--clusters", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(
@@ -374,6 +375,8 @@ fn outdated_flags_the_cluster_behind_and_diff_shows_pin_changes() {
         "changed cluster pay-eu-1\n  profile aws-prod: 1.0.0 -> 1.1.0\n  variable pod_cidr: \"10.8.0.0/16\" -> \"10.10.0.0/16\"\n4 profiles unchanged\n"
     );
     env.run(&["outdated", "--clusters"]).success();
+    env.run(&["outdated", "--clusters", "--exit-code"])
+        .success();
 }
 
 #[test]

@@ -353,6 +353,21 @@ fn colour_follows_the_flag_and_no_color() {
         "{:?}",
         run.stderr
     );
+    env.set_var("STRATA_COLOR", "always");
+    let run = env.run(&["pack", "show", "nope"]);
+    assert!(
+        run.stderr.starts_with("\u{1b}[1m\u{1b}[31merror"),
+        "{:?}",
+        run.stderr
+    );
+    // So is a command line that does not parse.
+    let run = env.run(&["pack", "shwo"]);
+    assert!(
+        run.stderr.starts_with("\u{1b}[1m\u{1b}[31merror"),
+        "{:?}",
+        run.stderr
+    );
+    env.set_var("STRATA_COLOR", "never");
     let run = env.run(&[
         "--color", "never", "-q", "profile", "new", "a", "--cloud", "aws",
     ]);
@@ -424,4 +439,76 @@ fn every_command_prints_json_with_a_schema_version_or_refuses_it() {
     assert_eq!(env.read("profiles/aws-prod/profile.lock"), before);
     assert!(!env.path("profiles/edge").exists());
     assert!(!env.path("elsewhere").exists());
+}
+
+#[test]
+fn version_names_the_commit_and_its_date() {
+    let env = Env::empty();
+    let run = env.run(&["--version"]);
+    run.success();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let git = |args: &[&str]| crate::util::git(root, args).trim().to_string();
+    let expected = if root.join(".git").exists() {
+        format!(
+            "strata {} ({} {})\n",
+            env!("CARGO_PKG_VERSION"),
+            git(&["rev-parse", "--short=12", "HEAD"]),
+            git(&["log", "-1", "--format=%cs", "HEAD"])
+        )
+    } else {
+        format!("strata {}\n", env!("CARGO_PKG_VERSION"))
+    };
+    assert_eq!(run.stdout, expected);
+}
+
+#[test]
+fn profile_list_shows_each_profile_and_its_lock() {
+    let env = Env::new();
+    env.profile("aws-prod", &crate::util::aws_profile(""));
+    env.profile(
+        "edge",
+        "[profile]\nname = \"edge\"\ncloud = \"edge\"\ntype = \"add-on\"\nversion = \"2.1.0\"\n",
+    );
+    env.run(&["lock", "-q"]).success();
+    env.profile(
+        "new-one",
+        "[profile]\nname = \"new-one\"\ncloud = \"aws\"\ntype = \"add-on\"\n",
+    );
+    let edge = env.read("profiles/edge/profile.toml");
+    env.profile("edge", &format!("{edge}description = \"edge sites\"\n"));
+    let run = env.run(&["profile", "list"]);
+    run.success();
+    assert_eq!(
+        run.stdout,
+        "PROFILE   TYPE    CLOUD  VERSION  LAYERS  LOCK\n\
+         aws-prod  full    aws    1.0.0    4       current\n\
+         edge      add-on  edge   2.1.0    0       stale\n\
+         new-one   add-on  aws    1.0.0    0       missing\n"
+    );
+    let run = env.run(&["profile", "list", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        v["profiles"][1],
+        serde_json::json!({"name": "edge", "file": "profiles/edge/profile.toml", "type": "add-on",
+            "cloud": "edge", "version": "2.1.0", "layers": 0, "lock": "stale"})
+    );
+    // A profile with a mistake is listed, and the mistake shown: exit 1.
+    env.profile(
+        "broken",
+        "[profile]\nname = \"broken\"\ncloud = \"aws\"\nversoin = \"1\"\n",
+    );
+    let run = env.run(&["profile", "list"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout
+            .contains("\nbroken    -       -      -        -       invalid\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr
+            .starts_with("error: profiles/broken/profile.toml:4:1: unknown"),
+        "{}",
+        run.stderr
+    );
 }

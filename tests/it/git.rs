@@ -121,6 +121,16 @@ fn offline_without_cache_names_the_registry() {
         .replace(env.outside("").to_str().unwrap().trim_end_matches('/'), "[TEMP]"),
     );
     assert!(!env.cache().join("git").exists());
+    // STRATA_OFFLINE=1 is --offline for every command of a job.
+    env.set_var("STRATA_OFFLINE", "1");
+    let run = env.run(&["pack", "list"]);
+    assert_eq!(run.code, 3);
+    assert!(
+        run.stderr.contains("`--offline` forbids fetching it"),
+        "{}",
+        run.stderr
+    );
+    assert!(!env.cache().join("git").exists());
 }
 
 #[test]

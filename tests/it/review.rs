@@ -177,6 +177,27 @@ fn outdated_flags_majors_and_skipped_kubernetes_minors() {
     assert_eq!(v["layers"][3]["flags"], serde_json::json!(["major"]));
     assert_eq!(v["layers"][1]["newest_in_train"], "1.35.9");
     assert_eq!(v["layers"][1]["flags"], serde_json::json!(["skips-minor"]));
+    // --exit-code: 1 while anything is behind, with the same table; 0 once nothing is.
+    let run = env.run(&["outdated", "--exit-code"]);
+    assert_eq!((run.code, run.stdout.lines().count()), (1, 5));
+    assert_eq!(env.run(&["outdated", "--exit-code", "aws-prod"]).code, 1);
+    env.profile(
+        "edge",
+        "[profile]\nname = \"edge\"\ncloud = \"edge\"\ntype = \"add-on\"\n",
+    );
+    env.run(&["lock", "-q"]).success();
+    env.run(&["outdated", "--exit-code", "edge"]).success();
+    // STRATA_FORMAT applies where a command prints it; STRATA_OFFLINE=0 is not offline.
+    env.set_var("STRATA_FORMAT", "json");
+    let run = env.run(&["outdated"]);
+    assert!(
+        run.stdout.starts_with("{\n  \"schema_version\": 1,"),
+        "{}",
+        run.stdout
+    );
+    env.run(&["lock", "-q"]).success();
+    env.set_var("STRATA_OFFLINE", "0");
+    env.run(&["outdated", "-q"]).success();
 }
 
 #[test]
