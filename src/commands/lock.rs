@@ -36,14 +36,28 @@ pub struct UpdateArgs {
     /// Commit the changed lock files (and nothing else) on the current branch
     #[arg(long)]
     pub commit: bool,
+    /// Write nothing: show what would change, as a diff of each lock file
+    #[arg(long, conflicts_with = "commit")]
+    pub dry_run: bool,
+}
+
+/// What a run does with the locks it plans.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Write,
+    /// `lock --check`: exit 1 when any lock would change.
+    Check,
+    /// `update --dry-run`: show the changes, exit 0.
+    DryRun,
 }
 
 pub fn lock(args: LockArgs, ctx: &Context) -> Result<()> {
+    let mode = if args.check { Mode::Check } else { Mode::Write };
     run(
         ctx,
         &args.profiles,
         &Unlock::Nothing,
-        args.check,
+        mode,
         args.commit,
         "lock",
     )
@@ -55,18 +69,24 @@ pub fn update(args: UpdateArgs, ctx: &Context) -> Result<()> {
     } else {
         Unlock::Packs(args.packs.into_iter().collect::<BTreeSet<_>>())
     };
-    run(ctx, &args.profiles, &unlock, false, args.commit, "update")
+    let mode = if args.dry_run {
+        Mode::DryRun
+    } else {
+        Mode::Write
+    };
+    run(ctx, &args.profiles, &unlock, mode, args.commit, "update")
 }
 
 fn run(
     ctx: &Context,
     names: &[String],
     unlock: &Unlock,
-    check: bool,
+    mode: Mode,
     commit: bool,
     verb: &str,
 ) -> Result<()> {
-    if !check {
+    let check = mode == Mode::Check;
+    if mode == Mode::Write {
         ctx.refuse_at(verb)?;
     }
     // `--check` only reads: locked releases come from the cache.
@@ -168,6 +188,27 @@ fn run(
         1 => "1 lock file is up to date".to_string(),
         n => format!("{n} lock files are up to date"),
     };
+    if mode == Mode::DryRun {
+        for p in &changed {
+            ctx.out
+                .print(&diff(p.old_text.as_deref(), &p.new_text, &p.file));
+            ctx.out.status("Changes", &format!("`{}`", p.file));
+            for line in p.change_lines() {
+                ctx.out.status("", &line);
+            }
+        }
+        match changed.len() {
+            0 => ctx.out.status("Unchanged", &up_to_date),
+            n => ctx.out.status(
+                "Dry run",
+                &format!(
+                    "{} would change; nothing was written",
+                    plural(n, "lock file")
+                ),
+            ),
+        }
+        return Ok(());
+    }
     if check {
         ctx.out.status("Checked", &up_to_date);
         return Ok(());

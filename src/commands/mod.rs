@@ -28,6 +28,7 @@ fn name(command: &Command) -> &'static str {
         Command::Fetch(_) => "fetch",
         Command::Registry(registry::Command::List(_)) => "registry list",
         Command::Registry(registry::Command::Add(_)) => "registry add",
+        Command::Registry(registry::Command::Remove(_)) => "registry remove",
         Command::Pack(pack::Command::List(_)) => "pack list",
         Command::Pack(pack::Command::Show(_)) => "pack show",
         Command::Profile(profile::Command::New(_)) => "profile new",
@@ -67,7 +68,7 @@ pub fn formats(command: &Command) -> &'static [OutputFormat] {
         | Command::Export(_)
         | Command::Outdated(_) => &[Text, Json],
         Command::Init(_)
-        | Command::Registry(registry::Command::Add(_))
+        | Command::Registry(registry::Command::Add(_) | registry::Command::Remove(_))
         | Command::Profile(profile::Command::New(_))
         | Command::Lock(_)
         | Command::Update(_)

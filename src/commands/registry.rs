@@ -1,4 +1,5 @@
-//! `strata registry list` and `strata registry add`: the registries of strata.toml.
+//! `strata registry list`, `strata registry add` and `strata registry remove`: the
+//! registries of strata.toml.
 
 use serde::Serialize;
 
@@ -15,6 +16,14 @@ use crate::registry::url::GitUrl;
 pub enum Command {
     List(ListArgs),
     Add(AddArgs),
+    Remove(RemoveArgs),
+}
+
+/// Remove a registry from strata.toml (refused while a profile's layer or lock names it)
+#[derive(Debug, clap::Args)]
+pub struct RemoveArgs {
+    /// Registry name
+    pub name: String,
 }
 
 /// List registries in search order
@@ -40,6 +49,7 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<()> {
     match cmd {
         Command::List(_) => list(ctx),
         Command::Add(args) => add(args, ctx),
+        Command::Remove(args) => remove(args, ctx),
     }
 }
 
@@ -230,4 +240,102 @@ fn add(args: AddArgs, ctx: &Context) -> Result<()> {
 
 fn looks_like_url(s: &str) -> bool {
     s.contains("://") || s.ends_with(".git") || (s.contains('@') && s.contains(':'))
+}
+
+fn remove(args: RemoveArgs, ctx: &Context) -> Result<()> {
+    ctx.refuse_at("registry remove")?;
+    let catalog = ctx.catalog_cached()?;
+    let names: Vec<&str> = catalog
+        .config
+        .registry
+        .iter()
+        .map(|r| r.get_ref().name.get_ref().as_str())
+        .collect();
+    if !names.contains(&args.name.as_str()) {
+        let hint = if names.is_empty() && args.name == "public" {
+            Some(format!(
+                "`public` is the built-in registry `{}` implies when it lists none",
+                config::FILE_NAME
+            ))
+        } else {
+            suggest(&args.name, names.iter().copied())
+        };
+        return Err(Error::usage_hint(
+            format!("unknown registry `{}`", args.name),
+            hint,
+        ));
+    }
+    // Who uses it: a layer that names it, or a lock that holds a release from it.
+    let mut users = Vec::new();
+    let mut problems = Vec::new();
+    for (entry, parsed) in catalog.load_profiles(&[])? {
+        let profile = match parsed {
+            Ok(p) => p,
+            Err(mut d) => {
+                problems.append(&mut d);
+                continue;
+            }
+        };
+        let lock = crate::lock::current::readable_lock(&catalog, &entry, &profile.name)?;
+        let mut layers: Vec<&str> = profile
+            .layers
+            .iter()
+            .filter(|l| {
+                l.registry
+                    .as_ref()
+                    .is_some_and(|r| r.get_ref() == &args.name)
+            })
+            .map(|l| l.name.as_str())
+            .collect();
+        for l in lock.iter().flat_map(|l| &l.layers) {
+            if l.registry == args.name && !layers.contains(&l.name.as_str()) {
+                layers.push(&l.name);
+            }
+        }
+        if !layers.is_empty() {
+            users.push(format!("{} ({})", profile.name, layers.join(", ")));
+        }
+    }
+    if !problems.is_empty() {
+        // A profile that does not parse might use it: say why strata cannot tell.
+        return Err(Error::Catalog(problems));
+    }
+    if !users.is_empty() {
+        return Err(Error::usage_hint(
+            format!(
+                "registry `{}` is used by {}: {}",
+                args.name,
+                crate::output::plural(users.len(), "profile"),
+                users.join(", ")
+            ),
+            Some(
+                "move those layers to another registry (`registry = \"…\"`) and run `strata lock` first"
+                    .to_string(),
+            ),
+        ));
+    }
+    let path = catalog.root.join(config::FILE_NAME);
+    let text = catalog.config_source.text.clone();
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| Error::usage(e.to_string()))?;
+    let array = doc
+        .get_mut("registry")
+        .and_then(|r| r.as_array_of_tables_mut())
+        .ok_or_else(|| Error::usage("`registry` in strata.toml is not an array of tables"))?;
+    let at = array
+        .iter()
+        .position(|t| t.get("name").and_then(|n| n.as_str()) == Some(args.name.as_str()))
+        .ok_or_else(|| Error::usage(format!("unknown registry `{}`", args.name)))?;
+    array.remove(at);
+    if array.is_empty() {
+        doc.remove("registry");
+    }
+    let new_text = doc.to_string();
+    // Never write a file strata itself would refuse.
+    Config::parse(&Source::new(config::FILE_NAME, new_text.as_str())).map_err(Error::Catalog)?;
+    atomic::write(&path, new_text.as_bytes())?;
+    ctx.out
+        .status("Removed", &format!("registry `{}`", args.name));
+    Ok(())
 }

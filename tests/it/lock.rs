@@ -137,6 +137,42 @@ fn lock_keeps_releases_and_update_moves_them() {
         2,
         "error: no selected profile uses pack `calcio`\n  hint: did you mean `calico`?\n",
     );
+    // --dry-run: the same change, shown as a diff of the lock; nothing written.
+    let locked = env.read("profiles/aws-prod/profile.lock");
+    let run = env.run(&["update", "--pack", "acme-agent", "--dry-run"]);
+    run.success();
+    assert_eq!(
+        run.stderr,
+        "   Changes `profiles/aws-prod/profile.lock`\n           aws-prod agent acme-agent 1.1.0 -> 1.2.0\n   Dry run 1 lock file would change; nothing was written\n"
+    );
+    assert!(
+        run.stdout.starts_with(
+            "--- a/profiles/aws-prod/profile.lock\n+++ b/profiles/aws-prod/profile.lock\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("\n-version = \"1.1.0\"\n-tag = \"acme-agent/v1.1.0\"\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("\n+version = \"1.2.0\"\n+tag = \"acme-agent/v1.2.0\"\n"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(env.read("profiles/aws-prod/profile.lock"), locked);
+    let run = env.run(&["update", "--dry-run", "--commit"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .starts_with("error: the argument '--dry-run' cannot be used with '--commit'\n"),
+        "{}",
+        run.stderr
+    );
     let run = env.run(&["update", "--pack", "acme-agent"]);
     run.success();
     assert_eq!(
@@ -144,6 +180,12 @@ fn lock_keeps_releases_and_update_moves_them() {
         "   Updated `profiles/aws-prod/profile.lock`\n           aws-prod agent acme-agent 1.1.0 -> 1.2.0\n"
     );
     env.run(&["lock", "--check"]).success();
+    let run = env.run(&["update", "--dry-run"]);
+    run.success();
+    assert_eq!(
+        (run.stdout.as_str(), run.stderr.as_str()),
+        ("", " Unchanged 1 lock file is up to date\n")
+    );
 }
 
 #[test]

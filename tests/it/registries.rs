@@ -305,3 +305,43 @@ fn a_broken_release_is_reported_once_for_all_its_profiles() {
         run.stderr
     );
 }
+
+#[test]
+fn registry_remove_refuses_while_a_profile_uses_it() {
+    let config = format!(
+        "# platform catalog\n{WITH_LOCAL}\n# mirrors of upstream\n[[registry]]\nname = \"extra\"\nkind = \"dir\"\npath = \"extra\"\n"
+    );
+    let env = Env::with_config(&config);
+    env.agent("1.0.0");
+    env.write("extra/.keep", "");
+    env.profile("aws-prod", &crate::util::with_agent("1.x"));
+    env.profile(
+        "edge",
+        &crate::util::with_agent("1.x")
+            .replace("aws-prod", "edge")
+            .replace("pack = \"agent\"", "pack = \"agent\"\nregistry = \"local\""),
+    );
+    env.run(&["lock", "-q"]).success();
+    // By the lock (aws-prod) and by name (edge).
+    env.run(&["registry", "remove", "local"]).fails(
+        2,
+        "error: registry `local` is used by 2 profiles: aws-prod (agent), edge (agent)\n  hint: move those layers to another registry (`registry = \"…\"`) and run `strata lock` first\n",
+    );
+    env.run(&["registry", "remove", "extr"]).fails(
+        2,
+        "error: unknown registry `extr`\n  hint: did you mean `extra`?\n",
+    );
+    assert_eq!(env.read("strata.toml"), config);
+    let run = env.run(&["registry", "remove", "extra"]);
+    run.success();
+    assert_eq!(run.stderr, "   Removed registry `extra`\n");
+    assert_eq!(
+        env.read("strata.toml"),
+        format!("# platform catalog\n{WITH_LOCAL}")
+    );
+    // strata.toml is an input of every lock: they are locked again, to the same releases.
+    assert_eq!(env.run(&["lock", "--check"]).code, 1);
+    let run = env.run(&["lock"]);
+    run.success();
+    assert!(!run.stderr.contains("->"), "{}", run.stderr);
+}
