@@ -153,4 +153,6 @@ pub enum Command {
     #[command(subcommand)]
     Cluster(commands::cluster::Command),
     Export(commands::export::Args),
+    Completions(commands::shell::CompletionsArgs),
+    Man(commands::shell::ManArgs),
 }

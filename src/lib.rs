@@ -12,6 +12,7 @@ pub mod check;
 mod cli;
 pub mod cluster;
 mod commands;
+pub mod completion;
 pub mod context;
 pub mod diagnostic;
 pub mod digest;
@@ -35,6 +36,7 @@ use crate::output::{Output, OutputFormat, Verbosity};
 
 /// Parses the command line, runs the command, prints any error once, and returns the exit code.
 pub fn main() -> ExitCode {
+    completion::answer_if_asked(<cli::Cli as clap::CommandFactory>::command);
     let cli = match cli::parse() {
         Ok(cli) => cli,
         Err(e) => {

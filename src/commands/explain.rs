@@ -15,8 +15,10 @@ use crate::resolve::{Preferences, gather, unfit, why_not};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Profile name
+    #[arg(add = clap_complete::engine::ArgValueCandidates::new(crate::completion::profiles))]
     pub profile: String,
     /// Layer name (core layers are named after their type)
+    #[arg(add = clap_complete::engine::ArgValueCandidates::new(crate::completion::layers))]
     pub layer: String,
 }
 

@@ -19,7 +19,7 @@ use crate::render::locked::render_locked;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Profile to export
-    #[arg(required_unless_present = "cluster", conflicts_with = "cluster")]
+    #[arg(required_unless_present = "cluster", conflicts_with = "cluster", add = clap_complete::engine::ArgValueCandidates::new(crate::completion::profiles))]
     pub profile: Option<String>,
     /// Export a cluster instead: its pinned profile releases with its variables
     #[arg(long, value_name = "NAME")]

@@ -12,7 +12,7 @@ use crate::registry::{Registries, Registry};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Registries to fetch (default: every git registry)
-    #[arg(value_name = "REGISTRY")]
+    #[arg(value_name = "REGISTRY", add = clap_complete::engine::ArgValueCandidates::new(crate::completion::registries))]
     pub registries: Vec<String>,
 }
 

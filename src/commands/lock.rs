@@ -14,7 +14,7 @@ use crate::output::plural;
 #[derive(Debug, clap::Args)]
 pub struct LockArgs {
     /// Profiles to lock (default: all)
-    #[arg(value_name = "PROFILE")]
+    #[arg(value_name = "PROFILE", add = clap_complete::engine::ArgValueCandidates::new(crate::completion::profiles))]
     pub profiles: Vec<String>,
     /// Write nothing; exit 1 and show what would change when any lock is missing or stale
     #[arg(long, conflicts_with = "commit")]
@@ -28,10 +28,10 @@ pub struct LockArgs {
 #[derive(Debug, clap::Args)]
 pub struct UpdateArgs {
     /// Profiles to update (default: all)
-    #[arg(value_name = "PROFILE")]
+    #[arg(value_name = "PROFILE", add = clap_complete::engine::ArgValueCandidates::new(crate::completion::profiles))]
     pub profiles: Vec<String>,
     /// Only layers of these packs move (also accepts a moved tag or changed content)
-    #[arg(long = "pack", value_name = "PACK")]
+    #[arg(long = "pack", value_name = "PACK", add = clap_complete::engine::ArgValueCandidates::new(crate::completion::packs))]
     pub packs: Vec<String>,
     /// Commit the changed lock files (and nothing else) on the current branch
     #[arg(long)]

@@ -13,6 +13,7 @@ pub mod profile;
 pub mod registry;
 pub mod release;
 pub mod render;
+pub mod shell;
 pub mod validate;
 pub mod verify;
 
@@ -47,6 +48,8 @@ fn name(command: &Command) -> &'static str {
         Command::Diff(_) => "diff",
         Command::Outdated(_) => "outdated",
         Command::Release(_) => "release",
+        Command::Completions(_) => "completions",
+        Command::Man(_) => "man",
     }
 }
 
@@ -72,7 +75,9 @@ pub fn formats(command: &Command) -> &'static [OutputFormat] {
         | Command::Profile(profile::Command::New(_))
         | Command::Lock(_)
         | Command::Update(_)
-        | Command::Release(_) => &[Text],
+        | Command::Release(_)
+        | Command::Completions(_)
+        | Command::Man(_) => &[Text],
     }
 }
 
@@ -106,5 +111,7 @@ pub fn run(command: Command, ctx: &Context) -> Result<()> {
         Command::Diff(args) => diff::run(args, ctx),
         Command::Outdated(args) => outdated::run(args, ctx),
         Command::Release(args) => release::run(args, ctx),
+        Command::Completions(args) => shell::completions(args, ctx),
+        Command::Man(args) => shell::man(args, ctx),
     }
 }

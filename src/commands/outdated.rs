@@ -15,7 +15,7 @@ use crate::resolve::{Preferences, gather};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Profiles (default: all)
-    #[arg(value_name = "PROFILE")]
+    #[arg(value_name = "PROFILE", add = clap_complete::engine::ArgValueCandidates::new(crate::completion::profiles))]
     pub profiles: Vec<String>,
     /// Clusters instead: the pinned profile releases behind their profile's newest release
     #[arg(long, conflicts_with = "profiles")]

@@ -28,7 +28,7 @@ pub struct ListArgs {
     #[arg(long)]
     pub cloud: Option<String>,
     /// Only packs of this registry
-    #[arg(long)]
+    #[arg(long, add = clap_complete::engine::ArgValueCandidates::new(crate::completion::registries))]
     pub registry: Option<String>,
 }
 
@@ -36,12 +36,13 @@ pub struct ListArgs {
 #[derive(Debug, clap::Args)]
 pub struct ShowArgs {
     /// Pack name
+    #[arg(add = clap_complete::engine::ArgValueCandidates::new(crate::completion::packs))]
     pub pack: String,
     /// Release to show: a pin, train or requirement [default: the newest stable release]
     #[arg(long)]
     pub version: Option<String>,
     /// Registry to read the pack from [default: the first that has it]
-    #[arg(long)]
+    #[arg(long, add = clap_complete::engine::ArgValueCandidates::new(crate::completion::registries))]
     pub registry: Option<String>,
 }
 

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::model::config::{self, Config, RegistryKind, is_identifier};
 use crate::registry::url::GitUrl;
 
-/// List and add registries
+/// List, add and remove registries
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
     List(ListArgs),
@@ -23,6 +23,7 @@ pub enum Command {
 #[derive(Debug, clap::Args)]
 pub struct RemoveArgs {
     /// Registry name
+    #[arg(add = clap_complete::engine::ArgValueCandidates::new(crate::completion::registries))]
     pub name: String,
 }
 

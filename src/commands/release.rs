@@ -13,6 +13,7 @@ use crate::model::version::Version;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Profile to release
+    #[arg(add = clap_complete::engine::ArgValueCandidates::new(crate::completion::profiles))]
     pub profile: String,
     /// Release version [default: `[profile] version`, else 1.0.0]
     pub version: Option<String>,

@@ -20,13 +20,13 @@ use crate::render::locked::{RenderedLayer, render_locked};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Profile to render
-    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    #[arg(required_unless_present = "all", conflicts_with = "all", add = clap_complete::engine::ArgValueCandidates::new(crate::completion::profiles))]
     pub profile: Option<String>,
     /// Render every profile (with `--out`, into DIR/<profile>/<layer name>/<file>)
     #[arg(long, conflicts_with = "layer")]
     pub all: bool,
     /// Only this layer (by name)
-    #[arg(long)]
+    #[arg(long, add = clap_complete::engine::ArgValueCandidates::new(crate::completion::layers))]
     pub layer: Option<String>,
     /// Write DIR/<layer name>/<file> instead of printing
     #[arg(long, value_name = "DIR")]

@@ -15,7 +15,7 @@ use crate::resolve::Preferences;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Profiles to check (default: all profiles and all clusters)
-    #[arg(value_name = "PROFILE")]
+    #[arg(value_name = "PROFILE", add = clap_complete::engine::ArgValueCandidates::new(crate::completion::profiles))]
     pub profiles: Vec<String>,
 }
 

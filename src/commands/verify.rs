@@ -22,7 +22,7 @@ use crate::render::values;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Profiles to verify (default: all)
-    #[arg(value_name = "PROFILE")]
+    #[arg(value_name = "PROFILE", add = clap_complete::engine::ArgValueCandidates::new(crate::completion::profiles))]
     pub profiles: Vec<String>,
 }
 

@@ -512,3 +512,109 @@ fn profile_list_shows_each_profile_and_its_lock() {
         run.stderr
     );
 }
+
+#[test]
+fn completions_scripts_parse_and_complete_names_from_the_catalog() {
+    let env = Env::with_config(crate::util::WITH_LOCAL);
+    env.agent("1.0.0");
+    env.profile("aws-prod", &crate::util::with_agent("1.x"));
+    env.profile(
+        "edge",
+        &crate::util::with_agent("1.x").replace("aws-prod", "edge"),
+    );
+    let bash = env.run(&["completions", "bash"]);
+    bash.success();
+    assert!(
+        bash.stdout.contains("STRATA_COMPLETE=\"bash\""),
+        "{}",
+        bash.stdout
+    );
+    env.write("strata.bash", &bash.stdout);
+    let script = env.path("strata.bash");
+    let check = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    for shell in ["zsh", "fish", "powershell"] {
+        let run = env.run(&["completions", shell]);
+        run.success();
+        assert!(
+            run.stdout.contains("STRATA_COMPLETE"),
+            "{shell}: {}",
+            run.stdout
+        );
+    }
+    env.run(&["completions", "ksh"]).fails(
+        2,
+        "error: invalid value 'ksh' for '<SHELL>'\n  [possible values: bash, zsh, fish, powershell]\n\n  tip: a similar value exists: 'zsh'\n\nFor more information, try '--help'.\n",
+    );
+    // What the scripts ask strata: the names of this catalog.
+    env.set_var("STRATA_COMPLETE", "fish");
+    let words = |line: &[&str]| -> Vec<String> {
+        let mut args = vec!["--", "strata"];
+        args.extend(line);
+        let run = env.run(&args);
+        run.success();
+        run.stdout
+            .lines()
+            .filter(|l| !l.starts_with('-'))
+            .map(|l| l.split('\t').next().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(words(&["render", ""]), ["aws-prod", "edge"]);
+    assert_eq!(
+        words(&["explain", "aws-prod", ""]),
+        ["agent", "kubernetes", "network", "os", "storage"]
+    );
+    assert_eq!(words(&["pack", "show", "cal"]), ["calico"]);
+    assert_eq!(words(&["update", "--pack", "ag"]), ["agent"]);
+    assert_eq!(words(&["registry", "remove", ""]), ["local", "public"]);
+    assert_eq!(words(&["lock", "ed"]), ["edge"]);
+}
+
+#[test]
+fn man_page_renders() {
+    let env = Env::empty();
+    let run = env.run(&["man"]);
+    run.success();
+    assert!(
+        run.stdout.starts_with(".ie \\n(.g .ds Aq \\(aq\n"),
+        "{}",
+        &run.stdout[..200]
+    );
+    assert!(run.stdout.contains("\n.SH SUBCOMMANDS\n"), "{}", run.stdout);
+    if std::process::Command::new("man")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        println!("SKIP man -l: `man` is not on PATH");
+        return;
+    }
+    env.write("strata.1", &run.stdout);
+    let page = env.path("strata.1");
+    let shown = std::process::Command::new("man")
+        .arg("-l")
+        .arg(&page)
+        .env("MANPAGER", "cat")
+        .env("MANWIDTH", "80")
+        .output()
+        .unwrap();
+    assert!(
+        shown.status.success(),
+        "{}",
+        String::from_utf8_lossy(&shown.stderr)
+    );
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        text.contains("NAME\n       strata - Git-native Kubernetes cluster profiles"),
+        "{text}"
+    );
+    assert!(text.contains("strata-registry(1)"), "{text}");
+}

@@ -1,0 +1,35 @@
+//! `strata completions SHELL` and `strata man`: what a shell and `man` read.
+
+use clap::CommandFactory;
+
+use crate::context::Context;
+use crate::error::{Error, Result};
+
+/// Print the shell completion script (completes profile, pack, layer and registry names from
+/// the catalog at hand)
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// bash, zsh, fish or powershell
+    #[arg(value_parser = clap::builder::PossibleValuesParser::new(crate::completion::SHELLS))]
+    pub shell: String,
+}
+
+/// Print strata's man page (roff), for `man -l -` or a man1 folder
+#[derive(Debug, clap::Args)]
+pub struct ManArgs {}
+
+pub fn completions(args: CompletionsArgs, ctx: &Context) -> Result<()> {
+    let mut buf = Vec::new();
+    crate::completion::script(&args.shell, &mut buf)?;
+    ctx.out.print(&String::from_utf8_lossy(&buf));
+    Ok(())
+}
+
+pub fn man(_: ManArgs, ctx: &Context) -> Result<()> {
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(crate::cli::Cli::command())
+        .render(&mut buf)
+        .map_err(Error::Io)?;
+    ctx.out.print(&String::from_utf8_lossy(&buf));
+    Ok(())
+}
