@@ -122,6 +122,10 @@ pub enum Format {
     Json,
     /// `diff` only: a pull-request comment
     Markdown,
+    /// `validate` only: GitHub workflow annotations
+    Github,
+    /// `validate` only: SARIF 2.1.0, for code scanning
+    Sarif,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

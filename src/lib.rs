@@ -6,6 +6,7 @@
 //! [`lock`] → [`render`] → [`review`] / [`export`]; `docs/architecture.md` maps every concept
 //! to its file.
 
+pub mod annotate;
 pub mod atomic;
 pub mod catalog;
 pub mod check;
@@ -54,6 +55,8 @@ pub fn main() -> ExitCode {
         cli::Format::Text => OutputFormat::Text,
         cli::Format::Json => OutputFormat::Json,
         cli::Format::Markdown => OutputFormat::Markdown,
+        cli::Format::Github => OutputFormat::Github,
+        cli::Format::Sarif => OutputFormat::Sarif,
     };
     // `STRATA_FORMAT=json` for a whole CI job: the commands that print no JSON print text.
     if cli.global.format_from_env && !commands::formats(&cli.command).contains(&format) {

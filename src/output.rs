@@ -25,6 +25,8 @@ pub enum OutputFormat {
     Text,
     Json,
     Markdown,
+    Github,
+    Sarif,
 }
 
 impl OutputFormat {
@@ -34,6 +36,8 @@ impl OutputFormat {
             OutputFormat::Text => "text",
             OutputFormat::Json => "json",
             OutputFormat::Markdown => "markdown",
+            OutputFormat::Github => "github",
+            OutputFormat::Sarif => "sarif",
         }
     }
 }
@@ -184,6 +188,15 @@ pub fn format_table<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> 
         line(row.iter().map(String::as_str).collect());
     }
     out
+}
+
+/// `a`, `a or b`, `a, b or c`.
+pub fn either(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
 }
 
 #[cfg(test)]

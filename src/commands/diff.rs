@@ -68,7 +68,8 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
     match ctx.out.format {
         OutputFormat::Json => ctx.out.print_json(&diff),
         OutputFormat::Markdown => ctx.out.print(&diff.markdown(args.max_diff_lines)),
-        OutputFormat::Text => ctx.out.print(&diff.text()),
+        // `commands::formats` admits no other format for `diff`.
+        _ => ctx.out.print(&diff.text()),
     }
     if args.exit_code && !diff.is_empty() {
         return Err(Error::Exit(1));

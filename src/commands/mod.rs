@@ -59,11 +59,11 @@ pub fn formats(command: &Command) -> &'static [OutputFormat] {
     use OutputFormat::*;
     match command {
         Command::Diff(_) => &[Text, Json, Markdown],
+        Command::Validate(_) => &[Text, Json, Github, Sarif],
         Command::Fetch(_)
         | Command::Registry(registry::Command::List(_))
         | Command::Profile(profile::Command::List(_))
         | Command::Pack(_)
-        | Command::Validate(_)
         | Command::Verify(_)
         | Command::Render(_)
         | Command::Explain(_)
@@ -91,7 +91,7 @@ pub fn run(command: Command, ctx: &Context) -> Result<()> {
                 name(&command),
                 ctx.out.format.name()
             ),
-            Some(format!("it prints {}", list.join(" or "))),
+            Some(format!("it prints {}", crate::output::either(&list))),
         ));
     }
     match command {

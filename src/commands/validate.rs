@@ -2,12 +2,13 @@
 
 use serde::Serialize;
 
+use crate::annotate::{self, Level};
 use crate::check::{check_defaults, check_with};
 use crate::context::Context;
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result, problems};
 use crate::lock::current::readable_lock;
-use crate::output::{plural, s};
+use crate::output::{OutputFormat, plural, s};
 use crate::resolve::Preferences;
 
 /// Check profiles: layout, packs, releases, clouds, parameters, requires and conflicts
@@ -162,8 +163,17 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         }
     }
     let invalid = report.profiles.iter().filter(|p| !p.valid).count();
+    let annotated = matches!(ctx.out.format, OutputFormat::Github | OutputFormat::Sarif);
+    let warnings: Vec<Diagnostic> = report
+        .profiles
+        .iter()
+        .filter(|p| p.valid)
+        .flat_map(|p| p.warnings.iter().cloned())
+        .collect();
     if ctx.out.json() {
         ctx.out.print_json_doc(&report);
+    } else if annotated {
+        // Printed below, once every problem is collected.
     } else if ctx.out.verbosity > crate::output::Verbosity::Quiet {
         let mut out = String::new();
         for p in report.profiles.iter().filter(|p| p.valid) {
@@ -200,6 +210,17 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         }
         None => (0, 0),
     };
+    if annotated {
+        let mut items: Vec<(Level, &Diagnostic)> =
+            problems.iter().map(|d| (Level::Error, d)).collect();
+        items.extend(warnings.iter().map(|d| (Level::Warning, d)));
+        match ctx.out.format {
+            OutputFormat::Github => ctx.out.print(&annotate::github(&items)),
+            _ => ctx
+                .out
+                .print_json(&annotate::sarif(&items, crate::cli::VERSION)),
+        }
+    }
     if let Some(e) = unreadable {
         for d in &problems {
             crate::output::report(&Error::Catalog(vec![d.clone()]));

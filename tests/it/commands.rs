@@ -431,9 +431,13 @@ fn every_command_prints_json_with_a_schema_version_or_refuses_it() {
             ),
         );
     }
+    env.run(&["pack", "list", "--format", "sarif"]).fails(
+        2,
+        "error: `strata pack list` does not print `--format sarif`\n  hint: it prints text or json\n",
+    );
     env.run(&["validate", "--format", "markdown"]).fails(
         2,
-        "error: `strata validate` does not print `--format markdown`\n  hint: it prints text or json\n",
+        "error: `strata validate` does not print `--format markdown`\n  hint: it prints text, json, github or sarif\n",
     );
     // Nothing was written by a refused command.
     assert_eq!(env.read("profiles/aws-prod/profile.lock"), before);

@@ -342,3 +342,85 @@ fn runs_from_a_subfolder() {
     run.success();
     assert!(run.stdout.starts_with("ok aws-prod: "), "{}", run.stdout);
 }
+
+/// A catalog with one problem (an unknown pack) and one warning (an unused variable).
+fn annotated_env() -> Env {
+    let env = Env::new();
+    env.profile(
+        "aws-prod",
+        &(aws_profile("") + "\n[[variable]]\nname = \"region\"\n"),
+    );
+    env.profile(
+        "edge",
+        &aws_profile("")
+            .replace("aws-prod", "edge")
+            .replace("pack = \"calico\"", "pack = \"calcio\""),
+    );
+    env
+}
+
+#[test]
+fn github_annotations_name_file_line_and_column() {
+    let env = annotated_env();
+    let run = env.run(&["validate", "--format", "github"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "::error file=profiles/edge/profile.toml,line=17,col=8,title=strata validate::unknown pack `calcio`%0Ahint: did you mean `calico`?\n\
+         ::warning file=profiles/aws-prod/profile.toml,line=26,col=8,title=strata validate::variable `region` is used by no layer value%0Ahint: use it as `{ var = \"region\" }`, or remove it\n"
+    );
+    // The same diagnostics, readable, on stderr.
+    assert!(
+        run.stderr
+            .contains("error: profiles/edge/profile.toml:17:8: unknown pack `calcio`\n"),
+        "{}",
+        run.stderr
+    );
+    // Nothing to say: nothing on stdout, exit 0.
+    env.profile("edge", &aws_profile("").replace("aws-prod", "edge"));
+    env.profile("aws-prod", &aws_profile(""));
+    let run = env.run(&["validate", "--format", "github"]);
+    run.success();
+    assert_eq!(run.stdout, "\n");
+}
+
+#[test]
+fn sarif_is_valid_sarif_2_1_0() {
+    let env = annotated_env();
+    let run = env.run(&["validate", "--format", "sarif"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let log: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    // rtm.4's pattern for a language tag is not a valid regex (a stray `]`); the final
+    // 2.1.0 schema has the one put in its place here.
+    let schema = include_str!("../fixtures/sarif-2.1.0-rtm.4.json").replace(
+        r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$""#,
+        r#""^[a-zA-Z]{2}(-[a-zA-Z]{2})?$""#,
+    );
+    let schema: serde_json::Value = serde_json::from_str(&schema).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // A misspelt SARIF field would not pass: the schema allows no other properties.
+    let mut broken = log.clone();
+    broken["runs"][0]["results"][0]["levle"] = "error".into();
+    assert!(!validator.is_valid(&broken));
+    let results = &log["runs"][0]["results"];
+    assert_eq!(results.as_array().unwrap().len(), 2);
+    assert_eq!(results[0]["level"], "error");
+    assert_eq!(results[0]["ruleId"], "strata/problem");
+    assert_eq!(
+        results[0]["message"]["text"],
+        "unknown pack `calcio`\nhint: did you mean `calico`?"
+    );
+    let location = &results[0]["locations"][0]["physicalLocation"];
+    assert_eq!(
+        location["artifactLocation"]["uri"],
+        "profiles/edge/profile.toml"
+    );
+    assert_eq!(
+        location["region"],
+        serde_json::json!({"startLine": 17, "startColumn": 8})
+    );
+    assert_eq!(results[1]["level"], "warning");
+    assert_eq!(log["runs"][0]["tool"]["driver"]["name"], "strata");
+}
