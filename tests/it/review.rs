@@ -350,7 +350,7 @@ fn ci_recipe_commands() {
     );
     assert!(
         comment.stdout.contains(
-            "| `aws-prod` | network | calico 3.33.1 | calico 3.32.4 | spec changed, downgrade |"
+            "| network | calico 3.33.1 | calico 3.32.4 | spec changed, downgrade | `aws-prod` |"
         ),
         "{}",
         comment.stdout
@@ -361,5 +361,55 @@ fn ci_recipe_commands() {
     assert_eq!(
         git(&root, &["log", "-1", "--format=%s"]),
         "strata: lock aws-prod\n"
+    );
+}
+
+/// One `[defaults.calico]` change in a 150-profile catalog: one comment, under GitHub's
+/// limit, that still names every profile.
+#[test]
+fn markdown_comment_of_a_shared_default_change_fits_and_names_every_profile() {
+    let env = Env::with_config("[catalog]\nname = \"test\"\n\n[defaults.calico]\nmtu = 1400\n");
+    let names: Vec<String> = (0..150).map(|i| format!("team-{i:03}")).collect();
+    for name in &names {
+        env.profile(name, &aws_profile("").replace("aws-prod", name));
+    }
+    env.run(&["lock", "-q"]).success();
+    let root = env.root();
+    git(&root, &["init", "-q", "-b", "main"]);
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-q", "-m", "catalog"]);
+    env.write(
+        "strata.toml",
+        "[catalog]\nname = \"test\"\n\n[defaults.calico]\nmtu = 1450\n",
+    );
+    env.run(&["lock", "-q"]).success();
+    let run = env.run(&["diff", "--format", "markdown"]);
+    run.success();
+    let comment = &run.stdout;
+    assert!(
+        comment.chars().count() < 60_000,
+        "{}",
+        comment.chars().count()
+    );
+    for name in &names {
+        assert!(
+            comment.contains(&format!("`{name}`")),
+            "{name} is not named"
+        );
+    }
+    // The same change is one row and one folded section.
+    assert_eq!(
+        comment.matches("| network | calico").count(),
+        1,
+        "{comment}"
+    );
+    assert_eq!(comment.matches("<details>").count(), 1, "{comment}");
+    assert!(
+        comment.contains("<details><summary><code>team-000</code>, <code>team-001</code>, <code>team-002</code>, <code>team-003</code>, <code>team-004</code>, <code>team-005</code>, <code>team-006</code>, <code>team-007</code> and 142 more (150 profiles): 1 value change, 1 rendered file</summary>"),
+        "{comment}"
+    );
+    assert!(
+        comment.contains("| network | `mtu` | `1400` | `1450` | strata.toml:5 |\n"),
+        "{comment}"
     );
 }
