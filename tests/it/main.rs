@@ -8,6 +8,7 @@ mod catalog;
 mod clusters;
 mod commands;
 mod delivery;
+mod distribution;
 mod export;
 mod formats;
 mod git;
