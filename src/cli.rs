@@ -159,4 +159,5 @@ pub enum Command {
     Export(commands::export::Args),
     Completions(commands::shell::CompletionsArgs),
     Man(commands::shell::ManArgs),
+    Schema(commands::shell::SchemaArgs),
 }

@@ -28,6 +28,7 @@ pub mod render;
 pub mod resolve;
 pub mod review;
 pub mod scaffold;
+pub mod schema;
 
 use std::process::ExitCode;
 

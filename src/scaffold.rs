@@ -270,6 +270,32 @@ fn capitalize(s: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Where a catalog keeps the JSON Schemas of its files, for editors (`strata init` writes
+/// them; `strata schema NAME` prints them anew).
+pub const SCHEMA_DIR: &str = ".strata/schemas";
+
+/// The schema files of a new catalog: (path, text).
+pub fn schema_files() -> Vec<(String, String)> {
+    crate::schema::FILES
+        .iter()
+        .filter_map(|(file, name)| {
+            crate::schema::text(file).map(|t| (format!("{SCHEMA_DIR}/{name}"), t + "\n"))
+        })
+        .collect()
+}
+
+/// `text` led by the taplo directive that points an editor at the schema of `file`, from a
+/// file in the catalog folder `dir` (`""` for the root).
+pub fn with_schema_line(text: &str, dir: &str, file: &str) -> String {
+    let up = if dir.is_empty() {
+        "./".to_string()
+    } else {
+        "../".repeat(dir.split('/').count())
+    };
+    let name = file.trim_end_matches(".toml");
+    format!("#:schema {up}{SCHEMA_DIR}/{name}.schema.json\n{text}")
+}
+
 /// Renders a planned profile and checks it like `validate` would, so that a scaffold is
 /// never written broken (an unknown cloud, say).
 pub fn render_checked(catalog: &Catalog, plan: &ScaffoldProfile, dir: &str) -> Result<String> {

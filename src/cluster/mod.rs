@@ -26,31 +26,38 @@ use crate::render::locked::{RenderedLayer, locked_packs};
 pub const DIR: &str = "clusters";
 pub const FILE_NAME: &str = "cluster.toml";
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ClusterFile {
     cluster: ClusterMeta,
     #[serde(default)]
     addon: Vec<AddonDecl>,
+    #[schemars(with = "Option<std::collections::BTreeMap<String, serde_json::Value>>")]
     variables: Option<Spanned<ValueTable>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ClusterMeta {
+    #[schemars(with = "Option<String>")]
     name: Option<Spanned<String>>,
     #[serde(default)]
     description: String,
+    #[schemars(with = "String")]
     profile: Spanned<String>,
+    #[schemars(with = "Option<String>")]
     version: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     tags: Vec<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct AddonDecl {
+    #[schemars(with = "String")]
     profile: Spanned<String>,
+    #[schemars(with = "Option<String>")]
     version: Option<Spanned<String>>,
 }
 
@@ -720,4 +727,9 @@ pub fn names(loaded: &[LoadedCluster]) -> BTreeSet<String> {
         .iter()
         .filter_map(|(_, c)| c.as_ref().ok().map(|c| c.name.clone()))
         .collect()
+}
+
+/// The JSON Schema of `cluster.toml`, from the types that parse it.
+pub fn json_schema() -> schemars::Schema {
+    crate::schema::generate::<ClusterFile>()
 }

@@ -89,8 +89,12 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         }
     };
     let profile_rel = format!("profiles/example/{}", profile::FILE_NAME);
+    let config_text = scaffold::with_schema_line(&config_text, "", config::FILE_NAME);
+    let example = scaffold::with_schema_line(&example, "profiles/example", profile::FILE_NAME);
+    let schemas = scaffold::schema_files();
     let mut files: Vec<(&str, String)> =
         vec![(config::FILE_NAME, config_text), (&profile_rel, example)];
+    files.extend(schemas.iter().map(|(p, t)| (p.as_str(), t.clone())));
     for (file, text) in [(".gitignore", GITIGNORE), (".gitattributes", GITATTRIBUTES)] {
         if !dir.join(file).exists() {
             files.push((file, text.to_string()));
@@ -121,6 +125,10 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         &format!("`{}` (catalog `{name}`)", config::FILE_NAME),
     );
     ctx.out.status("Created", &format!("`{profile_rel}`"));
+    ctx.out.status(
+        "Created",
+        &format!("`{}/` (JSON Schemas for editors)", scaffold::SCHEMA_DIR),
+    );
     if let Some(repo) = &repo {
         // A first commit, so that `diff`, `release` and `lock --commit` work at once.
         let commit = first_commit(repo, &files, &format!("strata: new catalog `{name}`\n"))?;

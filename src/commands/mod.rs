@@ -50,6 +50,7 @@ fn name(command: &Command) -> &'static str {
         Command::Release(_) => "release",
         Command::Completions(_) => "completions",
         Command::Man(_) => "man",
+        Command::Schema(_) => "schema",
     }
 }
 
@@ -77,7 +78,8 @@ pub fn formats(command: &Command) -> &'static [OutputFormat] {
         | Command::Update(_)
         | Command::Release(_)
         | Command::Completions(_)
-        | Command::Man(_) => &[Text],
+        | Command::Man(_)
+        | Command::Schema(_) => &[Text],
     }
 }
 
@@ -113,5 +115,6 @@ pub fn run(command: Command, ctx: &Context) -> Result<()> {
         Command::Release(args) => release::run(args, ctx),
         Command::Completions(args) => shell::completions(args, ctx),
         Command::Man(args) => shell::man(args, ctx),
+        Command::Schema(args) => shell::schema(args, ctx),
     }
 }

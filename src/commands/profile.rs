@@ -78,7 +78,12 @@ fn new(args: NewArgs, ctx: &Context) -> Result<()> {
         return Err(Error::usage(format!("`{dir}/{FILE_NAME}` already exists")));
     }
     let plan = scaffold::plan_profile(&catalog, &args.name, &cloud, ty)?;
-    let text = scaffold::render_checked(&catalog, &plan, &dir)?;
+    let mut text = scaffold::render_checked(&catalog, &plan, &dir)?;
+    // Editors find the schema when the catalog keeps one (`strata init` writes them).
+    let schema = format!("{}/profile.schema.json", scaffold::SCHEMA_DIR);
+    if catalog.root.join(&schema).is_file() {
+        text = scaffold::with_schema_line(&text, &dir, FILE_NAME);
+    }
     atomic::write(&path, text.as_bytes())?;
     ctx.out.status("Created", &format!("`{dir}/{FILE_NAME}`"));
     if ctx.out.verbosity > crate::output::Verbosity::Quiet {

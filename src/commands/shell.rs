@@ -1,4 +1,5 @@
-//! `strata completions SHELL` and `strata man`: what a shell and `man` read.
+//! `strata completions SHELL`, `strata man` and `strata schema NAME`: what a shell, `man` and
+//! an editor read.
 
 use clap::CommandFactory;
 
@@ -31,5 +32,21 @@ pub fn man(_: ManArgs, ctx: &Context) -> Result<()> {
         .render(&mut buf)
         .map_err(Error::Io)?;
     ctx.out.print(&String::from_utf8_lossy(&buf));
+    Ok(())
+}
+
+/// Print the JSON Schema of strata.toml, profile.toml, pack.toml or cluster.toml (for
+/// editors: taplo, Even Better TOML)
+#[derive(Debug, clap::Args)]
+pub struct SchemaArgs {
+    /// strata.toml, profile.toml, pack.toml or cluster.toml
+    #[arg(value_parser = clap::builder::PossibleValuesParser::new(crate::schema::FILES.map(|(f, _)| f)))]
+    pub name: String,
+}
+
+pub fn schema(args: SchemaArgs, ctx: &Context) -> Result<()> {
+    let text = crate::schema::text(&args.name)
+        .ok_or_else(|| Error::Internal(format!("no schema for `{}`", args.name)))?;
+    ctx.out.print(&text);
     Ok(())
 }

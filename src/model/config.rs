@@ -10,21 +10,27 @@ use crate::diagnostic::{Diagnostic, Source};
 
 pub const FILE_NAME: &str = "strata.toml";
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub catalog: CatalogSection,
     #[serde(default)]
+    #[schemars(with = "Vec<RegistryConfig>")]
     pub registry: Vec<Spanned<RegistryConfig>>,
     #[serde(default)]
+    #[schemars(
+        with = "std::collections::BTreeMap<String, std::collections::BTreeMap<String, serde_json::Value>>"
+    )]
     pub defaults: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CatalogSection {
+    #[schemars(with = "String")]
     pub name: Spanned<String>,
     #[serde(default = "default_profiles")]
+    #[schemars(with = "String")]
     pub profiles: Spanned<String>,
 }
 
@@ -32,7 +38,7 @@ fn default_profiles() -> Spanned<String> {
     Spanned::new(0..0, "profiles".to_string())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RegistryKind {
     Builtin,
@@ -50,25 +56,32 @@ impl RegistryKind {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegistryConfig {
+    #[schemars(with = "String")]
     pub name: Spanned<String>,
+    #[schemars(with = "RegistryKind")]
     pub kind: Spanned<RegistryKind>,
+    #[schemars(with = "Option<String>")]
     pub url: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub path: Option<Spanned<String>>,
     /// How the registry lays out its releases (default: strata's own).
+    #[schemars(with = "Option<RegistryFormat>")]
     pub format: Option<Spanned<RegistryFormat>>,
     /// A palette git registry: the branch whose folders are the releases (default: the
     /// remote's default branch).
     #[serde(rename = "ref")]
+    #[schemars(with = "Option<String>")]
     pub git_ref: Option<Spanned<String>>,
     /// A helm registry: the Helm repository its charts are published to (for exports).
+    #[schemars(with = "Option<String>")]
     pub chart_repo: Option<Spanned<String>>,
 }
 
 /// How a registry lays out its releases.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RegistryFormat {
     /// strata's `pack.toml` packs.
@@ -245,4 +258,9 @@ pub fn check_relative_path(p: &str) -> Result<(), String> {
         return Err(format!("path `{p}` must not leave its root (`..`)"));
     }
     Ok(())
+}
+
+/// The JSON Schema of `strata.toml`, from the types that parse it.
+pub fn json_schema() -> schemars::Schema {
+    crate::schema::generate::<Config>()
 }

@@ -13,7 +13,19 @@ use crate::model::param::ParamSpec;
 use crate::model::version::{Version, VersionSpec};
 
 /// The layer types of a profile, in the order core layers must appear.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Deserialize,
+    schemars::JsonSchema,
+    Serialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum LayerType {
     Os,

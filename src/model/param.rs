@@ -7,7 +7,7 @@ use toml::{Spanned, Value};
 
 use crate::diagnostic::{Diagnostic, Source};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ParamType {
     String,
@@ -50,7 +50,7 @@ impl fmt::Display for ParamType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     Ipv4,
@@ -62,24 +62,32 @@ pub enum Format {
     Base64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ParamSpec {
     #[serde(rename = "type")]
+    #[schemars(with = "ParamType")]
     pub ty: Spanned<ParamType>,
+    #[schemars(with = "Option<serde_json::Value>")]
     pub default: Option<Spanned<Value>>,
     #[serde(default)]
     pub description: String,
     #[serde(rename = "enum")]
+    #[schemars(with = "Option<Vec<serde_json::Value>>")]
     pub choices: Option<Spanned<Vec<Value>>>,
+    #[schemars(with = "Option<serde_json::Value>")]
     pub min: Option<Spanned<Value>>,
+    #[schemars(with = "Option<serde_json::Value>")]
     pub max: Option<Spanned<Value>>,
+    #[schemars(with = "Option<String>")]
     pub pattern: Option<Spanned<String>>,
     #[serde(default)]
     pub required: bool,
+    #[schemars(with = "Option<Format>")]
     pub format: Option<Spanned<Format>>,
     /// `<layer>.<param>`: the default is the effective value of that parameter of another
     /// layer of the profile (a layer type or name).
+    #[schemars(with = "Option<String>")]
     pub default_from: Option<Spanned<String>>,
     /// `pattern`, compiled once.
     #[serde(skip)]

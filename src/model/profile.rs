@@ -16,7 +16,7 @@ use crate::model::version::{Version, VersionSpec};
 
 pub const FILE_NAME: &str = "profile.toml";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema, Serialize)]
 pub enum ProfileType {
     #[serde(rename = "infra")]
     Infra,
@@ -48,46 +48,63 @@ impl fmt::Display for ProfileType {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ProfileFile {
     profile: ProfileMeta,
     #[serde(default)]
+    #[schemars(with = "Vec<VariableDecl>")]
     variable: Vec<Spanned<VariableDecl>>,
     #[serde(default)]
+    #[schemars(with = "Vec<LayerDecl>")]
     layer: Vec<Spanned<LayerDecl>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ProfileMeta {
+    #[schemars(with = "Option<String>")]
     name: Option<Spanned<String>>,
     #[serde(default)]
     description: String,
+    #[schemars(with = "Option<String>")]
     cloud: Option<Spanned<String>>,
     #[serde(rename = "type")]
+    #[schemars(with = "Option<ProfileType>")]
     ty: Option<Spanned<ProfileType>>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     tags: Vec<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     version: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     extends: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct LayerDecl {
     #[serde(rename = "type")]
+    #[schemars(with = "Option<LayerType>")]
     ty: Option<Spanned<LayerType>>,
+    #[schemars(with = "Option<String>")]
     name: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pack: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     version: Option<Spanned<String>>,
     #[serde(rename = "ref")]
+    #[schemars(with = "Option<String>")]
     git_ref: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     registry: Option<Spanned<String>>,
+    #[schemars(with = "Option<bool>")]
     remove: Option<Spanned<bool>>,
     /// Palette presets to apply (`Group:name`).
+    #[schemars(with = "Option<Vec<String>>")]
     presets: Option<Vec<Spanned<String>>>,
     #[serde(default)]
+    #[schemars(with = "std::collections::BTreeMap<String, serde_json::Value>")]
     values: BTreeMap<Spanned<String>, Spanned<Value>>,
 }
 
@@ -978,4 +995,9 @@ fn value_lines(source: &Source) -> Vec<BTreeMap<String, BTreeMap<Vec<String>, us
             per_key
         })
         .collect()
+}
+
+/// The JSON Schema of `profile.toml`, from the types that parse it.
+pub fn json_schema() -> schemars::Schema {
+    crate::schema::generate::<ProfileFile>()
 }

@@ -73,12 +73,16 @@ impl VarFormat {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct VariableDecl {
+    #[schemars(with = "String")]
     name: Spanned<String>,
+    #[schemars(with = "Option<String>")]
     format: Option<Spanned<String>>,
+    #[schemars(with = "Option<serde_json::Value>")]
     default: Option<Spanned<Value>>,
+    #[schemars(with = "Option<String>")]
     regex: Option<Spanned<String>>,
     #[serde(default)]
     sensitive: bool,

@@ -30,14 +30,31 @@ fn init_creates_a_valid_catalog_repository() {
         [
             ".gitattributes",
             ".gitignore",
+            ".strata/schemas/cluster.schema.json",
+            ".strata/schemas/pack.schema.json",
+            ".strata/schemas/profile.schema.json",
+            ".strata/schemas/strata.schema.json",
             "profiles/example/profile.toml",
             "strata.toml"
         ]
     );
+    // The schemas are those of `strata schema`, and the scaffolds point editors at them.
+    assert_eq!(
+        env.read("platform/.strata/schemas/profile.schema.json"),
+        env.run(&["schema", "profile.toml"]).stdout
+    );
+    assert!(
+        env.read("platform/strata.toml")
+            .starts_with("#:schema ./.strata/schemas/strata.schema.json\n")
+    );
+    assert!(
+        env.read("platform/profiles/example/profile.toml")
+            .starts_with("#:schema ../../.strata/schemas/profile.schema.json\n")
+    );
     assert_eq!(
         run.stderr,
         format!(
-            "   Created git repository in `platform`\n   Created `strata.toml` (catalog `platform`)\n   Created `profiles/example/profile.toml`\n Committed {} (4 files)\n      Next `strata validate`, then `strata profile new NAME --cloud C` for your own stacks\n",
+            "   Created git repository in `platform`\n   Created `strata.toml` (catalog `platform`)\n   Created `profiles/example/profile.toml`\n   Created `.strata/schemas/` (JSON Schemas for editors)\n Committed {} (8 files)\n      Next `strata validate`, then `strata profile new NAME --cloud C` for your own stacks\n",
             head.id()
         )
     );

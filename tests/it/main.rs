@@ -18,5 +18,6 @@ mod registries;
 mod render;
 mod review;
 mod robustness;
+mod schemas;
 mod tour;
 mod validate;

@@ -14,45 +14,61 @@ use crate::model::param::ParamSpec;
 use crate::model::version::{Version, VersionSpec};
 use crate::registry::source::Tree;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct Manifest {
     pack: PackMeta,
     #[serde(default)]
+    #[schemars(with = "Vec<Requirement>")]
     requires: Vec<Spanned<Requirement>>,
     #[serde(default)]
+    #[schemars(with = "Vec<Conflict>")]
     conflicts: Vec<Spanned<Conflict>>,
     #[serde(default)]
+    #[schemars(with = "std::collections::BTreeMap<String, ParamSpec>")]
     params: BTreeMap<Spanned<String>, Spanned<ParamSpec>>,
     #[serde(default)]
+    #[schemars(with = "Vec<ChartDecl>")]
     chart: Vec<Spanned<ChartDecl>>,
     #[serde(default, rename = "assert")]
+    #[schemars(with = "Vec<AssertDecl>")]
     asserts: Vec<Spanned<AssertDecl>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ChartDecl {
+    #[schemars(with = "String")]
     name: Spanned<String>,
+    #[schemars(with = "String")]
     repo: Spanned<String>,
+    #[schemars(with = "String")]
     version: Spanned<String>,
+    #[schemars(with = "String")]
     namespace: Spanned<String>,
+    #[schemars(with = "Option<String>")]
     release: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     values: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct AssertDecl {
+    #[schemars(with = "String")]
     that: Spanned<String>,
+    #[schemars(with = "String")]
     message: Spanned<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct PackMeta {
+    #[schemars(with = "String")]
     name: Spanned<String>,
+    #[schemars(with = "String")]
     version: Spanned<String>,
+    #[schemars(with = "LayerType")]
     layer: Spanned<LayerType>,
     #[serde(default)]
     category: String,
@@ -60,6 +76,7 @@ struct PackMeta {
     #[serde(default)]
     description: String,
     #[serde(default = "all_clouds")]
+    #[schemars(with = "Vec<String>")]
     clouds: Spanned<Vec<String>>,
 }
 
@@ -67,22 +84,27 @@ fn all_clouds() -> Spanned<Vec<String>> {
     Spanned::new(0..0, vec!["all".to_string()])
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct Requirement {
+    #[schemars(with = "Option<LayerType>")]
     layer: Option<Spanned<LayerType>>,
+    #[schemars(with = "Option<String>")]
     pack: Option<Spanned<String>>,
     #[serde(default = "any_version")]
+    #[schemars(with = "String")]
     version: Spanned<String>,
     #[serde(default)]
     optional: bool,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct Conflict {
+    #[schemars(with = "String")]
     pack: Spanned<String>,
     #[serde(default = "any_version")]
+    #[schemars(with = "String")]
     version: Spanned<String>,
 }
 
@@ -386,4 +408,9 @@ fn is_param_name(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic())
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The JSON Schema of `pack.toml`, from the types that parse it.
+pub fn json_schema() -> schemars::Schema {
+    crate::schema::generate::<Manifest>()
 }
