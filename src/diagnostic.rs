@@ -90,7 +90,7 @@ impl Source {
 }
 
 /// One problem, located in a file where possible.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Diagnostic {
     pub file: Option<String>,
     pub line: Option<usize>,

@@ -59,13 +59,13 @@ pub fn run(command: Command, ctx: &Context) -> Result<()> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct Listed {
     schema_version: u32,
     clusters: Vec<ListedCluster>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct ListedCluster {
     name: String,
     file: String,
@@ -75,7 +75,7 @@ struct ListedCluster {
     addons: Vec<ListedAddon>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct ListedAddon {
     profile: String,
     version: Option<String>,
@@ -226,14 +226,7 @@ fn validate(args: ValidateArgs, ctx: &Context) -> Result<()> {
     let (mut problems, invalid, total) =
         check_clusters(&catalog, ctx, loaded, &args.vars, &mut out)?;
     if ctx.out.json() {
-        #[derive(Serialize)]
-        struct Report<'a> {
-            schema_version: u32,
-            clusters: usize,
-            invalid: usize,
-            problems: &'a [Diagnostic],
-        }
-        ctx.out.print_json(&Report {
+        ctx.out.print_json(&ValidateReport {
             schema_version: 1,
             clusters: total,
             invalid,
@@ -287,4 +280,22 @@ fn render(args: RenderArgs, ctx: &Context) -> Result<()> {
         &built.secrets,
         ctx,
     )
+}
+
+/// `cluster validate --format json`.
+#[derive(Serialize, schemars::JsonSchema)]
+struct ValidateReport<'a> {
+    schema_version: u32,
+    clusters: usize,
+    invalid: usize,
+    problems: &'a [Diagnostic],
+}
+
+/// The JSON Schemas of `cluster list`, `cluster validate` and `cluster render`.
+pub(crate) fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
+    use crate::schema::generate_value as g;
+    vec![
+        ("cluster-list", g::<Listed>()),
+        ("cluster-validate", g::<ValidateReport<'static>>()),
+    ]
 }

@@ -76,3 +76,11 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
     }
     Ok(())
 }
+
+/// The JSON Schema of this command's `--format json` output.
+pub(crate) fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
+    vec![(
+        "diff",
+        crate::schema::generate_value::<crate::review::diff::Diff>(),
+    )]
+}

@@ -22,7 +22,7 @@ pub struct Args {
     pub layer: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct Explanation {
     profile: String,
     #[serde(skip)]
@@ -40,7 +40,7 @@ struct Explanation {
     values: Vec<ValueOut>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct Candidate {
     version: String,
     status: &'static str,
@@ -48,10 +48,11 @@ struct Candidate {
     reason: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct ValueOut {
     name: String,
     /// The value; `null` for a sensitive variable.
+    #[schemars(with = "Option<serde_json::Value>")]
     value: Option<toml::Value>,
     origin: Origin,
     /// The variable the value is, when it is one.
@@ -234,4 +235,9 @@ fn text(e: &Explanation) -> String {
         s.push('\n');
     }
     s
+}
+
+/// The JSON Schema of this command's `--format json` output.
+pub(crate) fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
+    vec![("explain", crate::schema::doc::<Explanation>())]
 }

@@ -42,7 +42,7 @@ pub struct Args {
     pub vars: Vec<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct Output<'a> {
     schema_version: u32,
     target: &'static str,
@@ -51,13 +51,13 @@ struct Output<'a> {
     notes: &'a [String],
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct FileOut<'a> {
     path: &'a str,
     content: &'a str,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct Skipped<'a> {
     layer: &'a str,
     reason: &'a str,
@@ -271,4 +271,9 @@ fn write_folder(dir: &Path, files: &[(String, String)], force: bool) -> Result<(
         fs_err::rename(&tmp, dir)?;
     }
     Ok(())
+}
+
+/// The JSON Schema of this command's `--format json` output.
+pub(crate) fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
+    vec![("export", crate::schema::generate_value::<Output<'static>>())]
 }

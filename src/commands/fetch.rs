@@ -16,7 +16,7 @@ pub struct Args {
     pub registries: Vec<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct Fetched {
     name: String,
     source: String,
@@ -87,4 +87,9 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The JSON Schema of this command's `--format json` output.
+pub(crate) fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
+    vec![("fetch", crate::schema::list::<Fetched>("registries"))]
 }

@@ -22,6 +22,32 @@ use crate::context::Context;
 use crate::error::Result;
 use crate::output::OutputFormat;
 
+/// The JSON Schema of every command's `--format json` output, by name (`pack-list`), as
+/// `strata schema json/NAME` prints it and `schemas/json/` ships it.
+pub fn output_schemas() -> Vec<(&'static str, serde_json::Value)> {
+    let mut all = Vec::new();
+    for part in [
+        cluster::json_schemas(),
+        diff::json_schemas(),
+        explain::json_schemas(),
+        export::json_schemas(),
+        fetch::json_schemas(),
+        outdated::json_schemas(),
+        pack::json_schemas(),
+        profile::json_schemas(),
+        registry::json_schemas(),
+        render::json_schemas(),
+        validate::json_schemas(),
+        verify::json_schemas(),
+    ] {
+        all.extend(part);
+    }
+    all.sort_by(|a, b| a.0.cmp(b.0));
+    all.into_iter()
+        .map(|(name, schema)| (name, crate::schema::versioned(schema)))
+        .collect()
+}
+
 /// The command's name as typed (`pack list`), for messages.
 fn name(command: &Command) -> &'static str {
     match command {

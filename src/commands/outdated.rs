@@ -25,7 +25,7 @@ pub struct Args {
     pub exit_code: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct ClusterRow {
     cluster: String,
     profile: String,
@@ -71,12 +71,7 @@ fn clusters(ctx: &Context, exit_code: bool) -> Result<()> {
         return Err(Error::Catalog(problems));
     }
     if ctx.out.json() {
-        #[derive(Serialize)]
-        struct Out<'a> {
-            schema_version: u32,
-            clusters: &'a [ClusterRow],
-        }
-        ctx.out.print_json(&Out {
+        ctx.out.print_json(&ClustersOut {
             schema_version: 1,
             clusters: &rows,
         });
@@ -111,7 +106,7 @@ fn clusters(ctx: &Context, exit_code: bool) -> Result<()> {
     Ok(())
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct Row {
     profile: String,
     layer: String,
@@ -237,4 +232,22 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         return Err(Error::Exit(1));
     }
     Ok(())
+}
+
+/// `outdated --clusters --format json`.
+#[derive(Serialize, schemars::JsonSchema)]
+struct ClustersOut<'a> {
+    schema_version: u32,
+    clusters: &'a [ClusterRow],
+}
+
+/// The JSON Schemas of `outdated` and `outdated --clusters`.
+pub(crate) fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
+    vec![
+        ("outdated", crate::schema::list::<Row>("layers")),
+        (
+            "outdated-clusters",
+            crate::schema::generate_value::<ClustersOut<'static>>(),
+        ),
+    ]
 }

@@ -53,7 +53,7 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<()> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct ListRow {
     name: String,
     registry: String,
@@ -152,7 +152,7 @@ fn list(args: ListArgs, ctx: &Context) -> Result<()> {
     Ok(())
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct ShowOut<'a> {
     name: &'a str,
     version: String,
@@ -179,20 +179,20 @@ struct ShowOut<'a> {
     facts: &'a [(String, String)],
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct ReleaseOut {
     version: String,
     prerelease: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct ConstraintOut {
     target: String,
     version: String,
     optional: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct ParamOut<'a> {
     name: &'a str,
     #[serde(rename = "type")]
@@ -442,4 +442,12 @@ about:"
         }
     }
     s
+}
+
+/// The JSON Schema of this command's `--format json` output.
+pub(crate) fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
+    vec![
+        ("pack-list", crate::schema::list::<ListRow>("packs")),
+        ("pack-show", crate::schema::doc::<ShowOut<'static>>()),
+    ]
 }

@@ -97,7 +97,7 @@ fn new(args: NewArgs, ctx: &Context) -> Result<()> {
     Ok(())
 }
 
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, schemars::JsonSchema)]
 struct Row {
     name: String,
     file: String,
@@ -190,4 +190,9 @@ fn list(ctx: &Context) -> Result<()> {
     } else {
         Err(Error::Catalog(problems))
     }
+}
+
+/// The JSON Schema of this command's `--format json` output.
+pub(crate) fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
+    vec![("profile-list", crate::schema::list::<Row>("profiles"))]
 }

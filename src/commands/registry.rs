@@ -54,7 +54,7 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<()> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct Row {
     name: String,
     kind: &'static str,
@@ -339,4 +339,9 @@ fn remove(args: RemoveArgs, ctx: &Context) -> Result<()> {
     ctx.out
         .status("Removed", &format!("registry `{}`", args.name));
     Ok(())
+}
+
+/// The JSON Schema of this command's `--format json` output.
+pub(crate) fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
+    vec![("registry-list", crate::schema::list::<Row>("registries"))]
 }

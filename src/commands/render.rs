@@ -136,7 +136,7 @@ fn render_all(
 }
 
 /// One rendered file, as `--format json` prints it.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct FileOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     profile: Option<&'a str>,
@@ -148,7 +148,7 @@ struct FileOut<'a> {
     content: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct Output<'a> {
     schema_version: u32,
     files: Vec<FileOut<'a>>,
@@ -266,4 +266,9 @@ fn stream(
             text.push('\n');
         }
     }
+}
+
+/// The JSON Schema of this command's `--format json` output.
+pub(crate) fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
+    vec![("render", crate::schema::generate_value::<Output<'static>>())]
 }

@@ -39,14 +39,20 @@ pub fn man(_: ManArgs, ctx: &Context) -> Result<()> {
 /// editors: taplo, Even Better TOML)
 #[derive(Debug, clap::Args)]
 pub struct SchemaArgs {
-    /// strata.toml, profile.toml, pack.toml or cluster.toml
-    #[arg(value_parser = clap::builder::PossibleValuesParser::new(crate::schema::FILES.map(|(f, _)| f)))]
+    /// strata.toml, profile.toml, pack.toml, cluster.toml, or json/COMMAND for the JSON a
+    /// command prints (json/diff, json/pack-list, ...)
     pub name: String,
 }
 
 pub fn schema(args: SchemaArgs, ctx: &Context) -> Result<()> {
-    let text = crate::schema::text(&args.name)
-        .ok_or_else(|| Error::Internal(format!("no schema for `{}`", args.name)))?;
+    let text = crate::schema::text(&args.name).ok_or_else(|| {
+        let names = crate::schema::names();
+        Error::usage_hint(
+            format!("no schema named `{}`", args.name),
+            crate::diagnostic::suggest(&args.name, names.iter().map(String::as_str))
+                .or_else(|| Some(format!("one of: {}", names.join(", ")))),
+        )
+    })?;
     ctx.out.print(&text);
     Ok(())
 }

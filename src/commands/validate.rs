@@ -20,7 +20,7 @@ pub struct Args {
     pub profiles: Vec<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct Report {
     profiles: Vec<ProfileReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -28,14 +28,14 @@ struct Report {
     problems: Vec<Diagnostic>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct ClusterSummary {
     checked: usize,
     invalid: usize,
     problems: Vec<Diagnostic>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct ProfileReport {
     name: String,
     file: String,
@@ -47,7 +47,7 @@ struct ProfileReport {
     warnings: Vec<Diagnostic>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct LayerReport {
     name: String,
     #[serde(rename = "type")]
@@ -245,4 +245,9 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         s(total)
     )));
     Err(Error::Catalog(problems))
+}
+
+/// The JSON Schema of this command's `--format json` output.
+pub(crate) fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
+    vec![("validate", crate::schema::doc::<Report>())]
 }

@@ -26,7 +26,7 @@ pub struct Args {
     pub profiles: Vec<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct Report {
     profile: String,
     lock: String,
@@ -257,4 +257,9 @@ fn commit_of(registry: &Registry, l: &LockedLayer, tag: &str) -> Result<Option<S
     let mut release = l.release();
     release.rev = Some(tag.to_string());
     registry.commit(&release)
+}
+
+/// The JSON Schema of this command's `--format json` output.
+pub(crate) fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
+    vec![("verify", crate::schema::list::<Report>("profiles"))]
 }

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 /// A Helm chart a release installs (`[[chart]]`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Chart {
     /// The chart's name in its repository.
     pub name: String,

@@ -114,6 +114,16 @@ impl fmt::Display for Version {
 }
 
 /// Written as its spelling (`22.04`), read leniently like a folder or tag name.
+impl schemars::JsonSchema for Version {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Version".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "string", "description": "A semantic version: 1.27.3"})
+    }
+}
+
 impl serde::Serialize for Version {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())

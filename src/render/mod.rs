@@ -24,7 +24,7 @@ use crate::model::variable::Bindings;
 pub use templates::{FUEL, MAX_OUTPUT, Templates, compile, environment};
 
 /// What templates see of the profile: `profile.tags` is a map (a bare tag maps to `""`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ProfileInfo {
     pub name: String,
     pub cloud: String,
@@ -43,13 +43,14 @@ impl ProfileInfo {
 
 /// What templates see of every layer of the profile (`layers.<name>`), its effective
 /// parameters included (`layers.kubernetes.params.pod_cidr`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LayerInfo {
     pub name: String,
     #[serde(rename = "type")]
     pub ty: String,
     pub pack: String,
     pub version: String,
+    #[schemars(with = "BTreeMap<String, serde_json::Value>")]
     pub params: BTreeMap<String, toml::Value>,
 }
 
@@ -61,7 +62,7 @@ pub struct Rendered {
 }
 
 /// What a rendered file is for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum FileKind {
     /// The values of one of the layer's charts.

@@ -17,7 +17,7 @@ use crate::model::variable::{BindingOrigin, Bindings, placeholder};
 use sha2::Digest as _;
 
 /// Where an effective value came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Origin {
     /// The pack's `default`.
@@ -63,8 +63,9 @@ impl fmt::Display for Origin {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Effective {
+    #[schemars(with = "serde_json::Value")]
     pub value: Value,
     pub origin: Origin,
     /// The variable the value is (`{ var = "name" }`), if it is one.
@@ -76,7 +77,7 @@ pub struct Effective {
 }
 
 /// A value that is a profile variable: bound to a value, or a placeholder.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct VarUse {
     pub name: String,
     pub sensitive: bool,
@@ -85,6 +86,7 @@ pub struct VarUse {
         skip_serializing_if = "Option::is_none",
         serialize_with = "shown_origin"
     )]
+    #[schemars(with = "Option<String>")]
     pub bound: Option<BindingOrigin>,
 }
 

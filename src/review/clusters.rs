@@ -41,7 +41,7 @@ pub fn side(catalog: &Catalog) -> Result<ClusterSide> {
     })
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ClusterDiff {
     pub name: String,
     pub status: Status,
@@ -65,7 +65,7 @@ impl ClusterDiff {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Change {
     pub name: String,
     pub old: Option<String>,

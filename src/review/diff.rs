@@ -15,7 +15,7 @@ use crate::render::values::Effective;
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// What happened to a profile, a layer or a rendered file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Added,
@@ -43,7 +43,7 @@ impl fmt::Display for Status {
 }
 
 /// The kind of a layer's change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub enum Kind {
     #[serde(rename = "major")]
     Major,
@@ -83,7 +83,7 @@ impl Kind {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Diff {
     pub schema_version: u32,
     pub base: String,
@@ -102,7 +102,7 @@ impl Diff {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ProfileDiff {
     pub name: String,
     /// `invalid`: problems at one side.
@@ -112,7 +112,7 @@ pub struct ProfileDiff {
     pub layers: Vec<LayerDiff>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Release {
     pub pack: String,
     pub registry: String,
@@ -120,7 +120,7 @@ pub struct Release {
     pub version: Version,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct LayerDiff {
     pub name: String,
     pub status: Status,
@@ -131,10 +131,12 @@ pub struct LayerDiff {
     pub files: Vec<FileDiff>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ValueChange {
     pub name: String,
+    #[schemars(with = "Option<serde_json::Value>")]
     pub old: Option<toml::Value>,
+    #[schemars(with = "Option<serde_json::Value>")]
     pub new: Option<toml::Value>,
     pub old_origin: Option<String>,
     pub new_origin: Option<String>,
@@ -150,7 +152,7 @@ impl ValueChange {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct FileDiff {
     pub file: String,
     pub status: Status,

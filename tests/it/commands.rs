@@ -401,21 +401,24 @@ fn every_command_prints_json_with_a_schema_version_or_refuses_it() {
     env.run(&["lock", "-q"]).success();
     crate::util::git(&env.root(), &["init", "-q", "-b", "main"]);
     let json = [
-        vec!["diff"],
-        vec!["fetch"],
-        vec!["registry", "list"],
-        vec!["pack", "list"],
-        vec!["pack", "show", "calico"],
-        vec!["validate"],
-        vec!["verify"],
-        vec!["render", "aws-prod"],
-        vec!["explain", "aws-prod", "network"],
-        vec!["cluster", "list"],
-        vec!["cluster", "validate"],
-        vec!["export", "aws-prod", "--to", "helmfile"],
-        vec!["outdated"],
+        (vec!["diff"], "diff"),
+        (vec!["fetch"], "fetch"),
+        (vec!["registry", "list"], "registry-list"),
+        (vec!["profile", "list"], "profile-list"),
+        (vec!["pack", "list"], "pack-list"),
+        (vec!["pack", "show", "calico"], "pack-show"),
+        (vec!["validate"], "validate"),
+        (vec!["verify"], "verify"),
+        (vec!["render", "aws-prod"], "render"),
+        (vec!["explain", "aws-prod", "network"], "explain"),
+        (vec!["cluster", "list"], "cluster-list"),
+        (vec!["cluster", "validate"], "cluster-validate"),
+        (vec!["export", "aws-prod", "--to", "helmfile"], "export"),
+        (vec!["outdated"], "outdated"),
+        (vec!["outdated", "--clusters"], "outdated-clusters"),
     ];
-    for args in json {
+    let mut covered = std::collections::BTreeSet::new();
+    for (args, schema) in json {
         let mut line = args.clone();
         line.extend(["--format", "json"]);
         let run = env.run(&line);
@@ -425,7 +428,34 @@ fn every_command_prints_json_with_a_schema_version_or_refuses_it() {
         assert_eq!(v["schema_version"], 1, "{args:?}: {}", run.stdout);
         let first = run.stdout.lines().nth(1).unwrap_or_default();
         assert_eq!(first, "  \"schema_version\": 1,", "{args:?}");
+        // And it is what the published schema says.
+        let published = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("schemas/json/{schema}.schema.json"));
+        let published: serde_json::Value =
+            serde_json::from_str(&fs_err::read_to_string(published).unwrap()).unwrap();
+        let validator = jsonschema::validator_for(&published).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&v)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{args:?}: {errors:#?}\n{}", run.stdout);
+        let mut wrong = v.clone();
+        wrong["schema_version"] = 2.into();
+        assert!(!validator.is_valid(&wrong), "{schema}");
+        covered.insert(schema);
     }
+    // Every published output schema is exercised here.
+    let shipped: std::collections::BTreeSet<String> =
+        fs_err::read_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/json"))
+            .unwrap()
+            .map(|e| {
+                e.unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .replace(".schema.json", "")
+            })
+            .collect();
+    assert_eq!(shipped, covered.iter().map(|s| s.to_string()).collect());
     let before = env.read("profiles/aws-prod/profile.lock");
     for (args, name) in [
         (vec!["lock"], "lock"),

@@ -54,9 +54,29 @@ fn schema_prints_what_schemas_ships() {
         assert_eq!(v["$schema"], "http://json-schema.org/draft-07/schema#");
         assert_eq!(v["title"], format!("strata {file}"));
     }
-    env.run(&["schema", "profile"]).fails(
+    // And the JSON of every command.
+    for entry in fs_err::read_dir(repo().join("schemas/json")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .replace(".schema.json", "");
+        let run = env.run(&["schema", &format!("json/{name}")]);
+        run.success();
+        assert_eq!(
+            run.stdout,
+            fs_err::read_to_string(&path).unwrap(),
+            "schemas/json/{name}.schema.json is stale: run `strata schema json/{name}`"
+        );
+    }
+    env.run(&["schema", "json/pack-lst"]).fails(
         2,
-        "error: invalid value 'profile' for '<NAME>'\n  [possible values: strata.toml, profile.toml, pack.toml, cluster.toml]\n\n  tip: a similar value exists: 'profile.toml'\n\nFor more information, try '--help'.\n",
+        "error: no schema named `json/pack-lst`\n  hint: did you mean `json/pack-list`?\n",
+    );
+    env.run(&["schema", "profile.tml"]).fails(
+        2,
+        "error: no schema named `profile.tml`\n  hint: did you mean `profile.toml`?\n",
     );
 }
 
