@@ -84,6 +84,9 @@ fn name(command: &Command) -> &'static str {
 /// also print JSON (docs/json.md); the rest refuse `--format json` rather than ignore it.
 pub fn formats(command: &Command) -> &'static [OutputFormat] {
     use OutputFormat::*;
+    if writes_files(command) {
+        return &[Text];
+    }
     match command {
         Command::Diff(_) => &[Text, Json, Markdown],
         Command::Validate(_) => &[Text, Json, Github, Sarif],
@@ -109,9 +112,30 @@ pub fn formats(command: &Command) -> &'static [OutputFormat] {
     }
 }
 
+/// `render`, `cluster render` and `export` with `--out DIR`: they write files, and print
+/// no data.
+fn writes_files(command: &Command) -> bool {
+    match command {
+        Command::Render(args) => args.out.is_some(),
+        Command::Export(args) => args.out.is_some(),
+        Command::Cluster(cluster::Command::Render(args)) => args.out.is_some(),
+        _ => false,
+    }
+}
+
 pub fn run(command: Command, ctx: &Context) -> Result<()> {
     let allowed = formats(&command);
     if !allowed.contains(&ctx.out.format) {
+        if writes_files(&command) {
+            return Err(crate::error::Error::usage_hint(
+                format!(
+                    "`strata {}` with `--out` writes files and prints no `--format {}`",
+                    name(&command),
+                    ctx.out.format.name()
+                ),
+                Some("drop `--out` to print the files as JSON".to_string()),
+            ));
+        }
         let list: Vec<&str> = allowed.iter().map(|f| f.name()).collect();
         return Err(crate::error::Error::usage_hint(
             format!(

@@ -478,6 +478,11 @@ fn every_command_prints_json_with_a_schema_version_or_refuses_it() {
             ),
         );
     }
+    env.run(&["render", "aws-prod", "--out", "rendered", "--format", "json"]).fails(
+        2,
+        "error: `strata render` with `--out` writes files and prints no `--format json`\n  hint: drop `--out` to print the files as JSON\n",
+    );
+    assert!(!env.path("rendered").exists());
     env.run(&["pack", "list", "--format", "sarif"]).fails(
         2,
         "error: `strata pack list` does not print `--format sarif`\n  hint: it prints text or json\n",
