@@ -346,22 +346,20 @@ fn the_release_workflow_builds_static_binaries_and_checksums() {
         targets,
         ["x86_64-unknown-linux-musl", "aarch64-unknown-linux-musl"]
     );
-    let runs: Vec<&str> = wf["jobs"]["build"]["steps"]
-        .as_vec()
-        .unwrap()
-        .iter()
-        .filter_map(|s| s["run"].as_str())
-        .collect();
+    let runs = |job: &str| -> Vec<String> {
+        wf["jobs"][job]["steps"]
+            .as_vec()
+            .unwrap()
+            .iter()
+            .filter_map(|s| s["run"].as_str().map(str::to_string))
+            .collect()
+    };
+    let build = runs("build");
     assert!(
-        runs.iter().any(|r| r.starts_with("scripts/build-release ")),
-        "{runs:?}"
+        build.iter().any(|r| r.starts_with("scripts/build-release ")),
+        "{build:?}"
     );
-    let publish: Vec<&str> = wf["jobs"]["publish"]["steps"]
-        .as_vec()
-        .unwrap()
-        .iter()
-        .filter_map(|s| s["run"].as_str())
-        .collect();
+    let publish = runs("publish");
     assert!(
         publish.iter().any(|r| r.contains("> SHA256SUMS")),
         "{publish:?}"
