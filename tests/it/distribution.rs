@@ -356,7 +356,9 @@ fn the_release_workflow_builds_static_binaries_and_checksums() {
     };
     let build = runs("build");
     assert!(
-        build.iter().any(|r| r.starts_with("scripts/build-release ")),
+        build
+            .iter()
+            .any(|r| r.starts_with("scripts/build-release ")),
         "{build:?}"
     );
     let publish = runs("publish");
