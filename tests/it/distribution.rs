@@ -296,6 +296,15 @@ fn the_install_script_checks_the_release_checksum() {
         format!("install-release: {name}.tar.gz does not match its checksum in SHA256SUMS\n")
     );
     assert!(!other.join("strata").exists());
+    // Nor one the checksums do not name.
+    sh("echo '0000  strata-other.tar.gz' > SHA256SUMS");
+    let out = install(&other);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!("install-release: SHA256SUMS has no line for {name}.tar.gz\n")
+    );
+    assert!(!other.join("strata").exists());
 }
 
 #[test]

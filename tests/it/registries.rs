@@ -345,3 +345,31 @@ fn registry_remove_refuses_while_a_profile_uses_it() {
     run.success();
     assert!(!run.stderr.contains("->"), "{}", run.stderr);
 }
+
+#[test]
+fn registry_remove_of_the_implied_builtin_and_with_a_broken_profile() {
+    // Without [[registry]], `public` is implied: there is no table to remove.
+    let env = Env::new();
+    let before = env.read("strata.toml");
+    env.run(&["registry", "remove", "public"]).fails(
+        2,
+        "error: unknown registry `public`\n  hint: `public` is the built-in registry `strata.toml` implies when it lists none\n",
+    );
+    // A profile that does not parse might use it: strata says so and removes nothing.
+    assert_eq!(env.read("strata.toml"), before);
+    let env = Env::with_config(WITH_LOCAL);
+    env.agent("1.0.0");
+    env.profile(
+        "broken",
+        "[profile]\nname = \"broken\"\ncloud = \"aws\"\nverison = \"1\"\n",
+    );
+    let run = env.run(&["registry", "remove", "local"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .starts_with("error: profiles/broken/profile.toml:4:1: unknown key `verison`"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.read("strata.toml"), WITH_LOCAL);
+}
