@@ -164,12 +164,6 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
     }
     let invalid = report.profiles.iter().filter(|p| !p.valid).count();
     let annotated = matches!(ctx.out.format, OutputFormat::Github | OutputFormat::Sarif);
-    let warnings: Vec<Diagnostic> = report
-        .profiles
-        .iter()
-        .filter(|p| p.valid)
-        .flat_map(|p| p.warnings.iter().cloned())
-        .collect();
     if ctx.out.json() {
         ctx.out.print_json_doc(&report);
     } else if annotated {
@@ -213,7 +207,14 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
     if annotated {
         let mut items: Vec<(Level, &Diagnostic)> =
             problems.iter().map(|d| (Level::Error, d)).collect();
-        items.extend(warnings.iter().map(|d| (Level::Warning, d)));
+        // The warnings stay with their profiles (only their problems were moved out).
+        items.extend(
+            report
+                .profiles
+                .iter()
+                .filter(|p| p.valid)
+                .flat_map(|p| p.warnings.iter().map(|d| (Level::Warning, d))),
+        );
         match ctx.out.format {
             OutputFormat::Github => ctx.out.print(&annotate::github(&items)),
             _ => ctx
