@@ -31,6 +31,9 @@ pub struct Catalog {
 /// One profile file, parsed without the profiles it extends.
 type ParsedDoc = Result<ProfileDoc, Vec<Diagnostic>>;
 
+/// The other side's parses of a review, by profile folder and blob id.
+type ById<'a> = std::collections::HashMap<(&'a str, git2::Oid), &'a ParsedDoc>;
+
 /// A profile file and what parsing it gave.
 pub type LoadedProfile = (ProfileEntry, Result<Profile, Vec<Diagnostic>>);
 
@@ -221,7 +224,7 @@ impl Catalog {
     /// takes the parse of every profile file that `other` (the side loaded first) holds at
     /// the same path with the same bytes instead of reading and parsing it again.
     pub fn load_profiles_beside(&self, other: Option<&Catalog>) -> Result<Vec<LoadedProfile>> {
-        let by_id: std::collections::HashMap<(&str, git2::Oid), &ParsedDoc> = other
+        let by_id: ById = other
             .and_then(|o| o.parsed.get())
             .into_iter()
             .flatten()
@@ -235,7 +238,7 @@ impl Catalog {
     fn parse_entry(
         &self,
         entry: &ProfileEntry,
-        by_id: Option<&std::collections::HashMap<(&str, git2::Oid), &ParsedDoc>>,
+        by_id: Option<&ById>,
     ) -> Result<(Option<git2::Oid>, ParsedDoc)> {
         let Some(by_id) = by_id else {
             return Ok((None, self.read_profile_doc(entry)?));
@@ -260,11 +263,7 @@ impl Catalog {
         })
     }
 
-    fn load(
-        &self,
-        names: &[String],
-        by_id: Option<&std::collections::HashMap<(&str, git2::Oid), &ParsedDoc>>,
-    ) -> Result<Vec<LoadedProfile>> {
+    fn load(&self, names: &[String], by_id: Option<&ById>) -> Result<Vec<LoadedProfile>> {
         let mut docs = Vec::new();
         if let Some(memo) = self.parsed.get() {
             // This side was loaded for a review already (its clusters load it again).
