@@ -167,17 +167,22 @@ impl Registry {
             None => self.index()?.get(pack).cloned().unwrap_or_default(),
         };
         // Asked here, of this pack's tags only, rather than of every tag when listing.
-        let mut kept = Vec::with_capacity(list.len());
-        for r in list {
-            match &r.rev {
-                Some(tag) if !self.source.names_commit(tag)? => warn(&format!(
-                    "registry `{}`: tag `{tag}` names no commit (a tree or a file); it is not a release",
-                    self.name
-                )),
-                _ => kept.push(r),
-            }
-        }
-        let mut list = kept;
+        let tags: Vec<&str> = list.iter().filter_map(|r| r.rev.as_deref()).collect();
+        let mut commits = self.source.names_commits(&tags)?.into_iter();
+        let mut list: Vec<ReleaseRef> = list
+            .into_iter()
+            .filter(|r| {
+                let Some(tag) = &r.rev else { return true };
+                let names_commit = commits.next().unwrap_or(true);
+                if !names_commit {
+                    warn(&format!(
+                        "registry `{}`: tag `{tag}` names no commit (a tree or a file); it is not a release",
+                        self.name
+                    ));
+                }
+                names_commit
+            })
+            .collect();
         if let Some((a, b)) = sort_releases(&mut list, |r| &r.version) {
             return Err(Diagnostic::plain(format!(
                 "registry `{}`: pack `{pack}` has releases `{}` and `{}` that differ only in build metadata",

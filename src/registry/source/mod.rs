@@ -49,10 +49,11 @@ pub trait Source: Send + Sync {
         Ok(None)
     }
 
-    /// Whether a tag of [`Source::tags`] names a commit (through annotated tags); a tag that
-    /// names a tree or a file is no release. Other revisions: `true`.
-    fn names_commit(&self, _tag: &str) -> Result<bool> {
-        Ok(true)
+    /// Whether each tag of [`Source::tags`] names a commit (through annotated tags); a tag
+    /// that names a tree or a file is no release. Other revisions: `true`. Asked of one
+    /// pack's tags at once, so the object database is opened once for them.
+    fn names_commits(&self, tags: &[&str]) -> Result<Vec<bool>> {
+        Ok(vec![true; tags.len()])
     }
 
     /// The names of the folders directly inside `dir`, sorted.

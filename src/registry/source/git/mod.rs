@@ -164,15 +164,18 @@ impl Source for GitSource {
         Ok(Some(Arc::clone(&self.mirror()?.tags)))
     }
 
-    fn names_commit(&self, tag: &str) -> Result<bool> {
+    fn names_commits(&self, tags: &[&str]) -> Result<Vec<bool>> {
         self.read_at(|repo, mirror| {
-            let Some(oid) = mirror.targets.get(tag) else {
-                return Ok(true);
-            };
             let odb = repo
                 .odb()
                 .map_err(|e| self.fail("cannot read the objects of", &e))?;
-            Ok(objects::names_commit(repo, &odb, *oid))
+            Ok(tags
+                .iter()
+                .map(|tag| match mirror.targets.get(*tag) {
+                    Some(oid) => objects::names_commit(repo, &odb, *oid),
+                    None => true,
+                })
+                .collect())
         })
     }
 

@@ -28,7 +28,7 @@ pub fn libgit2_settings() {
 }
 
 /// Every tag with its target, in ref order, from the refs alone: whether a tag names a
-/// commit ([`names_commit`]) is asked only of the tags of a pack a layer uses.
+/// commit ([`names_commit`]) is asked only of the tags of a pack a layer uses, all at once.
 pub fn tags(repo: &Repository) -> Result<(Vec<String>, Targets), git2::Error> {
     if let Some(found) = packed_tags(repo.path()) {
         return Ok(found);
