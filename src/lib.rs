@@ -29,6 +29,7 @@ pub mod resolve;
 pub mod review;
 pub mod scaffold;
 pub mod schema;
+pub mod view;
 
 use std::process::ExitCode;
 

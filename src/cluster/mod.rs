@@ -13,6 +13,7 @@ use crate::catalog::Catalog;
 use crate::check::check_values;
 use crate::diagnostic::{Diagnostic, Source, suggest};
 use crate::error::{Error, Result};
+use crate::lock::file::LockedLayer;
 use crate::model::config::is_identifier;
 use crate::model::pack::{Pack, Target};
 use crate::model::profile::{Layer, Profile, ProfileType};
@@ -355,6 +356,43 @@ fn pin(
     }))
 }
 
+/// The named clusters (all when none is named); an unknown name is a usage error with the
+/// near miss.
+pub fn select(loaded: Vec<LoadedCluster>, names: &[String]) -> Result<Vec<LoadedCluster>> {
+    if names.is_empty() {
+        return Ok(loaded);
+    }
+    let known = self::names(&loaded);
+    for n in names {
+        if !known.contains(n) {
+            return Err(Error::usage_hint(
+                format!("no cluster named `{n}`"),
+                suggest(n, known.iter().map(String::as_str)).or_else(|| {
+                    known
+                        .is_empty()
+                        .then(|| format!("a cluster is `{}/<name>/{}`", DIR, FILE_NAME))
+                }),
+            ));
+        }
+    }
+    Ok(loaded
+        .into_iter()
+        .filter(|(_, c)| c.as_ref().is_ok_and(|c| names.contains(&c.name)))
+        .collect())
+}
+
+/// One cluster by name, parsed; an unknown name is a usage error with the near miss.
+pub fn find(catalog: &Catalog, name: &str) -> Result<Cluster> {
+    let loaded = select(
+        load_clusters(catalog)?,
+        std::slice::from_ref(&name.to_string()),
+    )?;
+    match loaded.into_iter().next() {
+        Some((_, parsed)) => parsed.map_err(Error::Catalog),
+        None => Err(Error::Internal("a selected cluster was lost".to_string())),
+    }
+}
+
 /// A cluster ready to render: the combined stack (the infra profile's layers, then each
 /// add-on profile's), its variables bound, every layer rendered.
 pub struct Built {
@@ -441,12 +479,9 @@ pub fn build_with(
         .cloned()
         .zip(infra.packs.iter().cloned())
         .collect();
-    let mut registries: Vec<String> = infra
-        .lock
-        .layers
-        .iter()
-        .map(|l| l.registry.clone())
-        .collect();
+    // Each layer's locked release, from the lock of the profile it comes from.
+    let mut locked: Vec<Option<LockedLayer>> =
+        infra.lock.layers.iter().cloned().map(Some).collect();
     let mut owner: BTreeMap<String, String> = layers
         .iter()
         .map(|(l, _)| (l.name.clone(), infra.profile.file().to_string()))
@@ -478,11 +513,7 @@ pub fn build_with(
             }
             owner.insert(l.name.clone(), a.profile.file().to_string());
             layers.push((l.clone(), p.clone()));
-            registries.push(
-                a.lock
-                    .layer(&l.name)
-                    .map_or_else(String::new, |x| x.registry.clone()),
-            );
+            locked.push(a.lock.layer(&l.name).cloned());
         }
         for t in &a.profile.tags {
             add_tag(&mut tags, t);
@@ -610,15 +641,21 @@ pub fn build_with(
     };
     stack.sources.push(cluster.source.clone());
     let mut rendered = Vec::new();
-    for (i, (l, p)) in layers.iter().enumerate() {
+    for (i, ((l, p), lock)) in layers.iter().zip(&locked).enumerate() {
         match stack.render(catalog, i, l, p) {
             Ok(r) => rendered.push(RenderedLayer {
                 name: l.name.clone(),
                 ty: l.ty,
                 pack: p.name.clone(),
                 version: p.version.clone(),
-                registry: registries.get(i).cloned().unwrap_or_default(),
+                registry: lock
+                    .as_ref()
+                    .map_or_else(String::new, |x| x.registry.clone()),
                 requested: l.requested.get_ref().clone(),
+                commit: lock.as_ref().and_then(|x| x.commit.clone()),
+                digest: lock
+                    .as_ref()
+                    .map_or_else(|| p.digest.clone(), |x| x.digest.clone()),
                 origin: crate::render::locked::PackOrigin::of(p),
                 charts: p.charts.clone(),
                 files: r.files,

@@ -6,10 +6,10 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::catalog::Catalog;
-use crate::cluster::{self, Built, Cluster, LoadedCluster, build, load_clusters};
+use crate::cluster::{self, Built, Cluster, LoadedCluster, build, load_clusters, select};
 use crate::commands::render::{KindArg, emit, env_var};
 use crate::context::Context;
-use crate::diagnostic::{Diagnostic, suggest};
+use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::output::{plural, s};
 
@@ -149,35 +149,6 @@ fn list(ctx: &Context) -> Result<()> {
     Ok(())
 }
 
-/// The named clusters (all when none is named); an unknown name is a usage error with the
-/// near miss.
-pub fn select(loaded: Vec<LoadedCluster>, names: &[String]) -> Result<Vec<LoadedCluster>> {
-    if names.is_empty() {
-        return Ok(loaded);
-    }
-    let known = cluster::names(&loaded);
-    for n in names {
-        if !known.contains(n) {
-            return Err(Error::usage_hint(
-                format!("no cluster named `{n}`"),
-                suggest(n, known.iter().map(String::as_str)).or_else(|| {
-                    known.is_empty().then(|| {
-                        format!(
-                            "a cluster is `{}/<name>/{}`",
-                            cluster::DIR,
-                            cluster::FILE_NAME
-                        )
-                    })
-                }),
-            ));
-        }
-    }
-    Ok(loaded
-        .into_iter()
-        .filter(|(_, c)| c.as_ref().is_ok_and(|c| names.contains(&c.name)))
-        .collect())
-}
-
 /// Checks clusters: one `ok` line per good cluster on stdout, the problems of the others.
 /// Returns the problems and the number of clusters checked.
 pub fn check_clusters(
@@ -257,14 +228,7 @@ fn validate(args: ValidateArgs, ctx: &Context) -> Result<()> {
 
 fn render(args: RenderArgs, ctx: &Context) -> Result<()> {
     let catalog = ctx.catalog_locked()?;
-    let loaded = select(
-        load_clusters(&catalog)?,
-        std::slice::from_ref(&args.cluster),
-    )?;
-    let Some((_, parsed)) = loaded.into_iter().next() else {
-        return Err(Error::Internal("a selected cluster was lost".to_string()));
-    };
-    let c = parsed.map_err(Error::Catalog)?;
+    let c = cluster::find(&catalog, &args.cluster)?;
     let built = build(
         &catalog,
         &ctx.registries.locked_reads(),

@@ -5,15 +5,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::cluster::{build_with, load_clusters};
-use crate::commands::cluster::select;
 use crate::commands::render::env_var;
 use crate::context::Context;
 use crate::error::{Error, Result};
-use crate::export::{Subject, Target, export};
-use crate::lock::current::current_lock;
-use crate::model::variable::{Binding, BindingOrigin, Bindings};
-use crate::render::locked::render_locked;
+use crate::export::{Target, cluster_subject, export, profile_subject};
 
 /// Export a locked profile or a cluster to a deployment engine (read from the lock only)
 #[derive(Debug, clap::Args)]
@@ -68,94 +63,14 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
     let target = args.target;
     let subject = match &args.cluster {
         Some(name) => {
-            let loaded = select(load_clusters(&catalog)?, std::slice::from_ref(name))?;
-            let Some((_, parsed)) = loaded.into_iter().next() else {
-                return Err(Error::Internal("a selected cluster was lost".to_string()));
-            };
-            let c = parsed.map_err(Error::Catalog)?;
-            let built = build_with(
-                &catalog,
-                &ctx.registries.locked_reads(),
-                &c,
-                &args.vars,
-                &env_var,
-                &|n| target.reference(n),
-            )?
-            .map_err(Error::Catalog)?;
-            let sensitive_bound = built
-                .profile
-                .variables
-                .values()
-                .filter(|v| v.sensitive && built.bindings.contains_key(&v.name))
-                .map(|v| v.name.clone())
-                .collect();
-            Subject {
-                name: c.name.clone(),
-                description: c.description.clone(),
-                ty: built.profile.ty,
-                cloud: built.profile.cloud.get_ref().clone(),
-                tags: built.profile.tags.clone(),
-                version: built.profile.version.clone(),
-                variables: built.profile.variables.clone(),
-                layers: built.layers,
-                sensitive_bound,
-            }
+            let c = crate::cluster::find(&catalog, name)?;
+            cluster_subject(&catalog, &ctx.registries, &c, &args.vars, &env_var, target)?
         }
-        None => {
-            let name = args.profile.as_deref().unwrap_or_default();
-            let (profile, lock) = current_lock(&catalog, name)?;
-            // Palette and Terraform take the profile's variables as Palette profile
-            // variables; the GitOps targets get the defaults (a variable without one is
-            // its placeholder), and a sensitive default is a reference or refused.
-            let mut bindings = Bindings::new();
-            let mut sensitive_bound = Vec::new();
-            for v in profile.variables.values() {
-                let value = match target {
-                    Target::Palette | Target::Terraform => {
-                        Some(format!("{{{{.spectro.var.{}}}}}", v.name))
-                    }
-                    _ if v.sensitive && v.default.is_some() => {
-                        sensitive_bound.push(v.name.clone());
-                        target.reference(&v.name)
-                    }
-                    _ => None,
-                };
-                match value {
-                    Some(text) => {
-                        bindings.insert(
-                            v.name.clone(),
-                            Binding {
-                                value: toml::Value::String(text),
-                                origin: BindingOrigin::Reference,
-                            },
-                        );
-                    }
-                    None => {
-                        if let Some(d) = &v.default {
-                            bindings.insert(
-                                v.name.clone(),
-                                Binding {
-                                    value: d.clone(),
-                                    origin: BindingOrigin::Default,
-                                },
-                            );
-                        }
-                    }
-                }
-            }
-            let layers = render_locked(&catalog, &profile, &lock, None, &bindings)?;
-            Subject {
-                name: profile.name.clone(),
-                description: profile.description.clone(),
-                ty: profile.ty,
-                cloud: profile.cloud.get_ref().clone(),
-                tags: profile.tags.clone(),
-                version: profile.version.clone(),
-                variables: profile.variables.clone(),
-                layers,
-                sensitive_bound,
-            }
-        }
+        None => profile_subject(
+            &catalog,
+            args.profile.as_deref().unwrap_or_default(),
+            target,
+        )?,
     };
     let out = export(&subject, target, args.allow_plaintext).map_err(Error::Catalog)?;
     if ctx.out.json() && args.out.is_none() {

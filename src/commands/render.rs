@@ -8,13 +8,12 @@ use serde::Serialize;
 use crate::atomic;
 use crate::catalog::Catalog;
 use crate::context::Context;
-use crate::diagnostic::{Diagnostic, suggest};
 use crate::error::{Error, Result};
-use crate::lock::current::{current_lock, lock_of};
+use crate::lock::current::lock_of;
 use crate::model::chart::Chart;
 use crate::model::variable::{self, bind};
 use crate::render::FileKind;
-use crate::render::locked::{RenderedLayer, render_locked};
+use crate::render::locked::{RenderedLayer, all_secrets, render_locked, render_profile};
 
 /// Render a profile's configuration from its lock file (never re-resolving)
 #[derive(Debug, clap::Args)]
@@ -62,32 +61,12 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
     let Some(name) = &args.profile else {
         return render_all(&catalog, args.out.as_deref(), args.kind, ctx);
     };
-    let (profile, lock) = current_lock(&catalog, name)?;
-    if let Some(l) = &args.layer
-        && lock.layer(l).is_none()
-    {
-        return Err(Error::usage_hint(
-            format!("profile `{}` has no layer `{l}`", profile.name),
-            suggest(l, lock.layers.iter().map(|l| l.name.as_str())),
-        ));
-    }
-    let bindings = bind(&profile.variables, None, &args.vars, &env_var).map_err(Error::Catalog)?;
-    let missing = variable::missing(
-        &profile.variables,
-        &profile.used_variables(),
-        &bindings,
-        &|v, msg| Diagnostic::at(&v.source, v.span.clone(), msg),
-    );
-    if !missing.is_empty() {
-        return Err(Error::Catalog(missing));
-    }
-    let secrets = variable::secrets(&profile.variables, &bindings);
-    let rendered = render_locked(&catalog, &profile, &lock, args.layer.as_deref(), &bindings)?;
+    let r = render_profile(&catalog, name, args.layer.as_deref(), &args.vars, &env_var)?;
     emit(
-        &[(None, rendered)],
+        &[(None, r.layers)],
         args.out.as_deref(),
         args.kind,
-        &secrets,
+        &r.secrets,
         ctx,
     )
 }
@@ -168,15 +147,7 @@ pub fn emit(
     let mut json = Vec::new();
     let mut files: Vec<(PathBuf, &[u8])> = Vec::new();
     // A pack's own secrets (Palette passwords) are masked like sensitive variables.
-    let mut secrets = secrets.to_vec();
-    for (_, layers) in rendered {
-        for l in layers {
-            secrets.extend(crate::render::merged::secrets(&l.values));
-        }
-    }
-    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    secrets.dedup();
-    let secrets = &secrets[..];
+    let secrets = &all_secrets(secrets, rendered.iter().flat_map(|(_, l)| l))[..];
     for (profile, layers) in rendered {
         let prefix = profile
             .as_ref()

@@ -11,15 +11,20 @@ use std::collections::BTreeMap;
 
 use yaml_rust2::Yaml;
 
+use crate::catalog::Catalog;
+use crate::cluster::{Cluster, build_with};
 use crate::diagnostic::Diagnostic;
+use crate::error::{Error, Result};
+use crate::lock::current::current_lock;
 use crate::model::chart::Chart;
 use crate::model::pack::LayerType;
 use crate::model::profile::ProfileType;
-use crate::model::variable::Variable;
+use crate::model::variable::{Binding, BindingOrigin, Bindings, Variable};
 use crate::model::version::Version;
+use crate::registry::Settings;
 use crate::render::FileKind;
 use crate::render::document;
-use crate::render::locked::{PackOrigin, RenderedLayer};
+use crate::render::locked::{PackOrigin, RenderedLayer, render_locked};
 
 /// Where an export goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -32,6 +37,19 @@ pub enum Target {
 }
 
 impl Target {
+    pub const ALL: [Target; 5] = [
+        Target::Palette,
+        Target::Terraform,
+        Target::Flux,
+        Target::Argocd,
+        Target::Helmfile,
+    ];
+
+    /// A target by its name (`palette`, `flux`, …).
+    pub fn parse(name: &str) -> Option<Target> {
+        Target::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Target::Palette => "palette",
@@ -71,6 +89,90 @@ pub struct Subject {
     pub layers: Vec<RenderedLayer>,
     /// A cluster: its sensitive variables that have values.
     pub sensitive_bound: Vec<String>,
+}
+
+/// A profile as its export takes it, from its lock (never re-resolved). Palette and
+/// Terraform take its variables as Palette profile variables; the GitOps targets get the
+/// defaults (a variable without one is its placeholder), and a sensitive default is the
+/// target's reference (or refused by [`export`]).
+pub fn profile_subject(catalog: &Catalog, name: &str, target: Target) -> Result<Subject> {
+    let (profile, lock) = current_lock(catalog, name)?;
+    let mut bindings = Bindings::new();
+    let mut sensitive_bound = Vec::new();
+    for v in profile.variables.values() {
+        let value = match target {
+            Target::Palette | Target::Terraform => Some(format!("{{{{.spectro.var.{}}}}}", v.name)),
+            _ if v.sensitive && v.default.is_some() => {
+                sensitive_bound.push(v.name.clone());
+                target.reference(&v.name)
+            }
+            _ => None,
+        };
+        let binding = match (value, &v.default) {
+            (Some(text), _) => Binding {
+                value: toml::Value::String(text),
+                origin: BindingOrigin::Reference,
+            },
+            (None, Some(d)) => Binding {
+                value: d.clone(),
+                origin: BindingOrigin::Default,
+            },
+            (None, None) => continue,
+        };
+        bindings.insert(v.name.clone(), binding);
+    }
+    let layers = render_locked(catalog, &profile, &lock, None, &bindings)?;
+    Ok(Subject {
+        name: profile.name.clone(),
+        description: profile.description.clone(),
+        ty: profile.ty,
+        cloud: profile.cloud.get_ref().clone(),
+        tags: profile.tags.clone(),
+        version: profile.version.clone(),
+        variables: profile.variables.clone(),
+        layers,
+        sensitive_bound,
+    })
+}
+
+/// A cluster as its export takes it: its pinned profile releases with its variables bound
+/// (`flags` are `NAME=VALUE`, `env` is asked for `STRATA_VAR_<NAME>`), each sensitive one
+/// as the target's reference.
+pub fn cluster_subject(
+    catalog: &Catalog,
+    settings: &Settings,
+    cluster: &Cluster,
+    flags: &[String],
+    env: &dyn Fn(&str) -> Option<String>,
+    target: Target,
+) -> Result<Subject> {
+    let built = build_with(
+        catalog,
+        &settings.locked_reads(),
+        cluster,
+        flags,
+        env,
+        &|n| target.reference(n),
+    )?
+    .map_err(Error::Catalog)?;
+    let sensitive_bound = built
+        .profile
+        .variables
+        .values()
+        .filter(|v| v.sensitive && built.bindings.contains_key(&v.name))
+        .map(|v| v.name.clone())
+        .collect();
+    Ok(Subject {
+        name: cluster.name.clone(),
+        description: cluster.description.clone(),
+        ty: built.profile.ty,
+        cloud: built.profile.cloud.get_ref().clone(),
+        tags: built.profile.tags.clone(),
+        version: built.profile.version.clone(),
+        variables: built.profile.variables.clone(),
+        layers: built.layers,
+        sensitive_bound,
+    })
 }
 
 /// An export's output: files (a path relative to the export folder, and the text), and the

@@ -25,18 +25,7 @@ pub fn export(subject: &Subject) -> Export {
                 .iter()
                 .filter(|(f, _)| l.kinds.get(*f) == Some(&FileKind::Manifest))
                 .collect();
-            let values_file = l
-                .files
-                .iter()
-                .find(|(f, _)| matches!(l.kinds.get(*f), Some(FileKind::Values { .. })))
-                .or_else(|| {
-                    let others: Vec<_> = l
-                        .files
-                        .iter()
-                        .filter(|(f, _)| l.kinds.get(*f) != Some(&FileKind::Manifest))
-                        .collect();
-                    (others.len() == 1).then(|| others[0])
-                });
+            let values_file = l.values_file();
             let ty = match l.origin {
                 PackOrigin::Helm => "helm",
                 _ if values_file.is_none() && !manifests.is_empty() => "manifest",

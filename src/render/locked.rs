@@ -7,12 +7,14 @@ use super::values::Effective;
 use super::{FileKind, Stack};
 use crate::catalog::Catalog;
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::suggest;
 use crate::error::{Error, Result};
+use crate::lock::current::current_lock;
 use crate::lock::{Lock, integrity};
 use crate::model::chart::Chart;
 use crate::model::pack::Pack;
 use crate::model::profile::{Layer, Profile};
-use crate::model::variable::Bindings;
+use crate::model::variable::{self, Bindings, bind};
 use crate::model::version::Version;
 
 /// One rendered layer.
@@ -24,6 +26,9 @@ pub struct RenderedLayer {
     /// The registry it came from, and the spec the layer asked for.
     pub registry: String,
     pub requested: String,
+    /// The locked commit (git registries) and content digest of the release.
+    pub commit: Option<String>,
+    pub digest: String,
     /// What kind of release it is (its registry's format).
     pub origin: PackOrigin,
     /// The charts the layer installs.
@@ -32,6 +37,27 @@ pub struct RenderedLayer {
     /// What each file is (chart values, manifest, file).
     pub kinds: BTreeMap<String, FileKind>,
     pub values: BTreeMap<String, Effective>,
+}
+
+impl RenderedLayer {
+    /// The layer's values document: its first chart values file, else its one file that is
+    /// not a manifest.
+    pub fn values_file(&self) -> Option<(&String, &String)> {
+        let kind = |f: &String| self.kinds.get(f);
+        self.files
+            .iter()
+            .find(|(f, _)| matches!(kind(f), Some(FileKind::Values { .. })))
+            .or_else(|| {
+                let mut others = self
+                    .files
+                    .iter()
+                    .filter(|(f, _)| kind(f) != Some(&FileKind::Manifest));
+                match (others.next(), others.next()) {
+                    (Some(one), None) => Some(one),
+                    _ => None,
+                }
+            })
+    }
 }
 
 /// The format a release was read in.
@@ -50,6 +76,70 @@ impl PackOrigin {
             (Some(_), false) => PackOrigin::Palette,
         }
     }
+}
+
+/// A profile rendered from its lock, as `strata render` shows it.
+pub struct RenderedProfile {
+    pub profile: Profile,
+    pub lock: Lock,
+    pub layers: Vec<RenderedLayer>,
+    /// The sensitive variables' values, to mask wherever the files are shown.
+    pub secrets: Vec<String>,
+}
+
+/// Renders a profile from its current lock (all layers, or one): its variables bound
+/// (defaults < `flags` `NAME=VALUE` < `env` for `STRATA_VAR_<NAME>`), and every variable a
+/// layer uses given a value.
+pub fn render_profile(
+    catalog: &Catalog,
+    name: &str,
+    only: Option<&str>,
+    flags: &[String],
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<RenderedProfile> {
+    let (profile, lock) = current_lock(catalog, name)?;
+    if let Some(l) = only
+        && lock.layer(l).is_none()
+    {
+        return Err(Error::usage_hint(
+            format!("profile `{}` has no layer `{l}`", profile.name),
+            suggest(l, lock.layers.iter().map(|l| l.name.as_str())),
+        ));
+    }
+    let bindings = bind(&profile.variables, None, flags, env).map_err(Error::Catalog)?;
+    let missing = variable::missing(
+        &profile.variables,
+        &profile.used_variables(),
+        &bindings,
+        &|v, msg| Diagnostic::at(&v.source, v.span.clone(), msg),
+    );
+    if !missing.is_empty() {
+        return Err(Error::Catalog(missing));
+    }
+    let secrets = variable::secrets(&profile.variables, &bindings);
+    let layers = render_locked(catalog, &profile, &lock, only, &bindings)?;
+    Ok(RenderedProfile {
+        profile,
+        lock,
+        layers,
+        secrets,
+    })
+}
+
+/// Every text to mask where rendered layers are shown: the sensitive variables' values and
+/// the packs' own secrets (Palette passwords), longest first, so a secret that holds
+/// another is masked whole.
+pub fn all_secrets<'a>(
+    variables: &[String],
+    layers: impl IntoIterator<Item = &'a RenderedLayer>,
+) -> Vec<String> {
+    let mut secrets = variables.to_vec();
+    for l in layers {
+        secrets.extend(super::merged::secrets(&l.values));
+    }
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    secrets.dedup();
+    secrets
 }
 
 /// Renders the locked releases of a profile (all layers, or one).
@@ -89,6 +179,8 @@ pub fn render_locked(
                 version: l.version.clone(),
                 registry: l.registry.clone(),
                 requested: l.requested.clone(),
+                commit: l.commit.clone(),
+                digest: l.digest.clone(),
                 origin: PackOrigin::of(pack),
                 charts: pack.charts.clone(),
                 files: r.files,
