@@ -1,0 +1,643 @@
+//! The provider under the real `terraform`: `dev_overrides` point Terraform at the binary
+//! this build made, and `plan`, `apply` and `output -json` run against the quickstart's
+//! catalog (plus a profile with a variable, released, and a cluster pinning it). Every
+//! attribute is compared with what the `strata` binary prints for the same catalog.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+const PROVIDER: &str = env!("CARGO_BIN_EXE_terraform-provider-strata");
+
+/// A catalog and a Terraform working folder beside it, in a temporary folder.
+struct Setup {
+    tmp: tempfile::TempDir,
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    #[track_caller]
+    fn success(self) -> Run {
+        assert_eq!(
+            self.code, 0,
+            "exit {}\nstdout:\n{}\nstderr:\n{}",
+            self.code, self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+/// The `strata` binary the workspace built beside the provider.
+fn strata_bin() -> PathBuf {
+    let bin = Path::new(PROVIDER).with_file_name("strata");
+    assert!(
+        bin.is_file(),
+        "{} is missing: run the tests with `cargo test --workspace`, which builds it",
+        bin.display()
+    );
+    bin
+}
+
+/// Whether `terraform` is on PATH; prints a SKIP line when it is not.
+fn terraform_here(test: &str) -> bool {
+    let found = Command::new("terraform")
+        .arg("version")
+        .env("CHECKPOINT_DISABLE", "1")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        eprintln!("SKIP {test}: terraform is not on PATH");
+    }
+    found
+}
+
+const PAYMENTS: &str = r#"[profile]
+name = "payments"
+extends = "aws-prod"
+version = "1.0.0"
+
+[[variable]]
+name = "pod_cidr"
+format = "ipv4cidr"
+description = "Pod network of this cluster"
+
+[[layer]]
+name = "kubernetes"
+[layer.values]
+pod_cidr = { var = "pod_cidr" }
+"#;
+
+const CLUSTER: &str = r#"[cluster]
+name = "pay-eu-1"
+profile = "payments"
+version = "1.0.0"
+tags = ["cost-center:4711"]
+"#;
+
+impl Setup {
+    /// The quickstart's catalog, with `payments` (a variable, released as
+    /// `profiles/payments/v1.0.0`) and cluster `pay-eu-1` pinning that release.
+    fn new() -> Setup {
+        let tmp = tempfile::Builder::new()
+            .prefix("strata-tf")
+            .tempdir()
+            .unwrap();
+        let s = Setup { tmp };
+        fs_err::create_dir_all(s.path("home")).unwrap();
+        fs_err::create_dir_all(s.path("tf")).unwrap();
+        s.strata_in(&s.path(""), &["init", "cat", "-q"]).success();
+        for args in [
+            &["profile", "new", "aws-prod", "--cloud", "aws", "-q"][..],
+            &["profile", "new", "azure-prod", "--cloud", "azure", "-q"],
+            &[
+                "profile",
+                "new",
+                "edge-small",
+                "--cloud",
+                "edge",
+                "--type",
+                "infra",
+                "-q",
+            ],
+        ] {
+            s.strata(args).success();
+        }
+        s.write("cat/profiles/payments/profile.toml", PAYMENTS);
+        s.write("cat/clusters/pay-eu-1/cluster.toml", CLUSTER);
+        s.strata(&["lock", "-q"]).success();
+        s.git(&["add", "-A"]);
+        s.git(&["commit", "-qm", "payments"]);
+        s.strata(&["release", "payments", "-q"]).success();
+        s.write(
+            "terraformrc",
+            &format!(
+                "provider_installation {{\n  dev_overrides {{\n    \"registry.terraform.io/strata/strata\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
+                Path::new(PROVIDER).parent().unwrap().display()
+            ),
+        );
+        s
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.tmp.path().join(rel)
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        let p = self.path(rel);
+        fs_err::create_dir_all(p.parent().unwrap()).unwrap();
+        fs_err::write(p, text).unwrap();
+    }
+
+    fn command(&self, program: &Path, dir: &Path) -> Command {
+        let home = self.path("home");
+        let mut c = Command::new(program);
+        c.current_dir(dir)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &home)
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("XDG_CACHE_HOME", home.join(".cache"))
+            .env("STRATA_CACHE", home.join("strata-cache"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("NO_COLOR", "1")
+            .env("TF_CLI_CONFIG_FILE", self.path("terraformrc"))
+            .env("CHECKPOINT_DISABLE", "1")
+            .env("TF_IN_AUTOMATION", "1");
+        c
+    }
+
+    fn run(&self, mut c: Command) -> Run {
+        let out = c.output().expect("run");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(out.stdout).unwrap(),
+            stderr: String::from_utf8(out.stderr).unwrap(),
+        }
+    }
+
+    fn strata_in(&self, dir: &Path, args: &[&str]) -> Run {
+        let mut c = self.command(&strata_bin(), dir);
+        c.args(args);
+        self.run(c)
+    }
+
+    fn strata(&self, args: &[&str]) -> Run {
+        self.strata_in(&self.path("cat"), args)
+    }
+
+    fn strata_json(&self, args: &[&str]) -> Value {
+        let mut args = args.to_vec();
+        args.extend(["--format", "json"]);
+        serde_json::from_str(&self.strata(&args).success().stdout).unwrap()
+    }
+
+    fn git(&self, args: &[&str]) {
+        let mut c = self.command(Path::new("git"), &self.path("cat"));
+        c.args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args);
+        self.run(c).success();
+    }
+
+    fn terraform(&self, args: &[&str]) -> Run {
+        let mut c = self.command(Path::new("terraform"), &self.path("tf"));
+        c.args(args).arg("-no-color");
+        self.run(c)
+    }
+
+    /// Writes the configuration: the provider on the catalog, and `body`.
+    fn config(&self, body: &str) {
+        self.config_at("../cat", body);
+    }
+
+    /// Writes the configuration with the provider on the catalog at `catalog`.
+    fn config_at(&self, catalog: &str, body: &str) {
+        self.write(
+            "tf/main.tf",
+            &format!(
+                "terraform {{\n  required_providers {{\n    strata = {{ source = \"strata/strata\" }}\n  }}\n}}\n\nprovider \"strata\" {{\n  catalog = \"{catalog}\"\n}}\n\n{body}"
+            ),
+        );
+    }
+}
+
+const READS: &str = r#"data "strata_profile" "aws" {
+  name = "aws-prod"
+}
+
+data "strata_profile" "released" {
+  name      = "payments"
+  at        = "profiles/payments/v1.0.0"
+  variables = { pod_cidr = "10.7.0.0/16" }
+}
+
+data "strata_cluster" "pay" {
+  name      = "pay-eu-1"
+  variables = { pod_cidr = "10.8.0.0/16" }
+}
+
+data "strata_export" "flux" {
+  profile = "aws-prod"
+  to      = "flux"
+}
+
+data "strata_export" "cluster" {
+  cluster   = "pay-eu-1"
+  to        = "terraform"
+  variables = { pod_cidr = "10.8.0.0/16" }
+}
+
+output "aws" {
+  value = {
+    version = data.strata_profile.aws.version
+    cloud   = data.strata_profile.aws.cloud
+    type    = data.strata_profile.aws.type
+    tags    = data.strata_profile.aws.tags
+    layers  = data.strata_profile.aws.layers
+  }
+}
+
+output "released" {
+  value = data.strata_profile.released.layers
+}
+
+output "cluster" {
+  value = {
+    profile = data.strata_cluster.pay.profile
+    version = data.strata_cluster.pay.version
+    cloud   = data.strata_cluster.pay.cloud
+    type    = data.strata_cluster.pay.type
+    tags    = data.strata_cluster.pay.tags
+    layers  = data.strata_cluster.pay.layers
+    addons  = data.strata_cluster.pay.addons
+  }
+}
+
+output "flux" {
+  value = data.strata_export.flux.files
+}
+
+output "flux_skipped" {
+  value = data.strata_export.flux.skipped
+}
+
+output "cluster_export" {
+  value = data.strata_export.cluster.files
+}
+
+# One helm_release-shaped value per chart layer, as docs/terraform.md shows.
+output "charts" {
+  value = {
+    for l in data.strata_profile.aws.layers : l.name => {
+      chart     = l.charts[0].name
+      version   = l.charts[0].version
+      namespace = l.charts[0].namespace
+      values    = l.values
+    } if length(l.charts) > 0
+  }
+}
+"#;
+
+/// The files `strata render --format json` (or `cluster render`) prints, by layer.
+fn rendered_files(render: &Value) -> BTreeMap<String, BTreeMap<String, String>> {
+    let mut by_layer: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for f in render["files"].as_array().unwrap() {
+        by_layer
+            .entry(f["layer"].as_str().unwrap().to_string())
+            .or_default()
+            .insert(
+                f["file"].as_str().unwrap().to_string(),
+                f["content"].as_str().unwrap().to_string(),
+            );
+    }
+    by_layer
+}
+
+/// The export's files, path to content, as `strata export --format json` prints them.
+fn export_files(export: &Value) -> Value {
+    Value::Object(
+        export["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap().to_string(),
+                    f["content"].clone(),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// Checks every layer attribute against the lock file and the render output.
+#[track_caller]
+fn assert_layers(layers: &Value, lock: &toml::Table, render: &Value) {
+    let files = rendered_files(render);
+    let locked = lock["layer"].as_array().unwrap();
+    let layers = layers.as_array().unwrap();
+    assert_eq!(layers.len(), locked.len());
+    for (l, k) in layers.iter().zip(locked) {
+        let name = l["name"].as_str().unwrap();
+        for key in [
+            "type",
+            "name",
+            "pack",
+            "registry",
+            "requested",
+            "version",
+            "digest",
+        ] {
+            assert_eq!(
+                l[key].as_str(),
+                k[key].as_str(),
+                "layer {name}: {key} is the lock's"
+            );
+        }
+        // The builtin registry is no git repository: no commit.
+        assert_eq!(l["commit"], Value::Null, "layer {name}");
+        let want: Value = serde_json::to_value(&files[name]).unwrap();
+        assert_eq!(l["files"], want, "layer {name}: files are strata render's");
+        // `values` is the chart values file, else the layer's one file.
+        let values = render["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["layer"] == name)
+            .find(|f| f["kind"] == "values")
+            .map(|f| f["content"].clone())
+            .unwrap_or_else(|| {
+                let single: Vec<_> = files[name].values().collect();
+                Value::String(if single.len() == 1 {
+                    single[0].clone()
+                } else {
+                    String::new()
+                })
+            });
+        assert_eq!(l["values"], values, "layer {name}: values");
+        // Each chart as render names it.
+        let charts: Vec<Value> = render["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["layer"] == name && !f["chart"].is_null())
+            .map(|f| {
+                let c = &f["chart"];
+                serde_json::json!({
+                    "name": c["name"],
+                    "repo": c["repo"],
+                    "version": c["version"],
+                    "namespace": c["namespace"],
+                    "release": if c["release"].is_null() { Value::String(name.to_string()) } else { c["release"].clone() },
+                })
+            })
+            .collect();
+        assert_eq!(l["charts"], Value::Array(charts), "layer {name}: charts");
+    }
+}
+
+fn lock_of(s: &Setup, profile: &str) -> toml::Table {
+    fs_err::read_to_string(s.path(&format!("cat/profiles/{profile}/profile.lock")))
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn plan_apply_and_outputs_are_what_strata_prints() {
+    if !terraform_here("plan_apply_and_outputs_are_what_strata_prints") {
+        return;
+    }
+    let s = Setup::new();
+    s.config(READS);
+    let plan = s.terraform(&["plan"]).success();
+    for line in [
+        "data.strata_profile.aws: Read complete after",
+        "data.strata_cluster.pay: Read complete after",
+        "data.strata_export.flux: Read complete after",
+    ] {
+        assert!(plan.stdout.contains(line), "{line}\n{}", plan.stdout);
+    }
+    s.terraform(&["apply", "-auto-approve"]).success();
+    let out: Value =
+        serde_json::from_str(&s.terraform(&["output", "-json"]).success().stdout).unwrap();
+
+    // strata_profile
+    let aws = &out["aws"]["value"];
+    let profile_toml: toml::Table =
+        fs_err::read_to_string(s.path("cat/profiles/aws-prod/profile.toml"))
+            .unwrap()
+            .parse()
+            .unwrap();
+    // The version (the default 1.0.0 here), as the Palette export gives it.
+    let palette = s.strata_json(&["export", "aws-prod", "--to", "palette"]);
+    let palette: Value =
+        serde_json::from_str(palette["files"][0]["content"].as_str().unwrap()).unwrap();
+    assert_eq!(aws["version"], palette["spec"]["version"]);
+    assert_eq!(aws["version"], "1.0.0");
+    assert_eq!(aws["cloud"], "aws");
+    assert_eq!(aws["type"], "full");
+    let tags: BTreeMap<String, String> = profile_toml["profile"]
+        .get("tags")
+        .and_then(|t| t.as_array())
+        .map(|t| {
+            t.iter()
+                .map(|t| {
+                    let t = t.as_str().unwrap();
+                    let (k, v) = t.split_once(':').unwrap_or((t, ""));
+                    (k.to_string(), v.to_string())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(aws["tags"], serde_json::to_value(&tags).unwrap());
+    let render = s.strata_json(&["render", "aws-prod"]);
+    assert_layers(&aws["layers"], &lock_of(&s, "aws-prod"), &render);
+    assert_eq!(
+        aws["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["name"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["os", "kubernetes", "network", "storage", "cert-manager"]
+    );
+
+    // `at`: the released profile, from that tag's lock, with the variable given.
+    let released = s.strata_json(&[
+        "--at",
+        "profiles/payments/v1.0.0",
+        "render",
+        "payments",
+        "--var",
+        "pod_cidr=10.7.0.0/16",
+    ]);
+    assert_layers(
+        &out["released"]["value"],
+        &lock_of(&s, "payments"),
+        &released,
+    );
+    assert!(
+        out["released"]["value"][1]["files"]
+            .as_object()
+            .unwrap()
+            .values()
+            .any(|t| t.as_str().unwrap().contains("podSubnet: \"10.7.0.0/16\"")),
+        "{}",
+        out["released"]["value"][1]
+    );
+
+    // strata_cluster
+    let cluster = &out["cluster"]["value"];
+    assert_eq!(cluster["profile"], "payments");
+    assert_eq!(cluster["version"], "1.0.0");
+    assert_eq!(cluster["cloud"], "aws");
+    assert_eq!(cluster["addons"], serde_json::json!([]));
+    assert_eq!(cluster["tags"]["cost-center"], "4711");
+    let render = s.strata_json(&[
+        "cluster",
+        "render",
+        "pay-eu-1",
+        "--var",
+        "pod_cidr=10.8.0.0/16",
+    ]);
+    assert_layers(&cluster["layers"], &lock_of(&s, "payments"), &render);
+
+    // strata_export
+    let flux = s.strata_json(&["export", "aws-prod", "--to", "flux"]);
+    assert_eq!(out["flux"]["value"], export_files(&flux));
+    assert_eq!(out["flux_skipped"]["value"], flux["skipped"]);
+    let tf = s.strata_json(&[
+        "export",
+        "--cluster",
+        "pay-eu-1",
+        "--to",
+        "terraform",
+        "--var",
+        "pod_cidr=10.8.0.0/16",
+    ]);
+    assert_eq!(out["cluster_export"]["value"], export_files(&tf));
+
+    // A helm_release per chart layer.
+    let charts = out["charts"]["value"].as_object().unwrap();
+    assert!(charts.contains_key("cert-manager"), "{charts:?}");
+    assert_eq!(charts["cert-manager"]["values"], aws["layers"][4]["values"]);
+}
+
+/// `terraform plan`'s exit code and text for a configuration.
+fn plan_fails(s: &Setup, body: &str) -> String {
+    s.config(body);
+    let plan = s.terraform(&["plan"]);
+    assert_eq!(
+        plan.code, 1,
+        "stdout:\n{}\nstderr:\n{}",
+        plan.stdout, plan.stderr
+    );
+    plan.stderr
+}
+
+#[test]
+fn mistakes_are_terraform_diagnostics_with_strata_s_text() {
+    if !terraform_here("mistakes_are_terraform_diagnostics_with_strata_s_text") {
+        return;
+    }
+    let s = Setup::new();
+
+    // An unknown profile: strata's message and near miss, at the data block's line.
+    let err = plan_fails(
+        &s,
+        "data \"strata_profile\" \"aws\" {\n  name = \"aws-prd\"\n}\n",
+    );
+    assert!(
+        err.contains(
+            "Error: no profile named `aws-prd`\n\n  with data.strata_profile.aws,\n  on main.tf line 11, in data \"strata_profile\" \"aws\":\n  11: data \"strata_profile\" \"aws\" {\n\n  hint: did you mean `aws-prod`?\n"
+        ),
+        "{err}"
+    );
+
+    // A missing variable: the cluster file, line and column, the line itself, the hint.
+    let err = plan_fails(
+        &s,
+        "data \"strata_cluster\" \"pay\" {\n  name = \"pay-eu-1\"\n}\n",
+    );
+    assert!(
+        err.contains("Error: clusters/pay-eu-1/cluster.toml:3:11: cluster `pay-eu-1`: variable `pod_cidr` has no value (Pod network of this cluster)\n"),
+        "{err}"
+    );
+    assert!(
+        err.contains("  on main.tf line 11, in data \"strata_cluster\" \"pay\":\n"),
+        "{err}"
+    );
+    assert!(err.contains(" 3 | profile = \"payments\"\n"), "{err}");
+    assert!(
+        err.contains("hint: give it with `--var pod_cidr=VALUE`"),
+        "{err}"
+    );
+
+    // A stale lock is an error, never a silent re-resolution: the lock stays as it was.
+    let lock = fs_err::read_to_string(s.path("cat/profiles/aws-prod/profile.lock")).unwrap();
+    let toml_path = s.path("cat/profiles/aws-prod/profile.toml");
+    let text = fs_err::read_to_string(&toml_path).unwrap();
+    assert!(text.contains("pack = \"calico\"\n"), "{text}");
+    fs_err::write(
+        &toml_path,
+        text.replace("pack = \"calico\"\n", "pack = \"calico\"\nname = \"cni\"\n"),
+    )
+    .unwrap();
+    let err = plan_fails(
+        &s,
+        "data \"strata_profile\" \"aws\" {\n  name = \"aws-prod\"\n}\n",
+    );
+    assert!(
+        err.contains("Error: profiles/aws-prod/profile.lock: lock file is stale: the profile or strata.toml changed since it was written\n"),
+        "{err}"
+    );
+    assert!(
+        err.contains("hint: run `strata lock aws-prod` and review the change"),
+        "{err}"
+    );
+    assert_eq!(
+        fs_err::read_to_string(s.path("cat/profiles/aws-prod/profile.lock")).unwrap(),
+        lock
+    );
+
+    // Arguments the provider checks before reading.
+    let err = plan_fails(
+        &s,
+        "data \"strata_export\" \"x\" {\n  profile = \"edge-small\"\n  to      = \"pulumi\"\n}\n",
+    );
+    assert!(
+        err.contains("Error: `to = \"pulumi\"` is not an export target\n"),
+        "{err}"
+    );
+    assert!(
+        err.contains("hint: one of `palette`, `terraform`, `flux`, `argocd`, `helmfile`"),
+        "{err}"
+    );
+    let err = plan_fails(&s, "data \"strata_export\" \"x\" {\n  to = \"flux\"\n}\n");
+    assert!(
+        err.contains("Error: strata_export takes one of `profile` and `cluster`\n"),
+        "{err}"
+    );
+
+    // `variables` are sensitive: an output of them must say so.
+    let err = plan_fails(
+        &s,
+        "data \"strata_cluster\" \"pay\" {\n  name      = \"pay-eu-1\"\n  variables = { pod_cidr = \"10.8.0.0/16\" }\n}\n\noutput \"v\" {\n  value = data.strata_cluster.pay.variables\n}\n",
+    );
+    assert!(
+        err.contains("Error: Output refers to sensitive values"),
+        "{err}"
+    );
+
+    // A catalog that is not there: an error of the provider block.
+    s.config_at(
+        "/nonexistent/catalog",
+        "data \"strata_profile\" \"aws\" {\n  name = \"aws-prod\"\n}\n",
+    );
+    let plan = s.terraform(&["plan"]);
+    assert_eq!(plan.code, 1);
+    assert!(plan.stderr.contains("strata.toml"), "{}", plan.stderr);
+}
+
+#[test]
+fn the_binary_says_what_it_is_when_run_by_hand() {
+    let out = Command::new(PROVIDER).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "terraform-provider-strata is a Terraform plugin: Terraform (or OpenTofu) starts it.\n  hint: see docs/terraform.md to install it, then run `terraform plan`\n"
+    );
+    let out = Command::new(PROVIDER).arg("--version").output().unwrap();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        format!("terraform-provider-strata {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
