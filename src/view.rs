@@ -85,6 +85,8 @@ pub struct ChartView {
     pub namespace: String,
     /// The Helm release name (the layer's name unless the pack names one).
     pub release: String,
+    /// The chart's rendered values (YAML).
+    pub values: String,
 }
 
 /// An export's files by path, and the layers it has nothing to deliver for.
@@ -216,6 +218,10 @@ fn layer(l: &RenderedLayer, secrets: &[String]) -> LayerView {
                 version: c.version.clone(),
                 namespace: c.namespace.clone(),
                 release: c.release.clone().unwrap_or_else(|| l.name.clone()),
+                values: l
+                    .files
+                    .get(c.values_file())
+                    .map_or_else(String::new, |text| mask(text, secrets)),
             })
             .collect(),
     }

@@ -100,10 +100,21 @@ async fn run<T: Send + 'static>(
         diagnostics::error(diags, "the strata provider is not configured yet", "");
         return None;
     };
+    let offline = ctx.registries.offline;
     match tokio::task::spawn_blocking(move || read(&ctx)).await {
         Ok(Ok(value)) => Some(value),
         Ok(Err(e)) => {
             diagnostics::report(diags, &e);
+            if offline
+                && matches!(e, Error::Registry { .. })
+                && let Some(last) = diags.errors.last_mut()
+            {
+                last.detail = format!(
+                    "{}  hint: this provider reads the cache only (`offline = true`): run `strata fetch` in the catalog first, or set `offline = false`",
+                    if last.detail.is_empty() { String::new() } else { format!("{}\n", last.detail) }
+                )
+                .into();
+            }
             None
         }
         Err(e) => {

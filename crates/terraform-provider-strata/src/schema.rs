@@ -94,6 +94,7 @@ fn layer() -> AttributeType {
         ("version", string()),
         ("namespace", string()),
         ("release", string()),
+        ("values", string()),
     ]);
     object(&[
         ("type", string()),
@@ -149,7 +150,7 @@ fn stack() -> Vec<(&'static str, Attribute)> {
             attr(
                 AttributeType::List(Box::new(layer())),
                 Computed,
-                "The layers in order, each from its lock: type, name, pack, registry, requested, version, commit (null for a folder registry), digest, values (the values YAML), files (rendered file name to content) and charts (name, repo, version, namespace, release). Sensitive values show as `(sensitive)`.",
+                "The layers in order, each from its lock: type, name, pack, registry, requested, version, commit (null for a folder registry), digest, values (the values YAML), files (rendered file name to content) and charts (name, repo, version, namespace, release, values: that chart's rendered values). Sensitive values show as `(sensitive)`.",
             ),
         ),
     ]

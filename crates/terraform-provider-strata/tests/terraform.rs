@@ -115,11 +115,16 @@ impl Setup {
         s.git(&["add", "-A"]);
         s.git(&["commit", "-qm", "payments"]);
         s.strata(&["release", "payments", "-q"]).success();
+        // The documented `dev_overrides` block, pointing at this build.
+        let (_, overrides) = doc_blocks()
+            .into_iter()
+            .find(|(_, b)| b.contains("dev_overrides"))
+            .unwrap();
         s.write(
             "terraformrc",
-            &format!(
-                "provider_installation {{\n  dev_overrides {{\n    \"registry.terraform.io/strata/strata\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
-                Path::new(PROVIDER).parent().unwrap().display()
+            &overrides.replace(
+                "/path/to/strata/target/release",
+                &Path::new(PROVIDER).parent().unwrap().display().to_string(),
             ),
         );
         s
@@ -376,6 +381,7 @@ fn assert_layers(layers: &Value, lock: &toml::Table, render: &Value) {
                     "version": c["version"],
                     "namespace": c["namespace"],
                     "release": if c["release"].is_null() { Value::String(name.to_string()) } else { c["release"].clone() },
+                    "values": f["content"],
                 })
             })
             .collect();
@@ -640,4 +646,219 @@ fn the_binary_says_what_it_is_when_run_by_hand() {
         String::from_utf8(out.stdout).unwrap(),
         format!("terraform-provider-strata {}\n", env!("CARGO_PKG_VERSION"))
     );
+}
+
+/// The `hcl` blocks of docs/terraform.md, and whether each is under "## Examples".
+fn doc_blocks() -> Vec<(bool, String)> {
+    let doc = fs_err::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/terraform.md"),
+    )
+    .unwrap();
+    let mut blocks = Vec::new();
+    let mut examples = false;
+    let mut current: Option<String> = None;
+    for line in doc.lines() {
+        match (&mut current, line) {
+            (None, l) if l.starts_with("## ") => examples = l == "## Examples",
+            (None, "```hcl") => current = Some(String::new()),
+            (Some(block), "```") => {
+                blocks.push((examples, std::mem::take(block)));
+                current = None;
+            }
+            (Some(block), l) => {
+                block.push_str(l);
+                block.push('\n');
+            }
+            _ => {}
+        }
+    }
+    blocks
+}
+
+#[test]
+fn the_documented_configurations_are_formatted_and_the_first_example_plans() {
+    if !terraform_here("the_documented_configurations_are_formatted_and_the_first_example_plans") {
+        return;
+    }
+    let s = Setup::new();
+    let blocks = doc_blocks();
+    assert_eq!(blocks.len(), 6, "{blocks:#?}");
+    // CLI configuration (which quotes names, as `terraform fmt` does not take) is used
+    // as it is by the other tests; the rest is configuration `terraform fmt` checks.
+    for (i, (_, block)) in blocks.iter().enumerate() {
+        if block.starts_with("provider_installation") {
+            continue;
+        }
+        s.write(&format!("fmt/{i}.tf"), block);
+        let mut c = s.command(Path::new("terraform"), &s.path("fmt"));
+        c.args(["fmt", "-check", "-diff", &format!("{i}.tf")]);
+        let run = s.run(c);
+        assert_eq!(
+            run.code, 0,
+            "block {i} is not as terraform fmt writes it:\n{}",
+            run.stdout
+        );
+    }
+    let (_, first) = blocks.iter().find(|(example, _)| *example).unwrap();
+    s.config(first);
+    s.terraform(&["apply", "-auto-approve"]).success();
+    let out: Value =
+        serde_json::from_str(&s.terraform(&["output", "-json"]).success().stdout).unwrap();
+    let lock = lock_of(&s, "aws-prod");
+    for l in lock["layer"].as_array().unwrap() {
+        let name = l["name"].as_str().unwrap();
+        assert_eq!(
+            out["releases"]["value"][name],
+            format!(
+                "{} {}",
+                l["pack"].as_str().unwrap(),
+                l["version"].as_str().unwrap()
+            )
+        );
+        assert_eq!(out["digests"]["value"][name], l["digest"].as_str().unwrap());
+    }
+}
+
+#[test]
+fn terraform_init_installs_it_from_a_filesystem_mirror() {
+    if !terraform_here("terraform_init_installs_it_from_a_filesystem_mirror") {
+        return;
+    }
+    let s = Setup::new();
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        other => other,
+    };
+    let version = env!("CARGO_PKG_VERSION");
+    let dir = s.path(&format!(
+        "mirror/registry.terraform.io/strata/strata/{version}/{}_{arch}",
+        std::env::consts::OS
+    ));
+    fs_err::create_dir_all(&dir).unwrap();
+    fs_err::copy(
+        PROVIDER,
+        dir.join(format!("terraform-provider-strata_v{version}")),
+    )
+    .unwrap();
+    // The documented mirror block, with this test's folder.
+    let (_, mirror) = doc_blocks()
+        .into_iter()
+        .find(|(_, b)| b.contains("filesystem_mirror"))
+        .unwrap();
+    s.write(
+        "terraformrc",
+        &mirror.replace(
+            "/opt/terraform/mirror",
+            &s.path("mirror").display().to_string(),
+        ),
+    );
+    s.write(
+        "tf/main.tf",
+        &format!(
+            "terraform {{\n  required_providers {{\n    strata = {{\n      source  = \"strata/strata\"\n      version = \"{version}\"\n    }}\n  }}\n}}\n\nprovider \"strata\" {{\n  catalog = \"../cat\"\n}}\n\ndata \"strata_profile\" \"aws\" {{\n  name = \"aws-prod\"\n}}\n\noutput \"cloud\" {{\n  value = data.strata_profile.aws.cloud\n}}\n"
+        ),
+    );
+    let init = s.terraform(&["init"]).success();
+    assert!(
+        init.stdout
+            .contains(&format!("- Installing strata/strata v{version}...")),
+        "{}",
+        init.stdout
+    );
+    s.terraform(&["apply", "-auto-approve"]).success();
+    let out = s.terraform(&["output", "-raw", "cloud"]).success();
+    assert_eq!(out.stdout, "aws");
+}
+
+/// A git pack repository made with git2: `acme-agent` 1.0.0, tagged `acme-agent/v1.0.0`.
+fn agent_repo(dir: &Path) {
+    let repo = git2::Repository::init(dir).unwrap();
+    fs_err::create_dir_all(dir.join("acme-agent")).unwrap();
+    fs_err::write(
+        dir.join("acme-agent/pack.toml"),
+        "[pack]\nname = \"acme-agent\"\nversion = \"1.0.0\"\nlayer = \"addon\"\ndescription = \"agent\"\nclouds = [\"all\"]\n\n[params.replicas]\ntype = \"integer\"\ndefault = 2\nmin = 1\ndescription = \"Replicas\"\n",
+    )
+    .unwrap();
+    fs_err::write(
+        dir.join("acme-agent/values.yaml.j2"),
+        "replicas: {{ params.replicas }}\n",
+    )
+    .unwrap();
+    let mut index = repo.index().unwrap();
+    index
+        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+        .unwrap();
+    index.write().unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let sig =
+        git2::Signature::new("t", "t@example.com", &git2::Time::new(1_700_000_000, 0)).unwrap();
+    let commit = repo
+        .commit(Some("HEAD"), &sig, &sig, "acme-agent 1.0.0", &tree, &[])
+        .unwrap();
+    repo.tag_lightweight(
+        "acme-agent/v1.0.0",
+        &repo.find_object(commit, None).unwrap(),
+        false,
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_plan_reads_the_cache_only_unless_told_to_fetch() {
+    if !terraform_here("a_plan_reads_the_cache_only_unless_told_to_fetch") {
+        return;
+    }
+    let s = Setup::new();
+    agent_repo(&s.path("agent-repo"));
+    let url = format!("file://{}", s.path("agent-repo").display());
+    s.strata(&["registry", "add", "acme", &url, "-q"]).success();
+    s.write(
+        "cat/profiles/agent/profile.toml",
+        "[profile]\nname = \"agent\"\nextends = \"aws-prod\"\n\n[[layer]]\ntype = \"addon\"\nname = \"agent\"\npack = \"acme-agent\"\nversion = \"1.x\"\n",
+    );
+    s.strata(&["lock", "-q"]).success();
+    let commit = lock_of(&s, "agent")["layer"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"].as_str() == Some("agent"))
+        .unwrap()["commit"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let body = "data \"strata_profile\" \"agent\" {\n  name = \"agent\"\n}\n\noutput \"agent\" {\n  value = data.strata_profile.agent.layers[5]\n}\n";
+    let provider = |extra: &str| {
+        format!(
+            "terraform {{\n  required_providers {{\n    strata = {{ source = \"strata/strata\" }}\n  }}\n}}\n\nprovider \"strata\" {{\n  catalog   = \"../cat\"\n  cache_dir = \"../empty-cache\"\n{extra}}}\n\n{body}"
+        )
+    };
+
+    // The cache the lock was made with is not the provider's: by default, no fetch.
+    s.write("tf/main.tf", &provider(""));
+    let plan = s.terraform(&["plan"]);
+    assert_eq!(plan.code, 1, "{}", plan.stdout);
+    assert!(
+        plan.stderr.contains(&format!("Error: registry `acme`: `{url}` is not in the cache and `--offline` forbids fetching it; run `strata fetch` while online\n")),
+        "{}",
+        plan.stderr
+    );
+    assert!(
+        plan.stderr.contains("  hint: this provider reads the cache only (`offline = true`): run `strata fetch` in the catalog first, or set `offline = false`\n"),
+        "{}",
+        plan.stderr
+    );
+    // Nothing was fetched: the provider's cache is as empty as it was.
+    assert!(!s.path("empty-cache").exists());
+
+    // Told to fetch, it mirrors the registry once and reads the locked commit.
+    s.write("tf/main.tf", &provider("  offline   = false\n"));
+    s.terraform(&["apply", "-auto-approve"]).success();
+    let out: Value =
+        serde_json::from_str(&s.terraform(&["output", "-json"]).success().stdout).unwrap();
+    let agent = &out["agent"]["value"];
+    assert_eq!(agent["registry"], "acme");
+    assert_eq!(agent["version"], "1.0.0");
+    assert_eq!(agent["commit"], commit.as_str());
+    assert_eq!(agent["files"]["values.yaml"], "replicas: 2\n");
 }
