@@ -1,7 +1,6 @@
 //! Content digests: Go's `h1` dirhash for pack folders, and `sha256:` digests of text.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
@@ -19,7 +18,10 @@ where
         .collect();
     let mut summary = String::with_capacity(sorted.len() * 80);
     for (path, bytes) in sorted {
-        let _ = writeln!(summary, "{}  {path}", hex(&Sha256::digest(bytes)));
+        summary.push_str(&hex(&Sha256::digest(bytes)));
+        summary.push_str("  ");
+        summary.push_str(path);
+        summary.push('\n');
     }
     format!(
         "h1:{}",
@@ -33,9 +35,11 @@ pub fn sha256(bytes: &[u8]) -> String {
 }
 
 pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
-        let _ = write!(s, "{b:02x}");
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 0xf)] as char);
     }
     s
 }

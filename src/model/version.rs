@@ -26,19 +26,24 @@ impl Version {
             Some(i) => bare.split_at(i),
             None => (bare, ""),
         };
-        let parts: Vec<&str> = core.split('.').collect();
-        if parts.is_empty() || parts.len() > 3 {
-            return None;
-        }
         let mut nums = [0u64; 3];
-        for (slot, part) in nums.iter_mut().zip(&parts) {
-            if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) || part.len() > 18 {
+        for (i, part) in core.split('.').enumerate() {
+            if i == 3
+                || part.is_empty()
+                || !part.bytes().all(|b| b.is_ascii_digit())
+                || part.len() > 18
+            {
                 return None;
             }
-            *slot = part.parse().ok()?;
+            nums[i] = part.parse().ok()?;
         }
-        let canonical = format!("{}.{}.{}{rest}", nums[0], nums[1], nums[2]);
-        let sem = semver::Version::parse(&canonical).ok()?;
+        // A plain `1.2.3` needs no pre-release or build parsing (most tags of a registry).
+        let sem = if rest.is_empty() {
+            semver::Version::new(nums[0], nums[1], nums[2])
+        } else {
+            let canonical = format!("{}.{}.{}{rest}", nums[0], nums[1], nums[2]);
+            semver::Version::parse(&canonical).ok()?
+        };
         Some(Version {
             sem,
             text: text.to_string(),

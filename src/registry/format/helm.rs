@@ -45,7 +45,7 @@ impl Format for Helm {
         let mut packs = Index::new();
         match at.source.tags()? {
             Some(tags) => {
-                for tag in tags.iter() {
+                for tag in tags.names() {
                     let Some((name, version)) = split_tag(tag) else {
                         continue;
                     };
@@ -87,8 +87,8 @@ impl Format for Helm {
         let path = join(at.source.root(), pack);
         let prefix = format!("{pack}-");
         Ok(Some(
-            tags.iter()
-                .filter(|tag| tag.starts_with(&prefix))
+            tags.with_prefix(&prefix)
+                .iter()
                 .filter_map(|tag| match split_tag(tag) {
                     Some((name, version)) if name == pack => Some(ReleaseRef {
                         version,

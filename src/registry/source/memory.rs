@@ -13,7 +13,7 @@ pub struct Memory {
     files: BTreeMap<String, Vec<u8>>,
     /// Tag names, for a source laid out as a git registry's tags (the files are the same
     /// at every tag).
-    tags: Option<std::sync::Arc<Vec<String>>>,
+    tags: Option<std::sync::Arc<super::Tags>>,
 }
 
 impl Memory {
@@ -24,9 +24,9 @@ impl Memory {
     }
 
     pub fn with_tags(mut self, tags: &[&str]) -> Memory {
-        self.tags = Some(std::sync::Arc::new(
+        self.tags = Some(std::sync::Arc::new(super::Tags::new(
             tags.iter().map(|t| t.to_string()).collect(),
-        ));
+        )));
         self
     }
 
@@ -51,7 +51,7 @@ impl Source for Memory {
         "memory".to_string()
     }
 
-    fn tags(&self) -> Result<Option<std::sync::Arc<Vec<String>>>> {
+    fn tags(&self) -> Result<Option<std::sync::Arc<super::Tags>>> {
         Ok(self.tags.clone())
     }
 

@@ -20,6 +20,42 @@ pub use git::GitSource;
 /// The files of one folder: `/`-separated paths relative to it, and their bytes.
 pub type Tree = BTreeMap<String, Vec<u8>>;
 
+/// A source's tag names, sorted, so the tags of one pack (one prefix) are found by binary
+/// search rather than by a pass over thousands of tags per pack.
+#[derive(Debug, Default)]
+pub struct Tags {
+    names: Vec<String>,
+    /// Whether a tag has no `/` (`v1.2.0`: a release of a one-pack repository).
+    bare: bool,
+}
+
+impl Tags {
+    pub fn new(mut names: Vec<String>) -> Tags {
+        // Refs come sorted from git's packed-refs: checking that is one pass.
+        names.sort_unstable();
+        names.dedup();
+        let bare = names.iter().any(|t| !t.contains('/'));
+        Tags { names, bare }
+    }
+
+    /// Every tag, sorted.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// The tags that start with `prefix`, sorted.
+    pub fn with_prefix(&self, prefix: &str) -> &[String] {
+        let start = self.names.partition_point(|t| t.as_str() < prefix);
+        let len = self.names[start..].partition_point(|t| t.starts_with(prefix));
+        &self.names[start..start + len]
+    }
+
+    /// Whether some tag has no `/` in it.
+    pub fn any_bare(&self) -> bool {
+        self.bare
+    }
+}
+
 /// What a registry reads its packs from. Paths are `/`-separated and relative to the
 /// source's location; `rev` is a tag or commit id for git sources and `None` elsewhere.
 pub trait Source: Send + Sync {
@@ -45,7 +81,7 @@ pub trait Source: Send + Sync {
     }
 
     /// The tag names of a source whose releases are tags; `None` for a folder source.
-    fn tags(&self) -> Result<Option<std::sync::Arc<Vec<String>>>> {
+    fn tags(&self) -> Result<Option<std::sync::Arc<Tags>>> {
         Ok(None)
     }
 
@@ -104,5 +140,34 @@ pub fn bad_name(name: &str) -> Option<&'static str> {
         Some("holds a line break")
     } else {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Tags;
+
+    #[test]
+    fn a_prefix_is_one_sorted_range() {
+        let tags = Tags::new(
+            [
+                "ab/v1.0.0",
+                "a/v2.0.0",
+                "a-b/v1.0.0",
+                "a/v1.0.0",
+                "a/vnext",
+                "a/",
+                "b/v1",
+                "a/v1.0.0",
+            ]
+            .map(String::from)
+            .to_vec(),
+        );
+        assert_eq!(tags.with_prefix("a/v"), ["a/v1.0.0", "a/v2.0.0", "a/vnext"]);
+        assert_eq!(tags.with_prefix("a-"), ["a-b/v1.0.0"]);
+        assert_eq!(tags.with_prefix("c/v"), [] as [&str; 0]);
+        assert_eq!(tags.names().len(), 7);
+        assert!(!tags.any_bare());
+        assert!(Tags::new(vec!["v1.0.0".to_string()]).any_bare());
     }
 }

@@ -22,7 +22,7 @@ pub struct Strata;
 impl Format for Strata {
     fn index(&self, at: Reader) -> Result<Index> {
         match at.source.tags()? {
-            Some(tags) => index_tags(at, &tags),
+            Some(tags) => index_tags(at, tags.names()),
             None => index_folders(at),
         }
     }
@@ -33,13 +33,14 @@ impl Format for Strata {
         };
         // A tag `v1.2.0` is a release of the registry's one pack, named in its manifest: that
         // takes the whole index.
-        if !is_pack_name(pack) || tags.iter().any(|t| !t.contains('/')) {
+        if !is_pack_name(pack) || tags.any_bare() {
             return Ok(None);
         }
         let path = join(at.source.root(), pack);
         let prefix = format!("{pack}/v");
         Ok(Some(
-            tags.iter()
+            tags.with_prefix(&prefix)
+                .iter()
                 .filter_map(|tag| {
                     let v = tag.strip_prefix(&prefix)?;
                     Some(ReleaseRef {

@@ -61,7 +61,7 @@ impl GitSource {
             objects::tags(&repo).map_err(|e| self.fail("cannot read the tags of", &e))?;
         Ok(Mirror {
             repo: std::sync::Mutex::new(repo),
-            tags: tags.into(),
+            tags: std::sync::Arc::new(crate::registry::source::Tags::new(tags)),
             targets,
         })
     }

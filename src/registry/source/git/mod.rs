@@ -37,8 +37,8 @@ pub struct GitSource {
 /// An opened mirror and what one pass over its tags found.
 struct Mirror {
     repo: Mutex<Repository>,
-    /// Tag names, in ref order.
-    tags: Arc<Vec<String>>,
+    /// Tag names, sorted.
+    tags: Arc<super::Tags>,
     /// What each tag points at (a commit, or an annotated tag object), so reading a release
     /// needs no ref lookup.
     targets: objects::Targets,
@@ -160,7 +160,7 @@ impl Source for GitSource {
         self.mirror_dir.join("HEAD").is_file() && self.mirror_dir.join("objects").is_dir()
     }
 
-    fn tags(&self) -> Result<Option<std::sync::Arc<Vec<String>>>> {
+    fn tags(&self) -> Result<Option<std::sync::Arc<super::Tags>>> {
         Ok(Some(Arc::clone(&self.mirror()?.tags)))
     }
 
