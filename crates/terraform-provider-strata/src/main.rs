@@ -128,19 +128,13 @@ impl Provider for StrataProvider {
         // A plan must not fetch: the default reads the cache only.
         let offline = config.offline.as_option().unwrap_or(true);
         // The catalog is found now, so a wrong path is an error of the provider block.
-        let probe = Context {
-            dir: Some(catalog.clone()),
-            at: None,
-            out: quiet(),
-            registries: Settings::new(cache_dir.clone(), offline, quiet()),
-        };
-        if let Err(e) = strata::catalog::Catalog::find_root(&probe.start_dir()) {
+        if let Err(e) = strata::catalog::Catalog::find_root(&catalog) {
             diagnostics::report(diags, &e);
             return None;
         }
         *self.shared.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(Configured {
             catalog,
-            settings: probe.registries,
+            settings: Settings::new(cache_dir, offline, quiet()),
         });
         Some(())
     }
