@@ -5,13 +5,14 @@
 use std::collections::BTreeSet;
 
 use crate::catalog::Catalog;
+use crate::diagnostic::mask;
 use crate::diagnostic::{Diagnostic, Source, suggest};
 use crate::error::Result;
 use crate::model::pack::Pack;
 use crate::model::param::with_article;
 use crate::model::profile::Layer;
 use crate::model::profile::Profile;
-use crate::model::variable::{BindingOrigin, Bindings, mask, secrets};
+use crate::model::variable::{BindingOrigin, Bindings, secrets};
 use crate::render::{Rendered, Stack};
 use crate::resolve::{Chosen, Preferences, resolve};
 

@@ -28,10 +28,10 @@ impl Source {
     }
 
     /// The digest of this file's content as `inputs` counts it
-    /// ([`crate::lock::file::content_digest`]), computed once per file and run.
+    /// ([`crate::digest::content_digest`]), computed once per file and run.
     pub fn content_digest(&self) -> &str {
         self.content
-            .get_or_init(|| crate::lock::file::content_digest(self.text.as_bytes()))
+            .get_or_init(|| crate::digest::content_digest(self.text.as_bytes()))
     }
 
     /// Reads a text file: UTF-8 without control characters other than tab, line feed and
@@ -72,8 +72,8 @@ impl Source {
         if self.content.get().is_none() {
             let digest = toml::Table::deserialize(toml::de::Deserializer::from(table.clone()))
                 .ok()
-                .and_then(|t| crate::lock::file::table_digest(&t))
-                .unwrap_or_else(|| crate::lock::file::content_digest(self.text.as_bytes()));
+                .and_then(|t| crate::digest::table_digest(&t))
+                .unwrap_or_else(|| crate::digest::content_digest(self.text.as_bytes()));
             let _ = self.content.set(digest);
         }
         T::deserialize(toml::de::Deserializer::from(table)).map_err(|e| self.toml_error(&e))
@@ -192,7 +192,7 @@ impl Diagnostic {
         if secrets.is_empty() {
             return self;
         }
-        let mask = |t: &str| crate::model::variable::mask(t, secrets);
+        let mask = |t: &str| mask(t, secrets);
         self.message = mask(&self.message);
         self.hint = self.hint.as_deref().map(mask);
         if let Some((text, col, width)) = &self.excerpt {
@@ -328,6 +328,15 @@ fn rewrite_serde_message(message: &str) -> (String, Option<String>) {
         return (format!("missing required key `{field}`"), None);
     }
     (message.trim_end().to_string(), None)
+}
+
+/// Replaces every occurrence of a secret in `text` with `(sensitive)`.
+pub fn mask(text: &str, secrets: &[String]) -> String {
+    let mut out = text.to_string();
+    for s in secrets.iter().filter(|s| !s.is_empty()) {
+        out = out.replace(s.as_str(), "(sensitive)");
+    }
+    out
 }
 
 #[cfg(test)]

@@ -44,6 +44,23 @@ pub fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// The digest of a TOML file's content as parsed (keys sorted at every level, comments and
+/// layout gone); of its bytes when it does not parse.
+pub fn content_digest(bytes: &[u8]) -> String {
+    std::str::from_utf8(bytes)
+        .ok()
+        .and_then(|t| t.parse::<toml::Table>().ok())
+        .and_then(|t| table_digest(&t))
+        .unwrap_or_else(|| sha256(bytes))
+}
+
+/// The [`content_digest`] of a file that parsed into `table`.
+pub fn table_digest(table: &toml::Table) -> Option<String> {
+    serde_json::to_string(table)
+        .ok()
+        .map(|json| sha256(json.as_bytes()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

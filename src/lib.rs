@@ -30,6 +30,7 @@ pub mod review;
 pub mod scaffold;
 pub mod schema;
 pub mod view;
+pub mod yaml;
 
 use std::process::ExitCode;
 

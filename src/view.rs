@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalog;
 use crate::cluster;
+use crate::diagnostic::mask;
 use crate::error::{Error, Result};
 use crate::export::{self, Target};
-use crate::model::variable::mask;
 use crate::registry::Settings;
 use crate::render::locked::{RenderedLayer, all_secrets, render_profile};
 

@@ -7,7 +7,7 @@ use yaml_rust2::yaml::Hash;
 
 use super::{Delivery, Export, Subject, deliveries, dns_label};
 use crate::diagnostic::Diagnostic;
-use crate::render::document::{self, Path, emit_document};
+use crate::yaml::{self, Path, emit_document};
 
 /// How a sensitive value is marked while rendering, before it becomes a `valuesFrom`.
 pub fn marker(name: &str) -> String {
@@ -36,7 +36,7 @@ fn repo_name(url: &str) -> String {
 /// Paths in `values` whose scalar is a sensitive marker, removed from `values`.
 fn take_markers(values: &mut Yaml) -> Vec<(Path, String)> {
     let mut found = Vec::new();
-    for (path, leaf) in document::leaves(values) {
+    for (path, leaf) in yaml::leaves(values) {
         if let Yaml::String(text) = &leaf
             && let Some(name) = text.strip_prefix("strata-sensitive-value:")
         {
@@ -44,7 +44,7 @@ fn take_markers(values: &mut Yaml) -> Vec<(Path, String)> {
         }
     }
     for (path, _) in &found {
-        document::set(values, path, None);
+        yaml::set(values, path, None);
     }
     found
 }
@@ -132,7 +132,7 @@ pub fn flux(subject: &Subject) -> Export {
                         ("kind", s("Secret")),
                         ("name", s(&secret)),
                         ("valuesKey", s(var)),
-                        ("targetPath", s(&document::show_path(path))),
+                        ("targetPath", s(&yaml::show_path(path))),
                     ])
                 })
                 .collect();

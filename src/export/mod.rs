@@ -23,8 +23,8 @@ use crate::model::variable::{Binding, BindingOrigin, Bindings, Variable};
 use crate::model::version::Version;
 use crate::registry::Settings;
 use crate::render::FileKind;
-use crate::render::document;
 use crate::render::locked::{PackOrigin, RenderedLayer, render_locked};
+use crate::yaml;
 
 /// Where an export goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -290,7 +290,7 @@ pub fn deliveries(subject: &Subject) -> (Vec<Delivery<'_>>, Vec<(String, String)
                     .values()
                     .next()
                     .and_then(|t| {
-                        document::parse(
+                        yaml::parse(
                             t.lines()
                                 .filter(|l| !l.starts_with("# spectrocloud.com/"))
                                 .collect::<Vec<_>>()
@@ -305,7 +305,7 @@ pub fn deliveries(subject: &Subject) -> (Vec<Delivery<'_>>, Vec<(String, String)
                 _ => layer
                     .files
                     .get(chart.values_file())
-                    .and_then(|t| document::parse(t).ok())
+                    .and_then(|t| yaml::parse(t).ok())
                     .unwrap_or(Yaml::Hash(Default::default())),
             };
             out.push(Delivery {

@@ -81,7 +81,7 @@ impl Target {
                 None => None,
             };
             let now = worktree.read(file)?;
-            let digest = |b: &Option<Vec<u8>>| b.as_deref().map(crate::lock::file::content_digest);
+            let digest = |b: &Option<Vec<u8>>| b.as_deref().map(crate::digest::content_digest);
             if at_head.is_none() || digest(&at_head) != digest(&now) {
                 out.push(file.clone());
             }

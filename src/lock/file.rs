@@ -318,7 +318,7 @@ impl LockedLayer {
 /// layer. A lock whose `inputs` no longer matches is stale: its profile or configuration
 /// changed, or the lock was edited.
 ///
-/// `files` are each file's name and [`content_digest`].
+/// `files` are each file's name and [`content_digest`](crate::digest::content_digest).
 pub fn inputs(files: &[(&str, &str)], layers: &[LockedLayer]) -> String {
     let mut text = String::from("strata-inputs 2\n");
     for (name, digest) in files {
@@ -364,26 +364,10 @@ pub fn is_newer(text: &str) -> bool {
         .is_some_and(|v| v > VERSION)
 }
 
-/// The digest of a TOML file's content as parsed (keys sorted at every level, comments and
-/// layout gone); of its bytes when it does not parse.
-pub fn content_digest(bytes: &[u8]) -> String {
-    std::str::from_utf8(bytes)
-        .ok()
-        .and_then(|t| t.parse::<toml::Table>().ok())
-        .and_then(|t| table_digest(&t))
-        .unwrap_or_else(|| sha256(bytes))
-}
-
-/// The [`content_digest`] of a file that parsed into `table`.
-pub fn table_digest(table: &toml::Table) -> Option<String> {
-    serde_json::to_string(table)
-        .ok()
-        .map(|json| sha256(json.as_bytes()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::digest::content_digest;
 
     fn sample() -> Lock {
         Lock {

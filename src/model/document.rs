@@ -3,7 +3,7 @@
 //! `schema.yaml`, a chart's `values.schema.json`).
 
 use crate::diagnostic::{Diagnostic, Source};
-use crate::render::document::{Path, key_text};
+use crate::yaml::{Path, key_text};
 use yaml_rust2::Yaml;
 
 /// A release's values document and what constrains it.
@@ -84,7 +84,7 @@ impl Rule {
 /// format "${...}" | hints "..." }}'}`. Forms strata does not know are kept as notes and
 /// not enforced.
 pub fn read_rules(source: &Source) -> Result<(Vec<Rule>, Vec<String>), Vec<Diagnostic>> {
-    let doc = crate::render::document::parse(&source.text)
+    let doc = crate::yaml::parse(&source.text)
         .map_err(|(line, msg)| vec![Diagnostic::at_line(source, line.max(1), msg)])?;
     let mut rules = Vec::new();
     let mut notes = Vec::new();

@@ -285,15 +285,6 @@ pub fn placeholder(var: &Variable) -> Value {
     }
 }
 
-/// Replaces every occurrence of a secret in `text` with `(sensitive)`.
-pub fn mask(text: &str, secrets: &[String]) -> String {
-    let mut out = text.to_string();
-    for s in secrets.iter().filter(|s| !s.is_empty()) {
-        out = out.replace(s.as_str(), "(sensitive)");
-    }
-    out
-}
-
 /// The text forms of the sensitive variables' bound values, longest first (so that a
 /// secret holding another is masked whole).
 pub fn secrets(

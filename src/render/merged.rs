@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 
 use yaml_rust2::Yaml;
 
-use super::document::{self, Path, from_toml, leaves, show_path, to_toml};
 use super::values::{Effective, Origin, VarUse};
 use crate::diagnostic::{Diagnostic, Source, suggest};
 use crate::model::config::Config;
@@ -15,6 +14,7 @@ use crate::model::pack::Pack;
 use crate::model::profile::Layer;
 use crate::model::variable::Variable;
 use crate::model::variable::{Bindings, placeholder, var_ref};
+use crate::yaml::{self, Path, from_toml, leaves, show_path, to_toml};
 
 /// The merged document of one layer.
 pub struct Merged {
@@ -107,9 +107,9 @@ pub fn merge(
     for p in &layer.presets {
         if let Some(preset) = doc.presets.iter().find(|x| x.id() == *p.get_ref()) {
             for path in &preset.remove {
-                document::set(&mut m.tree, path, None);
+                yaml::set(&mut m.tree, path, None);
             }
-            document::merge(&mut m.tree, &preset.add);
+            yaml::merge(&mut m.tree, &preset.add);
             m.presets.push(preset.id());
         }
     }
@@ -201,7 +201,7 @@ fn apply(
 }
 
 fn set(m: &mut Merged, path: &[String], value: Yaml, origin: &Origin) {
-    document::set(&mut m.tree, path, Some(value));
+    yaml::set(&mut m.tree, path, Some(value));
     m.origins.retain(|p, _| !p.starts_with(path));
     m.vars.retain(|p, _| !p.starts_with(path));
     m.origins.insert(path.to_vec(), origin.clone());
@@ -327,7 +327,7 @@ pub fn render(
     if !problems.is_empty() {
         return Err(problems);
     }
-    let mut text = document::write(&doc.source.text, &doc.default, &m.tree);
+    let mut text = yaml::write(&doc.source.text, &doc.default, &m.tree);
     if !m.presets.is_empty() {
         text = format!(
             "# spectrocloud.com/enabled-presets: {}\n{text}",
@@ -349,7 +349,7 @@ fn to_json(y: &Yaml) -> serde_json::Value {
         Yaml::Array(a) => serde_json::Value::Array(a.iter().map(to_json).collect()),
         Yaml::Hash(h) => serde_json::Value::Object(
             h.iter()
-                .filter_map(|(k, v)| Some((document::key_text(k)?, to_json(v))))
+                .filter_map(|(k, v)| Some((yaml::key_text(k)?, to_json(v))))
                 .collect(),
         ),
         _ => serde_json::Value::Null,

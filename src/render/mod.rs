@@ -4,7 +4,6 @@
 //! [`locked`] renders a profile from its lock.
 
 mod checks;
-pub mod document;
 pub mod locked;
 pub mod merged;
 pub mod templates;

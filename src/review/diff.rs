@@ -332,7 +332,7 @@ pub fn diff(base_label: &str, head_label: &str, base: &Side, head: &Side) -> Dif
             let mask = |files: &BTreeMap<String, String>| -> BTreeMap<String, String> {
                 files
                     .iter()
-                    .map(|(k, v)| (k.clone(), crate::model::variable::mask(v, &secrets)))
+                    .map(|(k, v)| (k.clone(), crate::diagnostic::mask(v, &secrets)))
                     .collect()
             };
             let (of, nf) = (o.map(|l| mask(&l.files)), n.map(|l| mask(&l.files)));

@@ -748,7 +748,7 @@ fn verify_recomputes_values_and_rendered_digests() {
     lock.layers[2].values = Some("sha256:0000".into());
     let config = env.read("strata.toml");
     let profile = env.read("profiles/aws-prod/profile.toml");
-    let digest = |t: &str| strata::lock::file::content_digest(t.as_bytes());
+    let digest = |t: &str| strata::digest::content_digest(t.as_bytes());
     lock.inputs = strata::lock::file::inputs(
         &[
             ("strata.toml", digest(&config).as_str()),

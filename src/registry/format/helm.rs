@@ -136,7 +136,7 @@ impl Format for Helm {
             base,
             manifest,
         } = super::read_release(at, release, MANIFEST)?;
-        let chart = crate::render::document::parse(&manifest.text).map_err(|(line, msg)| {
+        let chart = crate::yaml::parse(&manifest.text).map_err(|(line, msg)| {
             Error::Catalog(vec![super::values::yaml_error(&manifest, line, msg)])
         })?;
         let line_of = |key: &str| {

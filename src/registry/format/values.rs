@@ -4,7 +4,7 @@
 use crate::diagnostic::{Diagnostic, Source};
 use crate::model::document::{Preset, ValuesDoc, read_rules};
 use crate::registry::source::Tree;
-use crate::render::document::{self, Path};
+use crate::yaml::{self, Path};
 use yaml_rust2::Yaml;
 
 /// How a file of a release is named in messages.
@@ -36,7 +36,7 @@ pub fn read(files: &Tree, base: &str, problems: &mut Vec<Diagnostic>) -> Option<
             return None;
         }
     };
-    let default = match document::parse(&source.text) {
+    let default = match yaml::parse(&source.text) {
         Ok(y) => y,
         Err((line, msg)) => {
             problems.push(yaml_error(&source, line, msg));
@@ -110,7 +110,7 @@ pub fn read(files: &Tree, base: &str, problems: &mut Vec<Diagnostic>) -> Option<
 /// `presets: [{name, displayName, group, remove: [paths], add: "<yaml>"}]`; one preset per
 /// group per layer is checked where a layer selects them.
 fn read_presets(source: &Source, problems: &mut Vec<Diagnostic>) -> Vec<Preset> {
-    let doc = match document::parse(&source.text) {
+    let doc = match yaml::parse(&source.text) {
         Ok(y) => y,
         Err((line, msg)) => {
             problems.push(yaml_error(source, line, msg));
@@ -151,7 +151,7 @@ fn read_presets(source: &Source, problems: &mut Vec<Diagnostic>) -> Vec<Preset> 
             })
             .unwrap_or_default();
         let add = match &p["add"] {
-            Yaml::String(s) => match document::parse(s) {
+            Yaml::String(s) => match yaml::parse(s) {
                 Ok(y) => y,
                 Err((_, msg)) => {
                     problems.push(at(format!(

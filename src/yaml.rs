@@ -1,5 +1,6 @@
-//! Values documents (a Palette pack's or a Helm chart's `values.yaml`): a layer's values
-//! merge into the default document by key path (tables merge, arrays and scalars replace),
+//! YAML documents, with no knowledge of packs: parsing, key paths, and values documents (a
+//! Palette pack's or a Helm chart's `values.yaml`). A layer's values merge into the default
+//! document by key path (tables merge, arrays and scalars replace),
 //! and the merged document is written back into the default document's text, so its
 //! comments stay where their keys survive.
 //!
