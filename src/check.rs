@@ -10,9 +10,9 @@ use crate::diagnostic::{Diagnostic, Source, suggest};
 use crate::error::Result;
 use crate::model::pack::Pack;
 use crate::model::param::with_article;
-use crate::model::profile::Layer;
-use crate::model::profile::Profile;
 use crate::model::variable::{BindingOrigin, Bindings, secrets};
+use crate::profile::Layer;
+use crate::profile::Profile;
 use crate::render::{Rendered, Stack};
 use crate::resolve::{Chosen, Preferences, resolve};
 

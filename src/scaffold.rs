@@ -10,7 +10,7 @@ use crate::catalog::Catalog;
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::model::pack::{LayerType, Pack};
-use crate::model::profile::ProfileType;
+use crate::profile::ProfileType;
 use crate::registry::Registry;
 
 const PROFILE_TEMPLATE: &str = include_str!("../templates/profile.toml.j2");
@@ -279,7 +279,12 @@ pub fn schema_files() -> Vec<(String, String)> {
     crate::schema::FILES
         .iter()
         .filter_map(|(file, name)| {
-            crate::schema::text(file).map(|t| (format!("{SCHEMA_DIR}/{name}"), t + "\n"))
+            crate::schema::of_file(file).map(|v| {
+                (
+                    format!("{SCHEMA_DIR}/{name}"),
+                    crate::schema::text(&v) + "\n",
+                )
+            })
         })
         .collect()
 }
@@ -301,12 +306,11 @@ pub fn with_schema_line(text: &str, dir: &str, file: &str) -> String {
 pub fn render_checked(catalog: &Catalog, plan: &ScaffoldProfile, dir: &str) -> Result<String> {
     let text = plan.render();
     let source = crate::diagnostic::Source::new(
-        format!("{dir}/{}", crate::model::profile::FILE_NAME),
+        format!("{dir}/{}", crate::profile::FILE_NAME),
         text.as_str(),
     );
     let folder = dir.rsplit('/').next().unwrap_or(dir);
-    let profile =
-        crate::model::profile::Profile::parse(source, dir, folder).map_err(Error::Catalog)?;
+    let profile = crate::profile::Profile::parse(source, dir, folder).map_err(Error::Catalog)?;
     crate::check::check_profile(catalog, profile)?.map_err(Error::Catalog)?;
     Ok(text)
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::diagnostic::{Diagnostic, Source, suggest};
 use crate::error::{Error, Result, problems};
 use crate::model::config::{self, Config};
-use crate::model::profile::{self, Profile, ProfileDoc};
+use crate::profile::{self, Profile, ProfileDoc};
 use crate::registry::{Registries, Settings};
 use files::Files;
 
@@ -21,6 +21,8 @@ pub struct Catalog {
     pub registries: Registries,
     /// Bytes rendered by this run, against [`crate::render::templates::MAX_RUN_OUTPUT`].
     pub rendered: std::sync::atomic::AtomicUsize,
+    /// The run's caches ([`Settings::memo`]; a catalog made of parts has its own).
+    pub memo: crate::memo::Memo,
     /// The files below the profiles folder, listed once per run.
     profile_files: std::sync::OnceLock<Vec<(String, files::Kind)>>,
     /// Every profile file as the last [`Catalog::load_profiles`] parsed it, with its blob id
@@ -109,7 +111,9 @@ impl Catalog {
         let config_source = Source::from_bytes(config::FILE_NAME, &bytes)?;
         let config = Config::parse(&config_source).map_err(Error::Catalog)?;
         let registries = Registries::open(&config, &config_source, root, &files, git)?;
-        Ok(Catalog::new(root, files, config, config_source, registries))
+        let mut catalog = Catalog::new(root, files, config, config_source, registries);
+        catalog.memo = git.memo.clone();
+        Ok(catalog)
     }
 
     /// A catalog of parts already read.
@@ -127,6 +131,7 @@ impl Catalog {
             config_source,
             registries,
             rendered: Default::default(),
+            memo: Default::default(),
             profile_files: Default::default(),
             parsed: Default::default(),
         }

@@ -16,9 +16,9 @@ use crate::error::{Error, Result};
 use crate::lock::file::LockedLayer;
 use crate::model::config::is_identifier;
 use crate::model::pack::{Pack, Target};
-use crate::model::profile::{Layer, Profile, ProfileType};
 use crate::model::variable::{self, Bindings, ValueTable};
 use crate::model::version::Version;
+use crate::profile::{Layer, Profile, ProfileType};
 use crate::registry::Settings;
 use crate::render::Stack;
 use crate::render::locked::{RenderedLayer, locked_packs};
@@ -29,7 +29,7 @@ pub const FILE_NAME: &str = "cluster.toml";
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct ClusterFile {
+pub(crate) struct ClusterFile {
     cluster: ClusterMeta,
     #[serde(default)]
     addon: Vec<AddonDecl>,
@@ -764,9 +764,4 @@ pub fn names(loaded: &[LoadedCluster]) -> BTreeSet<String> {
         .iter()
         .filter_map(|(_, c)| c.as_ref().ok().map(|c| c.name.clone()))
         .collect()
-}
-
-/// The JSON Schema of `cluster.toml`, from the types that parse it.
-pub fn json_schema() -> schemars::Schema {
-    crate::schema::generate::<ClusterFile>()
 }

@@ -8,7 +8,7 @@ use crate::catalog::files::Files;
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::model::config;
-use crate::model::profile::{self, ProfileType};
+use crate::profile::{self, ProfileType};
 use crate::scaffold;
 
 /// Create a catalog repository: git init, strata.toml, and an example profile

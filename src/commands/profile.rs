@@ -6,7 +6,7 @@ use crate::context::Context;
 use crate::diagnostic::suggest;
 use crate::error::{Error, Result};
 use crate::model::config::is_identifier;
-use crate::model::profile::{FILE_NAME, ProfileType};
+use crate::profile::{FILE_NAME, ProfileType};
 use crate::scaffold;
 
 /// Create and manage profiles

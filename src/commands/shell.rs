@@ -45,14 +45,29 @@ pub struct SchemaArgs {
 }
 
 pub fn schema(args: SchemaArgs, ctx: &Context) -> Result<()> {
-    let text = crate::schema::text(&args.name).ok_or_else(|| {
-        let names = crate::schema::names();
+    let schema = match args.name.strip_prefix("json/") {
+        Some(command) => super::output_schemas()
+            .into_iter()
+            .find(|(n, _)| *n == command)
+            .map(|(n, schema)| crate::schema::of_output(n, schema)),
+        None => crate::schema::of_file(&args.name),
+    };
+    let schema = schema.ok_or_else(|| {
+        let mut names: Vec<String> = crate::schema::FILES
+            .iter()
+            .map(|(f, _)| f.to_string())
+            .collect();
+        names.extend(
+            super::output_schemas()
+                .into_iter()
+                .map(|(n, _)| format!("json/{n}")),
+        );
         Error::usage_hint(
             format!("no schema named `{}`", args.name),
             crate::diagnostic::suggest(&args.name, names.iter().map(String::as_str))
                 .or_else(|| Some(format!("one of: {}", names.join(", ")))),
         )
     })?;
-    ctx.out.print(&text);
+    ctx.out.print(&crate::schema::text(&schema));
     Ok(())
 }

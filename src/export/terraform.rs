@@ -93,7 +93,7 @@ pub fn export(subject: &Subject) -> Export {
         out.push_str("}\n\n");
     }
     let tags: Vec<String> = subject.tags.iter().map(|t| string(t)).collect();
-    let cloud = if subject.ty == crate::model::profile::ProfileType::AddOn {
+    let cloud = if subject.ty == crate::profile::ProfileType::AddOn {
         "all".to_string()
     } else {
         subject.cloud.clone()

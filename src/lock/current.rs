@@ -8,7 +8,7 @@ use crate::diagnostic::{Diagnostic, Source};
 use crate::error::{Error, Result};
 use crate::lock::plan::{Stale, files_of, staleness};
 use crate::lock::{FILE_NAME, Lock, integrity};
-use crate::model::profile::Profile;
+use crate::profile::Profile;
 
 /// A valid profile and its current lock.
 pub fn current_lock(catalog: &Catalog, name: &str) -> Result<(Profile, Lock)> {

@@ -9,7 +9,7 @@ use crate::diagnostic::{Diagnostic, Source, suggest};
 use crate::error::{Error, Result, problems};
 use crate::lock::file::{FILE_NAME, Lock, LockedLayer, inputs, is_newer};
 use crate::model::config::{self, RegistryKind};
-use crate::model::profile::{Profile, Request};
+use crate::profile::{Profile, Request};
 use crate::resolve::Preferences;
 
 /// Which layers leave their lock behind.

@@ -259,8 +259,3 @@ pub fn check_relative_path(p: &str) -> Result<(), String> {
     }
     Ok(())
 }
-
-/// The JSON Schema of `strata.toml`, from the types that parse it.
-pub fn json_schema() -> schemars::Schema {
-    crate::schema::generate::<Config>()
-}

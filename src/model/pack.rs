@@ -140,21 +140,43 @@ pub struct Pack {
     /// What else the release says, for `pack show` (`appVersion`, `addonType`,
     /// dependencies, keys strata does not use), in order.
     pub facts: Vec<(String, String)>,
-    /// The compiled templates, built on first use.
-    pub(crate) compiled:
-        std::sync::OnceLock<Result<std::sync::Arc<crate::render::Templates>, Diagnostic>>,
 }
 
 impl Pack {
-    pub fn supports_cloud(&self, cloud: &str) -> bool {
-        self.clouds.iter().any(|c| c == "all" || c == cloud)
+    /// A release named `name` and `version` whose files are `files`: every format builds its
+    /// releases from this one, so what is derived from the files (the `h1` digest) is
+    /// derived in one place. The rest starts empty: an add-on for every cloud, with no
+    /// constraints, parameters, charts or templates' document.
+    pub fn new(
+        name: String,
+        version: Version,
+        manifest: Source,
+        files: BTreeMap<String, Vec<u8>>,
+    ) -> Pack {
+        Pack {
+            display_name: name.clone(),
+            name,
+            version,
+            layer: LayerType::Addon,
+            any_layer: false,
+            category: String::new(),
+            description: String::new(),
+            clouds: vec!["all".to_string()],
+            requires: Vec::new(),
+            conflicts: Vec::new(),
+            params: BTreeMap::new(),
+            charts: Vec::new(),
+            asserts: Vec::new(),
+            manifest,
+            digest: crate::digest::h1(&files),
+            files,
+            document: None,
+            facts: Vec::new(),
+        }
     }
 
-    /// The release's templates, compiled once.
-    pub fn compiled(&self) -> Result<std::sync::Arc<crate::render::Templates>, Diagnostic> {
-        self.compiled
-            .get_or_init(|| crate::render::compile(self))
-            .clone()
+    pub fn supports_cloud(&self, cloud: &str) -> bool {
+        self.clouds.iter().any(|c| c == "all" || c == cloud)
     }
 
     /// How a file of this release is named in messages (beside its pack.toml).

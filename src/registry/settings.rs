@@ -27,6 +27,9 @@ pub struct Settings {
     pub lock_timeout: Duration,
     /// Mirrors fetched by this run.
     fetched: Arc<Mutex<HashSet<PathBuf>>>,
+    /// The caches of the rooms above the registries (compiled templates, rendered files'
+    /// kinds), shared by every catalog the run opens.
+    pub memo: crate::memo::Memo,
 }
 
 impl Settings {
@@ -45,6 +48,7 @@ impl Settings {
             fetch_timeout: seconds("STRATA_FETCH_TIMEOUT", 60),
             lock_timeout: seconds("STRATA_LOCK_TIMEOUT", 300),
             fetched: Arc::default(),
+            memo: crate::memo::Memo::default(),
         }
     }
 

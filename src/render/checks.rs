@@ -3,7 +3,8 @@
 //! manifest (every document has `apiVersion` and `kind`) or a plain file.
 
 use std::collections::BTreeMap;
-use std::sync::LazyLock;
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
 
 use yaml_rust2::{Yaml, YamlLoader};
 
@@ -11,7 +12,7 @@ use super::{FileKind, Stack};
 use crate::catalog::Catalog;
 use crate::diagnostic::{Diagnostic, Source, shorten};
 use crate::model::pack::Pack;
-use crate::model::profile::Layer;
+use crate::profile::Layer;
 
 /// `params.<name>` and `layers.<layer>.params.<name>` in an assertion.
 static PARAM: LazyLock<regex::Regex> = LazyLock::new(|| {
@@ -109,38 +110,49 @@ pub(super) fn assertions(
     failed
 }
 
-/// What each rendered file is; a YAML file that does not parse is a problem at its
-/// template, naming the rendered line and the parser's message. Profiles of one catalog
+/// What each rendered file is, for every release a run renders. Profiles of one catalog
 /// often render the same file of the same release byte for byte, so the answer is kept for
 /// the run, keyed by the release, the file and a digest of its content.
-pub(super) fn kinds(
-    pack: &Pack,
-    files: &BTreeMap<String, String>,
-) -> Result<BTreeMap<String, FileKind>, Vec<Diagnostic>> {
-    type Key = (String, String, String);
-    static SEEN: LazyLock<std::sync::Mutex<std::collections::HashMap<Key, KindsResult>>> =
-        LazyLock::new(Default::default);
-    use sha2::Digest as _;
-    let mut digest = sha2::Sha256::new();
-    for (name, content) in files {
-        digest.update(name.as_bytes());
-        digest.update([0]);
-        digest.update(content.as_bytes());
-        digest.update([0]);
+#[derive(Default)]
+pub(super) struct Kinds(Mutex<HashMap<(String, String, String), KindsResult>>);
+
+impl Kinds {
+    /// What each of `files` is; a YAML file that does not parse is a problem at its
+    /// template, naming the rendered line and the parser's message.
+    pub(super) fn of(
+        &self,
+        pack: &Pack,
+        files: &BTreeMap<String, String>,
+    ) -> Result<BTreeMap<String, FileKind>, Vec<Diagnostic>> {
+        use sha2::Digest as _;
+        let mut digest = sha2::Sha256::new();
+        for (name, content) in files {
+            digest.update(name.as_bytes());
+            digest.update([0]);
+            digest.update(content.as_bytes());
+            digest.update([0]);
+        }
+        let key = (
+            format!("{}\0{}", pack.name, pack.digest),
+            pack.manifest.name.clone(),
+            crate::digest::hex(&digest.finalize()),
+        );
+        let hit = self
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+            .cloned();
+        if let Some(hit) = hit {
+            return hit;
+        }
+        let result = kinds_of(pack, files);
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, result.clone());
+        result
     }
-    let key = (
-        format!("{}\0{}", pack.name, pack.digest),
-        pack.manifest.name.clone(),
-        crate::digest::hex(&digest.finalize()),
-    );
-    if let Some(hit) = SEEN.lock().map(|m| m.get(&key).cloned()).ok().flatten() {
-        return hit;
-    }
-    let result = kinds_of(pack, files);
-    if let Ok(mut m) = SEEN.lock() {
-        m.insert(key, result.clone());
-    }
-    result
 }
 
 type KindsResult = Result<BTreeMap<String, FileKind>, Vec<Diagnostic>>;

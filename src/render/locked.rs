@@ -13,9 +13,9 @@ use crate::lock::current::current_lock;
 use crate::lock::{Lock, integrity};
 use crate::model::chart::Chart;
 use crate::model::pack::Pack;
-use crate::model::profile::{Layer, Profile};
 use crate::model::variable::{self, Bindings, bind};
 use crate::model::version::Version;
+use crate::profile::{Layer, Profile};
 
 /// One rendered layer.
 pub struct RenderedLayer {

@@ -11,9 +11,9 @@ use crate::diagnostic::{Diagnostic, Source, suggest};
 use crate::model::config::Config;
 use crate::model::document::{ValuesDoc, check_value, values_at};
 use crate::model::pack::Pack;
-use crate::model::profile::Layer;
 use crate::model::variable::Variable;
 use crate::model::variable::{Bindings, placeholder, var_ref};
+use crate::profile::Layer;
 use crate::yaml::{self, Path, from_toml, leaves, show_path, to_toml};
 
 /// The merged document of one layer.

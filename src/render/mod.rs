@@ -17,8 +17,8 @@ use crate::catalog::Catalog;
 use crate::diagnostic::Diagnostic;
 use crate::digest::{hex, sha256};
 use crate::model::pack::Pack;
-use crate::model::profile::{Layer, Profile};
 use crate::model::variable::Bindings;
+use crate::profile::{Layer, Profile};
 
 pub use templates::{FUEL, MAX_OUTPUT, Templates, compile, environment};
 
@@ -206,8 +206,10 @@ impl Stack {
                 )?;
                 BTreeMap::from([(doc.file.clone(), text)])
             }
-            None => pack
-                .compiled()
+            None => catalog
+                .memo
+                .get::<templates::Compiled>()
+                .of(pack)
                 .and_then(|t| {
                     t.render(
                         &params,
@@ -219,7 +221,7 @@ impl Stack {
                 })
                 .map_err(|d| vec![d])?,
         };
-        let kinds = checks::kinds(pack, &files)?;
+        let kinds = catalog.memo.get::<checks::Kinds>().of(pack, &files)?;
         Ok(Rendered {
             values,
             files,

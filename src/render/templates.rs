@@ -5,8 +5,8 @@
 //! are bounded in size before they are parsed (a deep chain would exhaust the stack), and
 //! output is capped per layer and per run.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
 use minijinja::{Environment, UndefinedBehavior};
 use toml::Value;
@@ -79,6 +79,34 @@ fn within(a: &str, b: &str) -> Result<bool, minijinja::Error> {
 fn overlapping(a: &str, b: &str) -> Result<bool, minijinja::Error> {
     let (a, b) = (network(a)?, network(b)?);
     Ok(a.contains(&b) || b.contains(&a))
+}
+
+/// The templates of every release a run renders, compiled once per run: releases are
+/// keyed by their manifest as shown (registry, pack, version) and their content digest.
+#[derive(Default)]
+pub struct Compiled(Mutex<HashMap<(String, String), Result<Arc<Templates>, Diagnostic>>>);
+
+impl Compiled {
+    /// The release's templates, compiled on first use. Two threads that ask for one release
+    /// at once may both compile it; the answer is the same.
+    pub fn of(&self, pack: &Pack) -> Result<Arc<Templates>, Diagnostic> {
+        let key = (pack.manifest.name.clone(), pack.digest.clone());
+        let cached = self
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+            .cloned();
+        if let Some(hit) = cached {
+            return hit;
+        }
+        let result = compile(pack);
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, result.clone());
+        result
+    }
 }
 
 /// Compiles every template of a release; a syntax error is a diagnostic at its line.

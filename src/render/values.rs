@@ -12,8 +12,8 @@ use crate::diagnostic::{Diagnostic, Source};
 use crate::digest::sha256;
 use crate::model::config::Config;
 use crate::model::pack::{LayerType, Pack};
-use crate::model::profile::{Layer, Profile};
 use crate::model::variable::{BindingOrigin, Bindings, placeholder};
+use crate::profile::{Layer, Profile};
 use sha2::Digest as _;
 
 /// Where an effective value came from.

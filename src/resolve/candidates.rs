@@ -11,8 +11,8 @@ use crate::lock::LockedLayer;
 use crate::model::config::RegistryKind;
 use crate::model::pack::{LayerType, Pack};
 use crate::model::param::with_article;
-use crate::model::profile::{Layer, Profile, Request};
 use crate::model::version::VersionSpec;
+use crate::profile::{Layer, Profile, Request};
 use crate::registry::{Registry, ReleaseRef};
 
 /// A layer's candidate releases, most preferred first: positions in the registry's list of

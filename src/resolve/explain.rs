@@ -8,7 +8,7 @@ use super::candidates::Loaded;
 use super::search::{Search, broken, missing_requirement};
 use crate::diagnostic::Diagnostic;
 use crate::model::pack::Pack;
-use crate::model::profile::{Layer, Profile};
+use crate::profile::{Layer, Profile};
 
 impl Search<'_, '_> {
     /// Why there is no solution, in terms of the user's lines.

@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::lock::integrity;
 use crate::lock::{Lock, LockedLayer};
 use crate::model::pack::Pack;
-use crate::model::profile::{Layer, Profile, Request};
+use crate::profile::{Layer, Profile, Request};
 use crate::registry::{Registry, ReleaseRef};
 
 pub use candidates::{Candidates, Gathered, gather, unfit};

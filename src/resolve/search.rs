@@ -10,7 +10,7 @@ use crate::catalog::Catalog;
 use crate::diagnostic::Diagnostic;
 use crate::error::Result;
 use crate::model::pack::{Constraint, LayerType, Pack, Target};
-use crate::model::profile::{Profile, ProfileType};
+use crate::profile::{Profile, ProfileType};
 
 /// A search that has not finished after this many tries gives up with an error.
 const STEP_LIMIT: usize = 200_000;

@@ -73,7 +73,7 @@ pub fn sides(base: Option<&Catalog>, head: &Catalog) -> Result<(Side, Side, usiz
 fn inputs_of(
     catalog: &Catalog,
     entry: &crate::catalog::ProfileEntry,
-    profile: &crate::model::profile::Profile,
+    profile: &crate::profile::Profile,
 ) -> Option<(Vec<Vec<u8>>, Option<git2::Oid>)> {
     let mut out = vec![profile.source.text.as_bytes().to_vec()];
     out.extend(
@@ -149,7 +149,7 @@ fn side_of(catalog: &Catalog, loaded: &Loaded, skip: &BTreeSet<String>) -> Resul
 fn state_of(
     catalog: &Catalog,
     entry: &crate::catalog::ProfileEntry,
-    profile: crate::model::profile::Profile,
+    profile: crate::profile::Profile,
 ) -> Result<std::result::Result<State, Vec<Diagnostic>>> {
     let name = profile.name.clone();
     Ok(match lock_of(catalog, entry, &profile) {

@@ -56,8 +56,7 @@ fn every_release_loads_with_described_parameters_and_templates() {
                 "{name} {} has no template",
                 r.version
             );
-            pack.compiled()
-                .unwrap_or_else(|e| panic!("{name} {}: {e}", r.version));
+            strata::render::compile(&pack).unwrap_or_else(|e| panic!("{name} {}: {e}", r.version));
         }
     }
     assert_eq!(releases, 23);

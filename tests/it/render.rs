@@ -35,7 +35,7 @@ fn render(pack: &Pack, params: &BTreeMap<String, toml::Value>) -> BTreeMap<Strin
     );
     let profile = minijinja::Value::from(minijinja::value::Serde(&profile));
     let layers = minijinja::Value::from(minijinja::value::Serde(&layers));
-    pack.compiled()
+    strata::render::compile(pack)
         .and_then(|t| t.render(params, pack, &profile, &layers, &Default::default()))
         .unwrap_or_else(|d| panic!("{} {}: {d}", pack.name, pack.version))
 }

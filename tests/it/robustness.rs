@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use strata::catalog::Catalog;
 use strata::check::check_profile;
 use strata::diagnostic::Source;
-use strata::model::profile::Profile;
 use strata::model::version::{Version, VersionSpec};
 use strata::output::{Output, OutputFormat, Verbosity};
+use strata::profile::Profile;
 use strata::registry::Settings;
 use strata::registry::format::strata::read_manifest;
 

@@ -3,8 +3,6 @@
 //! In a folder source, each `<chart>/` folder is one release (its `Chart.yaml` version).
 //! The chart is what the layer installs; its `values.yaml` is the default document.
 
-use std::collections::BTreeMap;
-
 use super::{Format, Index, Reader};
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
@@ -221,24 +219,14 @@ impl Format for Helm {
                 release: None,
                 values: "values.yaml".to_string(),
             }],
-            name,
-            version: release.version.clone(),
-            layer: LayerType::Addon,
             any_layer: true,
             category: "chart".to_string(),
             display_name: pack.to_string(),
             description,
-            clouds: vec!["all".to_string()],
             requires,
-            conflicts: Vec::new(),
-            params: BTreeMap::new(),
-            asserts: Vec::new(),
-            manifest,
-            digest: crate::digest::h1(&files),
-            files,
             document,
             facts,
-            compiled: std::sync::OnceLock::new(),
+            ..Pack::new(name, release.version.clone(), manifest, files)
         })
     }
 }

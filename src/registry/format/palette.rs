@@ -337,34 +337,23 @@ impl Format for Palette {
         } else {
             m.cloud_types.clone()
         };
+        let display = if m.display_name.is_empty() {
+            m.name.clone()
+        } else {
+            m.display_name.clone()
+        };
         Ok(Pack {
-            name: m.name.clone(),
-            version: release.version.clone(),
             layer,
-            any_layer: false,
             category: m.addon_type.clone().unwrap_or_else(|| m.layer.clone()),
-            display_name: if m.display_name.is_empty() {
-                m.name.clone()
-            } else {
-                m.display_name.clone()
-            },
-            description: if m.display_name.is_empty() {
-                m.name.clone()
-            } else {
-                m.display_name.clone()
-            },
+            display_name: display.clone(),
+            description: display,
             clouds,
             requires,
             conflicts,
-            params: BTreeMap::new(),
             charts,
-            asserts: Vec::new(),
-            manifest,
-            digest: crate::digest::h1(&files),
-            files,
             document,
             facts,
-            compiled: std::sync::OnceLock::new(),
+            ..Pack::new(m.name.clone(), release.version.clone(), manifest, files)
         })
     }
 }

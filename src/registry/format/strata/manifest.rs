@@ -16,7 +16,7 @@ use crate::registry::source::Tree;
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct Manifest {
+pub(crate) struct Manifest {
     pack: PackMeta,
     #[serde(default)]
     #[schemars(with = "Vec<Requirement>")]
@@ -228,11 +228,6 @@ pub fn read_manifest(
         return Err(problems);
     }
     Ok(Pack {
-        document: None,
-        facts: Vec::new(),
-        any_layer: false,
-        name: name.clone(),
-        version: expected_version.clone(),
         layer: *m.pack.layer.get_ref(),
         display_name: m.pack.display_name.unwrap_or_else(|| name.clone()),
         category: m.pack.category,
@@ -243,10 +238,7 @@ pub fn read_manifest(
         params,
         charts,
         asserts,
-        manifest,
-        digest: crate::digest::h1(&files),
-        files,
-        compiled: std::sync::OnceLock::new(),
+        ..Pack::new(name.clone(), expected_version.clone(), manifest, files)
     })
 }
 
@@ -408,9 +400,4 @@ fn is_param_name(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic())
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-/// The JSON Schema of `pack.toml`, from the types that parse it.
-pub fn json_schema() -> schemars::Schema {
-    crate::schema::generate::<Manifest>()
 }
