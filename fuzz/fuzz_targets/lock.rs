@@ -3,7 +3,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use strata::diagnostic::Source;
-use strata::lock::Lock;
+use strata::lockfile::Lock;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(source) = Source::from_bytes("profiles/p/profile.lock", data) {

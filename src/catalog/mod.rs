@@ -1,16 +1,14 @@
 //! An opened catalog repository: its root, `strata.toml`, its registries, and its profiles,
-//! read through [`files::Files`] (the working tree or a git revision).
-
-pub mod files;
+//! read through [`Files`] (the working tree or a git revision).
 
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Source, suggest};
 use crate::error::{Error, Result, problems};
+use crate::files::{self, Files};
 use crate::model::config::{self, Config};
 use crate::profile::{self, Profile, ProfileDoc};
 use crate::registry::{Registries, Settings};
-use files::Files;
 
 pub struct Catalog {
     pub root: PathBuf,
@@ -188,7 +186,7 @@ impl Catalog {
             walk.iter().map(|(p, _)| p.as_str()).collect();
         let mut out = Vec::new();
         for (path, _) in walk {
-            if let Some(dir) = path.strip_suffix(crate::lock::FILE_NAME)
+            if let Some(dir) = path.strip_suffix(crate::lockfile::FILE_NAME)
                 && (dir.is_empty() || dir.ends_with('/'))
                 && !files.contains(format!("{dir}{}", profile::FILE_NAME).as_str())
             {

@@ -13,7 +13,8 @@ use crate::catalog::Catalog;
 use crate::check::check_values;
 use crate::diagnostic::{Diagnostic, Source, suggest};
 use crate::error::{Error, Result};
-use crate::lock::file::LockedLayer;
+use crate::lock::render::{RenderedLayer, locked_packs};
+use crate::lockfile::LockedLayer;
 use crate::model::config::is_identifier;
 use crate::model::pack::{Pack, Target};
 use crate::model::variable::{self, Bindings, ValueTable};
@@ -21,7 +22,6 @@ use crate::model::version::Version;
 use crate::profile::{Layer, Profile, ProfileType};
 use crate::registry::Settings;
 use crate::render::Stack;
-use crate::render::locked::{RenderedLayer, locked_packs};
 
 /// The folder of cluster files, at the catalog root.
 pub const DIR: &str = "clusters";
@@ -175,7 +175,7 @@ pub type LoadedCluster = (String, std::result::Result<Cluster, Vec<Diagnostic>>)
 pub fn load_clusters(catalog: &Catalog) -> Result<Vec<LoadedCluster>> {
     let mut out: Vec<LoadedCluster> = Vec::new();
     for (path, kind) in catalog.files.walk(DIR, true)? {
-        if kind == crate::catalog::files::Kind::Other {
+        if kind == crate::files::Kind::Other {
             continue;
         }
         let Some(dir) = path.strip_suffix(FILE_NAME) else {
@@ -247,7 +247,7 @@ pub fn releases(catalog: &Catalog, profile: &str) -> Vec<Version> {
 struct Pinned {
     catalog: Option<Catalog>,
     profile: Profile,
-    lock: crate::lock::Lock,
+    lock: crate::lockfile::Lock,
     packs: Vec<Arc<Pack>>,
 }
 
@@ -656,7 +656,7 @@ pub fn build_with(
                 digest: lock
                     .as_ref()
                     .map_or_else(|| p.digest.clone(), |x| x.digest.clone()),
-                origin: crate::render::locked::PackOrigin::of(p),
+                origin: crate::lock::render::PackOrigin::of(p),
                 charts: p.charts.clone(),
                 files: r.files,
                 kinds: r.kinds,

@@ -7,7 +7,7 @@ use crate::check::check_with;
 use crate::context::Context;
 use crate::diagnostic::suggest;
 use crate::error::{Error, Result};
-use crate::render::values::Origin;
+use crate::render::effective::Origin;
 use crate::resolve::{Preferences, gather, unfit, why_not};
 
 /// Explain a layer: its spec, the candidate releases and why newer ones were not chosen,
@@ -57,7 +57,7 @@ struct ValueOut {
     origin: Origin,
     /// The variable the value is, when it is one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    var: Option<crate::render::values::VarUse>,
+    var: Option<crate::render::effective::VarUse>,
 }
 
 pub fn run(args: Args, ctx: &Context) -> Result<()> {

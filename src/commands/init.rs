@@ -4,9 +4,9 @@ use std::path::{Path, PathBuf};
 
 use crate::atomic;
 use crate::catalog::Catalog;
-use crate::catalog::files::Files;
 use crate::context::Context;
 use crate::error::{Error, Result};
+use crate::files::Files;
 use crate::model::config;
 use crate::profile::{self, ProfileType};
 use crate::scaffold;

@@ -135,7 +135,7 @@ fn list(ctx: &Context) -> Result<()> {
                 continue;
             }
         };
-        let lock_file = format!("{}/{}", entry.dir, crate::lock::FILE_NAME);
+        let lock_file = format!("{}/{}", entry.dir, crate::lockfile::FILE_NAME);
         let lock = if !catalog.files.exists(&lock_file) {
             "missing"
         } else {

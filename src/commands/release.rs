@@ -58,7 +58,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
     let head = repo.head().and_then(|h| h.peel_to_commit()).map_err(|_| {
         Diagnostic::plain("the repository has no commit yet").with_hint("commit the catalog first")
     })?;
-    let lock_file = format!("{}/{}", profile.dir, crate::lock::FILE_NAME);
+    let lock_file = format!("{}/{}", profile.dir, crate::lockfile::FILE_NAME);
     for file in [
         profile.file().to_string(),
         lock_file,

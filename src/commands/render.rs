@@ -10,10 +10,10 @@ use crate::catalog::Catalog;
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::lock::current::lock_of;
+use crate::lock::render::{RenderedLayer, all_secrets, render_locked, render_profile};
 use crate::model::chart::Chart;
 use crate::model::variable::{self, bind};
 use crate::render::FileKind;
-use crate::render::locked::{RenderedLayer, all_secrets, render_locked, render_profile};
 
 /// Render a profile's configuration from its lock file (never re-resolving)
 #[derive(Debug, clap::Args)]

@@ -9,13 +9,13 @@ use crate::catalog::Catalog;
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Source};
 use crate::error::{Error, Result, problems as split};
-use crate::lock::integrity::{self, Mismatch};
-use crate::lock::{FILE_NAME, Lock, LockedLayer};
+use crate::lock::render::render_locked;
+use crate::lockfile::integrity::{self, Mismatch};
+use crate::lockfile::{FILE_NAME, Lock, LockedLayer};
 use crate::model::config::RegistryKind;
 use crate::output::plural;
 use crate::profile::Profile;
 use crate::registry::{Registries, Registry};
-use crate::render::locked::render_locked;
 use crate::render::values;
 
 /// Fetch registries again and check every locked tag, commit and content digest

@@ -16,6 +16,7 @@ use crate::cluster::{Cluster, build_with};
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::lock::current::current_lock;
+use crate::lock::render::{PackOrigin, RenderedLayer, render_locked};
 use crate::model::chart::Chart;
 use crate::model::pack::LayerType;
 use crate::model::variable::{Binding, BindingOrigin, Bindings, Variable};
@@ -23,7 +24,6 @@ use crate::model::version::Version;
 use crate::profile::ProfileType;
 use crate::registry::Settings;
 use crate::render::FileKind;
-use crate::render::locked::{PackOrigin, RenderedLayer, render_locked};
 use crate::yaml;
 
 /// Where an export goes.

@@ -3,8 +3,8 @@
 use serde_json::{Value, json};
 
 use super::{Export, Subject, palette_layer, palette_type};
+use crate::lock::render::PackOrigin;
 use crate::render::FileKind;
-use crate::render::locked::PackOrigin;
 
 pub fn export(subject: &Subject) -> Export {
     let labels: serde_json::Map<String, Value> = subject

@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 
 use super::{Export, Subject, palette_type};
+use crate::lock::render::PackOrigin;
 use crate::render::FileKind;
-use crate::render::locked::PackOrigin;
 
 /// How a sensitive value is marked while rendering, before it becomes `${var.NAME}`.
 pub const REF_OPEN: &str = "@@strata-var:";

@@ -64,7 +64,7 @@ impl Target {
         &self,
         root: &Path,
         files: &[String],
-        worktree: &crate::catalog::files::Files,
+        worktree: &crate::files::Files,
     ) -> Result<Vec<String>> {
         let head = self
             .parent

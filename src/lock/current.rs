@@ -7,7 +7,7 @@ use crate::catalog::{Catalog, ProfileEntry};
 use crate::diagnostic::{Diagnostic, Source};
 use crate::error::{Error, Result};
 use crate::lock::plan::{Stale, files_of, staleness};
-use crate::lock::{FILE_NAME, Lock, integrity};
+use crate::lockfile::{FILE_NAME, Lock, integrity};
 use crate::profile::Profile;
 
 /// A valid profile and its current lock.

@@ -7,7 +7,7 @@ use crate::catalog::{Catalog, LoadedProfile, ProfileEntry};
 use crate::check::{Checked, check_with};
 use crate::diagnostic::{Diagnostic, Source, suggest};
 use crate::error::{Error, Result, problems};
-use crate::lock::file::{FILE_NAME, Lock, LockedLayer, inputs, is_newer};
+use crate::lockfile::{FILE_NAME, Lock, LockedLayer, inputs, is_newer};
 use crate::model::config::{self, RegistryKind};
 use crate::profile::{Profile, Request};
 use crate::resolve::Preferences;
@@ -229,11 +229,11 @@ pub fn files_of<'a>(config: &'a Source, profile: &'a Profile) -> Vec<(&'a str, &
 }
 
 /// The lock's record of the profile's bases.
-pub fn bases_of(profile: &Profile) -> Vec<crate::lock::file::BaseFile> {
+pub fn bases_of(profile: &Profile) -> Vec<crate::lockfile::BaseFile> {
     profile
         .bases
         .iter()
-        .map(|(_, s)| crate::lock::file::BaseFile {
+        .map(|(_, s)| crate::lockfile::BaseFile {
             file: s.name.clone(),
             digest: s.content_digest().to_string(),
         })
@@ -284,7 +284,7 @@ pub enum Stale {
     /// A locked release of a builtin or dir registry no longer hashes to its digest.
     Content {
         layer: Box<LockedLayer>,
-        mismatch: crate::lock::integrity::Mismatch,
+        mismatch: crate::lockfile::integrity::Mismatch,
     },
     /// The profile, `strata.toml` or the lock itself changed.
     Changed,
@@ -363,7 +363,8 @@ pub fn staleness(
         if registry.kind() != RegistryKind::Git {
             match registry.pack(&l.pack, &l.release()) {
                 Ok(p) => {
-                    if let Some(mismatch) = crate::lock::integrity::check(l, None, Some(&p.digest))
+                    if let Some(mismatch) =
+                        crate::lockfile::integrity::check(l, None, Some(&p.digest))
                     {
                         return Ok(Some(Stale::Content {
                             layer: Box::new(l.clone()),

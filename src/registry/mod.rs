@@ -12,9 +12,9 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use crate::catalog::files::Files;
 use crate::diagnostic::{Diagnostic, Source as SourceText, suggest};
 use crate::error::{Error, Result};
+use crate::files::Files;
 use crate::model::config::{Config, RegistryKind};
 use crate::model::pack::Pack;
 use crate::model::version::{Version, sort_releases};

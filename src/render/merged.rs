@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use yaml_rust2::Yaml;
 
-use super::values::{Effective, Origin, VarUse};
+use super::effective::{Effective, Origin, VarUse};
 use crate::diagnostic::{Diagnostic, Source, suggest};
 use crate::model::config::Config;
 use crate::model::document::{ValuesDoc, check_value, values_at};

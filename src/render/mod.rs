@@ -1,10 +1,10 @@
 //! Rendering: a layer's effective parameters ([`values`]) fed to its pack's templates
 //! ([`templates`]), with the profile and its other layers as context; the pack's assertions
 //! checked, rendered YAML parsed and each file told apart (chart values, manifest, file);
-//! [`locked`] renders a profile from its lock.
+//! a profile is rendered from its lock in `crate::lock::render`.
 
 mod checks;
-pub mod locked;
+pub mod effective;
 pub mod merged;
 pub mod templates;
 pub mod values;
@@ -55,7 +55,7 @@ pub struct LayerInfo {
 
 /// One layer's effective parameters and rendered files, and what each file is.
 pub struct Rendered {
-    pub values: BTreeMap<String, values::Effective>,
+    pub values: BTreeMap<String, effective::Effective>,
     pub files: BTreeMap<String, String>,
     pub kinds: BTreeMap<String, FileKind>,
 }
@@ -90,7 +90,7 @@ pub struct Stack {
     layers: minijinja::Value,
     names: Vec<String>,
     types: Vec<String>,
-    values: Vec<BTreeMap<String, values::Effective>>,
+    values: Vec<BTreeMap<String, effective::Effective>>,
     /// The files a value of this stack can be set in (the profile, its bases, a cluster
     /// file), to point at the user's line.
     pub sources: Vec<crate::diagnostic::Source>,
@@ -160,13 +160,13 @@ impl Stack {
     }
 
     /// The effective parameters of layer `i`.
-    pub fn values(&self, i: usize) -> &BTreeMap<String, values::Effective> {
+    pub fn values(&self, i: usize) -> &BTreeMap<String, effective::Effective> {
         &self.values[i]
     }
 
     /// The effective parameters of the layer named `name`, or of the only layer of that
     /// type when no layer has the name.
-    pub fn layer_values(&self, name: &str) -> Option<&BTreeMap<String, values::Effective>> {
+    pub fn layer_values(&self, name: &str) -> Option<&BTreeMap<String, effective::Effective>> {
         let i = self.names.iter().position(|n| n == name).or_else(|| {
             let mut of_type = self.types.iter().enumerate().filter(|(_, t)| *t == name);
             match (of_type.next(), of_type.next()) {

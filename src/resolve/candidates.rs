@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::catalog::Catalog;
 use crate::diagnostic::{Diagnostic, suggest};
 use crate::error::Result;
-use crate::lock::LockedLayer;
+use crate::lockfile::LockedLayer;
 use crate::model::config::RegistryKind;
 use crate::model::pack::{LayerType, Pack};
 use crate::model::param::with_article;

@@ -4,9 +4,9 @@ use std::path::{Path, PathBuf};
 
 use super::{Preferences, resolve, why_not};
 use crate::catalog::Catalog;
-use crate::catalog::files::Files;
 use crate::diagnostic::Source;
-use crate::lock::{Lock, LockedLayer};
+use crate::files::Files;
+use crate::lockfile::{Lock, LockedLayer};
 use crate::model::config::Config;
 use crate::output::{Output, OutputFormat, Verbosity};
 use crate::profile::Profile;

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::diff::Status;
+use super::status::Status;
 use crate::catalog::Catalog;
 use crate::cluster::{Cluster, load_clusters};
 use crate::error::Result;

@@ -3,85 +3,17 @@
 //! (`schema_version` 1); [`super::text`] and [`super::markdown`] print it.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 
 use serde::Serialize;
 
-use super::Side;
-use crate::lock::LockedLayer;
+use super::clusters::ClusterDiff;
+use super::side::Side;
+use super::status::{Kind, Status};
+use crate::lockfile::LockedLayer;
 use crate::model::version::Version;
-use crate::render::values::Effective;
+use crate::render::effective::Effective;
 
 pub const SCHEMA_VERSION: u32 = 1;
-
-/// What happened to a profile, a layer or a rendered file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Added,
-    Removed,
-    Changed,
-    /// The profile has problems at one side.
-    Invalid,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Added => "added",
-            Status::Removed => "removed",
-            Status::Changed => "changed",
-            Status::Invalid => "invalid",
-        }
-    }
-}
-
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The kind of a layer's change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-pub enum Kind {
-    #[serde(rename = "major")]
-    Major,
-    #[serde(rename = "minor")]
-    Minor,
-    #[serde(rename = "patch")]
-    Patch,
-    #[serde(rename = "downgrade")]
-    Downgrade,
-    /// Between pre-releases of one version, or to its release.
-    #[serde(rename = "pre-release")]
-    PreRelease,
-    #[serde(rename = "pack swapped")]
-    PackSwapped,
-    #[serde(rename = "registry changed")]
-    RegistryChanged,
-    #[serde(rename = "spec changed")]
-    SpecChanged,
-    /// The same version with another commit or digest.
-    #[serde(rename = "content changed")]
-    ContentChanged,
-}
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Major => "major",
-            Kind::Minor => "minor",
-            Kind::Patch => "patch",
-            Kind::Downgrade => "downgrade",
-            Kind::PreRelease => "pre-release",
-            Kind::PackSwapped => "pack swapped",
-            Kind::RegistryChanged => "registry changed",
-            Kind::SpecChanged => "spec changed",
-            Kind::ContentChanged => "content changed",
-        }
-    }
-}
 
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Diff {
@@ -93,7 +25,7 @@ pub struct Diff {
     pub unchanged: usize,
     /// Clusters added, removed, or whose pinned releases, variables or tags changed.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub clusters: Vec<super::clusters::ClusterDiff>,
+    pub clusters: Vec<ClusterDiff>,
 }
 
 impl Diff {

@@ -6,7 +6,8 @@
 
 use std::collections::HashMap;
 
-use super::diff::{Diff, FileDiff, ProfileDiff, Status, ValueChange, show_release, show_value};
+use super::diff::{Diff, FileDiff, ProfileDiff, ValueChange, show_release, show_value};
+use super::status::Status;
 use crate::output::plural;
 
 /// The most characters of a comment.
@@ -272,7 +273,8 @@ impl Diff {
 
 #[cfg(test)]
 mod tests {
-    use super::super::diff::{Kind, LayerDiff, Release};
+    use super::super::diff::{LayerDiff, Release};
+    use super::super::status::Kind;
     use super::*;
 
     fn changed(name: &str, old: &str, new: &str) -> ProfileDiff {

@@ -744,12 +744,13 @@ fn verify_recomputes_values_and_rendered_digests() {
     // editing a lock to hide a change would.
     let text = env.read("profiles/aws-prod/profile.lock");
     let mut lock =
-        strata::lock::Lock::parse(&strata::diagnostic::Source::new("l", text.as_str())).unwrap();
+        strata::lockfile::Lock::parse(&strata::diagnostic::Source::new("l", text.as_str()))
+            .unwrap();
     lock.layers[2].values = Some("sha256:0000".into());
     let config = env.read("strata.toml");
     let profile = env.read("profiles/aws-prod/profile.toml");
     let digest = |t: &str| strata::digest::content_digest(t.as_bytes());
-    lock.inputs = strata::lock::file::inputs(
+    lock.inputs = strata::lockfile::inputs(
         &[
             ("strata.toml", digest(&config).as_str()),
             ("profiles/aws-prod/profile.toml", digest(&profile).as_str()),

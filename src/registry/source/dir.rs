@@ -2,9 +2,9 @@
 //! [`Files`] (the working tree, or a revision).
 
 use super::{Source, Tree, bad_name, join};
-use crate::catalog::files::{Files, Kind};
 use crate::diagnostic::Diagnostic;
 use crate::error::Result;
+use crate::files::{Files, Kind};
 use crate::model::config::RegistryKind;
 use crate::output::warn;
 

@@ -348,13 +348,14 @@ fn read_charts(
     charts
 }
 
-/// The `[[assert]]` entries, each compiled once to check its syntax.
+/// The `[[assert]]` entries, each compiled once to check its syntax (minijinja's default
+/// syntax, which rendering keeps; what an expression calls is looked up when it runs).
 fn read_asserts(
     manifest: &Source,
     decls: Vec<Spanned<AssertDecl>>,
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<Assertion> {
-    let env = crate::render::environment();
+    let env = minijinja::Environment::new();
     let mut out = Vec::new();
     for decl in decls {
         let d = decl.into_inner();

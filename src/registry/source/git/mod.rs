@@ -8,7 +8,6 @@
 mod mirror;
 mod objects;
 mod transport;
-pub use objects::libgit2_settings;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -61,7 +60,7 @@ impl GitSource {
         settings: &Settings,
         follow_head: bool,
     ) -> GitSource {
-        objects::libgit2_settings();
+        crate::files::libgit2_settings();
         GitSource {
             registry: registry.to_string(),
             mirror_dir: settings.cache_dir.join("git").join(url.cache_key()),

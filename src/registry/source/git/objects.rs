@@ -11,22 +11,6 @@ use crate::registry::source::{Tree, bad_name};
 /// What each tag points at, from one pass over the refs.
 pub type Targets = HashMap<String, git2::Oid>;
 
-/// libgit2's settings for the run, set once before any repository is read:
-/// - objects were checked when they were fetched into the mirror: hashing every object
-///   again on each read is most of the cost of reading a thousand pack releases;
-/// - trees up to 1 MiB stay in libgit2's object cache (its default limit is 4 KiB): a
-///   `profiles` or `packs` tree of a thousand entries is otherwise inflated again for every
-///   file read below it (most of `diff`'s time over 1,000 profiles).
-pub fn libgit2_settings() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        git2::opts::strict_hash_verification(false);
-        // SAFETY: called once (under `Once`), before this process reads any repository
-        // through the cache the limit applies to.
-        let _ = unsafe { git2::opts::set_cache_object_limit(git2::ObjectType::Tree, 1 << 20) };
-    });
-}
-
 /// Every tag with its target, in ref order, from the refs alone: whether a tag names a
 /// commit ([`names_commit`]) is asked only of the tags of a pack a layer uses, all at once.
 pub fn tags(repo: &Repository) -> Result<(Vec<String>, Targets), git2::Error> {

@@ -3,19 +3,19 @@
 
 use std::collections::BTreeMap;
 
-use super::values::Effective;
-use super::{FileKind, Stack};
+use super::current::current_lock;
 use crate::catalog::Catalog;
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::suggest;
 use crate::error::{Error, Result};
-use crate::lock::current::current_lock;
-use crate::lock::{Lock, integrity};
+use crate::lockfile::{Lock, integrity};
 use crate::model::chart::Chart;
 use crate::model::pack::Pack;
 use crate::model::variable::{self, Bindings, bind};
 use crate::model::version::Version;
 use crate::profile::{Layer, Profile};
+use crate::render::effective::Effective;
+use crate::render::{FileKind, Stack};
 
 /// One rendered layer.
 pub struct RenderedLayer {
@@ -135,7 +135,7 @@ pub fn all_secrets<'a>(
 ) -> Vec<String> {
     let mut secrets = variables.to_vec();
     for l in layers {
-        secrets.extend(super::merged::secrets(&l.values));
+        secrets.extend(crate::render::merged::secrets(&l.values));
     }
     secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
     secrets.dedup();

@@ -1,5 +1,6 @@
-//! The catalog's files, read either from the working tree or straight from the git objects
-//! of a revision (`--at REF`, `diff --base`): never a checkout.
+//! A catalog's (or a dir registry's) files, read either from the working tree or straight
+//! from the git objects of a revision (`--at REF`, `diff --base`): never a checkout. Also
+//! how this process reads any git repository with libgit2 ([`libgit2_settings`]).
 
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
@@ -9,6 +10,22 @@ use git2::{ObjectType, Repository};
 
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
+
+/// libgit2's settings for the run, set once before any repository is read:
+/// - objects were checked when they were fetched into the mirror: hashing every object
+///   again on each read is most of the cost of reading a thousand pack releases;
+/// - trees up to 1 MiB stay in libgit2's object cache (its default limit is 4 KiB): a
+///   `profiles` or `packs` tree of a thousand entries is otherwise inflated again for every
+///   file read below it (most of `diff`'s time over 1,000 profiles).
+pub fn libgit2_settings() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        git2::opts::strict_hash_verification(false);
+        // SAFETY: called once (under `Once`), before this process reads any repository
+        // through the cache the limit applies to.
+        let _ = unsafe { git2::opts::set_cache_object_limit(git2::ObjectType::Tree, 1 << 20) };
+    });
+}
 
 /// The largest catalog file strata reads (a profile of 100,000 layers is 7 MiB).
 pub const MAX_FILE: u64 = 64 << 20;
@@ -118,7 +135,7 @@ pub enum Kind {
 impl Files {
     /// The catalog at `root` as of `rev` (a tag, branch or commit of its repository).
     pub fn at(root: &Path, rev: &str) -> Result<Files> {
-        crate::registry::source::git::libgit2_settings();
+        libgit2_settings();
         let repo = Repository::discover(root).map_err(|_| {
             Error::usage(format!(
                 "`{}` is not in a git repository, so there is no revision `{rev}` to read",

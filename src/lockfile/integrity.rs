@@ -2,7 +2,7 @@
 //! commit, and its content hashes to the locked digest. `resolve`, `render` and `verify`
 //! all ask it, and each reports the answer where its user looks.
 
-use crate::lock::LockedLayer;
+use super::format::LockedLayer;
 
 /// How a locked release differs from its registry now.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,11 @@
+//! Lock files (`profiles/<name>/profile.lock`): the format, read once into typed entries
+//! and written in one canonical layout ([`format`]), and the one check that a locked
+//! release is still what was locked ([`integrity`]). Deciding which locks are current and
+//! computing new ones is the `lock` room's, above resolution.
+
+mod format;
+pub mod integrity;
+#[cfg(test)]
+mod tests;
+
+pub use format::{BaseFile, FILE_NAME, HEADER, Lock, LockedLayer, VERSION, inputs, is_newer};
