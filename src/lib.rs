@@ -33,6 +33,7 @@ pub mod resolve;
 pub mod review;
 pub mod scaffold;
 pub mod schema;
+pub mod validate;
 pub mod view;
 pub mod yaml;
 

@@ -5,8 +5,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::catalog::Catalog;
-use crate::cluster::{self, Built, Cluster, LoadedCluster, build, load_clusters, select};
+use crate::cluster::{self, build, load_clusters, select};
 use crate::commands::render::{KindArg, emit, env_var};
 use crate::context::Context;
 use crate::diagnostic::Diagnostic;
@@ -149,53 +148,25 @@ fn list(ctx: &Context) -> Result<()> {
     Ok(())
 }
 
-/// Checks clusters: one `ok` line per good cluster on stdout, the problems of the others.
-/// Returns the problems and the number of clusters checked.
-pub fn check_clusters(
-    catalog: &Catalog,
-    ctx: &Context,
-    loaded: Vec<LoadedCluster>,
-    flags: &[String],
-    out: &mut String,
-) -> Result<(Vec<Diagnostic>, usize, usize)> {
-    let mut problems = Vec::new();
-    let total = loaded.len();
-    let mut invalid = 0;
-    for (_, parsed) in loaded {
-        let c = match parsed {
-            Ok(c) => c,
-            Err(mut d) => {
-                invalid += 1;
-                problems.append(&mut d);
-                continue;
-            }
-        };
-        match build(catalog, &ctx.registries.locked_reads(), &c, flags, &env_var)? {
-            Ok(b) => out.push_str(&format!("ok cluster {}: {}\n", c.name, summary(&c, &b))),
-            Err(mut d) => {
-                invalid += 1;
-                problems.append(&mut d);
-            }
-        }
-    }
-    Ok((problems, invalid, total))
-}
-
-/// `aws-prod 1.1.0 + observability 2.0.0, 7 layers`.
-fn summary(c: &Cluster, b: &Built) -> String {
-    let pins: Vec<String> = std::iter::once(&c.profile)
-        .chain(&c.addons)
-        .map(|r| r.label())
-        .collect();
-    format!("{}, {}", pins.join(" + "), plural(b.layers.len(), "layer"))
-}
-
 fn validate(args: ValidateArgs, ctx: &Context) -> Result<()> {
     let catalog = ctx.catalog_locked()?;
     let loaded = select(load_clusters(&catalog)?, &args.clusters)?;
-    let mut out = String::new();
-    let (mut problems, invalid, total) =
-        check_clusters(&catalog, ctx, loaded, &args.vars, &mut out)?;
+    let cluster::Checks {
+        ok,
+        mut problems,
+        invalid,
+        total,
+    } = cluster::check(
+        &catalog,
+        &ctx.registries.locked_reads(),
+        loaded,
+        &args.vars,
+        &env_var,
+    )?;
+    let out: String = ok
+        .iter()
+        .map(|(name, summary)| format!("ok cluster {name}: {summary}\n"))
+        .collect();
     if ctx.out.json() {
         ctx.out.print_json(&ValidateReport {
             schema_version: 1,

@@ -3,13 +3,13 @@
 use serde::Serialize;
 
 use crate::annotate::{self, Level};
-use crate::check::{check_defaults, check_with};
+use crate::catalog::ProfileEntry;
+use crate::check::Checked;
+use crate::commands::render::env_var;
 use crate::context::Context;
 use crate::diagnostic::Diagnostic;
-use crate::error::{Error, Result, problems};
-use crate::lock::current::readable_lock;
+use crate::error::{Error, Result};
 use crate::output::{OutputFormat, plural, s};
-use crate::resolve::Preferences;
 
 /// Check profiles: layout, packs, releases, clouds, parameters, requires and conflicts
 /// (and, without names, every cluster)
@@ -60,103 +60,28 @@ struct LayerReport {
 
 pub fn run(args: Args, ctx: &Context) -> Result<()> {
     let catalog = ctx.catalog_locked()?;
-    let loaded = catalog.load_profiles(&args.profiles)?;
-    let mut report = Report {
-        profiles: Vec::new(),
-        clusters: None,
-        problems: check_defaults(&catalog)?,
-    };
-    // A registry that cannot be read fails the profiles that read it, after the others
-    // are reported.
-    let mut unreadable = None;
-    // Profiles are independent: checked on every core, reported in catalog order.
-    let outcomes = crate::parallel::map(&loaded, 8, "a validation", |(entry, parsed)| {
-        Ok::<_, Error>(match parsed {
-            // With a lock, validate the releases `strata lock` would keep.
-            Ok(profile) => match problems(readable_lock(&catalog, entry, &profile.name))? {
-                Ok(lock) => {
-                    let prefs = Preferences {
-                        lock: lock.as_ref(),
-                        ..Preferences::default()
-                    };
-                    match check_with(&catalog, profile.clone(), &prefs) {
-                        Err(e @ Error::Registry { .. }) => return Ok(Err(e)),
-                        other => Ok(other?),
-                    }
-                }
-                Err(d) => Ok(Err(d)),
-            },
-            Err(problems) => Ok(Err(problems.clone())),
-        })
-    })?;
-    for ((entry, _), outcome) in loaded.iter().zip(outcomes) {
-        let checked = match outcome? {
-            Ok(checked) => checked,
-            Err(e) => {
-                unreadable.get_or_insert(e);
-                continue;
-            }
-        };
-        report.profiles.push(match checked {
-            Ok(c) => ProfileReport {
-                name: c.profile.name.clone(),
-                file: entry.file(),
-                valid: true,
-                warnings: c.profile.unused_variables(),
-                layers: c
-                    .layers
-                    .iter()
-                    .map(|l| LayerReport {
-                        name: l.layer.name.clone(),
-                        ty: l.layer.ty.to_string(),
-                        pack: l.pack.name.clone(),
-                        registry: l.registry.name.clone(),
-                        requested: l.layer.requested.get_ref().clone(),
-                        version: l.pack.version.to_string(),
-                    })
-                    .collect(),
-                problems: Vec::new(),
-            },
-            Err(problems) => ProfileReport {
-                name: entry.folder_name.clone(),
-                file: entry.file(),
-                valid: false,
-                layers: Vec::new(),
-                problems,
-                warnings: Vec::new(),
-            },
-        });
-    }
-    // A problem outside the profile's own file (a bad default in strata.toml, a broken pack
-    // release) is reported once, however many profiles meet it.
-    let mut seen = std::collections::BTreeSet::new();
-    for p in &mut report.profiles {
-        let own = p.file.clone();
-        p.problems.retain(|d| {
-            d.file.as_deref() == Some(own.as_str())
-                || seen.insert((d.location(), d.message.clone()))
-        });
-    }
-
-    // Without names, the clusters too (each as of the profile releases it pins).
+    let validation =
+        crate::validate::validate(&catalog, &ctx.registries, &args.profiles, &env_var)?;
     let mut cluster_lines = String::new();
-    if args.profiles.is_empty() {
-        let loaded = crate::cluster::load_clusters(&catalog)?;
-        if !loaded.is_empty() {
-            let (problems, invalid, checked) = crate::commands::cluster::check_clusters(
-                &catalog,
-                ctx,
-                loaded,
-                &[],
-                &mut cluster_lines,
-            )?;
-            report.clusters = Some(ClusterSummary {
-                checked,
-                invalid,
-                problems,
-            });
-        }
-    }
+    let mut report = Report {
+        profiles: validation
+            .profiles
+            .into_iter()
+            .map(profile_report)
+            .collect(),
+        clusters: validation.clusters.map(|c| {
+            for (name, summary) in &c.ok {
+                cluster_lines.push_str(&format!("ok cluster {name}: {summary}\n"));
+            }
+            ClusterSummary {
+                checked: c.total,
+                invalid: c.invalid,
+                problems: c.problems,
+            }
+        }),
+        problems: validation.defaults,
+    };
+    let unreadable = validation.unreadable;
     for p in report.profiles.iter().filter(|p| p.valid) {
         for d in p.warnings.iter() {
             ctx.out.warn(&d.to_string());
@@ -246,6 +171,41 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         s(total)
     )));
     Err(Error::Catalog(problems))
+}
+
+/// A profile as the report shows it.
+fn profile_report(
+    (entry, checked): (ProfileEntry, std::result::Result<Checked, Vec<Diagnostic>>),
+) -> ProfileReport {
+    match checked {
+        Ok(c) => ProfileReport {
+            name: c.profile.name.clone(),
+            file: entry.file(),
+            valid: true,
+            warnings: c.profile.unused_variables(),
+            layers: c
+                .layers
+                .iter()
+                .map(|l| LayerReport {
+                    name: l.layer.name.clone(),
+                    ty: l.layer.ty.to_string(),
+                    pack: l.pack.name.clone(),
+                    registry: l.registry.name.clone(),
+                    requested: l.layer.requested.get_ref().clone(),
+                    version: l.pack.version.to_string(),
+                })
+                .collect(),
+            problems: Vec::new(),
+        },
+        Err(problems) => ProfileReport {
+            name: entry.folder_name.clone(),
+            file: entry.file(),
+            valid: false,
+            layers: Vec::new(),
+            problems,
+            warnings: Vec::new(),
+        },
+    }
 }
 
 /// The JSON Schema of this command's `--format json` output.

@@ -5,17 +5,16 @@ use std::collections::BTreeMap;
 
 use super::current::current_lock;
 use crate::catalog::Catalog;
-use crate::diagnostic::Diagnostic;
-use crate::diagnostic::suggest;
+use crate::diagnostic::{Diagnostic, Source, suggest};
 use crate::error::{Error, Result};
-use crate::lockfile::{Lock, integrity};
+use crate::lockfile::{Lock, LockedLayer, integrity};
 use crate::model::chart::Chart;
 use crate::model::pack::Pack;
 use crate::model::variable::{self, Bindings, bind};
 use crate::model::version::Version;
 use crate::profile::{Layer, Profile};
 use crate::render::effective::Effective;
-use crate::render::{FileKind, Stack};
+use crate::render::{FileKind, Rendered, Stack};
 
 /// One rendered layer.
 pub struct RenderedLayer {
@@ -40,6 +39,46 @@ pub struct RenderedLayer {
 }
 
 impl RenderedLayer {
+    /// A layer rendered with `pack`, described by its lock entry when it has one.
+    fn new(layer: &Layer, pack: &Pack, locked: Option<&LockedLayer>, r: Rendered) -> Self {
+        let from_pack = || {
+            (
+                layer.name.clone(),
+                layer.ty,
+                pack.name.clone(),
+                pack.version.clone(),
+                String::new(),
+                layer.requested.get_ref().clone(),
+            )
+        };
+        let (name, ty, pack_name, version, registry, requested) = match locked {
+            Some(l) => (
+                l.name.clone(),
+                l.ty,
+                l.pack.clone(),
+                l.version.clone(),
+                l.registry.clone(),
+                l.requested.clone(),
+            ),
+            None => from_pack(),
+        };
+        RenderedLayer {
+            name,
+            ty,
+            pack: pack_name,
+            version,
+            registry,
+            requested,
+            commit: locked.and_then(|l| l.commit.clone()),
+            digest: locked.map_or_else(|| pack.digest.clone(), |l| l.digest.clone()),
+            origin: PackOrigin::of(pack),
+            charts: pack.charts.clone(),
+            files: r.files,
+            kinds: r.kinds,
+            values: r.values,
+        }
+    }
+
     /// The layer's values document: its first chart values file, else its one file that is
     /// not a manifest.
     pub fn values_file(&self) -> Option<(&String, &String)> {
@@ -150,50 +189,49 @@ pub fn render_locked(
     only: Option<&str>,
     bindings: &Bindings,
 ) -> Result<Vec<RenderedLayer>> {
-    let mut problems = Vec::new();
     // Every locked release is read again (all of them: a layer's values may follow
     // another's through `default_from`), and must still be what was locked.
-    let packs: Vec<_> = profile
-        .layers
-        .iter()
-        .zip(locked_packs(catalog, lock)?)
-        .collect();
-    let layers: Vec<(&Layer, &Pack)> = packs.iter().map(|(l, p)| (*l, &**p)).collect();
-    let stack = Stack::new(catalog, profile, &layers, bindings).map_err(Error::Catalog)?;
-    let mut out = Vec::new();
-    for (i, ((l, (layer, pack)), _)) in lock
+    let packs = locked_packs(catalog, lock)?;
+    let layers: Vec<(&Layer, &Pack, Option<&LockedLayer>)> = profile
         .layers
         .iter()
         .zip(&packs)
-        .zip(&profile.layers)
-        .enumerate()
-    {
-        if only.is_some_and(|o| o != l.name) {
+        .zip(&lock.layers)
+        .map(|((layer, pack), l)| (layer, &**pack, Some(l)))
+        .collect();
+    render_layers(catalog, profile, &layers, bindings, &[], only).map_err(Error::Catalog)
+}
+
+/// Renders a stack whose releases are chosen (a profile's, or a cluster's combined one):
+/// each layer with its release and its lock entry (`None` for a cluster layer its lock
+/// lacks); only the layer named `only` when one is. `sources` are further files the
+/// values came from, for messages. The one render loop of profiles and clusters.
+pub fn render_layers(
+    catalog: &Catalog,
+    profile: &Profile,
+    layers: &[(&Layer, &Pack, Option<&LockedLayer>)],
+    bindings: &Bindings,
+    sources: &[Source],
+    only: Option<&str>,
+) -> std::result::Result<Vec<RenderedLayer>, Vec<Diagnostic>> {
+    let pairs: Vec<(&Layer, &Pack)> = layers.iter().map(|(l, p, _)| (*l, *p)).collect();
+    let mut stack = Stack::new(catalog, profile, &pairs, bindings)?;
+    stack.sources.extend(sources.iter().cloned());
+    let mut problems = Vec::new();
+    let mut out = Vec::new();
+    for (i, (layer, pack, locked)) in layers.iter().enumerate() {
+        if only.is_some_and(|o| o != layer.name) {
             continue;
         }
         match stack.render(catalog, i, layer, pack) {
-            Ok(r) => out.push(RenderedLayer {
-                name: l.name.clone(),
-                ty: l.ty,
-                pack: l.pack.clone(),
-                version: l.version.clone(),
-                registry: l.registry.clone(),
-                requested: l.requested.clone(),
-                commit: l.commit.clone(),
-                digest: l.digest.clone(),
-                origin: PackOrigin::of(pack),
-                charts: pack.charts.clone(),
-                files: r.files,
-                kinds: r.kinds,
-                values: r.values,
-            }),
+            Ok(r) => out.push(RenderedLayer::new(layer, pack, *locked, r)),
             Err(mut d) => problems.append(&mut d),
         }
     }
     if problems.is_empty() {
         Ok(out)
     } else {
-        Err(Error::Catalog(problems))
+        Err(problems)
     }
 }
 
