@@ -7,7 +7,8 @@ use crate::atomic;
 use crate::context::Context;
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
-use crate::lock::plan::{Plan, Unlock, plan};
+use crate::lock::plan::{Plan, Planned, Unlock, plan};
+use crate::lock::stale;
 use crate::output::plural;
 
 /// Write missing and stale lock files, keeping every locked release that is still valid
@@ -106,72 +107,31 @@ fn run(
         mut problems,
         orphans,
     } = plan(&catalog, names, unlock)?;
-
-    for orphan in &orphans {
-        let d = Diagnostic::file(
-            orphan,
-            "lock file without a profile.toml beside it (the profile was removed or renamed)",
-        )
-        .with_hint(format!("delete it: `git rm {orphan}`"));
+    // Orphans and unreadable locks fail `--check`; other runs warn and go on.
+    let leftovers = orphans
+        .iter()
+        .map(|o| stale::orphan(o))
+        .chain(profiles.iter().filter_map(|p| {
+            p.corrupt
+                .clone()
+                .map(|d| d.with_hint("`strata lock` writes it anew"))
+        }));
+    for d in leftovers {
         if check {
             problems.push(d);
         } else {
             ctx.out.warn(&d.to_string());
         }
     }
-    for p in profiles.iter() {
-        if let Some(d) = &p.corrupt {
-            let d = d.clone().with_hint("`strata lock` writes it anew");
-            if check {
-                problems.push(d);
-            } else {
-                ctx.out.warn(&format!("{d}"));
-            }
-        }
-    }
-    let changed: Vec<_> = profiles.iter().filter(|p| p.changed()).collect();
+    let changed: Vec<&Planned> = profiles.iter().filter(|p| p.changed()).collect();
     if let Some(t) = &target {
-        // Each changed lock depends on strata.toml and its profile: they must be committed.
-        let mut inputs = vec![crate::model::config::FILE_NAME.to_string()];
-        inputs.extend(changed.iter().map(|p| p.profile_file.clone()));
-        inputs.dedup();
-        let dirty = t.uncommitted(&catalog.root, &inputs, &catalog.files)?;
-        if !dirty.is_empty() {
-            return Err(Error::usage_hint(
-                format!(
-                    "`--commit` commits lock files only, and `{}` differ{} from HEAD: the locks would not match the committed files",
-                    dirty.join("`, `"),
-                    if dirty.len() == 1 { "s" } else { "" }
-                ),
-                Some("commit them first, or drop `--commit`".to_string()),
-            ));
-        }
+        refuse_uncommitted_inputs(t, &catalog, &changed)?;
     }
     if check {
         for p in &changed {
             ctx.out
                 .print(&diff(p.old_text.as_deref(), &p.new_text, &p.file));
-            problems.push(match &p.old_text {
-                None => Diagnostic::file(&p.file, "lock file is missing")
-                    .with_hint("run `strata lock` and commit the result"),
-                Some(t) if crlf_of(t, &p.new_text) => Diagnostic::file(
-                    &p.file,
-                    "lock file has Windows line endings (CRLF); strata writes LF",
-                )
-                .with_hint(
-                    "run `strata lock`; a `.gitattributes` line `profile.lock text eol=lf` keeps git from converting it",
-                ),
-                Some(_) => {
-                    let bases = p.old.as_ref().map(|o| o.changed_bases(&p.new)).unwrap_or_default();
-                    let message = match bases.as_slice() {
-                        [] => "lock file is stale".to_string(),
-                        [one] => format!("lock file is stale: its base `{one}` changed"),
-                        many => format!("lock file is stale: its bases `{}` changed", many.join("`, `")),
-                    };
-                    Diagnostic::file(&p.file, message)
-                        .with_hint("run `strata lock` and commit the result")
-                }
-            });
+            problems.extend(p.check_problem());
         }
     }
     if !problems.is_empty() {
@@ -188,53 +148,85 @@ fn run(
         1 => "1 lock file is up to date".to_string(),
         n => format!("{n} lock files are up to date"),
     };
-    if mode == Mode::DryRun {
-        for p in &changed {
-            ctx.out
-                .print(&diff(p.old_text.as_deref(), &p.new_text, &p.file));
-            ctx.out.status("Changes", &format!("`{}`", p.file));
-            for line in p.change_lines() {
-                ctx.out.status("", &line);
-            }
-        }
-        match changed.len() {
-            0 => ctx.out.status("Unchanged", &up_to_date),
-            n => ctx.out.status(
-                "Dry run",
-                &format!(
-                    "{} would change; nothing was written",
-                    plural(n, "lock file")
-                ),
-            ),
-        }
-        return Ok(());
+    match mode {
+        Mode::DryRun => dry_run(ctx, &changed, &up_to_date),
+        Mode::Check => ctx.out.status("Checked", &up_to_date),
+        Mode::Write if changed.is_empty() => ctx.out.status("Unchanged", &up_to_date),
+        Mode::Write => write(ctx, &catalog.root, target.as_ref(), &changed, verb)?,
     }
-    if check {
-        ctx.out.status("Checked", &up_to_date);
-        return Ok(());
-    }
-    if changed.is_empty() {
-        ctx.out.status("Unchanged", &up_to_date);
-        return Ok(());
-    }
+    Ok(())
+}
 
-    let staged = match &target {
+/// `--commit`: each changed lock depends on strata.toml and its profile, which must be
+/// committed already, or the committed locks would not match the committed files.
+fn refuse_uncommitted_inputs(
+    target: &crate::lock::commit::Target,
+    catalog: &crate::catalog::Catalog,
+    changed: &[&Planned],
+) -> Result<()> {
+    let mut inputs = vec![crate::model::config::FILE_NAME.to_string()];
+    inputs.extend(changed.iter().map(|p| p.profile_file.clone()));
+    inputs.dedup();
+    let dirty = target.uncommitted(&catalog.root, &inputs, &catalog.files)?;
+    if dirty.is_empty() {
+        return Ok(());
+    }
+    Err(Error::usage_hint(
+        format!(
+            "`--commit` commits lock files only, and `{}` differ{} from HEAD: the locks would not match the committed files",
+            dirty.join("`, `"),
+            if dirty.len() == 1 { "s" } else { "" }
+        ),
+        Some("commit them first, or drop `--commit`".to_string()),
+    ))
+}
+
+/// `update --dry-run`: each lock's diff and changes; nothing is written.
+fn dry_run(ctx: &Context, changed: &[&Planned], up_to_date: &str) {
+    for p in changed {
+        ctx.out
+            .print(&diff(p.old_text.as_deref(), &p.new_text, &p.file));
+        ctx.out.status("Changes", &format!("`{}`", p.file));
+        for line in p.change_lines() {
+            ctx.out.status("", &line);
+        }
+    }
+    match changed.len() {
+        0 => ctx.out.status("Unchanged", up_to_date),
+        n => ctx.out.status(
+            "Dry run",
+            &format!(
+                "{} would change; nothing was written",
+                plural(n, "lock file")
+            ),
+        ),
+    }
+}
+
+/// Writes the changed locks (and commits them with `--commit`), saying what changed.
+fn write(
+    ctx: &Context,
+    root: &std::path::Path,
+    target: Option<&crate::lock::commit::Target>,
+    changed: &[&Planned],
+    verb: &str,
+) -> Result<()> {
+    let staged = match target {
         Some(t) => {
             let files: Vec<_> = changed
                 .iter()
-                .map(|p| (catalog.root.join(&p.file), p.new_text.as_str()))
+                .map(|p| (root.join(&p.file), p.new_text.as_str()))
                 .collect();
-            Some(t.stage(&files, &commit_message(verb, &changed))?)
+            Some(t.stage(&files, &crate::lock::commit::message(verb, changed))?)
         }
         None => None,
     };
     let files: Vec<_> = changed
         .iter()
-        .map(|p| (catalog.root.join(&p.file), p.new_text.as_bytes()))
+        .map(|p| (root.join(&p.file), p.new_text.as_bytes()))
         .collect();
     atomic::write_all(&files)?;
-    for p in &changed {
-        let lines = p.change_lines();
+    for p in changed {
         let label = if p.old_text.is_none() {
             "Locked"
         } else if verb == "update" {
@@ -243,11 +235,11 @@ fn run(
             "Relocked"
         };
         ctx.out.status(label, &format!("`{}`", p.file));
-        for line in lines {
+        for line in p.change_lines() {
             ctx.out.status("", &line);
         }
     }
-    if let (Some(t), Some(s)) = (&target, &staged) {
+    if let (Some(t), Some(s)) = (target, &staged) {
         t.finish(s)?;
         ctx.out.status(
             "Committed",
@@ -255,19 +247,6 @@ fn run(
         );
     }
     Ok(())
-}
-
-/// `strata: update aws-prod, edge-small` and a body line per change.
-fn commit_message(verb: &str, changed: &[&crate::lock::plan::Planned]) -> String {
-    let names: Vec<&str> = changed.iter().map(|p| p.name.as_str()).collect();
-    let mut msg = format!("strata: {verb} {}\n\n", names.join(", "));
-    for p in changed {
-        for line in p.change_lines() {
-            msg.push_str(&line);
-            msg.push('\n');
-        }
-    }
-    msg
 }
 
 /// The most lines of one lock's diff that `--check` prints.
@@ -296,9 +275,4 @@ fn diff(old: Option<&str>, new: &str, file: &str) -> String {
         total - MAX_DIFF_LINES
     ));
     cut
-}
-
-/// Whether a lock differs from what strata writes only in its line endings.
-fn crlf_of(old: &str, new: &str) -> bool {
-    old.contains("\r\n") && old.replace("\r\n", "\n") == new
 }

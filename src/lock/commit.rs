@@ -168,3 +168,17 @@ pub struct Staged {
     pub commit: git2::Oid,
     paths: Vec<String>,
 }
+
+/// The message of a `--commit`: `strata: update aws-prod, edge-small` and a body line per
+/// change (`aws-prod network calico 3.27.1 -> 3.27.2`).
+pub fn message(verb: &str, changed: &[&super::plan::Planned]) -> String {
+    let names: Vec<&str> = changed.iter().map(|p| p.name.as_str()).collect();
+    let mut msg = format!("strata: {verb} {}\n\n", names.join(", "));
+    for p in changed {
+        for line in p.change_lines() {
+            msg.push_str(&line);
+            msg.push('\n');
+        }
+    }
+    msg
+}

@@ -3,10 +3,10 @@
 //! `strata lock`), or any readable lock whose releases a fresh resolution keeps
 //! (`validate`, `explain`, `outdated`).
 
+use super::stale::{Stale, files_of, staleness};
 use crate::catalog::{Catalog, ProfileEntry};
 use crate::diagnostic::{Diagnostic, Source};
 use crate::error::{Error, Result};
-use crate::lock::plan::{Stale, files_of, staleness};
 use crate::lockfile::{FILE_NAME, Lock, integrity};
 use crate::profile::Profile;
 

@@ -6,4 +6,6 @@
 pub mod commit;
 pub mod current;
 pub mod plan;
+mod planned;
 pub mod render;
+pub mod stale;

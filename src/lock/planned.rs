@@ -1,0 +1,124 @@
+//! What planning locks gives: for each profile its old and new lock (and their text), the
+//! lines saying what changed, and why `lock --check` would fail.
+
+use std::collections::BTreeSet;
+
+use crate::diagnostic::Diagnostic;
+use crate::lockfile::Lock;
+
+/// Which layers leave their lock behind.
+#[derive(Debug, Clone, Default)]
+pub enum Unlock {
+    /// `lock`: keep every valid locked release.
+    #[default]
+    Nothing,
+    /// `update`: every layer moves to its newest release.
+    All,
+    /// `update --pack P…`: only layers of these packs move.
+    Packs(BTreeSet<String>),
+}
+
+/// The outcome for one profile.
+pub struct Planned {
+    pub name: String,
+    /// `profiles/<name>/profile.lock`, relative to the catalog root.
+    pub file: String,
+    /// The profile's `profile.toml`, relative to the catalog root.
+    pub profile_file: String,
+    pub old_text: Option<String>,
+    pub old: Option<Lock>,
+    pub new_text: String,
+    pub new: Lock,
+    /// Why the old lock file could not be read, when it could not.
+    pub corrupt: Option<Diagnostic>,
+}
+
+impl Planned {
+    pub fn changed(&self) -> bool {
+        self.old_text.as_deref() != Some(self.new_text.as_str())
+    }
+
+    /// One line per layer change, e.g. `aws-prod network calico 3.27.1 -> 3.27.2`.
+    pub fn change_lines(&self) -> Vec<String> {
+        let p = &self.name;
+        let mut lines = Vec::new();
+        let old = self.old.as_ref();
+        for l in &self.new.layers {
+            match old.and_then(|o| o.layer(&l.name)) {
+                None => lines.push(format!("{p} {} {} {} (new)", l.name, l.pack, l.version)),
+                Some(o) if o.pack != l.pack => lines.push(format!(
+                    "{p} {} {} {} -> {} {}",
+                    l.name, o.pack, o.version, l.pack, l.version
+                )),
+                Some(o) if o.version != l.version => lines.push(format!(
+                    "{p} {} {} {} -> {}",
+                    l.name, l.pack, o.version, l.version
+                )),
+                Some(o) if o.commit != l.commit || o.digest != l.digest => lines.push(format!(
+                    "{p} {} {} {} (content changed)",
+                    l.name, l.pack, l.version
+                )),
+                Some(_) => {}
+            }
+        }
+        if let Some(o) = old {
+            for l in &o.layers {
+                if self.new.layer(&l.name).is_none() {
+                    lines.push(format!("{p} {} {} {} (removed)", l.name, l.pack, l.version));
+                }
+            }
+        }
+        if lines.is_empty() && self.changed() {
+            lines.push(format!("{p} lock refreshed"));
+        }
+        lines
+    }
+}
+
+/// Everything a lock run found.
+#[derive(Default)]
+pub struct Plan {
+    pub profiles: Vec<Planned>,
+    pub problems: Vec<Diagnostic>,
+    /// Lock files whose profile.toml is gone (reported, never deleted).
+    pub orphans: Vec<String>,
+}
+
+impl Planned {
+    /// Why `lock --check` fails for this lock; `None` when it is current.
+    pub fn check_problem(&self) -> Option<Diagnostic> {
+        if !self.changed() {
+            return None;
+        }
+        Some(match &self.old_text {
+            None => Diagnostic::file(&self.file, "lock file is missing")
+                .with_hint("run `strata lock` and commit the result"),
+            Some(t) if t.contains("\r\n") && t.replace("\r\n", "\n") == self.new_text => {
+                Diagnostic::file(
+                    &self.file,
+                    "lock file has Windows line endings (CRLF); strata writes LF",
+                )
+                .with_hint(
+                    "run `strata lock`; a `.gitattributes` line `profile.lock text eol=lf` keeps git from converting it",
+                )
+            }
+            Some(_) => {
+                let bases = self
+                    .old
+                    .as_ref()
+                    .map(|o| o.changed_bases(&self.new))
+                    .unwrap_or_default();
+                let message = match bases.as_slice() {
+                    [] => "lock file is stale".to_string(),
+                    [one] => format!("lock file is stale: its base `{one}` changed"),
+                    many => format!(
+                        "lock file is stale: its bases `{}` changed",
+                        many.join("`, `")
+                    ),
+                };
+                Diagnostic::file(&self.file, message)
+                    .with_hint("run `strata lock` and commit the result")
+            }
+        })
+    }
+}
