@@ -129,156 +129,17 @@ impl ProfileDoc {
     ) -> Result<ProfileDoc, Vec<Diagnostic>> {
         let file: ProfileFile = source.parse_counted().map_err(|d| vec![d])?;
         let mut problems = Vec::new();
-        let at = |span, msg: String| Diagnostic::at(&source, span, msg);
-
         let meta = file.profile;
-        let name = match &meta.name {
-            Some(n) => {
-                if !is_identifier(n.get_ref()) {
-                    problems.push(
-                        at(n.span(), format!("invalid profile name `{}`", n.get_ref()))
-                            .with_hint("use lowercase letters, digits, `-`, `_` and `.`"),
-                    );
-                }
-                n.get_ref().clone()
-            }
-            None => folder_name.to_string(),
-        };
-        if meta.name.is_none() && !is_identifier(&name) {
-            problems.push(
-                Diagnostic::file(&source.name, format!("folder name `{name}` is not a valid profile name"))
-                    .with_hint("set `name` in `[profile]`, or rename the folder to lowercase letters, digits and `-`"),
-            );
-        }
-        let version = match &meta.version {
-            Some(v) => match Version::parse(v.get_ref()) {
-                Some(parsed) => parsed,
-                None => {
-                    problems.push(
-                        at(
-                            v.span(),
-                            format!("invalid profile version `{}`", v.get_ref()),
-                        )
-                        .with_hint("a profile version is a semantic version such as `1.2.0`"),
-                    );
-                    Version::parse("1.0.0").expect("valid literal")
-                }
-            },
-            None => Version::parse("1.0.0").expect("valid literal"),
-        };
+        let name = profile_name(&source, &meta, folder_name, &mut problems);
+        let version = profile_version(&source, &meta, &mut problems);
         if meta.cloud.is_none() && meta.extends.is_none() {
             problems.push(
                 Diagnostic::file(&source.name, "missing `cloud` in `[profile]`".to_string())
                     .with_hint("add `cloud = \"aws\"` (or the cloud the profile is for)"),
             );
         }
-
-        let mut variables: Vec<Variable> = Vec::new();
-        for decl in file.variable {
-            if let Some(v) = Variable::read(&source, decl, &mut problems) {
-                if let Some(first) = variables.iter().find(|f| f.name == v.name) {
-                    problems.push(at(
-                        v.span.clone(),
-                        format!(
-                            "variable `{}` is declared twice (the first at line {})",
-                            v.name,
-                            line_of(&source, first.span.start)
-                        ),
-                    ));
-                    continue;
-                }
-                variables.push(v);
-            }
-        }
-
-        let mut layers = Vec::new();
-        let mut names: BTreeMap<String, std::ops::Range<usize>> = BTreeMap::new();
-        // Lines inside nested values need a second parse that keeps every key's span:
-        // only profiles with a table among their values pay for it.
-        let nested = file.layer.iter().any(|d| {
-            d.get_ref()
-                .values
-                .values()
-                .any(|v| matches!(v.get_ref(), Value::Table(_)))
-        });
-        let mut value_lines = if nested {
-            value_lines(&source)
-        } else {
-            Vec::new()
-        }
-        .into_iter();
-        for decl in file.layer {
-            let span = decl.span();
-            let d = decl.into_inner();
-            if let Some(n) = &d.name
-                && !is_identifier(n.get_ref())
-            {
-                problems.push(
-                    at(n.span(), format!("invalid layer name `{}`", n.get_ref()))
-                        .with_hint("use lowercase letters, digits, `-`, `_` and `.`"),
-                );
-            }
-            // A layer whose version is unusable is still kept, so the layout checks see
-            // it; the problem already recorded makes the profile invalid.
-            let requested = match (d.version, d.git_ref) {
-                (Some(v), None) => Some(match VersionSpec::parse(v.get_ref()) {
-                    Ok(spec) => (v, Request::Version(spec)),
-                    Err(e) => {
-                        problems.push(at(v.span(), e.message).with_hint(e.hint));
-                        (v, Request::Version(VersionSpec::Any))
-                    }
-                }),
-                (None, Some(r)) => {
-                    let text = r.get_ref().clone();
-                    if text.trim().is_empty() {
-                        problems.push(at(r.span(), "empty `ref`".to_string()));
-                    }
-                    Some((r, Request::Ref(text)))
-                }
-                (Some(v), Some(r)) => {
-                    problems.push(
-                        at(
-                            r.span(),
-                            "a layer gives either `version` or `ref`, not both".to_string(),
-                        )
-                        .with_hint("remove one of them"),
-                    );
-                    Some((v, Request::Version(VersionSpec::Any)))
-                }
-                (None, None) => None,
-            };
-            let parsed = LayerDeclParsed {
-                ty: d.ty,
-                name: d.name,
-                pack: d.pack,
-                requested,
-                registry: d.registry,
-                remove: d.remove,
-                presets: d.presets,
-                values: d.values.into_iter().collect(),
-                lines: value_lines.next().unwrap_or_default(),
-            };
-            if let Some(layer_name) = parsed.layer_name() {
-                let name_span = parsed.name.as_ref().map_or(span.clone(), |n| n.span());
-                let defaulted_core = parsed.name.is_none()
-                    && parsed.ty.as_ref().is_some_and(|t| t.get_ref().is_core());
-                if let Some(first) = names.get(&layer_name).filter(|_| !defaulted_core) {
-                    problems.push(
-                        at(
-                            name_span,
-                            format!(
-                                "two layers are named `{layer_name}` (the first at line {})",
-                                line_of(&source, first.start)
-                            ),
-                        )
-                        .with_hint("give one of them a distinct `name = \"...\"`"),
-                    );
-                } else {
-                    names.entry(layer_name).or_insert(name_span);
-                }
-            }
-            layers.push(Spanned::new(span, parsed));
-        }
+        let variables = read_variables(&source, file.variable, &mut problems);
+        let layers = read_layers(&source, file.layer, &mut problems);
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -295,6 +156,199 @@ impl ProfileDoc {
             variables,
             layers,
         })
+    }
+}
+
+/// The profile's name: `name`, else its folder's name; either must be an identifier.
+fn profile_name(
+    source: &Source,
+    meta: &ProfileMeta,
+    folder_name: &str,
+    problems: &mut Vec<Diagnostic>,
+) -> String {
+    match &meta.name {
+        Some(n) => {
+            if !is_identifier(n.get_ref()) {
+                problems.push(
+                    Diagnostic::at(
+                        source,
+                        n.span(),
+                        format!("invalid profile name `{}`", n.get_ref()),
+                    )
+                    .with_hint("use lowercase letters, digits, `-`, `_` and `.`"),
+                );
+            }
+            n.get_ref().clone()
+        }
+        None => {
+            if !is_identifier(folder_name) {
+                problems.push(
+                    Diagnostic::file(&source.name, format!("folder name `{folder_name}` is not a valid profile name"))
+                        .with_hint("set `name` in `[profile]`, or rename the folder to lowercase letters, digits and `-`"),
+                );
+            }
+            folder_name.to_string()
+        }
+    }
+}
+
+/// The profile's own version (`1.0.0` when not given, or when given wrong).
+fn profile_version(source: &Source, meta: &ProfileMeta, problems: &mut Vec<Diagnostic>) -> Version {
+    let default = || Version::parse("1.0.0").expect("valid literal");
+    let Some(v) = &meta.version else {
+        return default();
+    };
+    Version::parse(v.get_ref()).unwrap_or_else(|| {
+        problems.push(
+            Diagnostic::at(
+                source,
+                v.span(),
+                format!("invalid profile version `{}`", v.get_ref()),
+            )
+            .with_hint("a profile version is a semantic version such as `1.2.0`"),
+        );
+        default()
+    })
+}
+
+/// The `[[variable]]` entries, each checked, none declared twice.
+fn read_variables(
+    source: &Source,
+    decls: Vec<Spanned<VariableDecl>>,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<Variable> {
+    let mut variables: Vec<Variable> = Vec::new();
+    for decl in decls {
+        let Some(v) = Variable::read(source, decl, problems) else {
+            continue;
+        };
+        if let Some(first) = variables.iter().find(|f| f.name == v.name) {
+            problems.push(Diagnostic::at(
+                source,
+                v.span.clone(),
+                format!(
+                    "variable `{}` is declared twice (the first at line {})",
+                    v.name,
+                    line_of(source, first.span.start)
+                ),
+            ));
+            continue;
+        }
+        variables.push(v);
+    }
+    variables
+}
+
+/// The `[[layer]]` entries with their version specs read; two layers of one file with one
+/// name are a problem (core layers named by default are checked by the layout rules).
+fn read_layers(
+    source: &Source,
+    decls: Vec<Spanned<LayerDecl>>,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<Spanned<LayerDeclParsed>> {
+    let mut layers = Vec::new();
+    let mut names: BTreeMap<String, std::ops::Range<usize>> = BTreeMap::new();
+    // Lines inside nested values need a second parse that keeps every key's span:
+    // only profiles with a table among their values pay for it.
+    let nested = decls.iter().any(|d| {
+        d.get_ref()
+            .values
+            .values()
+            .any(|v| matches!(v.get_ref(), Value::Table(_)))
+    });
+    let mut value_lines = if nested {
+        value_lines(source)
+    } else {
+        Vec::new()
+    }
+    .into_iter();
+    for decl in decls {
+        let span = decl.span();
+        let d = decl.into_inner();
+        if let Some(n) = &d.name
+            && !is_identifier(n.get_ref())
+        {
+            problems.push(
+                Diagnostic::at(
+                    source,
+                    n.span(),
+                    format!("invalid layer name `{}`", n.get_ref()),
+                )
+                .with_hint("use lowercase letters, digits, `-`, `_` and `.`"),
+            );
+        }
+        let requested = read_request(source, d.version, d.git_ref, problems);
+        let parsed = LayerDeclParsed {
+            ty: d.ty,
+            name: d.name,
+            pack: d.pack,
+            requested,
+            registry: d.registry,
+            remove: d.remove,
+            presets: d.presets,
+            values: d.values.into_iter().collect(),
+            lines: value_lines.next().unwrap_or_default(),
+        };
+        if let Some(layer_name) = parsed.layer_name() {
+            let name_span = parsed.name.as_ref().map_or(span.clone(), |n| n.span());
+            let defaulted_core =
+                parsed.name.is_none() && parsed.ty.as_ref().is_some_and(|t| t.get_ref().is_core());
+            if let Some(first) = names.get(&layer_name).filter(|_| !defaulted_core) {
+                problems.push(
+                    Diagnostic::at(
+                        source,
+                        name_span,
+                        format!(
+                            "two layers are named `{layer_name}` (the first at line {})",
+                            line_of(source, first.start)
+                        ),
+                    )
+                    .with_hint("give one of them a distinct `name = \"...\"`"),
+                );
+            } else {
+                names.entry(layer_name).or_insert(name_span);
+            }
+        }
+        layers.push(Spanned::new(span, parsed));
+    }
+    layers
+}
+
+/// What a layer asks for: `version` (a spec) or `ref`. A layer whose version is unusable is
+/// still kept, so the layout checks see it; the problem recorded makes the profile invalid.
+fn read_request(
+    source: &Source,
+    version: Option<Spanned<String>>,
+    git_ref: Option<Spanned<String>>,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<(Spanned<String>, Request)> {
+    let at = |span, msg: String| Diagnostic::at(source, span, msg);
+    match (version, git_ref) {
+        (Some(v), None) => Some(match VersionSpec::parse(v.get_ref()) {
+            Ok(spec) => (v, Request::Version(spec)),
+            Err(e) => {
+                problems.push(at(v.span(), e.message).with_hint(e.hint));
+                (v, Request::Version(VersionSpec::Any))
+            }
+        }),
+        (None, Some(r)) => {
+            let text = r.get_ref().clone();
+            if text.trim().is_empty() {
+                problems.push(at(r.span(), "empty `ref`".to_string()));
+            }
+            Some((r, Request::Ref(text)))
+        }
+        (Some(v), Some(r)) => {
+            problems.push(
+                at(
+                    r.span(),
+                    "a layer gives either `version` or `ref`, not both".to_string(),
+                )
+                .with_hint("remove one of them"),
+            );
+            Some((v, Request::Version(VersionSpec::Any)))
+        }
+        (None, None) => None,
     }
 }
 
