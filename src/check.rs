@@ -142,47 +142,14 @@ pub fn check_values(
             }
             continue;
         };
-        let ty = *spec.ty.get_ref();
-        if !var.format.fits(ty) {
-            problems.push(
-                Diagnostic::at(
-                    &lv.source,
-                    lv.value.span(),
-                    format!(
-                        "variable `{}` is {} ({}); parameter `{key}` of {label} takes {}",
-                        var.name,
-                        with_article(var.format.as_str()),
-                        var.format.as_str(),
-                        with_article(ty.as_str())
-                    ),
-                )
-                .with_hint("change the variable's `format`, or use it for another parameter"),
-            );
-            continue;
-        }
-        if let Some(b) = bindings.get(&var.name)
-            && let Err(why) = spec.check_value(&b.value)
-        {
-            let why = if var.sensitive {
-                mask(&why, &secrets(&profile.variables, bindings))
-            } else {
-                why
-            };
-            let message = format!(
-                "parameter `{key}` of {label} (variable `{}`): {why}",
-                var.name
-            );
-            let at_binding = match &b.origin {
-                BindingOrigin::File { file, line } => sources
-                    .iter()
-                    .find(|s| s.name == *file)
-                    .map(|s| Diagnostic::at_line(s, *line, message.clone())),
-                _ => None,
-            };
-            problems.push(
-                at_binding.unwrap_or_else(|| Diagnostic::at(&lv.source, lv.value.span(), message)),
-            );
-        }
+        let site = Site {
+            key,
+            value: lv,
+            label: &label,
+        };
+        problems.extend(check_variable_value(
+            profile, &site, spec, var, bindings, sources,
+        ));
     }
     let defaults = catalog
         .config
@@ -191,27 +158,7 @@ pub fn check_values(
         .find(|(k, _)| k.get_ref() == &pack.name)
         .map(|(_, v)| v);
     if let Some(defaults) = defaults {
-        for (key, value) in defaults {
-            let msg = match pack.params.get(key.get_ref()) {
-                None => Some((
-                    key.span(),
-                    format!("unknown parameter `{}` for {label}", key.get_ref()),
-                    suggest(key.get_ref(), params()),
-                )),
-                Some(spec) => spec.check_value(value.get_ref()).err().map(|why| {
-                    (
-                        value.span(),
-                        format!("parameter `{}` of {label}: {why}", key.get_ref()),
-                        None,
-                    )
-                }),
-            };
-            if let Some((span, message, hint)) = msg {
-                problems.push(
-                    Diagnostic::at(&catalog.config_source, span, message).with_hint_opt(hint),
-                );
-            }
-        }
+        problems.extend(check_pack_defaults(catalog, pack, defaults, &label));
     }
     for (name, spec) in &pack.params {
         let set = layer.values.contains_key(name)
@@ -228,6 +175,95 @@ pub fn check_values(
                     spec.description
                 )),
             );
+        }
+    }
+    problems
+}
+
+/// A layer value being checked: its parameter's name, the value, and the release
+/// (`calico 3.30.2`).
+struct Site<'a> {
+    key: &'a str,
+    value: &'a crate::profile::LayerValue,
+    label: &'a str,
+}
+
+/// A value that is a variable (`{ var = "..." }`): the variable's format fits the
+/// parameter's type, and its bound value (when bound) obeys the parameter's rules.
+fn check_variable_value(
+    profile: &Profile,
+    site: &Site,
+    spec: &crate::model::param::ParamSpec,
+    var: &crate::model::variable::Variable,
+    bindings: &Bindings,
+    sources: &[Source],
+) -> Option<Diagnostic> {
+    let (key, lv, label) = (site.key, site.value, site.label);
+    let ty = *spec.ty.get_ref();
+    if !var.format.fits(ty) {
+        return Some(
+            Diagnostic::at(
+                &lv.source,
+                lv.value.span(),
+                format!(
+                    "variable `{}` is {} ({}); parameter `{key}` of {label} takes {}",
+                    var.name,
+                    with_article(var.format.as_str()),
+                    var.format.as_str(),
+                    with_article(ty.as_str())
+                ),
+            )
+            .with_hint("change the variable's `format`, or use it for another parameter"),
+        );
+    }
+    let b = bindings.get(&var.name)?;
+    let why = spec.check_value(&b.value).err()?;
+    let why = if var.sensitive {
+        mask(&why, &secrets(&profile.variables, bindings))
+    } else {
+        why
+    };
+    let message = format!(
+        "parameter `{key}` of {label} (variable `{}`): {why}",
+        var.name
+    );
+    let at_binding = match &b.origin {
+        BindingOrigin::File { file, line } => sources
+            .iter()
+            .find(|s| s.name == *file)
+            .map(|s| Diagnostic::at_line(s, *line, message.clone())),
+        _ => None,
+    };
+    Some(at_binding.unwrap_or_else(|| Diagnostic::at(&lv.source, lv.value.span(), message)))
+}
+
+/// `[defaults.<pack>]` of strata.toml names declared parameters, with values they take.
+fn check_pack_defaults(
+    catalog: &Catalog,
+    pack: &Pack,
+    defaults: &std::collections::BTreeMap<toml::Spanned<String>, toml::Spanned<toml::Value>>,
+    label: &str,
+) -> Vec<Diagnostic> {
+    let params = || pack.params.keys().map(String::as_str);
+    let mut problems = Vec::new();
+    for (key, value) in defaults {
+        let msg = match pack.params.get(key.get_ref()) {
+            None => Some((
+                key.span(),
+                format!("unknown parameter `{}` for {label}", key.get_ref()),
+                suggest(key.get_ref(), params()),
+            )),
+            Some(spec) => spec.check_value(value.get_ref()).err().map(|why| {
+                (
+                    value.span(),
+                    format!("parameter `{}` of {label}: {why}", key.get_ref()),
+                    None,
+                )
+            }),
+        };
+        if let Some((span, message, hint)) = msg {
+            problems
+                .push(Diagnostic::at(&catalog.config_source, span, message).with_hint_opt(hint));
         }
     }
     problems

@@ -117,109 +117,9 @@ impl Config {
         let mut problems = Vec::new();
         let mut seen: BTreeMap<&str, ()> = BTreeMap::new();
         for reg in &config.registry {
-            let r = reg.get_ref();
-            let name = r.name.get_ref();
-            if !is_identifier(name) {
-                problems.push(
-                    Diagnostic::at(
-                        source,
-                        r.name.span(),
-                        format!("invalid registry name `{name}`"),
-                    )
-                    .with_hint("use lowercase letters, digits, `-` and `_`"),
-                );
-            }
-            if seen.insert(name, ()).is_some() {
-                problems.push(Diagnostic::at(
-                    source,
-                    r.name.span(),
-                    format!("registry `{name}` is defined twice"),
-                ));
-            }
-            let fmt = r.format();
-            if let Some(f) = &r.format
-                && *r.kind.get_ref() == RegistryKind::Builtin
-            {
-                problems.push(Diagnostic::at(
-                    source,
-                    f.span(),
-                    "the builtin registry is in strata's format; `format` is for git and dir registries",
-                ));
-            }
-            if let Some(v) = &r.git_ref
-                && !(fmt == RegistryFormat::Palette && *r.kind.get_ref() == RegistryKind::Git)
-            {
-                problems.push(
-                    Diagnostic::at(source, v.span(), "`ref` is for git registries in the palette format")
-                        .with_hint("a palette repository's releases are the folders at this branch; strata and helm registries release with tags"),
-                );
-            }
-            if let Some(v) = &r.chart_repo {
-                if fmt != RegistryFormat::Helm {
-                    problems.push(Diagnostic::at(
-                        source,
-                        v.span(),
-                        "`chart_repo` is for registries in the helm format",
-                    ));
-                } else if !v.get_ref().starts_with("https://") && !v.get_ref().starts_with("oci://")
-                {
-                    problems.push(Diagnostic::at(
-                        source,
-                        v.span(),
-                        format!("chart repository `{}` is neither an `https://` Helm repository nor an `oci://` registry", v.get_ref()),
-                    ));
-                }
-            }
-            match r.kind.get_ref() {
-                RegistryKind::Builtin => {
-                    for (key, value) in [("url", &r.url), ("path", &r.path)] {
-                        if let Some(v) = value {
-                            problems.push(Diagnostic::at(
-                                source,
-                                v.span(),
-                                format!("a builtin registry takes no `{key}`"),
-                            ));
-                        }
-                    }
-                }
-                RegistryKind::Dir => {
-                    if let Some(url) = &r.url {
-                        problems.push(
-                            Diagnostic::at(
-                                source,
-                                url.span(),
-                                "a dir registry takes `path`, not `url`",
-                            )
-                            .with_hint("write `path = \"packs\"` (relative to the catalog root)"),
-                        );
-                    } else if r.path.is_none() {
-                        problems.push(
-                            Diagnostic::at(
-                                source,
-                                reg.span(),
-                                format!("dir registry `{name}` needs a `path`"),
-                            )
-                            .with_hint("write `path = \"packs\"` (relative to the catalog root)"),
-                        );
-                    }
-                }
-                RegistryKind::Git => {
-                    if r.url.is_none() {
-                        problems.push(Diagnostic::at(
-                            source,
-                            reg.span(),
-                            format!("git registry `{name}` needs a `url`"),
-                        ));
-                    }
-                }
-            }
-            if let Some(path) = &r.path {
-                // A dir registry's folder stays inside the catalog, a git registry's `path`
-                // inside its repository.
-                if let Err(why) = check_relative_path(path.get_ref()) {
-                    problems.push(Diagnostic::at(source, path.span(), why));
-                }
-            }
+            let name = reg.get_ref().name.get_ref();
+            let twice = seen.insert(name, ()).is_some();
+            problems.extend(check_registry(source, reg, twice));
         }
         if let Err(why) = check_relative_path(config.catalog.profiles.get_ref()) {
             problems.push(Diagnostic::at(source, config.catalog.profiles.span(), why));
@@ -230,6 +130,120 @@ impl Config {
             Err(problems)
         }
     }
+}
+
+/// One `[[registry]]` entry (`twice`: its name was used before): a valid name, and the
+/// keys its kind and format take.
+fn check_registry(source: &Source, reg: &Spanned<RegistryConfig>, twice: bool) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let r = reg.get_ref();
+    let name = r.name.get_ref();
+    if !is_identifier(name) {
+        problems.push(
+            Diagnostic::at(
+                source,
+                r.name.span(),
+                format!("invalid registry name `{name}`"),
+            )
+            .with_hint("use lowercase letters, digits, `-` and `_`"),
+        );
+    }
+    if twice {
+        problems.push(Diagnostic::at(
+            source,
+            r.name.span(),
+            format!("registry `{name}` is defined twice"),
+        ));
+    }
+    let fmt = r.format();
+    if let Some(f) = &r.format
+        && *r.kind.get_ref() == RegistryKind::Builtin
+    {
+        problems.push(Diagnostic::at(
+            source,
+            f.span(),
+            "the builtin registry is in strata's format; `format` is for git and dir registries",
+        ));
+    }
+    if let Some(v) = &r.git_ref
+        && !(fmt == RegistryFormat::Palette && *r.kind.get_ref() == RegistryKind::Git)
+    {
+        problems.push(
+            Diagnostic::at(source, v.span(), "`ref` is for git registries in the palette format")
+                .with_hint("a palette repository's releases are the folders at this branch; strata and helm registries release with tags"),
+        );
+    }
+    if let Some(v) = &r.chart_repo {
+        if fmt != RegistryFormat::Helm {
+            problems.push(Diagnostic::at(
+                source,
+                v.span(),
+                "`chart_repo` is for registries in the helm format",
+            ));
+        } else if !v.get_ref().starts_with("https://") && !v.get_ref().starts_with("oci://") {
+            problems.push(Diagnostic::at(
+                source,
+                v.span(),
+                format!("chart repository `{}` is neither an `https://` Helm repository nor an `oci://` registry", v.get_ref()),
+            ));
+        }
+    }
+    problems.extend(check_kind_keys(source, reg));
+    if let Some(path) = &r.path {
+        // A dir registry's folder stays inside the catalog, a git registry's `path`
+        // inside its repository.
+        if let Err(why) = check_relative_path(path.get_ref()) {
+            problems.push(Diagnostic::at(source, path.span(), why));
+        }
+    }
+    problems
+}
+
+/// The keys a registry's kind needs and refuses (`url`, `path`).
+fn check_kind_keys(source: &Source, reg: &Spanned<RegistryConfig>) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let r = reg.get_ref();
+    let name = r.name.get_ref();
+    match r.kind.get_ref() {
+        RegistryKind::Builtin => {
+            for (key, value) in [("url", &r.url), ("path", &r.path)] {
+                if let Some(v) = value {
+                    problems.push(Diagnostic::at(
+                        source,
+                        v.span(),
+                        format!("a builtin registry takes no `{key}`"),
+                    ));
+                }
+            }
+        }
+        RegistryKind::Dir => {
+            if let Some(url) = &r.url {
+                problems.push(
+                    Diagnostic::at(source, url.span(), "a dir registry takes `path`, not `url`")
+                        .with_hint("write `path = \"packs\"` (relative to the catalog root)"),
+                );
+            } else if r.path.is_none() {
+                problems.push(
+                    Diagnostic::at(
+                        source,
+                        reg.span(),
+                        format!("dir registry `{name}` needs a `path`"),
+                    )
+                    .with_hint("write `path = \"packs\"` (relative to the catalog root)"),
+                );
+            }
+        }
+        RegistryKind::Git => {
+            if r.url.is_none() {
+                problems.push(Diagnostic::at(
+                    source,
+                    reg.span(),
+                    format!("git registry `{name}` needs a `url`"),
+                ));
+            }
+        }
+    }
+    problems
 }
 
 /// Names of registries, packs, profiles and layers: `[a-z0-9][a-z0-9._-]*`.
