@@ -153,6 +153,60 @@ pub fn effective_stack(
     }
 }
 
+/// A `default_from` cycle, named from its smallest member at that member's
+/// `default_from`: the same cycle is met from each of its members and reported once.
+fn cycle(ring: &[(String, usize, String)], layers: &[(&Layer, &Pack)]) -> Diagnostic {
+    let first = (0..ring.len()).min_by_key(|k| &ring[*k].0).unwrap_or(0);
+    let mut names: Vec<&str> = ring[first..]
+        .iter()
+        .chain(&ring[..first])
+        .map(|(l, _, _)| l.as_str())
+        .collect();
+    names.push(names[0]);
+    let (_, li, lname) = &ring[first];
+    let owner = layers[*li].1;
+    let message = format!(
+        "`default_from` goes round in a cycle: {}",
+        names.join(" -> ")
+    );
+    match owner
+        .params
+        .get(lname)
+        .and_then(|s| s.default_from.as_ref())
+    {
+        Some(f) => Diagnostic::at(&owner.manifest, f.span(), message),
+        None => Diagnostic::file(&owner.manifest.name, message),
+    }
+}
+
+/// The layer a `default_from` names (a layer name, or a layer type): `None` for a type the
+/// profile lacks (the pack's own default stands); the message for a name it has no layer of.
+fn target_layer(
+    target: &str,
+    from: &str,
+    pack: &Pack,
+    layers: &[(&Layer, &Pack)],
+    by_name: &BTreeMap<&str, usize>,
+) -> Result<Option<usize>, (String, Option<String>)> {
+    if let Some(j) = by_name.get(target) {
+        return Ok(Some(*j));
+    }
+    if let Some(t) = LayerType::parse(target) {
+        return Ok(layers.iter().position(|(l, _)| l.ty == t));
+    }
+    let known = by_name
+        .keys()
+        .copied()
+        .chain(LayerType::ALL.iter().map(|t| t.as_str()));
+    Err((
+        format!(
+            "`default_from = \"{from}\"` of {} {}: the profile has no layer `{target}`",
+            pack.name, pack.version
+        ),
+        crate::diagnostic::near_miss(target, known).map(|n| format!("did you mean `{n}`?")),
+    ))
+}
+
 /// Settles parameter `name` of layer `i`: when its value is the pack's own (or it has none)
 /// and it has a `default_from`, takes the referenced layer's effective value, settling that
 /// one first. `chain` holds the parameters being settled, to name a cycle.
@@ -171,32 +225,7 @@ fn follow(
     let (layer, pack) = layers[i];
     let label = format!("{}.{name}", layer.name);
     if let Some(start) = chain.iter().position(|(l, _, _)| *l == label) {
-        // The same cycle is met from each of its members: name it from its smallest
-        // member, at that member's `default_from`, so it is reported once.
-        let ring = &chain[start..];
-        let first = (0..ring.len()).min_by_key(|k| &ring[*k].0).unwrap_or(0);
-        let mut names: Vec<&str> = ring[first..]
-            .iter()
-            .chain(&ring[..first])
-            .map(|(l, _, _)| l.as_str())
-            .collect();
-        names.push(names[0]);
-        let (_, li, lname) = &ring[first];
-        let owner = layers[*li].1;
-        let message = format!(
-            "`default_from` goes round in a cycle: {}",
-            names.join(" -> ")
-        );
-        return Err(
-            match owner
-                .params
-                .get(lname)
-                .and_then(|s| s.default_from.as_ref())
-            {
-                Some(f) => Diagnostic::at(&owner.manifest, f.span(), message),
-                None => Diagnostic::file(&owner.manifest.name, message),
-            },
-        );
+        return Err(cycle(&chain[start..], layers));
     }
     let Some(spec) = pack.params.get(name) else {
         return Ok(());
@@ -212,29 +241,8 @@ fn follow(
     let Some((target, param)) = from.get_ref().split_once('.') else {
         return Ok(());
     };
-    let j = match by_name.get(target) {
-        Some(j) => Some(*j),
-        None => match LayerType::parse(target) {
-            // A layer type this profile lacks: the pack's own default stands.
-            Some(t) => layers.iter().position(|(l, _)| l.ty == t),
-            None => {
-                let known = by_name
-                    .keys()
-                    .copied()
-                    .chain(LayerType::ALL.iter().map(|t| t.as_str()));
-                return Err(at(format!(
-                    "`default_from = \"{}\"` of {} {}: the profile has no layer `{target}`",
-                    from.get_ref(),
-                    pack.name,
-                    pack.version
-                ))
-                .with_hint_opt(
-                    crate::diagnostic::near_miss(target, known)
-                        .map(|n| format!("did you mean `{n}`?")),
-                ));
-            }
-        },
-    };
+    let j = target_layer(target, from.get_ref(), pack, layers, by_name)
+        .map_err(|(message, hint)| at(message).with_hint_opt(hint))?;
     let Some(j) = j else {
         done.insert((i, name.to_string()));
         return Ok(());

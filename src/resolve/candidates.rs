@@ -141,17 +141,14 @@ fn same_rev(r: &ReleaseRef, l: &LockedLayer) -> bool {
     }
 }
 
-/// A layer's registry and its candidate releases, newest first.
-pub type Gathered<'c> = (&'c Registry, Candidates);
-
-/// The registry of a layer and its candidate releases, newest first.
-pub fn gather<'c>(
+/// The registry a layer reads: the one it names, else the only one that has its pack.
+fn registry_of<'c>(
     catalog: &'c Catalog,
     layer: &Layer,
-) -> Result<Result<Gathered<'c>, Vec<Diagnostic>>> {
+) -> Result<Result<&'c Registry, Vec<Diagnostic>>> {
     let pack_name = layer.pack.get_ref();
     let regs = &catalog.registries;
-    let registry = match &layer.registry {
+    Ok(Ok(match &layer.registry {
         Some(r) => match regs.get(r.get_ref()) {
             Some(reg) => {
                 // A `ref` may name a commit of a pack that has no release tag yet.
@@ -228,8 +225,22 @@ pub fn gather<'c>(
                 }
             }
         }
-    };
+    }))
+}
 
+/// A layer's registry and its candidate releases, newest first.
+pub type Gathered<'c> = (&'c Registry, Candidates);
+
+/// The registry of a layer and its candidate releases, newest first.
+pub fn gather<'c>(
+    catalog: &'c Catalog,
+    layer: &Layer,
+) -> Result<Result<Gathered<'c>, Vec<Diagnostic>>> {
+    let pack_name = layer.pack.get_ref();
+    let registry = match registry_of(catalog, layer)? {
+        Ok(r) => r,
+        Err(d) => return Ok(Err(d)),
+    };
     let releases = registry.releases(pack_name)?;
     let candidates = match &layer.request {
         Request::Version(spec) => {

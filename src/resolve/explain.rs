@@ -14,20 +14,6 @@ impl Search<'_, '_> {
     /// Why there is no solution, in terms of the user's lines.
     pub(super) fn explain(&mut self) -> Vec<Diagnostic> {
         let n = self.options.len();
-        let src = &self.profile.source;
-        // A line of this profile's file, or `file:line` of a base's.
-        let line_of = |l: &Layer| {
-            let s = &l.source;
-            let line = s.text[..l.span.start.min(s.text.len())]
-                .matches('\n')
-                .count()
-                + 1;
-            if s.name == src.name {
-                format!("line {line}")
-            } else {
-                format!("{}:{line}", s.name)
-            }
-        };
         // Load every candidate (this is the error path).
         let mut fit: Vec<Vec<Arc<Pack>>> = Vec::new();
         for i in 0..n {
@@ -39,12 +25,47 @@ impl Search<'_, '_> {
             }
             fit.push(list);
         }
+        if let Some(d) = self.no_fit(&fit) {
+            return d;
+        }
+        // A pair of layers that no two of their releases can satisfy.
+        for i in 0..n {
+            for j in (0..n).filter(|j| *j != i) {
+                let any = fit[i]
+                    .iter()
+                    .any(|a| fit[j].iter().any(|b| self.compatible(i, a, j, b)));
+                if !any && let Some(d) = self.blame(&fit, i, j) {
+                    return vec![d];
+                }
+            }
+        }
+        let layers: Vec<String> = self
+            .profile
+            .layers
+            .iter()
+            .map(|l| format!("{} {}", l.pack.get_ref(), l.requested.get_ref()))
+            .collect();
+        vec![
+            Diagnostic::file(
+                &self.profile.source.name,
+                format!(
+                    "no combination of releases satisfies every `requires` and `conflicts` of {}",
+                    layers.join(", ")
+                ),
+            )
+            .with_hint("`strata pack show PACK` lists each release's constraints"),
+        ]
+    }
+
+    /// A layer none of whose releases fits (every one of another layer type or cloud), or
+    /// whose every release requires what the profile lacks.
+    fn no_fit(&self, fit: &[Vec<Arc<Pack>>]) -> Option<Vec<Diagnostic>> {
         for (i, candidates) in fit.iter().enumerate() {
             let layer = &self.profile.layers[i];
             if candidates.is_empty() {
                 // Every candidate is of another layer type or another cloud.
                 if let Some(Some(Loaded::Unfit(d))) = self.options[i].loaded.first() {
-                    return d.clone();
+                    return Some(d.clone());
                 }
                 continue;
             }
@@ -54,7 +75,7 @@ impl Search<'_, '_> {
             {
                 let p = &candidates[0];
                 let c = self.missing_requirement(p).expect("checked above");
-                return vec![
+                return Some(vec![
                     Diagnostic::at(
                         &layer.pack_src,
                         layer.pack.span(),
@@ -67,86 +88,74 @@ impl Search<'_, '_> {
                         ),
                     )
                     .with_hint("add a layer for it"),
-                ];
+                ]);
             }
         }
-        // A pair of layers that no two of their releases can satisfy.
-        for i in 0..n {
-            for j in 0..n {
-                if i == j {
-                    continue;
-                }
-                let any = fit[i]
-                    .iter()
-                    .any(|a| fit[j].iter().any(|b| self.compatible(i, a, j, b)));
-                if any {
-                    continue;
-                }
-                // Blame the constraint the newest release of layer `i` puts on layer `j`.
-                let a = &fit[i][0];
-                let Some((c, conflict)) = fit[j].iter().find_map(|b| self.broken(a, j, b)) else {
-                    continue;
-                };
-                let (li, lj) = (&self.profile.layers[i], &self.profile.layers[j]);
-                let other = &fit[j][0];
-                // A conflict is about the other layer's pack; a requirement about its version.
-                let (verb, link, (span_src, span), hint) = if conflict {
-                    (
-                        "conflicts with",
-                        "and",
-                        (&lj.pack_src, lj.pack.span()),
-                        format!("a profile holds either `{}` or `{}`", a.name, other.name),
-                    )
-                } else {
-                    (
-                        "requires",
-                        "but",
-                        (&lj.requested_src, lj.requested.span()),
-                        format!(
-                            "choose {} releases in `{}`, or {} releases that accept {} {}",
-                            other.name,
-                            c.text,
-                            a.name,
-                            other.name,
-                            lj.requested.get_ref()
-                        ),
-                    )
-                };
-                return vec![
-                    Diagnostic::at(
-                        span_src,
-                        span,
-                        format!(
-                            "{} {} ({}) {verb} {} {}, {link} this layer asks for {} {}",
-                            a.name,
-                            li.requested.get_ref(),
-                            line_of(li),
-                            other.name,
-                            c.text,
-                            other.name,
-                            lj.requested.get_ref()
-                        ),
-                    )
-                    .with_hint(hint),
-                ];
-            }
-        }
-        let layers: Vec<String> = self
-            .profile
-            .layers
-            .iter()
-            .map(|l| format!("{} {}", l.pack.get_ref(), l.requested.get_ref()))
-            .collect();
-        vec![
-            Diagnostic::file(
-                &src.name,
+        None
+    }
+
+    /// The constraint the newest release of layer `i` puts on layer `j`, when no two of
+    /// their releases fit together.
+    fn blame(&self, fit: &[Vec<Arc<Pack>>], i: usize, j: usize) -> Option<Diagnostic> {
+        // Blame the constraint the newest release of layer `i` puts on layer `j`.
+        let a = &fit[i][0];
+        let (c, conflict) = fit[j].iter().find_map(|b| self.broken(a, j, b))?;
+        let (li, lj) = (&self.profile.layers[i], &self.profile.layers[j]);
+        let other = &fit[j][0];
+        // A conflict is about the other layer's pack; a requirement about its version.
+        let (verb, link, (span_src, span), hint) = if conflict {
+            (
+                "conflicts with",
+                "and",
+                (&lj.pack_src, lj.pack.span()),
+                format!("a profile holds either `{}` or `{}`", a.name, other.name),
+            )
+        } else {
+            (
+                "requires",
+                "but",
+                (&lj.requested_src, lj.requested.span()),
                 format!(
-                    "no combination of releases satisfies every `requires` and `conflicts` of {}",
-                    layers.join(", ")
+                    "choose {} releases in `{}`, or {} releases that accept {} {}",
+                    other.name,
+                    c.text,
+                    a.name,
+                    other.name,
+                    lj.requested.get_ref()
                 ),
             )
-            .with_hint("`strata pack show PACK` lists each release's constraints"),
-        ]
+        };
+        Some(
+            Diagnostic::at(
+                span_src,
+                span,
+                format!(
+                    "{} {} ({}) {verb} {} {}, {link} this layer asks for {} {}",
+                    a.name,
+                    li.requested.get_ref(),
+                    line_in(&self.profile.source, li),
+                    other.name,
+                    c.text,
+                    other.name,
+                    lj.requested.get_ref()
+                ),
+            )
+            .with_hint(hint),
+        )
+    }
+}
+
+/// A line of the profile's file (`line 12`), or `file:line` of a base's.
+fn line_in(src: &crate::diagnostic::Source, l: &Layer) -> String {
+    let s = &l.source;
+    let line = s.text[..l.span.start.min(s.text.len())]
+        .matches('\n')
+        .count()
+        + 1;
+    if s.name == src.name {
+        format!("line {line}")
+    } else {
+        format!("{}:{line}", s.name)
     }
 }
 
