@@ -84,7 +84,9 @@ fn overlapping(a: &str, b: &str) -> Result<bool, minijinja::Error> {
 /// The templates of every release a run renders, compiled once per run: releases are
 /// keyed by their manifest as shown (registry, pack, version) and their content digest.
 #[derive(Default)]
-pub struct Compiled(Mutex<HashMap<(String, String), Result<Arc<Templates>, Diagnostic>>>);
+pub struct Compiled(Mutex<HashMap<(String, String), CompileResult>>);
+
+type CompileResult = Result<Arc<Templates>, Diagnostic>;
 
 impl Compiled {
     /// The release's templates, compiled on first use. Two threads that ask for one release

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::clusters::ClusterDiff;
-use super::side::Side;
+use super::side::{LayerState, Side};
 use super::status::{Kind, Status};
 use crate::lockfile::LockedLayer;
 use crate::model::version::Version;
@@ -203,6 +203,45 @@ fn value_changes(
         .collect()
 }
 
+/// What changed in layer `ln` between its old and new state (`None`: nothing).
+fn layer_diff(ln: &str, old_layers: &[LayerState], new_layers: &[LayerState]) -> Option<LayerDiff> {
+    let o = old_layers.iter().find(|l| &l.locked.name == ln);
+    let n = new_layers.iter().find(|l| &l.locked.name == ln);
+    let values = value_changes(o.map(|l| &l.values), n.map(|l| &l.values));
+    // A pack's own secrets (Palette passwords) never reach a review.
+    let secrets: Vec<String> = o
+        .iter()
+        .chain(n.iter())
+        .flat_map(|l| crate::render::merged::secrets(&l.values))
+        .collect();
+    let mask = |files: &BTreeMap<String, String>| -> BTreeMap<String, String> {
+        files
+            .iter()
+            .map(|(k, v)| (k.clone(), crate::diagnostic::mask(v, &secrets)))
+            .collect()
+    };
+    let (of, nf) = (o.map(|l| mask(&l.files)), n.map(|l| mask(&l.files)));
+    let files = file_diffs(ln, of.as_ref(), nf.as_ref());
+    let (st, kinds) = match (o, n) {
+        (None, Some(_)) => (Status::Added, Vec::new()),
+        (Some(_), None) => (Status::Removed, Vec::new()),
+        (Some(a), Some(b)) => (Status::Changed, kinds(&a.locked, &b.locked)),
+        (None, None) => return None,
+    };
+    if st == Status::Changed && kinds.is_empty() && values.is_empty() && files.is_empty() {
+        return None;
+    }
+    Some(LayerDiff {
+        name: ln.to_string(),
+        status: st,
+        old: o.map(|l| release(&l.locked)),
+        new: n.map(|l| release(&l.locked)),
+        kinds,
+        values,
+        files,
+    })
+}
+
 /// Compares two sides. A renamed profile is reported as removed and added.
 pub fn diff(base_label: &str, head_label: &str, base: &Side, head: &Side) -> Diff {
     let names: BTreeSet<&String> = base.keys().chain(head.keys()).collect();
@@ -250,44 +289,10 @@ pub fn diff(base_label: &str, head_label: &str, base: &Side, head: &Side) -> Dif
                 layer_names.push(&l.locked.name);
             }
         }
-        let mut layers = Vec::new();
-        for ln in layer_names {
-            let o = old_layers.iter().find(|l| &l.locked.name == ln);
-            let n = new_layers.iter().find(|l| &l.locked.name == ln);
-            let values = value_changes(o.map(|l| &l.values), n.map(|l| &l.values));
-            // A pack's own secrets (Palette passwords) never reach a review.
-            let secrets: Vec<String> = o
-                .iter()
-                .chain(n.iter())
-                .flat_map(|l| crate::render::merged::secrets(&l.values))
-                .collect();
-            let mask = |files: &BTreeMap<String, String>| -> BTreeMap<String, String> {
-                files
-                    .iter()
-                    .map(|(k, v)| (k.clone(), crate::diagnostic::mask(v, &secrets)))
-                    .collect()
-            };
-            let (of, nf) = (o.map(|l| mask(&l.files)), n.map(|l| mask(&l.files)));
-            let files = file_diffs(ln, of.as_ref(), nf.as_ref());
-            let (st, kinds) = match (o, n) {
-                (None, Some(_)) => (Status::Added, Vec::new()),
-                (Some(_), None) => (Status::Removed, Vec::new()),
-                (Some(a), Some(b)) => (Status::Changed, kinds(&a.locked, &b.locked)),
-                (None, None) => continue,
-            };
-            if st == Status::Changed && kinds.is_empty() && values.is_empty() && files.is_empty() {
-                continue;
-            }
-            layers.push(LayerDiff {
-                name: ln.clone(),
-                status: st,
-                old: o.map(|l| release(&l.locked)),
-                new: n.map(|l| release(&l.locked)),
-                kinds,
-                values,
-                files,
-            });
-        }
+        let layers: Vec<LayerDiff> = layer_names
+            .into_iter()
+            .filter_map(|ln| layer_diff(ln, old_layers, new_layers))
+            .collect();
         if status == Status::Changed && layers.is_empty() {
             unchanged += 1;
             continue;

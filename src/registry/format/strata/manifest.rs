@@ -153,77 +153,14 @@ pub fn read_manifest(
         );
     }
 
-    let mut requires = Vec::new();
-    for r in &m.requires {
-        let req = r.get_ref();
-        let target = match (&req.layer, &req.pack) {
-            (Some(l), None) => Target::Layer(*l.get_ref()),
-            (None, Some(p)) => Target::Pack(p.get_ref().clone()),
-            _ => {
-                problems.push(
-                    at(
-                        r.span(),
-                        "a `requires` entry names either `layer` or `pack`".into(),
-                    )
-                    .with_hint("write `layer = \"kubernetes\"` or `pack = \"cert-manager\"`"),
-                );
-                continue;
-            }
-        };
-        match constraint_spec(&manifest, &req.version) {
-            Ok(spec) => requires.push(Constraint {
-                target,
-                spec,
-                text: req.version.get_ref().clone(),
-                optional: req.optional,
-            }),
-            Err(d) => problems.push(d),
-        }
-    }
-    let mut conflicts = Vec::new();
-    for c in &m.conflicts {
-        let c = c.get_ref();
-        match constraint_spec(&manifest, &c.version) {
-            Ok(spec) => conflicts.push(Constraint {
-                target: Target::Pack(c.pack.get_ref().clone()),
-                spec,
-                text: c.version.get_ref().clone(),
-                optional: false,
-            }),
-            Err(d) => problems.push(d),
-        }
-    }
-
-    let mut params = BTreeMap::new();
-    for (key, spec) in m.params {
-        if !is_param_name(key.get_ref()) {
-            problems.push(at(
-                key.span(),
-                format!("invalid parameter name `{}`", key.get_ref()),
-            ).with_hint("use letters, digits and `_`, starting with a letter (templates read it as `params.<name>`)"));
-        }
-        problems.extend(spec.get_ref().check(&manifest, key.get_ref()));
-        params.insert(key.into_inner(), spec.into_inner());
-    }
+    let (requires, conflicts) =
+        read_constraints(&manifest, &m.requires, &m.conflicts, &mut problems);
+    let params = read_params(&manifest, m.params, &mut problems);
     problems.extend(crate::model::pack::template_name_problems(
         &manifest, &files,
     ));
     let charts = read_charts(&manifest, m.chart, &files, &mut problems);
     let asserts = read_asserts(&manifest, m.asserts, &mut problems);
-    for (key, spec) in &params {
-        if let Some(from) = &spec.default_from
-            && let Err(why) = check_default_from(from.get_ref())
-        {
-            problems.push(
-                at(
-                    from.span(),
-                    format!("`default_from` of parameter `{key}`: {why}"),
-                )
-                .with_hint("write `<layer>.<parameter>`, e.g. `kubernetes.pod_cidr`"),
-            );
-        }
-    }
-
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -240,6 +177,94 @@ pub fn read_manifest(
         asserts,
         ..Pack::new(name.clone(), expected_version.clone(), manifest, files)
     })
+}
+
+/// The `[[requires]]` and `[[conflicts]]` entries, each with its version range read.
+fn read_constraints(
+    manifest: &Source,
+    requires_decls: &[Spanned<Requirement>],
+    conflicts_decls: &[Spanned<Conflict>],
+    problems: &mut Vec<Diagnostic>,
+) -> (Vec<Constraint>, Vec<Constraint>) {
+    let at = |span, msg: String| Diagnostic::at(manifest, span, msg);
+    let mut requires = Vec::new();
+    for r in requires_decls {
+        let req = r.get_ref();
+        let target = match (&req.layer, &req.pack) {
+            (Some(l), None) => Target::Layer(*l.get_ref()),
+            (None, Some(p)) => Target::Pack(p.get_ref().clone()),
+            _ => {
+                problems.push(
+                    at(
+                        r.span(),
+                        "a `requires` entry names either `layer` or `pack`".into(),
+                    )
+                    .with_hint("write `layer = \"kubernetes\"` or `pack = \"cert-manager\"`"),
+                );
+                continue;
+            }
+        };
+        match constraint_spec(manifest, &req.version) {
+            Ok(spec) => requires.push(Constraint {
+                target,
+                spec,
+                text: req.version.get_ref().clone(),
+                optional: req.optional,
+            }),
+            Err(d) => problems.push(d),
+        }
+    }
+    let mut conflicts = Vec::new();
+    for c in conflicts_decls {
+        let c = c.get_ref();
+        match constraint_spec(manifest, &c.version) {
+            Ok(spec) => conflicts.push(Constraint {
+                target: Target::Pack(c.pack.get_ref().clone()),
+                spec,
+                text: c.version.get_ref().clone(),
+                optional: false,
+            }),
+            Err(d) => problems.push(d),
+        }
+    }
+
+    (requires, conflicts)
+}
+
+/// The `[params.*]` entries: valid names, each spec checked, and each `default_from` of
+/// the form `<layer>.<parameter>`.
+fn read_params(
+    manifest: &Source,
+    decls: BTreeMap<Spanned<String>, Spanned<ParamSpec>>,
+    problems: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, ParamSpec> {
+    let at = |span, msg: String| Diagnostic::at(manifest, span, msg);
+    let mut params = BTreeMap::new();
+    for (key, spec) in decls {
+        if !is_param_name(key.get_ref()) {
+            problems.push(at(
+                key.span(),
+                format!("invalid parameter name `{}`", key.get_ref()),
+            ).with_hint("use letters, digits and `_`, starting with a letter (templates read it as `params.<name>`)"));
+        }
+        problems.extend(spec.get_ref().check(manifest, key.get_ref()));
+        params.insert(key.into_inner(), spec.into_inner());
+    }
+    for (key, spec) in &params {
+        if let Some(from) = &spec.default_from
+            && let Err(why) = check_default_from(from.get_ref())
+        {
+            problems.push(
+                at(
+                    from.span(),
+                    format!("`default_from` of parameter `{key}`: {why}"),
+                )
+                .with_hint("write `<layer>.<parameter>`, e.g. `kubernetes.pod_cidr`"),
+            );
+        }
+    }
+
+    params
 }
 
 /// The `[[chart]]` entries, checked: fields, a `values` template that exists (by default
