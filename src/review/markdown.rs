@@ -171,6 +171,35 @@ impl Diff {
             self.unchanged
         ));
         let mut used = chars(&s);
+        let (table, cut_rows) = self.summary_table(used, limit);
+        s.push_str(&table);
+        s.push_str(&super::clusters::markdown(&self.clusters));
+        used = chars(&s);
+
+        let sections = self.sections(max_diff_lines);
+        let mut left_out: Vec<&str> = Vec::new();
+        let mut sections_left_out = 0;
+        for (names, counts, body) in &sections {
+            let who = who(names);
+            let section =
+                format!("\n<details><summary>{who}: {counts}</summary>\n\n{body}</details>\n");
+            if left_out.is_empty() && used + chars(&section) + NOTE_ROOM <= limit {
+                used += chars(&section);
+                s.push_str(&section);
+            } else {
+                sections_left_out += 1;
+                left_out.extend(names.iter().copied());
+            }
+        }
+        if cut_rows > 0 || sections_left_out > 0 {
+            s.push_str(&self.cut_note(cut_rows, left_out.len(), limit));
+        }
+        s
+    }
+
+    /// The summary table, one row per distinct layer change, cut to fit the comment after
+    /// `used` characters; and how many rows were cut.
+    fn summary_table(&self, used: usize, limit: usize) -> (String, usize) {
         let mut cut_rows = 0;
         let mut table =
             String::from("| layer | old | new | change | profiles |\n|---|---|---|---|---|\n");
@@ -190,10 +219,12 @@ impl Diff {
             }
             table.push_str(&row);
         }
-        s.push_str(&table);
-        s.push_str(&super::clusters::markdown(&self.clusters));
-        used = chars(&s);
+        (table, cut_rows)
+    }
 
+    /// One detail section per distinct body, in the order of its first profile: (the
+    /// profiles that share it, its counts, the body).
+    fn sections(&self, max_diff_lines: usize) -> Vec<(Vec<&str>, String, String)> {
         // One section per distinct body, in the order of its first profile.
         let mut sections: Vec<(Vec<&str>, String, String)> = Vec::new();
         let mut by_body: HashMap<String, usize> = HashMap::new();
@@ -209,65 +240,55 @@ impl Diff {
                 }
             }
         }
-        let mut left_out: Vec<&str> = Vec::new();
-        let mut sections_left_out = 0;
-        for (names, counts, body) in &sections {
-            let who = if names.len() <= NAMED_IN_SUMMARY {
-                names
-                    .iter()
-                    .map(|n| format!("<code>{n}</code>"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            } else {
-                let shown: Vec<String> = names[..NAMED_IN_SUMMARY]
-                    .iter()
-                    .map(|n| format!("<code>{n}</code>"))
-                    .collect();
-                format!(
-                    "{} and {} more ({} profiles)",
-                    shown.join(", "),
-                    names.len() - NAMED_IN_SUMMARY,
-                    names.len()
-                )
-            };
-            let section =
-                format!("\n<details><summary>{who}: {counts}</summary>\n\n{body}</details>\n");
-            if left_out.is_empty() && used + chars(&section) + NOTE_ROOM <= limit {
-                used += chars(&section);
-                s.push_str(&section);
-            } else {
-                sections_left_out += 1;
-                left_out.extend(names.iter().copied());
-            }
+        sections
+    }
+
+    /// The closing note of a cut comment: what was left out, and how to see it all.
+    fn cut_note(&self, cut_rows: usize, left_out: usize, limit: usize) -> String {
+        let mut what = Vec::new();
+        if cut_rows > 0 {
+            what.push(plural(cut_rows, "summary row"));
         }
-        if cut_rows > 0 || sections_left_out > 0 {
-            let mut what = Vec::new();
-            if cut_rows > 0 {
-                what.push(plural(cut_rows, "summary row"));
-            }
-            if sections_left_out > 0 {
-                what.push(format!(
-                    "the details of {}",
-                    plural(left_out.len(), "profile")
-                ));
-            }
-            let mut note = format!(
-                "\n_This comment stops at {} characters: {} not shown. Run `strata diff --base {} --head {}` locally, or read the JSON (`strata diff --format json`) for all of it._\n",
-                COMMENT_LIMIT.min(limit),
-                what.join(" and "),
-                self.base,
-                self.head
+        if left_out > 0 {
+            what.push(format!("the details of {}", plural(left_out, "profile")));
+        }
+        let mut note = format!(
+            "\n_This comment stops at {} characters: {} not shown. Run `strata diff --base {} --head {}` locally, or read the JSON (`strata diff --format json`) for all of it._\n",
+            COMMENT_LIMIT.min(limit),
+            what.join(" and "),
+            self.base,
+            self.head
+        );
+        // The room kept for the note holds it, with the base and head named.
+        if chars(&note) > NOTE_ROOM {
+            note = format!(
+                "\n_This comment is cut: {} not shown. Run `strata diff` locally, or read `strata diff --format json`, for all of it._\n",
+                what.join(" and ")
             );
-            // The room kept for the note holds it, with the base and head named.
-            if chars(&note) > NOTE_ROOM {
-                note = format!(
-                    "\n_This comment is cut: {} not shown. Run `strata diff` locally, or read `strata diff --format json`, for all of it._\n",
-                    what.join(" and ")
-                );
-            }
-            s.push_str(&note);
         }
-        s
+        note
+    }
+}
+
+/// The profiles a detail section is about, as its summary names them.
+fn who(names: &[&str]) -> String {
+    if names.len() <= NAMED_IN_SUMMARY {
+        names
+            .iter()
+            .map(|n| format!("<code>{n}</code>"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    } else {
+        let shown: Vec<String> = names[..NAMED_IN_SUMMARY]
+            .iter()
+            .map(|n| format!("<code>{n}</code>"))
+            .collect();
+        format!(
+            "{} and {} more ({} profiles)",
+            shown.join(", "),
+            names.len() - NAMED_IN_SUMMARY,
+            names.len()
+        )
     }
 }
 

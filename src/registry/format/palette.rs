@@ -234,79 +234,7 @@ impl Format for Palette {
                 LayerType::Addon
             }
         };
-        let mut requires = Vec::new();
-        let mut conflicts = Vec::new();
-        let mut facts = Vec::new();
-        for d in m.constraints.iter().flat_map(|c| &c.dependencies) {
-            if !d.layer.is_empty() && layer_of(&d.layer).is_none() {
-                problems.push(
-                    Diagnostic::at(
-                        &manifest,
-                        find(&format!("\"{}\"", d.layer)),
-                        format!(
-                            "dependency on `{}` names unknown layer `{}`",
-                            d.pack_name, d.layer
-                        ),
-                    )
-                    .with_hint("Palette layers are os, k8s, cni, csi and addon"),
-                );
-                continue;
-            }
-            let bound = |op: &str, v: &str| {
-                if v.trim().is_empty() {
-                    None
-                } else {
-                    Some(format!("{op}{}", v.trim()))
-                }
-            };
-            let parts: Vec<String> = [bound(">=", &d.min_version), bound("<=", &d.max_version)]
-                .into_iter()
-                .flatten()
-                .collect();
-            let text = if parts.is_empty() {
-                "*".to_string()
-            } else {
-                parts.join(", ")
-            };
-            let spec = match VersionSpec::parse(&text) {
-                Ok(s) => s,
-                Err(e) => {
-                    problems.push(Diagnostic::at(
-                        &manifest,
-                        find(&format!("\"{}\"", d.pack_name)),
-                        format!("dependency on `{}`: {}", d.pack_name, e.message),
-                    ));
-                    continue;
-                }
-            };
-            let c = |optional| Constraint {
-                target: Target::Pack(d.pack_name.clone()),
-                spec: spec.clone(),
-                text: text.clone(),
-                optional,
-            };
-            match d.ty.as_deref() {
-                Some("required") | None => requires.push(c(false)),
-                Some("optional") => requires.push(c(true)),
-                Some("notSupported") => conflicts.push(c(false)),
-                Some(other) => facts.push((
-                    "note".to_string(),
-                    format!(
-                        "dependency on `{}` of type `{other}` is not enforced",
-                        d.pack_name
-                    ),
-                )),
-            }
-            if d.ty.is_none() {
-                facts.push((
-                    "note".to_string(),
-                    format!(
-                        "dependency on `{}` has no `type`; read as required",
-                        d.pack_name
-                    ),
-                ));
-            }
-        }
+        let (requires, conflicts, mut facts) = dependencies(&m, &manifest, &find, &mut problems);
         if let Some(t) = &m.addon_type {
             facts.push(("addonType".to_string(), t.clone()));
         }
@@ -356,6 +284,90 @@ impl Format for Palette {
             ..Pack::new(m.name.clone(), release.version.clone(), manifest, files)
         })
     }
+}
+
+/// A pack.json's `constraints.dependencies` as strata reads them: `required` (or no type)
+/// and `optional` ones as requires, `notSupported` as conflicts; the rest are notes.
+fn dependencies(
+    m: &PackJson,
+    manifest: &crate::diagnostic::Source,
+    find: &dyn Fn(&str) -> std::ops::Range<usize>,
+    problems: &mut Vec<Diagnostic>,
+) -> (Vec<Constraint>, Vec<Constraint>, Vec<(String, String)>) {
+    let mut requires = Vec::new();
+    let mut conflicts = Vec::new();
+    let mut facts = Vec::new();
+    for d in m.constraints.iter().flat_map(|c| &c.dependencies) {
+        if !d.layer.is_empty() && layer_of(&d.layer).is_none() {
+            problems.push(
+                Diagnostic::at(
+                    manifest,
+                    find(&format!("\"{}\"", d.layer)),
+                    format!(
+                        "dependency on `{}` names unknown layer `{}`",
+                        d.pack_name, d.layer
+                    ),
+                )
+                .with_hint("Palette layers are os, k8s, cni, csi and addon"),
+            );
+            continue;
+        }
+        let bound = |op: &str, v: &str| {
+            if v.trim().is_empty() {
+                None
+            } else {
+                Some(format!("{op}{}", v.trim()))
+            }
+        };
+        let parts: Vec<String> = [bound(">=", &d.min_version), bound("<=", &d.max_version)]
+            .into_iter()
+            .flatten()
+            .collect();
+        let text = if parts.is_empty() {
+            "*".to_string()
+        } else {
+            parts.join(", ")
+        };
+        let spec = match VersionSpec::parse(&text) {
+            Ok(s) => s,
+            Err(e) => {
+                problems.push(Diagnostic::at(
+                    manifest,
+                    find(&format!("\"{}\"", d.pack_name)),
+                    format!("dependency on `{}`: {}", d.pack_name, e.message),
+                ));
+                continue;
+            }
+        };
+        let c = |optional| Constraint {
+            target: Target::Pack(d.pack_name.clone()),
+            spec: spec.clone(),
+            text: text.clone(),
+            optional,
+        };
+        match d.ty.as_deref() {
+            Some("required") | None => requires.push(c(false)),
+            Some("optional") => requires.push(c(true)),
+            Some("notSupported") => conflicts.push(c(false)),
+            Some(other) => facts.push((
+                "note".to_string(),
+                format!(
+                    "dependency on `{}` of type `{other}` is not enforced",
+                    d.pack_name
+                ),
+            )),
+        }
+        if d.ty.is_none() {
+            facts.push((
+                "note".to_string(),
+                format!(
+                    "dependency on `{}` has no `type`; read as required",
+                    d.pack_name
+                ),
+            ));
+        }
+    }
+    (requires, conflicts, facts)
 }
 
 /// The charts a Palette pack's values name (`pack.content.charts`, `pack.namespace`).
