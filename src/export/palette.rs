@@ -3,7 +3,8 @@
 use serde_json::{Value, json};
 
 use super::{Export, Subject, palette_layer, palette_type};
-use crate::lock::render::PackOrigin;
+use crate::lock::render::{PackOrigin, RenderedLayer};
+use crate::model::variable::Variable;
 use crate::render::FileKind;
 
 pub fn export(subject: &Subject) -> Export {
@@ -16,69 +17,8 @@ pub fn export(subject: &Subject) -> Export {
             (k.to_string(), json!(v))
         })
         .collect();
-    let packs: Vec<Value> = subject
-        .layers
-        .iter()
-        .map(|l| {
-            let manifests: Vec<(&String, &String)> = l
-                .files
-                .iter()
-                .filter(|(f, _)| l.kinds.get(*f) == Some(&FileKind::Manifest))
-                .collect();
-            let values_file = l.values_file();
-            let ty = match l.origin {
-                PackOrigin::Helm => "helm",
-                _ if values_file.is_none() && !manifests.is_empty() => "manifest",
-                _ => "spectro",
-            };
-            let mut pack = json!({
-                "name": l.pack,
-                "type": ty,
-                "layer": palette_layer(l.ty),
-                "tag": l.requested,
-                "version": l.version.to_string(),
-                "values": values_file.map_or(String::new(), |(_, t)| t.clone()),
-                "registry": {"metadata": {"name": l.registry}},
-            });
-            if !manifests.is_empty() {
-                pack["manifests"] = Value::Array(
-                    manifests
-                        .iter()
-                        .map(|(f, t)| {
-                            let name = f.rsplit('/').next().unwrap_or(f);
-                            let name = name
-                                .strip_suffix(".yaml")
-                                .or_else(|| name.strip_suffix(".yml"))
-                                .unwrap_or(name);
-                            json!({"name": name, "content": t})
-                        })
-                        .collect(),
-                );
-            }
-            pack
-        })
-        .collect();
-    let variables: Vec<Value> = subject
-        .variables
-        .values()
-        .map(|v| {
-            json!({
-                "name": v.name,
-                "displayName": v.name,
-                "description": v.description,
-                "format": v.format.as_str(),
-                "defaultValue": v.default.as_ref().map_or(String::new(), |d| match d {
-                    toml::Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                }),
-                "regex": v.regex.as_ref().map_or(String::new(), |r| r.as_str().to_string()),
-                "required": v.default.is_none(),
-                "isSensitive": v.sensitive,
-                "hidden": false,
-                "immutable": false,
-            })
-        })
-        .collect();
+    let packs: Vec<Value> = subject.layers.iter().map(pack).collect();
+    let variables: Vec<Value> = subject.variables.values().map(variable).collect();
     let doc = json!({
         "metadata": {
             "name": subject.name,
@@ -108,4 +48,63 @@ pub fn export(subject: &Subject) -> Export {
             })
             .collect(),
     }
+}
+
+/// A layer as a pack of the profile.
+fn pack(l: &RenderedLayer) -> Value {
+    let manifests: Vec<(&String, &String)> = l
+        .files
+        .iter()
+        .filter(|(f, _)| l.kinds.get(*f) == Some(&FileKind::Manifest))
+        .collect();
+    let values_file = l.values_file();
+    let ty = match l.origin {
+        PackOrigin::Helm => "helm",
+        _ if values_file.is_none() && !manifests.is_empty() => "manifest",
+        _ => "spectro",
+    };
+    let mut pack = json!({
+        "name": l.pack,
+        "type": ty,
+        "layer": palette_layer(l.ty),
+        "tag": l.requested,
+        "version": l.version.to_string(),
+        "values": values_file.map_or(String::new(), |(_, t)| t.clone()),
+        "registry": {"metadata": {"name": l.registry}},
+    });
+    if !manifests.is_empty() {
+        pack["manifests"] = Value::Array(
+            manifests
+                .iter()
+                .map(|(f, t)| {
+                    let name = f.rsplit('/').next().unwrap_or(f);
+                    let name = name
+                        .strip_suffix(".yaml")
+                        .or_else(|| name.strip_suffix(".yml"))
+                        .unwrap_or(name);
+                    json!({"name": name, "content": t})
+                })
+                .collect(),
+        );
+    }
+    pack
+}
+
+/// A profile variable as a Palette profile variable.
+fn variable(v: &Variable) -> Value {
+    json!({
+        "name": v.name,
+        "displayName": v.name,
+        "description": v.description,
+        "format": v.format.as_str(),
+        "defaultValue": v.default.as_ref().map_or(String::new(), |d| match d {
+            toml::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        }),
+        "regex": v.regex.as_ref().map_or(String::new(), |r| r.as_str().to_string()),
+        "required": v.default.is_none(),
+        "isSensitive": v.sensitive,
+        "hidden": false,
+        "immutable": false,
+    })
 }

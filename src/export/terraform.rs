@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::{Export, Subject, palette_type};
-use crate::lock::render::PackOrigin;
+use crate::lock::render::{PackOrigin, RenderedLayer};
 use crate::render::FileKind;
 
 /// How a sensitive value is marked while rendering, before it becomes `${var.NAME}`.
@@ -116,62 +116,10 @@ pub fn export(subject: &Subject) -> Export {
     );
     let mut sensitive = BTreeSet::new();
     for l in &subject.layers {
-        let values = l
-            .files
-            .iter()
-            .find(|(f, _)| matches!(l.kinds.get(*f), Some(FileKind::Values { .. })))
-            .or_else(|| l.files.iter().next())
-            .map_or(String::new(), |(_, t)| t.clone());
-        let ty = match l.origin {
-            PackOrigin::Helm => "helm",
-            _ => "spectro",
-        };
-        out.push_str("\n  pack {\n");
-        attributes(
-            &mut out,
-            "    ",
-            &[
-                ("name", string(&l.pack)),
-                ("tag", string(&l.version.to_string())),
-                ("type", string(ty)),
-                (
-                    "registry_uid",
-                    format!("data.spectrocloud_registry.{}.id", ident(&l.registry)),
-                ),
-                ("values", heredoc(&values, &mut sensitive)),
-            ],
-        );
-        out.push_str("  }\n");
+        pack_block(&mut out, l, &mut sensitive);
     }
     if !subject.variables.is_empty() {
-        out.push_str("\n  profile_variables {\n");
-        for (i, v) in subject.variables.values().enumerate() {
-            if i > 0 {
-                out.push('\n');
-            }
-            out.push_str("    variable {\n");
-            let mut attrs = vec![
-                ("name", string(&v.name)),
-                ("display_name", string(&v.name)),
-                ("format", string(v.format.as_str())),
-                ("description", string(&v.description)),
-            ];
-            if let Some(d) = &v.default {
-                let text = match d {
-                    toml::Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                attrs.push(("default_value", string(&text)));
-            }
-            if let Some(r) = &v.regex {
-                attrs.push(("regex", string(r.as_str())));
-            }
-            attrs.push(("required", (v.default.is_none()).to_string()));
-            attrs.push(("is_sensitive", v.sensitive.to_string()));
-            attributes(&mut out, "      ", &attrs);
-            out.push_str("    }\n");
-        }
-        out.push_str("  }\n");
+        variables_block(&mut out, subject);
     }
     out.push_str("}\n");
     for name in &sensitive {
@@ -197,4 +145,66 @@ pub fn export(subject: &Subject) -> Export {
         skipped: Vec::new(),
         notes,
     }
+}
+
+/// A layer as a `pack` block; references to sensitive variables are collected.
+fn pack_block(out: &mut String, l: &RenderedLayer, sensitive: &mut BTreeSet<String>) {
+    let values = l
+        .files
+        .iter()
+        .find(|(f, _)| matches!(l.kinds.get(*f), Some(FileKind::Values { .. })))
+        .or_else(|| l.files.iter().next())
+        .map_or(String::new(), |(_, t)| t.clone());
+    let ty = match l.origin {
+        PackOrigin::Helm => "helm",
+        _ => "spectro",
+    };
+    out.push_str("\n  pack {\n");
+    attributes(
+        out,
+        "    ",
+        &[
+            ("name", string(&l.pack)),
+            ("tag", string(&l.version.to_string())),
+            ("type", string(ty)),
+            (
+                "registry_uid",
+                format!("data.spectrocloud_registry.{}.id", ident(&l.registry)),
+            ),
+            ("values", heredoc(&values, sensitive)),
+        ],
+    );
+    out.push_str("  }\n");
+}
+
+/// The profile's variables as a `profile_variables` block.
+fn variables_block(out: &mut String, subject: &Subject) {
+    out.push_str("\n  profile_variables {\n");
+    for (i, v) in subject.variables.values().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str("    variable {\n");
+        let mut attrs = vec![
+            ("name", string(&v.name)),
+            ("display_name", string(&v.name)),
+            ("format", string(v.format.as_str())),
+            ("description", string(&v.description)),
+        ];
+        if let Some(d) = &v.default {
+            let text = match d {
+                toml::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            attrs.push(("default_value", string(&text)));
+        }
+        if let Some(r) = &v.regex {
+            attrs.push(("regex", string(r.as_str())));
+        }
+        attrs.push(("required", (v.default.is_none()).to_string()));
+        attrs.push(("is_sensitive", v.sensitive.to_string()));
+        attributes(out, "      ", &attrs);
+        out.push_str("    }\n");
+    }
+    out.push_str("  }\n");
 }
