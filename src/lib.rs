@@ -24,6 +24,7 @@ pub mod lock;
 pub mod lockfile;
 pub mod memo;
 pub mod model;
+pub mod outdated;
 pub mod output;
 pub mod parallel;
 pub mod profile;

@@ -1,6 +1,8 @@
 //! An opened catalog repository: its root, `strata.toml`, its registries, and its profiles,
 //! read through [`Files`] (the working tree or a git revision).
 
+pub mod edit;
+
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Source, suggest};

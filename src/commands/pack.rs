@@ -389,6 +389,12 @@ about:"
             let _ = writeln!(s, "  {k}: {v}");
         }
     }
+    show_delivery_and_rules(&mut s, o);
+    s
+}
+
+/// The rest of `pack show`: the charts, `requires`, `conflicts` and parameters.
+fn show_delivery_and_rules(s: &mut String, o: &ShowOut) {
     if !o.charts.is_empty() {
         let _ = writeln!(s, "\ncharts:");
         for c in o.charts {
@@ -441,7 +447,6 @@ about:"
             let _ = writeln!(s, "  {line}");
         }
     }
-    s
 }
 
 /// The JSON Schema of this command's `--format json` output.

@@ -4,12 +4,11 @@
 use serde::Serialize;
 
 use crate::atomic;
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, edit};
 use crate::context::Context;
-use crate::diagnostic::{Source, suggest};
+use crate::diagnostic::suggest;
 use crate::error::{Error, Result};
-use crate::model::config::{self, Config, RegistryKind, is_identifier};
-use crate::registry::url::GitUrl;
+use crate::model::config::{self, RegistryKind};
 
 /// List, add and remove registries
 #[derive(Debug, clap::Subcommand)]
@@ -118,129 +117,35 @@ fn add(args: AddArgs, ctx: &Context) -> Result<()> {
     let root = Catalog::find_root(&ctx.start_dir())?;
     let path = root.join(config::FILE_NAME);
     let text = fs_err::read_to_string(&path)?;
-    let current =
-        Config::parse(&Source::new(config::FILE_NAME, text.as_str())).map_err(Error::Catalog)?;
-
-    if !is_identifier(&args.name) {
-        return Err(Error::usage_hint(
-            format!("invalid registry name `{}`", args.name),
-            Some("use lowercase letters, digits, `-`, `_` and `.`".to_string()),
-        ));
-    }
-    if current
-        .registry
-        .iter()
-        .any(|r| r.get_ref().name.get_ref() == &args.name)
-        || (current.registry.is_empty() && args.name == "public")
-    {
-        return Err(Error::usage(format!(
-            "registry `{}` already exists",
-            args.name
-        )));
-    }
     let kind = match args.kind.as_deref() {
-        Some("git") => RegistryKind::Git,
-        Some("dir") => RegistryKind::Dir,
-        Some(other) => {
-            return Err(Error::usage_hint(
-                format!("unknown registry kind `{other}`"),
-                suggest(other, ["git", "dir"]),
-            ));
-        }
-        None if root.join(&args.url).is_dir()
-            && !looks_like_url(&args.url)
-            && git2::Repository::open(root.join(&args.url)).is_err() =>
-        {
-            RegistryKind::Dir
-        }
-        None => RegistryKind::Git,
+        Some(k) => kind_arg(k)?,
+        None => edit::default_kind(&root, &args.url),
     };
-    let mut entry = toml_edit::Table::new();
-    let mut shown_url = args.url.clone();
-    entry.insert("name", toml_edit::value(args.name.as_str()));
-    entry.insert("kind", toml_edit::value(kind.as_str()));
-    match kind {
-        RegistryKind::Dir => {
-            if args.path.is_some() {
-                return Err(Error::usage_hint(
-                    "`--path` is for git registries",
-                    Some(format!(
-                        "for a dir registry, give the folder as the URL: `strata registry add {} FOLDER --kind dir`",
-                        args.name
-                    )),
-                ));
-            }
-            config::check_relative_path(&args.url).map_err(|why| {
-                Error::usage_hint(
-                    why,
-                    Some("give the folder relative to the catalog root".to_string()),
-                )
-            })?;
-            if !root.join(&args.url).is_dir() {
-                return Err(Error::usage(format!(
-                    "folder `{}` does not exist (relative to the catalog root)",
-                    args.url
-                )));
-            }
-            entry.insert("path", toml_edit::value(args.url.as_str()));
-        }
-        RegistryKind::Git => {
-            let url = GitUrl::parse(&args.url, &root).map_err(Error::usage)?;
-            if let Some(p) = &args.path {
-                config::check_relative_path(p).map_err(Error::usage)?;
-            }
-            // strata.toml is committed: strata never writes credentials into it.
-            if url.credentials {
-                return Err(Error::usage_hint(
-                    format!(
-                        "the URL carries credentials; strata does not write them into `{}`",
-                        config::FILE_NAME
-                    ),
-                    Some(format!(
-                        "add `{}` and let git supply the credentials (a credential helper, ssh-agent, or GIT_ASKPASS)",
-                        url.display
-                    )),
-                ));
-            }
-            entry.insert("url", toml_edit::value(args.url.as_str()));
-            if let Some(p) = &args.path {
-                entry.insert("path", toml_edit::value(p.as_str()));
-            }
-            shown_url = url.display;
-        }
-        RegistryKind::Builtin => unreachable!("not selectable"),
-    }
-
-    let mut doc: toml_edit::DocumentMut = text
-        .parse()
-        .map_err(|e: toml_edit::TomlError| Error::usage(e.to_string()))?;
-    let had_none = current.registry.is_empty();
-    let array = doc
-        .entry("registry")
-        .or_insert_with(|| toml_edit::Item::ArrayOfTables(toml_edit::ArrayOfTables::new()))
-        .as_array_of_tables_mut()
-        .ok_or_else(|| Error::usage("`registry` in strata.toml is not an array of tables"))?;
-    if had_none {
-        // Without any [[registry]] the builtin one was implied; keep it first.
-        let mut public = toml_edit::Table::new();
-        public.insert("name", toml_edit::value("public"));
-        public.insert("kind", toml_edit::value("builtin"));
-        array.push(public);
-    }
-    array.push(entry);
-    let new_text = doc.to_string();
-    // Never write a file strata itself would refuse.
-    Config::parse(&Source::new(config::FILE_NAME, new_text.as_str())).map_err(Error::Catalog)?;
+    let new = edit::NewRegistry {
+        name: args.name,
+        kind,
+        url: args.url,
+        path: args.path,
+    };
+    let (new_text, shown_url) = edit::add_registry(&root, &text, &new)?;
     atomic::write(&path, new_text.as_bytes())?;
     ctx.out.status(
         "Added",
-        &format!("{} registry `{}` ({shown_url})", kind.as_str(), args.name),
+        &format!("{} registry `{}` ({shown_url})", kind.as_str(), new.name),
     );
     Ok(())
 }
 
-fn looks_like_url(s: &str) -> bool {
-    s.contains("://") || s.ends_with(".git") || (s.contains('@') && s.contains(':'))
+/// `--kind` as the registry kind it names.
+fn kind_arg(kind: &str) -> Result<RegistryKind> {
+    match kind {
+        "git" => Ok(RegistryKind::Git),
+        "dir" => Ok(RegistryKind::Dir),
+        other => Err(Error::usage_hint(
+            format!("unknown registry kind `{other}`"),
+            suggest(other, ["git", "dir"]),
+        )),
+    }
 }
 
 fn remove(args: RemoveArgs, ctx: &Context) -> Result<()> {
@@ -266,41 +171,7 @@ fn remove(args: RemoveArgs, ctx: &Context) -> Result<()> {
             hint,
         ));
     }
-    // Who uses it: a layer that names it, or a lock that holds a release from it.
-    let mut users = Vec::new();
-    let mut problems = Vec::new();
-    for (entry, parsed) in catalog.load_profiles(&[])? {
-        let profile = match parsed {
-            Ok(p) => p,
-            Err(mut d) => {
-                problems.append(&mut d);
-                continue;
-            }
-        };
-        let lock = crate::lock::current::readable_lock(&catalog, &entry, &profile.name)?;
-        let mut layers: Vec<&str> = profile
-            .layers
-            .iter()
-            .filter(|l| {
-                l.registry
-                    .as_ref()
-                    .is_some_and(|r| r.get_ref() == &args.name)
-            })
-            .map(|l| l.name.as_str())
-            .collect();
-        for l in lock.iter().flat_map(|l| &l.layers) {
-            if l.registry == args.name && !layers.contains(&l.name.as_str()) {
-                layers.push(&l.name);
-            }
-        }
-        if !layers.is_empty() {
-            users.push(format!("{} ({})", profile.name, layers.join(", ")));
-        }
-    }
-    if !problems.is_empty() {
-        // A profile that does not parse might use it: say why strata cannot tell.
-        return Err(Error::Catalog(problems));
-    }
+    let users = crate::lock::current::users_of_registry(&catalog, &args.name)?;
     if !users.is_empty() {
         return Err(Error::usage_hint(
             format!(
@@ -316,25 +187,7 @@ fn remove(args: RemoveArgs, ctx: &Context) -> Result<()> {
         ));
     }
     let path = catalog.root.join(config::FILE_NAME);
-    let text = catalog.config_source.text.clone();
-    let mut doc: toml_edit::DocumentMut = text
-        .parse()
-        .map_err(|e: toml_edit::TomlError| Error::usage(e.to_string()))?;
-    let array = doc
-        .get_mut("registry")
-        .and_then(|r| r.as_array_of_tables_mut())
-        .ok_or_else(|| Error::usage("`registry` in strata.toml is not an array of tables"))?;
-    let at = array
-        .iter()
-        .position(|t| t.get("name").and_then(|n| n.as_str()) == Some(args.name.as_str()))
-        .ok_or_else(|| Error::usage(format!("unknown registry `{}`", args.name)))?;
-    array.remove(at);
-    if array.is_empty() {
-        doc.remove("registry");
-    }
-    let new_text = doc.to_string();
-    // Never write a file strata itself would refuse.
-    Config::parse(&Source::new(config::FILE_NAME, new_text.as_str())).map_err(Error::Catalog)?;
+    let new_text = edit::remove_registry(&catalog.config_source.text, &args.name)?;
     atomic::write(&path, new_text.as_bytes())?;
     ctx.out
         .status("Removed", &format!("registry `{}`", args.name));

@@ -92,3 +92,39 @@ pub fn readable_lock(
         .and_then(|s| Lock::parse(&s).ok())
         .filter(|l| l.profile == profile))
 }
+
+/// The profiles that use registry `name` (a layer names it, or a lock holds a release from
+/// it), each with those layers: `aws-prod (network, monitoring)`.
+pub fn users_of_registry(catalog: &Catalog, name: &str) -> Result<Vec<String>> {
+    let mut users = Vec::new();
+    let mut problems = Vec::new();
+    for (entry, parsed) in catalog.load_profiles(&[])? {
+        let profile = match parsed {
+            Ok(p) => p,
+            Err(mut d) => {
+                problems.append(&mut d);
+                continue;
+            }
+        };
+        let lock = readable_lock(catalog, &entry, &profile.name)?;
+        let mut layers: Vec<&str> = profile
+            .layers
+            .iter()
+            .filter(|l| l.registry.as_ref().is_some_and(|r| r.get_ref() == name))
+            .map(|l| l.name.as_str())
+            .collect();
+        for l in lock.iter().flat_map(|l| &l.layers) {
+            if l.registry == name && !layers.contains(&l.name.as_str()) {
+                layers.push(&l.name);
+            }
+        }
+        if !layers.is_empty() {
+            users.push(format!("{} ({})", profile.name, layers.join(", ")));
+        }
+    }
+    if !problems.is_empty() {
+        // A profile that does not parse might use it: say why strata cannot tell.
+        return Err(Error::Catalog(problems));
+    }
+    Ok(users)
+}

@@ -1,0 +1,163 @@
+//! What is behind: per layer of each profile, its locked release against the newest in its
+//! train and the newest overall (`strata outdated`); per cluster, each pinned profile
+//! release against the newest release of that profile (`strata outdated --clusters`).
+
+use serde::Serialize;
+
+use crate::catalog::Catalog;
+use crate::check::{Checked, check_with};
+use crate::diagnostic::Diagnostic;
+use crate::error::{Error, Result, problems as split};
+use crate::lock::current::readable_lock;
+use crate::model::pack::LayerType;
+use crate::model::version::Version;
+use crate::profile::Layer;
+use crate::resolve::{Chosen, Preferences, gather};
+
+// One layer: its locked release, the newest in its train, the newest overall.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct Row {
+    pub profile: String,
+    pub layer: String,
+    pub pack: String,
+    pub requested: String,
+    pub locked: String,
+    pub newest_in_train: String,
+    pub newest: String,
+    /// `major` when the newest release is another major version; `skips-minor` when a
+    /// Kubernetes layer would skip a minor version to reach it (upgrade one minor at a time).
+    pub flags: Vec<&'static str>,
+}
+
+impl Row {
+    /// Whether the layer is behind its train or the newest release.
+    pub fn is_behind(&self) -> bool {
+        self.locked != self.newest_in_train || self.locked != self.newest
+    }
+}
+
+// One pinned profile release behind the newest release of its profile.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct ClusterRow {
+    pub cluster: String,
+    pub profile: String,
+    pub pinned: String,
+    pub newest: String,
+}
+
+/// Every layer of the named profiles (all when none is named), each resolved with the
+/// releases its lock would keep; and how many profiles were read.
+pub fn layers(catalog: &Catalog, names: &[String]) -> Result<(Vec<Row>, usize)> {
+    let mut rows = Vec::new();
+    let mut problems: Vec<Diagnostic> = Vec::new();
+    let mut profiles = 0;
+    for (entry, parsed) in catalog.load_profiles(names)? {
+        let profile = match parsed {
+            Ok(p) => p,
+            Err(mut d) => {
+                problems.append(&mut d);
+                continue;
+            }
+        };
+        let lock = match split(readable_lock(catalog, &entry, &profile.name))? {
+            Ok(l) => l,
+            Err(mut d) => {
+                problems.append(&mut d);
+                continue;
+            }
+        };
+        let prefs = Preferences {
+            lock: lock.as_ref(),
+            ..Preferences::default()
+        };
+        profiles += 1;
+        let checked: Checked = match check_with(catalog, profile, &prefs)? {
+            Ok(c) => c,
+            Err(mut d) => {
+                problems.append(&mut d);
+                continue;
+            }
+        };
+        for (c, layer) in checked.layers.iter().zip(&checked.profile.layers) {
+            rows.push(row(catalog, &checked.profile.name, c, layer)?);
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Catalog(problems));
+    }
+    Ok((rows, profiles))
+}
+
+/// A layer's row: the newest release of its train and overall, and the flags.
+fn row(catalog: &Catalog, profile: &str, c: &Chosen, layer: &Layer) -> Result<Row> {
+    let (registry, train) = gather(catalog, layer)?.map_err(Error::Catalog)?;
+    let newest_in_train = train
+        .first()
+        .map_or(c.pack.version.clone(), |r| r.version.clone());
+    let all = registry.releases(layer.pack.get_ref())?;
+    let newest: Version = all
+        .iter()
+        .rev()
+        .find(|r| !r.version.is_prerelease())
+        .map_or(newest_in_train.clone(), |r| r.version.clone());
+    let locked = &c.pack.version;
+    let mut flags = Vec::new();
+    if newest.major() > locked.major() {
+        flags.push("major");
+    }
+    if layer.ty == LayerType::Kubernetes
+        && newest.major() == locked.major()
+        && newest.minor() > locked.minor() + 1
+    {
+        flags.push("skips-minor");
+    }
+    Ok(Row {
+        profile: profile.to_string(),
+        layer: layer.name.clone(),
+        pack: c.pack.name.clone(),
+        requested: layer.requested.get_ref().clone(),
+        locked: locked.to_string(),
+        newest_in_train: newest_in_train.to_string(),
+        newest: newest.to_string(),
+        flags,
+    })
+}
+
+/// Every pinned profile release (the infra profile and each add-on profile) behind the
+/// newest release tag of its profile; and how many clusters were read.
+pub fn clusters(catalog: &Catalog) -> Result<(Vec<ClusterRow>, usize)> {
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    let mut total = 0;
+    for (_, parsed) in crate::cluster::load_clusters(catalog)? {
+        let c = match parsed {
+            Ok(c) => c,
+            Err(mut d) => {
+                problems.append(&mut d);
+                continue;
+            }
+        };
+        total += 1;
+        for r in std::iter::once(&c.profile).chain(&c.addons) {
+            let Some((_, pinned)) = &r.version else {
+                continue;
+            };
+            let newest = crate::cluster::releases(catalog, r.profile.get_ref())
+                .into_iter()
+                .rev()
+                .find(|v| !v.is_prerelease());
+            if let Some(newest) = newest.filter(|n| n > pinned) {
+                rows.push(ClusterRow {
+                    cluster: c.name.clone(),
+                    profile: r.profile.get_ref().clone(),
+                    pinned: pinned.to_string(),
+                    newest: newest.to_string(),
+                });
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Catalog(problems));
+    }
+    Ok((rows, total))
+}
