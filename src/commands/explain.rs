@@ -3,10 +3,12 @@
 
 use serde::Serialize;
 
-use crate::check::check_with;
+use crate::catalog::Catalog;
+use crate::check::{Checked, check_with};
 use crate::context::Context;
 use crate::diagnostic::suggest;
 use crate::error::{Error, Result};
+use crate::profile::{Layer, Profile};
 use crate::render::effective::Origin;
 use crate::resolve::{Preferences, gather, unfit, why_not};
 
@@ -91,7 +93,48 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         .and_then(|l| l.layer(&layer.name))
         .is_some_and(|l| l.version == chosen.pack.version && l.pack == chosen.pack.name);
 
-    let (registry, releases) = gather(&catalog, layer)?.map_err(Error::Catalog)?;
+    let candidates = candidates(&catalog, &checked, index, locked)?;
+    let explanation = Explanation {
+        profile: profile.name.clone(),
+        profile_dir: profile.dir.clone(),
+        layer: layer.name.clone(),
+        pack: chosen.pack.name.clone(),
+        registry: chosen.registry.name.clone(),
+        requested: layer.requested.get_ref().clone(),
+        version: chosen.pack.version.to_string(),
+        locked,
+        defined: defined_at(profile, layer),
+        candidates,
+        values: output
+            .values
+            .iter()
+            .map(|(k, e)| ValueOut {
+                name: k.clone(),
+                value: (!e.is_sensitive()).then(|| e.value.clone()),
+                origin: e.origin.clone(),
+                var: e.var.clone(),
+            })
+            .collect(),
+    };
+    if ctx.out.json() {
+        ctx.out.print_json_doc(&explanation);
+    } else {
+        ctx.out.print(&text(&explanation));
+    }
+    Ok(())
+}
+
+/// Every release of the layer's train, newest first, with why it was or was not chosen.
+fn candidates(
+    catalog: &Catalog,
+    checked: &Checked,
+    index: usize,
+    locked: bool,
+) -> Result<Vec<Candidate>> {
+    let chosen = &checked.layers[index];
+    let profile = &checked.profile;
+    let layer = &profile.layers[index];
+    let (registry, releases) = gather(catalog, layer)?.map_err(Error::Catalog)?;
     let mut candidates = Vec::new();
     for r in &releases {
         let status_reason = if r.version == chosen.release.version {
@@ -100,7 +143,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
             ("older", None)
         } else {
             let pack = registry.pack(layer.pack.get_ref(), r)?;
-            let unfit = unfit(&catalog, profile, layer, &pack)?;
+            let unfit = unfit(catalog, profile, layer, &pack)?;
             if let Some(d) = unfit.first() {
                 ("excluded", Some(d.message.clone()))
             } else if let Some(why) = why_not(profile, &checked.layers, index, &pack) {
@@ -121,64 +164,40 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
             reason: status_reason.1,
         });
     }
-    let explanation = Explanation {
-        profile: profile.name.clone(),
-        profile_dir: profile.dir.clone(),
-        layer: layer.name.clone(),
-        pack: chosen.pack.name.clone(),
-        registry: chosen.registry.name.clone(),
-        requested: layer.requested.get_ref().clone(),
-        version: chosen.pack.version.to_string(),
-        locked,
-        defined: {
-            let at = |s: &crate::diagnostic::Source, pos: usize| {
-                format!(
-                    "{}:{}",
-                    s.name,
-                    s.text[..pos.min(s.text.len())].matches('\n').count() + 1
-                )
-            };
-            let mut d = vec![
-                at(&layer.pack_src, layer.pack.span().start),
-                at(&layer.requested_src, layer.requested.span().start),
-                at(&layer.source, layer.span.start),
-            ];
-            // One place per file, bases first.
-            let mut files: Vec<String> = Vec::new();
-            d.sort();
-            for place in d {
-                let file = place
-                    .rsplit_once(':')
-                    .map_or(place.as_str(), |(f, _)| f)
-                    .to_string();
-                if !files
-                    .iter()
-                    .any(|f| f.rsplit_once(':').is_some_and(|(x, _)| x == file))
-                {
-                    files.push(place);
-                }
-            }
-            files.sort_by_key(|f| f.starts_with(&format!("{}/", profile.dir)));
-            files
-        },
-        candidates,
-        values: output
-            .values
-            .iter()
-            .map(|(k, e)| ValueOut {
-                name: k.clone(),
-                value: (!e.is_sensitive()).then(|| e.value.clone()),
-                origin: e.origin.clone(),
-                var: e.var.clone(),
-            })
-            .collect(),
+    Ok(candidates)
+}
+
+/// Where the layer is defined: one place per file, bases first.
+fn defined_at(profile: &Profile, layer: &Layer) -> Vec<String> {
+    let at = |s: &crate::diagnostic::Source, pos: usize| {
+        format!(
+            "{}:{}",
+            s.name,
+            s.text[..pos.min(s.text.len())].matches('\n').count() + 1
+        )
     };
-    if ctx.out.json() {
-        ctx.out.print_json_doc(&explanation);
-    } else {
-        ctx.out.print(&text(&explanation));
+    let mut d = vec![
+        at(&layer.pack_src, layer.pack.span().start),
+        at(&layer.requested_src, layer.requested.span().start),
+        at(&layer.source, layer.span.start),
+    ];
+    // One place per file, bases first.
+    let mut files: Vec<String> = Vec::new();
+    d.sort();
+    for place in d {
+        let file = place
+            .rsplit_once(':')
+            .map_or(place.as_str(), |(f, _)| f)
+            .to_string();
+        if !files
+            .iter()
+            .any(|f| f.rsplit_once(':').is_some_and(|(x, _)| x == file))
+        {
+            files.push(place);
+        }
     }
-    Ok(())
+    files.sort_by_key(|f| f.starts_with(&format!("{}/", profile.dir)));
+    files
 }
 
 fn text(e: &Explanation) -> String {

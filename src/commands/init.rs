@@ -70,24 +70,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
     let example = scaffold::plan_profile(&catalog, "example", &cloud, ProfileType::Full)?;
     let example = scaffold::render_checked(&catalog, &example, "profiles/example")?;
 
-    // DIR is a repository of its own: a catalog nested in another repository (strata run
-    // from a checkout) would have its history, and its `git add`, mixed with that one's.
-    let enclosing = match git2::Repository::open(&dir) {
-        Ok(_) => None,
-        Err(_) => Some(
-            git2::Repository::discover(&dir)
-                .ok()
-                .and_then(|r| r.workdir().map(Path::to_path_buf)),
-        ),
-    };
-    let repo = match &enclosing {
-        None => None,
-        Some(_) => {
-            let mut opts = git2::RepositoryInitOptions::new();
-            opts.initial_head("main");
-            Some(git2::Repository::init_opts(&dir, &opts)?)
-        }
-    };
+    let repo = own_repository(&dir)?;
     let profile_rel = format!("profiles/example/{}", profile::FILE_NAME);
     let config_text = scaffold::with_schema_line(&config_text, "", config::FILE_NAME);
     let example = scaffold::with_schema_line(&example, "profiles/example", profile::FILE_NAME);
@@ -106,30 +89,8 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         .collect();
     atomic::write_all(&paths)?;
 
-    let shown = dir.display();
-    match &enclosing {
-        Some(Some(outer)) => ctx.out.status(
-            "Created",
-            &format!(
-                "git repository in `{shown}` (a repository of its own, inside `{}`)",
-                outer.display()
-            ),
-        ),
-        Some(None) => ctx
-            .out
-            .status("Created", &format!("git repository in `{shown}`")),
-        None => {}
-    }
-    ctx.out.status(
-        "Created",
-        &format!("`{}` (catalog `{name}`)", config::FILE_NAME),
-    );
-    ctx.out.status("Created", &format!("`{profile_rel}`"));
-    ctx.out.status(
-        "Created",
-        &format!("`{}/` (JSON Schemas for editors)", scaffold::SCHEMA_DIR),
-    );
-    if let Some(repo) = &repo {
+    report_created(ctx, &dir, &repo, &name, &profile_rel);
+    if let Repo::New { repo, .. } = &repo {
         // A first commit, so that `diff`, `release` and `lock --commit` work at once.
         let commit = first_commit(repo, &files, &format!("strata: new catalog `{name}`\n"))?;
         ctx.out.status(
@@ -142,6 +103,62 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         "`strata validate`, then `strata profile new NAME --cloud C` for your own stacks",
     );
     Ok(())
+}
+
+/// The catalog's repository: one that was there, or one `init` made (with the repository
+/// around DIR, if any).
+enum Repo {
+    Existing,
+    New {
+        repo: git2::Repository,
+        outer: Option<PathBuf>,
+    },
+}
+
+/// DIR is a repository of its own: a catalog nested in another repository (strata run
+/// from a checkout) would have its history, and its `git add`, mixed with that one's.
+fn own_repository(dir: &Path) -> Result<Repo> {
+    if git2::Repository::open(dir).is_ok() {
+        return Ok(Repo::Existing);
+    }
+    let outer = git2::Repository::discover(dir)
+        .ok()
+        .and_then(|r| r.workdir().map(Path::to_path_buf));
+    let mut opts = git2::RepositoryInitOptions::new();
+    opts.initial_head("main");
+    Ok(Repo::New {
+        repo: git2::Repository::init_opts(dir, &opts)?,
+        outer,
+    })
+}
+
+/// Says what `init` created.
+fn report_created(ctx: &Context, dir: &Path, repo: &Repo, name: &str, profile_rel: &str) {
+    let shown = dir.display();
+    match repo {
+        Repo::New {
+            outer: Some(outer), ..
+        } => ctx.out.status(
+            "Created",
+            &format!(
+                "git repository in `{shown}` (a repository of its own, inside `{}`)",
+                outer.display()
+            ),
+        ),
+        Repo::New { outer: None, .. } => ctx
+            .out
+            .status("Created", &format!("git repository in `{shown}`")),
+        Repo::Existing => {}
+    }
+    ctx.out.status(
+        "Created",
+        &format!("`{}` (catalog `{name}`)", config::FILE_NAME),
+    );
+    ctx.out.status("Created", &format!("`{profile_rel}`"));
+    ctx.out.status(
+        "Created",
+        &format!("`{}/` (JSON Schemas for editors)", scaffold::SCHEMA_DIR),
+    );
 }
 
 /// Keeps temporary files of an interrupted write out of `git add`.

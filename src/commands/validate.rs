@@ -94,31 +94,9 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
     } else if annotated {
         // Printed below, once every problem is collected.
     } else if ctx.out.verbosity > crate::output::Verbosity::Quiet {
-        let mut out = String::new();
-        for p in report.profiles.iter().filter(|p| p.valid) {
-            let layers: Vec<String> = p
-                .layers
-                .iter()
-                .map(|l| format!("{} {}", l.pack, l.version))
-                .collect();
-            let layers = if layers.is_empty() {
-                "no layers".to_string()
-            } else {
-                layers.join(", ")
-            };
-            out.push_str(&format!("ok {}: {layers}\n", p.name));
-        }
-        out.push_str(&cluster_lines);
-        if report.profiles.is_empty() && report.clusters.is_none() && unreadable.is_none() {
-            ctx.out.status(
-                "Checked",
-                "no profiles (create one with `strata profile new NAME --cloud C`)",
-            );
-        } else if !out.is_empty() {
-            ctx.out.print(&out);
-        }
+        print_ok(ctx, &report, &cluster_lines, unreadable.is_some());
     }
-    let mut problems = report.problems;
+    let mut problems = std::mem::take(&mut report.problems);
     for p in report.profiles.iter_mut() {
         problems.append(&mut p.problems);
     }
@@ -130,22 +108,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         None => (0, 0),
     };
     if annotated {
-        let mut items: Vec<(Level, &Diagnostic)> =
-            problems.iter().map(|d| (Level::Error, d)).collect();
-        // The warnings stay with their profiles (only their problems were moved out).
-        items.extend(
-            report
-                .profiles
-                .iter()
-                .filter(|p| p.valid)
-                .flat_map(|p| p.warnings.iter().map(|d| (Level::Warning, d))),
-        );
-        match ctx.out.format {
-            OutputFormat::Github => ctx.out.print(&annotate::github(&items)),
-            _ => ctx
-                .out
-                .print_json(&annotate::sarif(&items, crate::cli::VERSION)),
-        }
+        print_annotations(ctx, &problems, &report);
     }
     if let Some(e) = unreadable {
         for d in &problems {
@@ -171,6 +134,53 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         s(total)
     )));
     Err(Error::Catalog(problems))
+}
+
+/// One `ok` line per good profile and cluster (or a note that there is nothing to check).
+fn print_ok(ctx: &Context, report: &Report, cluster_lines: &str, unreadable: bool) {
+    let mut out = String::new();
+    for p in report.profiles.iter().filter(|p| p.valid) {
+        let layers: Vec<String> = p
+            .layers
+            .iter()
+            .map(|l| format!("{} {}", l.pack, l.version))
+            .collect();
+        let layers = if layers.is_empty() {
+            "no layers".to_string()
+        } else {
+            layers.join(", ")
+        };
+        out.push_str(&format!("ok {}: {layers}\n", p.name));
+    }
+    out.push_str(cluster_lines);
+    if report.profiles.is_empty() && report.clusters.is_none() && !unreadable {
+        ctx.out.status(
+            "Checked",
+            "no profiles (create one with `strata profile new NAME --cloud C`)",
+        );
+    } else if !out.is_empty() {
+        ctx.out.print(&out);
+    }
+}
+
+/// Every problem as an error and every warning of a good profile as a warning, as GitHub
+/// annotations or SARIF.
+fn print_annotations(ctx: &Context, problems: &[Diagnostic], report: &Report) {
+    let mut items: Vec<(Level, &Diagnostic)> = problems.iter().map(|d| (Level::Error, d)).collect();
+    // The warnings stay with their profiles (only their problems were moved out).
+    items.extend(
+        report
+            .profiles
+            .iter()
+            .filter(|p| p.valid)
+            .flat_map(|p| p.warnings.iter().map(|d| (Level::Warning, d))),
+    );
+    match ctx.out.format {
+        OutputFormat::Github => ctx.out.print(&annotate::github(&items)),
+        _ => ctx
+            .out
+            .print_json(&annotate::sarif(&items, crate::cli::VERSION)),
+    }
 }
 
 /// A profile as the report shows it.

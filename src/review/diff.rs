@@ -205,8 +205,8 @@ fn value_changes(
 
 /// What changed in layer `ln` between its old and new state (`None`: nothing).
 fn layer_diff(ln: &str, old_layers: &[LayerState], new_layers: &[LayerState]) -> Option<LayerDiff> {
-    let o = old_layers.iter().find(|l| &l.locked.name == ln);
-    let n = new_layers.iter().find(|l| &l.locked.name == ln);
+    let o = old_layers.iter().find(|l| l.locked.name == ln);
+    let n = new_layers.iter().find(|l| l.locked.name == ln);
     let values = value_changes(o.map(|l| &l.values), n.map(|l| &l.values));
     // A pack's own secrets (Palette passwords) never reach a review.
     let secrets: Vec<String> = o

@@ -184,18 +184,7 @@ impl Format for Palette {
             manifest,
         } = super::read_release(at, release, MANIFEST)?;
         let mut problems = Vec::new();
-        let m: PackJson = serde_json::from_str(&manifest.text).map_err(|e| {
-            Error::Catalog(vec![Diagnostic::at(
-                &manifest,
-                offset(&manifest.text, e.line(), e.column()),
-                format!(
-                    "invalid pack.json: {}",
-                    e.to_string()
-                        .rsplit_once(" at line ")
-                        .map_or(e.to_string(), |(m, _)| m.to_string())
-                ),
-            )])
-        })?;
+        let m = parse_pack_json(&manifest)?;
         let find = |needle: &str| -> std::ops::Range<usize> {
             manifest
                 .text
@@ -238,15 +227,17 @@ impl Format for Palette {
         if let Some(t) = &m.addon_type {
             facts.push(("addonType".to_string(), t.clone()));
         }
-        for (k, v) in &m.annotations {
-            facts.push((
+        facts.extend(m.annotations.iter().map(|(k, v)| {
+            (
                 format!("annotation {k}"),
                 v.as_str().map_or_else(|| v.to_string(), str::to_string),
-            ));
-        }
-        for k in m.other.keys() {
-            facts.push(("not used".to_string(), format!("`{k}` of pack.json")));
-        }
+            )
+        }));
+        facts.extend(
+            m.other
+                .keys()
+                .map(|k| ("not used".to_string(), format!("`{k}` of pack.json"))),
+        );
         let document = super::values::read(&files, &base, &mut problems);
         if let Some(doc) = &document {
             for n in &doc.notes {
@@ -284,6 +275,22 @@ impl Format for Palette {
             ..Pack::new(m.name.clone(), release.version.clone(), manifest, files)
         })
     }
+}
+
+/// `pack.json`, or the problem at the line and column its parser stopped.
+fn parse_pack_json(manifest: &crate::diagnostic::Source) -> Result<PackJson> {
+    serde_json::from_str(&manifest.text).map_err(|e| {
+        Error::Catalog(vec![Diagnostic::at(
+            manifest,
+            offset(&manifest.text, e.line(), e.column()),
+            format!(
+                "invalid pack.json: {}",
+                e.to_string()
+                    .rsplit_once(" at line ")
+                    .map_or(e.to_string(), |(m, _)| m.to_string())
+            ),
+        )])
+    })
 }
 
 /// A pack.json's `constraints.dependencies` as strata reads them: `required` (or no type)
