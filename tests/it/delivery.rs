@@ -124,7 +124,13 @@ fn every_builtin_release_renders_yaml_and_follows_the_pod_cidr() {
     assert_eq!(v["schema_version"], 1);
     let files = v["files"].as_array().unwrap();
 
-    // Every release of the built-in catalog was rendered.
+    assert_every_release_rendered();
+    assert_pools_follow_the_pod_cidr(files);
+    assert_render_prints_one_stream(&env, files);
+}
+
+/// Every release of the built-in catalog is in one of the stacks.
+fn assert_every_release_rendered() {
     let mut used = BTreeSet::new();
     for stack in &STACKS {
         used.insert(("ubuntu".to_string(), stack.2.to_string()));
@@ -143,8 +149,10 @@ fn every_builtin_release_renders_yaml_and_follows_the_pod_cidr() {
         }
     }
     assert_eq!(used, all);
+}
 
-    // Every YAML file parses; the network layer's pool is the kubernetes pod CIDR.
+/// Every YAML file parses; the network layer's pool is the kubernetes pod CIDR.
+fn assert_pools_follow_the_pod_cidr(files: &[serde_json::Value]) {
     let mut pools: BTreeMap<String, String> = BTreeMap::new();
     let mut subnets: BTreeMap<String, String> = BTreeMap::new();
     for f in files {
@@ -191,9 +199,11 @@ fn every_builtin_release_renders_yaml_and_follows_the_pod_cidr() {
         assert_eq!(pool, expected, "{profile}");
         assert_eq!(&subnets[profile], expected, "{profile}");
     }
+}
 
-    // `render PROFILE` prints one YAML stream that a YAML reader takes whole: one
-    // `# Source:` comment per file, every document of every file.
+/// `render PROFILE` prints one YAML stream that a YAML reader takes whole: one
+/// `# Source:` comment per file, every document of every file.
+fn assert_render_prints_one_stream(env: &Env, files: &[serde_json::Value]) {
     for stack in &STACKS {
         let run = env.run(&["render", stack.0]);
         run.success();

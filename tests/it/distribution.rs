@@ -255,35 +255,7 @@ fn the_install_script_checks_the_release_checksum() {
             dest.display()
         )
     );
-    // The action's install step, as the runner runs it.
-    let action = yaml("action.yml");
-    let script = step(action["runs"]["steps"].as_vec().unwrap(), "Install strata")["run"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let github_path = env.outside("github-path");
-    let (code, _, stderr) = bash(
-        &script,
-        &env.root(),
-        Path::new("/nonexistent"),
-        &env,
-        &[
-            ("GITHUB_ACTION_PATH", env!("CARGO_MANIFEST_DIR").to_string()),
-            ("STRATA_VERSION", version.to_string()),
-            (
-                "STRATA_RELEASE_URL",
-                format!("file://{}", release.display()),
-            ),
-            ("DEST", env.outside("runner-bin").display().to_string()),
-            ("GITHUB_PATH", github_path.display().to_string()),
-        ],
-    );
-    assert_eq!(code, 0, "{stderr}");
-    assert_eq!(
-        fs_err::read_to_string(&github_path).unwrap(),
-        format!("{}\n", env.outside("runner-bin").display())
-    );
-    assert!(env.outside("runner-bin/strata").is_file());
+    assert_action_installs(&env, &release, version);
     // An archive that does not match its checksum is not installed.
     sh(&format!(
         "echo tampered >> {name}/strata && tar -czf {name}.tar.gz {name}"
@@ -305,6 +277,39 @@ fn the_install_script_checks_the_release_checksum() {
         format!("install-release: SHA256SUMS has no line for {name}.tar.gz\n")
     );
     assert!(!other.join("strata").exists());
+}
+
+/// The action's install step, as the runner runs it, installs the release into `DEST`
+/// and puts that on the runner's PATH.
+fn assert_action_installs(env: &Env, release: &Path, version: &str) {
+    let action = yaml("action.yml");
+    let script = step(action["runs"]["steps"].as_vec().unwrap(), "Install strata")["run"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let github_path = env.outside("github-path");
+    let (code, _, stderr) = bash(
+        &script,
+        &env.root(),
+        Path::new("/nonexistent"),
+        env,
+        &[
+            ("GITHUB_ACTION_PATH", env!("CARGO_MANIFEST_DIR").to_string()),
+            ("STRATA_VERSION", version.to_string()),
+            (
+                "STRATA_RELEASE_URL",
+                format!("file://{}", release.display()),
+            ),
+            ("DEST", env.outside("runner-bin").display().to_string()),
+            ("GITHUB_PATH", github_path.display().to_string()),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        fs_err::read_to_string(&github_path).unwrap(),
+        format!("{}\n", env.outside("runner-bin").display())
+    );
+    assert!(env.outside("runner-bin/strata").is_file());
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Exports to Palette, Terraform, Flux, Argo CD and helmfile: byte-exact, checked by the
 //! engines' own tools where the machine has them, and never a secret in clear.
 
+use std::path::Path;
 use std::process::Command;
 
 use yaml_rust2::{Yaml, YamlLoader};
@@ -137,93 +138,103 @@ fn check(env: &Env, target: &str, args: &[&str]) -> Vec<String> {
         .collect();
     assert!(!files.is_empty(), "{target}: no files");
     match target {
-        "palette" => {
-            let schema: serde_json::Value = serde_json::from_str(PALETTE_SCHEMA).unwrap();
-            let validator = jsonschema::validator_for(&schema).unwrap();
-            for (name, text) in &files {
-                let doc: serde_json::Value = serde_json::from_str(text).unwrap();
-                let errors: Vec<String> =
-                    validator.iter_errors(&doc).map(|e| e.to_string()).collect();
-                assert!(errors.is_empty(), "{name}: {errors:?}");
-            }
+        "palette" => check_palette(&files),
+        "terraform" => skipped.extend(check_terraform(&files, &out)),
+        _ => skipped.extend(check_kubernetes(env, target, &files, &out)),
+    }
+    skipped
+}
+
+/// Palette exports validate against the import schema.
+fn check_palette(files: &[(String, String)]) {
+    let schema: serde_json::Value = serde_json::from_str(PALETTE_SCHEMA).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    for (name, text) in files {
+        let doc: serde_json::Value = serde_json::from_str(text).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{name}: {errors:?}");
+    }
+}
+
+/// Terraform exports parse as HCL, hold one profile resource, and pass `terraform fmt`.
+fn check_terraform(files: &[(String, String)], out: &Path) -> Option<String> {
+    for (name, text) in files {
+        let body: hcl::Body = hcl::from_str(text).unwrap_or_else(|e| panic!("{name}: {e}\n{text}"));
+        let resources = body
+            .blocks()
+            .filter(|b| {
+                b.identifier() == "resource"
+                    && b.labels()[0].as_str() == "spectrocloud_cluster_profile"
+            })
+            .count();
+        assert_eq!(resources, 1, "{name}");
+    }
+    match Command::new("terraform")
+        .arg("fmt")
+        .arg("-check")
+        .arg("-diff")
+        .arg(out)
+        .output()
+    {
+        Ok(o) => assert!(
+            o.status.success(),
+            "terraform fmt: {}",
+            String::from_utf8_lossy(&o.stdout)
+        ),
+        Err(_) => {
+            return Some("SKIP terraform fmt -check: terraform is not on PATH".to_string());
         }
-        "terraform" => {
-            for (name, text) in &files {
-                let body: hcl::Body =
-                    hcl::from_str(text).unwrap_or_else(|e| panic!("{name}: {e}\n{text}"));
-                let resources = body
-                    .blocks()
-                    .filter(|b| {
-                        b.identifier() == "resource"
-                            && b.labels()[0].as_str() == "spectrocloud_cluster_profile"
-                    })
-                    .count();
-                assert_eq!(resources, 1, "{name}");
-            }
-            match Command::new("terraform")
-                .arg("fmt")
-                .arg("-check")
-                .arg("-diff")
-                .arg(&out)
-                .output()
-            {
-                Ok(o) => assert!(
-                    o.status.success(),
-                    "terraform fmt: {}",
-                    String::from_utf8_lossy(&o.stdout)
-                ),
-                Err(_) => {
-                    skipped.push("SKIP terraform fmt -check: terraform is not on PATH".to_string())
-                }
-            }
-        }
-        _ => {
-            for (name, text) in &files {
-                let docs =
-                    YamlLoader::load_from_str(text).unwrap_or_else(|e| panic!("{name}: {e}"));
-                for d in &docs {
-                    match target {
-                        "helmfile" => {
-                            for r in d["releases"].as_vec().unwrap() {
-                                for key in ["name", "namespace", "chart", "version"] {
-                                    assert!(
-                                        r[key].as_str().is_some(),
-                                        "{name}: release without {key}"
-                                    );
-                                }
-                            }
-                        }
-                        _ if name == "kustomization.yaml" => {}
-                        _ => {
-                            for key in ["apiVersion", "kind"] {
-                                assert!(d[key].as_str().is_some(), "{name}: no {key}");
-                            }
-                            assert!(d["metadata"]["name"].as_str().is_some(), "{name}");
-                            assert!(!matches!(d["spec"], Yaml::BadValue), "{name}: no spec");
+    }
+    None
+}
+
+/// GitOps exports are Kubernetes objects (or helmfile releases) that kustomize builds.
+fn check_kubernetes(
+    env: &Env,
+    target: &str,
+    files: &[(String, String)],
+    out: &Path,
+) -> Option<String> {
+    for (name, text) in files {
+        let docs = YamlLoader::load_from_str(text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        for d in &docs {
+            match target {
+                "helmfile" => {
+                    for r in d["releases"].as_vec().unwrap() {
+                        for key in ["name", "namespace", "chart", "version"] {
+                            assert!(r[key].as_str().is_some(), "{name}: release without {key}");
                         }
                     }
                 }
-            }
-            if target != "helmfile" {
-                match Command::new("kubectl")
-                    .arg("kustomize")
-                    .arg(&out)
-                    .env("HOME", env.outside("home"))
-                    .output()
-                {
-                    Ok(o) => assert!(
-                        o.status.success(),
-                        "kubectl kustomize: {}",
-                        String::from_utf8_lossy(&o.stderr)
-                    ),
-                    Err(_) => {
-                        skipped.push("SKIP kubectl kustomize: kubectl is not on PATH".to_string())
+                _ if name == "kustomization.yaml" => {}
+                _ => {
+                    for key in ["apiVersion", "kind"] {
+                        assert!(d[key].as_str().is_some(), "{name}: no {key}");
                     }
+                    assert!(d["metadata"]["name"].as_str().is_some(), "{name}");
+                    assert!(!matches!(d["spec"], Yaml::BadValue), "{name}: no spec");
                 }
             }
         }
     }
-    skipped
+    if target != "helmfile" {
+        match Command::new("kubectl")
+            .arg("kustomize")
+            .arg(out)
+            .env("HOME", env.outside("home"))
+            .output()
+        {
+            Ok(o) => assert!(
+                o.status.success(),
+                "kubectl kustomize: {}",
+                String::from_utf8_lossy(&o.stderr)
+            ),
+            Err(_) => {
+                return Some("SKIP kubectl kustomize: kubectl is not on PATH".to_string());
+            }
+        }
+    }
+    None
 }
 
 #[test]

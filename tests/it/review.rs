@@ -266,7 +266,12 @@ fn release_tags_the_committed_locked_state_and_at_reads_it() {
         &["commit", "-q", "-am", "calico 3.32, version 1.1.0"],
     );
     env.run(&["release", "aws-prod"]).success();
-    // A cluster pinned to a release reads the catalog as of its tag.
+    assert_at_reads_the_releases(&env);
+}
+
+/// `--at` reads a profile as of each release tag; `diff` compares two releases; commands
+/// that write refuse `--at`.
+fn assert_at_reads_the_releases(env: &Env) {
     let run = env.run(&[
         "--at",
         "profiles/aws-prod/v1.0.0",
