@@ -16,23 +16,7 @@ struct Setup {
     tmp: tempfile::TempDir,
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    #[track_caller]
-    fn success(self) -> Run {
-        assert_eq!(
-            self.code, 0,
-            "exit {}\nstdout:\n{}\nstderr:\n{}",
-            self.code, self.stdout, self.stderr
-        );
-        self
-    }
-}
+use strata_test_support::Run;
 
 /// The `strata` binary the workspace built beside the provider.
 fn strata_bin() -> PathBuf {
@@ -141,18 +125,9 @@ impl Setup {
     }
 
     fn command(&self, program: &Path, dir: &Path) -> Command {
-        let home = self.path("home");
         let mut c = Command::new(program);
-        c.current_dir(dir)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", &home)
-            .env("XDG_CONFIG_HOME", home.join(".config"))
-            .env("XDG_CACHE_HOME", home.join(".cache"))
-            .env("STRATA_CACHE", home.join("strata-cache"))
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("NO_COLOR", "1")
+        strata_test_support::hermetic(&mut c, &self.path("home"))
+            .current_dir(dir)
             .env("TF_CLI_CONFIG_FILE", self.path("terraformrc"))
             .env("CHECKPOINT_DISABLE", "1")
             .env("TF_IN_AUTOMATION", "1");
@@ -160,12 +135,7 @@ impl Setup {
     }
 
     fn run(&self, mut c: Command) -> Run {
-        let out = c.output().expect("run");
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8(out.stdout).unwrap(),
-            stderr: String::from_utf8(out.stderr).unwrap(),
-        }
+        Run::of(c.output().expect("run"), |text| text)
     }
 
     fn strata_in(&self, dir: &Path, args: &[&str]) -> Run {
@@ -185,10 +155,7 @@ impl Setup {
     }
 
     fn git(&self, args: &[&str]) {
-        let mut c = self.command(Path::new("git"), &self.path("cat"));
-        c.args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-            .args(args);
-        self.run(c).success();
+        strata_test_support::git(&self.path("cat"), args);
     }
 
     fn terraform(&self, args: &[&str]) -> Run {
@@ -403,7 +370,8 @@ fn plan_apply_and_outputs_are_what_strata_prints() {
     }
     let s = Setup::new();
     s.config(READS);
-    let plan = s.terraform(&["plan"]).success();
+    let plan = s.terraform(&["plan"]);
+    plan.success();
     for line in [
         "data.strata_profile.aws: Read complete after",
         "data.strata_cluster.pay: Read complete after",
@@ -456,7 +424,13 @@ fn plan_apply_and_outputs_are_what_strata_prints() {
         ["os", "kubernetes", "network", "storage", "cert-manager"]
     );
 
-    // `at`: the released profile, from that tag's lock, with the variable given.
+    assert_released(&s, &out);
+    assert_cluster(&s, &out);
+    assert_exports(&s, &out, aws);
+}
+
+/// `at`: the released profile, from that tag's lock, with the variable given.
+fn assert_released(s: &Setup, out: &Value) {
     let released = s.strata_json(&[
         "--at",
         "profiles/payments/v1.0.0",
@@ -467,7 +441,7 @@ fn plan_apply_and_outputs_are_what_strata_prints() {
     ]);
     assert_layers(
         &out["released"]["value"],
-        &lock_of(&s, "payments"),
+        &lock_of(s, "payments"),
         &released,
     );
     assert!(
@@ -479,8 +453,10 @@ fn plan_apply_and_outputs_are_what_strata_prints() {
         "{}",
         out["released"]["value"][1]
     );
+}
 
-    // strata_cluster
+/// `strata_cluster`: the cluster as `cluster render` renders it.
+fn assert_cluster(s: &Setup, out: &Value) {
     let cluster = &out["cluster"]["value"];
     assert_eq!(cluster["profile"], "payments");
     assert_eq!(cluster["version"], "1.0.0");
@@ -494,9 +470,11 @@ fn plan_apply_and_outputs_are_what_strata_prints() {
         "--var",
         "pod_cidr=10.8.0.0/16",
     ]);
-    assert_layers(&cluster["layers"], &lock_of(&s, "payments"), &render);
+    assert_layers(&cluster["layers"], &lock_of(s, "payments"), &render);
+}
 
-    // strata_export
+/// `strata_export`: the files `export` writes; and a helm_release per chart layer.
+fn assert_exports(s: &Setup, out: &Value, aws: &Value) {
     let flux = s.strata_json(&["export", "aws-prod", "--to", "flux"]);
     assert_eq!(out["flux"]["value"], export_files(&flux));
     assert_eq!(out["flux_skipped"]["value"], flux["skipped"]);
@@ -759,7 +737,8 @@ fn terraform_init_installs_it_from_a_filesystem_mirror() {
             "terraform {{\n  required_providers {{\n    strata = {{\n      source  = \"strata/strata\"\n      version = \"{version}\"\n    }}\n  }}\n}}\n\nprovider \"strata\" {{\n  catalog = \"../cat\"\n}}\n\ndata \"strata_profile\" \"aws\" {{\n  name = \"aws-prod\"\n}}\n\noutput \"cloud\" {{\n  value = data.strata_profile.aws.cloud\n}}\n"
         ),
     );
-    let init = s.terraform(&["init"]).success();
+    let init = s.terraform(&["init"]);
+    init.success();
     assert!(
         init.stdout
             .contains(&format!("- Installing strata/strata v{version}...")),
@@ -767,7 +746,8 @@ fn terraform_init_installs_it_from_a_filesystem_mirror() {
         init.stdout
     );
     s.terraform(&["apply", "-auto-approve"]).success();
-    let out = s.terraform(&["output", "-raw", "cloud"]).success();
+    let out = s.terraform(&["output", "-raw", "cloud"]);
+    out.success();
     assert_eq!(out.stdout, "aws");
 }
 

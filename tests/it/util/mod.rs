@@ -13,12 +13,7 @@ pub struct Env {
     vars: std::sync::Mutex<Vec<(String, String)>>,
 }
 
-#[derive(Debug)]
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
+pub use strata_test_support::{Run, git};
 
 impl Env {
     /// An empty folder (no catalog yet).
@@ -103,63 +98,23 @@ impl Env {
     }
 
     pub fn run_in(&self, dir: &Path, args: &[&str]) -> Run {
-        let home = self.tmp.path().join("home");
-        let out = Command::new(env!("CARGO_BIN_EXE_strata"))
-            .args(args)
-            .current_dir(dir)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", &home)
-            .env("XDG_CONFIG_HOME", home.join(".config"))
-            .env("XDG_CACHE_HOME", home.join(".cache"))
-            .env("STRATA_CACHE", home.join("strata-cache"))
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("NO_COLOR", "1")
-            .envs(
-                self.vars
-                    .lock()
-                    .unwrap()
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), v.as_str())),
-            )
-            .output()
-            .expect("run strata");
+        let out = strata_test_support::hermetic(
+            &mut Command::new(env!("CARGO_BIN_EXE_strata")),
+            &self.tmp.path().join("home"),
+        )
+        .args(args)
+        .current_dir(dir)
+        .envs(
+            self.vars
+                .lock()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        )
+        .output()
+        .expect("run strata");
         let tmp = self.tmp.path().to_string_lossy().into_owned();
-        let clean = |b: Vec<u8>| {
-            String::from_utf8(b)
-                .expect("utf-8 output")
-                .replace(&tmp, "[TEMP]")
-        };
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: clean(out.stdout),
-            stderr: clean(out.stderr),
-        }
-    }
-}
-
-impl Run {
-    #[track_caller]
-    pub fn success(&self) -> &Run {
-        assert_eq!(
-            self.code, 0,
-            "expected success\nstdout:\n{}\nstderr:\n{}",
-            self.stdout, self.stderr
-        );
-        self
-    }
-
-    /// Asserts the exit code and the exact stderr.
-    #[track_caller]
-    pub fn fails(&self, code: i32, stderr: &str) -> &Run {
-        assert_eq!(
-            self.stderr, stderr,
-            "stderr differs (stdout: {})",
-            self.stdout
-        );
-        assert_eq!(self.code, code, "exit code (stderr: {})", self.stderr);
-        self
+        Run::of(out, |text| text.replace(&tmp, "[TEMP]"))
     }
 }
 
@@ -216,51 +171,10 @@ version = "1.x"
     )
 }
 
-impl Run {
-    /// Exit code, stdout and stderr in one text, for snapshots.
-    pub fn transcript(&self) -> String {
-        let mut s = format!("exit: {}\n", self.code);
-        if !self.stdout.is_empty() {
-            s.push_str("--- stdout\n");
-            s.push_str(&self.stdout);
-        }
-        if !self.stderr.is_empty() {
-            s.push_str("--- stderr\n");
-            s.push_str(&self.stderr);
-        }
-        s
-    }
-}
-
 /// Snapshots a run's exit code and output under `name`.
 #[macro_export]
 macro_rules! snap {
     ($name:expr, $run:expr) => {
         insta::assert_snapshot!($name, $run.transcript())
     };
-}
-
-pub mod git;
-
-/// Runs the `git` program in `dir` with no user configuration, as a test's user would.
-#[track_caller]
-pub fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("HOME", dir)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .expect("run git");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8 output")
 }
