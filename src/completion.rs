@@ -37,7 +37,8 @@ fn catalog() -> Option<Catalog> {
         format: OutputFormat::Text,
         verbosity: Verbosity::Quiet,
     };
-    let settings = crate::registry::Settings::new(crate::context::default_cache_dir(), true, out);
+    let settings =
+        crate::context::registry_settings(crate::context::default_cache_dir(), true, out);
     Catalog::open(&root, &settings).ok()
 }
 

@@ -2,11 +2,13 @@
 //! to print, and the run's registry settings, with the ways commands open the catalog.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
 use crate::output::Output;
 use crate::registry::Settings;
+use crate::registry::settings::FetchWith;
 
 #[derive(Debug, Clone)]
 pub struct Context {
@@ -88,4 +90,37 @@ pub fn default_cache_dir() -> PathBuf {
         env("XDG_CACHE_HOME").or_else(|| env("HOME").map(|h| h.join(".cache")))
     };
     base.unwrap_or_else(std::env::temp_dir).join("strata")
+}
+
+/// The registry settings of a run, with what the environment says: `STRATA_FETCH_TIMEOUT`
+/// and `STRATA_LOCK_TIMEOUT` (seconds), `STRATA_GIT_FETCH=libgit2`. The environment is
+/// read here, at the edge, and nowhere below; registries' warnings are printed as they
+/// come.
+pub fn registry_settings(cache_dir: PathBuf, offline: bool, out: Output) -> Settings {
+    let mut settings = Settings::new(cache_dir, offline, out);
+    settings.warnings = crate::diagnostic::Warnings::new(|d| crate::output::warn(&d.to_string()));
+    settings.fetch_timeout = seconds("STRATA_FETCH_TIMEOUT", settings.fetch_timeout);
+    settings.lock_timeout = seconds("STRATA_LOCK_TIMEOUT", settings.lock_timeout);
+    if std::env::var("STRATA_GIT_FETCH").is_ok_and(|v| v == "libgit2") {
+        settings.fetch_with = FetchWith::Libgit2;
+    }
+    settings
+}
+
+/// A duration in whole seconds from the environment; a value that is not a positive number
+/// is reported and the default used.
+fn seconds(var: &str, default: Duration) -> Duration {
+    match std::env::var(var) {
+        Err(_) => default,
+        Ok(v) => match v.trim().parse::<u64>() {
+            Ok(n) if n > 0 => Duration::from_secs(n),
+            _ => {
+                crate::output::warn(&format!(
+                    "`{var}={v}` is not a number of seconds; using {}",
+                    default.as_secs()
+                ));
+                default
+            }
+        },
+    }
 }

@@ -330,6 +330,35 @@ fn rewrite_serde_message(message: &str) -> (String, Option<String>) {
     (message.trim_end().to_string(), None)
 }
 
+/// Where the rooms that read other teams' repositories report what they skipped or
+/// repaired (a folder without a readable pack.json, a tag that names no commit, a broken
+/// mirror cloned again). The run installs the sink at its edge: the CLI prints each as a
+/// warning as it comes, in order with the rest of stderr; the default discards them.
+#[derive(Clone)]
+pub struct Warnings(std::sync::Arc<dyn Fn(&Diagnostic) + Send + Sync>);
+
+impl Warnings {
+    pub fn new(sink: impl Fn(&Diagnostic) + Send + Sync + 'static) -> Warnings {
+        Warnings(std::sync::Arc::new(sink))
+    }
+
+    pub fn warn(&self, d: Diagnostic) {
+        (self.0)(&d);
+    }
+}
+
+impl Default for Warnings {
+    fn default() -> Warnings {
+        Warnings::new(|_| {})
+    }
+}
+
+impl fmt::Debug for Warnings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Warnings")
+    }
+}
+
 /// Replaces every occurrence of a secret in `text` with `(sensitive)`.
 pub fn mask(text: &str, secrets: &[String]) -> String {
     let mut out = text.to_string();

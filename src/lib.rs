@@ -90,7 +90,7 @@ pub fn main() -> ExitCode {
         dir: cli.global.chdir.clone(),
         at: cli.global.at.clone(),
         out,
-        registries: registry::Settings::new(cache_dir, cli.global.offline, out),
+        registries: context::registry_settings(cache_dir, cli.global.offline, out),
     };
     match commands::run(cli.command, &ctx) {
         Ok(()) => ExitCode::SUCCESS,

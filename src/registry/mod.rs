@@ -4,7 +4,7 @@
 //! order of `strata.toml`.
 
 pub mod format;
-mod settings;
+pub mod settings;
 pub mod source;
 pub mod url;
 
@@ -18,7 +18,7 @@ use crate::files::Files;
 use crate::model::config::{Config, RegistryKind};
 use crate::model::pack::Pack;
 use crate::model::version::{Version, sort_releases};
-use crate::output::{Output, warn};
+use crate::output::Output;
 
 pub use format::{Format, Index, Reader};
 pub use settings::Settings;
@@ -45,6 +45,8 @@ pub struct Registry {
     index: OnceLock<std::result::Result<Index, Stored>>,
     releases: Mutex<HashMap<String, Arc<Vec<ReleaseRef>>>>,
     packs: Mutex<HashMap<PackKey, Arc<Pack>>>,
+    /// Where what the registry skips is reported.
+    warnings: crate::diagnostic::Warnings,
 }
 
 /// An index failure kept for the run, so a registry is listed once.
@@ -63,6 +65,7 @@ impl Registry {
             index: OnceLock::new(),
             releases: Mutex::default(),
             packs: Mutex::default(),
+            warnings: crate::diagnostic::Warnings::default(),
         }
     }
 
@@ -79,6 +82,7 @@ impl Registry {
         Reader {
             registry: &self.name,
             source: self.source.as_ref(),
+            warnings: &self.warnings,
         }
     }
 
@@ -175,10 +179,10 @@ impl Registry {
                 let Some(tag) = &r.rev else { return true };
                 let names_commit = commits.next().unwrap_or(true);
                 if !names_commit {
-                    warn(&format!(
+                    self.warnings.warn(Diagnostic::plain(format!(
                         "registry `{}`: tag `{tag}` names no commit (a tree or a file); it is not a release",
                         self.name
-                    ));
+                    )));
                 }
                 names_commit
             })
@@ -283,7 +287,12 @@ impl Registries {
                 RegistryKind::Builtin => Box::new(source::Builtin),
                 RegistryKind::Dir => {
                     let path = r.path.as_ref().map(|p| p.get_ref().as_str()).unwrap_or(".");
-                    Box::new(source::DirSource::open(&name, files, path)?)
+                    Box::new(source::DirSource::open(
+                        &name,
+                        files,
+                        path,
+                        &settings.warnings,
+                    )?)
                 }
                 RegistryKind::Git => {
                     let Some(url) = r.url.as_ref() else {
@@ -315,7 +324,9 @@ impl Registries {
                     chart_repo: r.chart_repo.as_ref().map(|c| c.get_ref().clone()),
                 }),
             };
-            list.push(Registry::new(name, source, fmt));
+            let mut registry = Registry::new(name, source, fmt);
+            registry.warnings = settings.warnings.clone();
+            list.push(registry);
         }
         Ok(Registries {
             list,

@@ -25,6 +25,10 @@ pub struct Settings {
     /// How long to wait for another strata that holds a mirror's lock
     /// (`STRATA_LOCK_TIMEOUT`, seconds; default 300).
     pub lock_timeout: Duration,
+    /// What fetches remote repositories (`STRATA_GIT_FETCH=libgit2`: libgit2 always).
+    pub fetch_with: FetchWith,
+    /// Where registries report what they skip or repair.
+    pub warnings: crate::diagnostic::Warnings,
     /// Mirrors fetched by this run.
     fetched: Arc<Mutex<HashSet<PathBuf>>>,
     /// The caches of the rooms above the registries (compiled templates, rendered files'
@@ -45,8 +49,10 @@ impl Settings {
             prefer_cache: false,
             out,
             progress: indicatif::MultiProgress::with_draw_target(target),
-            fetch_timeout: seconds("STRATA_FETCH_TIMEOUT", 60),
-            lock_timeout: seconds("STRATA_LOCK_TIMEOUT", 300),
+            fetch_timeout: Duration::from_secs(60),
+            lock_timeout: Duration::from_secs(300),
+            fetch_with: FetchWith::GitProgram,
+            warnings: crate::diagnostic::Warnings::default(),
             fetched: Arc::default(),
             memo: crate::memo::Memo::default(),
         }
@@ -68,6 +74,15 @@ impl Settings {
         }
     }
 
+    /// The same settings with caches of their own (a long-lived process, such as the
+    /// Terraform provider, drops them with each read; the fetched set stays shared).
+    pub fn with_own_caches(&self) -> Settings {
+        Settings {
+            memo: crate::memo::Memo::default(),
+            ..self.clone()
+        }
+    }
+
     /// Whether this run fetched the mirror at `dir` already.
     pub fn was_fetched(&self, dir: &Path) -> bool {
         self.fetched
@@ -84,20 +99,12 @@ impl Settings {
     }
 }
 
-/// A duration in whole seconds from the environment; a value that is not a positive number
-/// is reported and the default used.
-fn seconds(var: &str, default: u64) -> Duration {
-    let secs = match std::env::var(var) {
-        Err(_) => default,
-        Ok(v) => match v.trim().parse::<u64>() {
-            Ok(n) if n > 0 => n,
-            _ => {
-                crate::output::warn(&format!(
-                    "`{var}={v}` is not a number of seconds; using {default}"
-                ));
-                default
-            }
-        },
-    };
-    Duration::from_secs(secs)
+/// What fetches remote repositories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FetchWith {
+    /// The `git` program when it is installed (its credential helpers, SSH and proxy
+    /// settings), else libgit2.
+    GitProgram,
+    /// libgit2 always.
+    Libgit2,
 }

@@ -74,7 +74,8 @@ impl Shared {
             dir: Some(configured.catalog),
             at,
             out: quiet(),
-            registries: configured.settings,
+            // Each read's caches (compiled templates, rendered files) end with it.
+            registries: configured.settings.with_own_caches(),
         })
     }
 }
@@ -134,7 +135,7 @@ impl Provider for StrataProvider {
         }
         *self.shared.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(Configured {
             catalog,
-            settings: Settings::new(cache_dir, offline, quiet()),
+            settings: strata::context::registry_settings(cache_dir, offline, quiet()),
         });
         Some(())
     }

@@ -24,6 +24,8 @@ pub type Index = BTreeMap<String, Vec<ReleaseRef>>;
 pub struct Reader<'a> {
     pub registry: &'a str,
     pub source: &'a dyn Source,
+    /// Where what the format skips is reported.
+    pub warnings: &'a crate::diagnostic::Warnings,
 }
 
 /// A release folder as read at its revision.
@@ -107,6 +109,7 @@ mod tests {
         let at = Reader {
             registry: "r",
             source,
+            warnings: &Default::default(),
         };
         let list = format.pack_releases(at, pack).unwrap()?;
         Some(
@@ -121,6 +124,7 @@ mod tests {
         let at = Reader {
             registry: "r",
             source,
+            warnings: &Default::default(),
         };
         let index = format.index(at).unwrap();
         index

@@ -133,17 +133,17 @@ impl Format for Palette {
                         ))
                     });
             let Some((name, version)) = parsed else {
-                crate::output::warn(&format!(
+                at.warnings.warn(Diagnostic::plain(format!(
                     "registry `{}`: `{shown}` has no readable `name` and `version`; that folder is skipped",
                     at.registry
-                ));
+                )));
                 continue;
             };
             let Some(v) = Version::parse(&version) else {
-                crate::output::warn(&format!(
+                at.warnings.warn(Diagnostic::plain(format!(
                     "registry `{}`: `{shown}` states version `{version}`, which is not a version; that release is skipped",
                     at.registry
-                ));
+                )));
                 continue;
             };
             packs.entry(name).or_default().push(ReleaseRef {

@@ -6,7 +6,6 @@ use crate::diagnostic::Diagnostic;
 use crate::error::Result;
 use crate::files::{Files, Kind};
 use crate::model::config::RegistryKind;
-use crate::output::warn;
 
 pub struct DirSource {
     /// The folder as written in strata.toml (relative to the catalog root).
@@ -15,7 +14,12 @@ pub struct DirSource {
 }
 
 impl DirSource {
-    pub fn open(name: &str, files: &Files, rel: &str) -> Result<DirSource> {
+    pub fn open(
+        name: &str,
+        files: &Files,
+        rel: &str,
+        warnings: &crate::diagnostic::Warnings,
+    ) -> Result<DirSource> {
         let rel = rel.trim_end_matches('/').to_string();
         // `strata.toml` cannot name a folder outside the catalog; a symlink must not either.
         if let Files::Disk(root) = files
@@ -31,9 +35,9 @@ impl DirSource {
         // git keeps no empty folder, so a fresh clone (or an older revision) may lack it:
         // the registry is empty then, which the working tree is worth a warning for.
         if !files.is_dir(&rel) && files.rev().is_none() {
-            warn(&format!(
+            warnings.warn(Diagnostic::plain(format!(
                 "registry `{name}`: folder `{rel}` does not exist (relative to the catalog root); the registry has no packs"
-            ));
+            )));
         }
         Ok(DirSource {
             rel,

@@ -11,7 +11,6 @@ use git2::Repository;
 use super::transport::Fetch;
 use super::{GitSource, Mirror, objects};
 use crate::error::{Error, Result};
-use crate::output::warn;
 
 impl GitSource {
     fn is_cached_mirror(&self) -> bool {
@@ -118,6 +117,12 @@ impl GitSource {
         }
     }
 
+    fn warn(&self, message: String) {
+        self.settings
+            .warnings
+            .warn(crate::diagnostic::Diagnostic::plain(message));
+    }
+
     fn fetch_or_clone(&self) -> Result<Repository> {
         if self.mirror_dir.exists() {
             match Repository::open_bare(&self.mirror_dir) {
@@ -125,12 +130,12 @@ impl GitSource {
                     Ok(()) => return Ok(repo),
                     Err(Fetch::Remote(why)) => return Err(self.cannot_fetch(&why)),
                     Err(Fetch::Local(why)) => return Err(self.local_failure(&why)),
-                    Err(Fetch::Corrupt(why)) => warn(&format!(
+                    Err(Fetch::Corrupt(why)) => self.warn(format!(
                         "registry `{}`: the cached mirror of `{}` is broken ({why}); cloning it again",
                         self.registry, self.url.display
                     )),
                 },
-                _ => warn(&format!(
+                _ => self.warn(format!(
                     "registry `{}`: the cached mirror of `{}` is broken; cloning it again",
                     self.registry, self.url.display
                 )),

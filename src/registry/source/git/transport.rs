@@ -13,6 +13,7 @@ use git2::{AutotagOption, FetchOptions, FetchPrune, RemoteCallbacks, Repository}
 
 use super::GitSource;
 use crate::error::Error;
+use crate::registry::settings::FetchWith;
 use crate::registry::url::redact;
 
 /// Why a fetch failed: the remote (exit code 3), the local mirror (clone it again), or this
@@ -34,17 +35,17 @@ fn is_local(why: &str) -> bool {
     .any(|w| why.contains(w))
 }
 
-/// Whether fetches go through the `git` program.
-fn git_cli() -> bool {
-    static CLI: OnceLock<bool> = OnceLock::new();
-    *CLI.get_or_init(|| {
-        std::env::var("STRATA_GIT_FETCH").map_or(true, |v| v != "libgit2")
-            && std::process::Command::new("git")
-                .arg("--version")
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success())
+/// Whether the `git` program runs on this machine (asked once per process: a fact of
+/// the machine, not of a run).
+fn git_installed() -> bool {
+    static FOUND: OnceLock<bool> = OnceLock::new();
+    *FOUND.get_or_init(|| {
+        std::process::Command::new("git")
+            .arg("--version")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
     })
 }
 
@@ -180,8 +181,14 @@ impl GitSource {
     /// 12,000 tags), whose `origin` remote is then removed, and a fetch for the rest.
     /// Otherwise an empty bare repository and a fetch that names the URL, so that no
     /// configuration file ever holds the URL's credentials.
+    /// Whether fetches go through the `git` program: when the run allows it and it is
+    /// installed.
+    fn git_cli(&self) -> bool {
+        self.settings.fetch_with == FetchWith::GitProgram && git_installed()
+    }
+
     pub(super) fn clone_into(&self, tmp: &Path) -> Result<(), Fetch> {
-        if git_cli() && !self.url.credentials {
+        if self.git_cli() && !self.url.credentials {
             let bar = self.spinner(false);
             let result = run_git(
                 &[
@@ -224,7 +231,7 @@ impl GitSource {
 
     /// Brings a mirror up to date: every head and tag, moved tags moved, deleted refs gone.
     pub(super) fn fetch(&self, repo: &Repository) -> Result<(), Fetch> {
-        if git_cli() {
+        if self.git_cli() {
             let bar = self.spinner(false);
             let mut args: Vec<&std::ffi::OsStr> = vec![
                 "--git-dir".as_ref(),
