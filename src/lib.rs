@@ -6,37 +6,37 @@
 //! [`lock`] → [`render`] → [`review`] / [`export`]; `docs/architecture.md` maps every concept
 //! to its file.
 
-pub mod annotate;
-pub mod atomic;
+pub(crate) mod annotate;
+pub(crate) mod atomic;
 pub mod catalog;
 pub mod check;
 mod cli;
-pub mod cluster;
+pub(crate) mod cluster;
 mod commands;
-pub mod completion;
+pub(crate) mod completion;
 pub mod context;
 pub mod diagnostic;
 pub mod digest;
 pub mod error;
 pub mod export;
-pub mod files;
-pub mod lock;
+pub(crate) mod files;
+pub(crate) mod lock;
 pub mod lockfile;
-pub mod memo;
+pub(crate) mod memo;
 pub mod model;
-pub mod outdated;
+pub(crate) mod outdated;
 pub mod output;
-pub mod parallel;
+pub(crate) mod parallel;
 pub mod profile;
 pub mod registry;
 pub mod render;
-pub mod resolve;
-pub mod review;
-pub mod scaffold;
-pub mod schema;
-pub mod validate;
+pub(crate) mod resolve;
+pub(crate) mod review;
+pub(crate) mod scaffold;
+pub(crate) mod schema;
+pub(crate) mod validate;
 pub mod view;
-pub mod yaml;
+pub(crate) mod yaml;
 
 use std::process::ExitCode;
 

@@ -103,16 +103,6 @@ fn key_of(h: &Hash, k: &str) -> Option<Yaml> {
         .cloned()
 }
 
-/// The value at a path.
-pub fn get<'a>(doc: &'a Yaml, path: &[String]) -> Option<&'a Yaml> {
-    let mut y = doc;
-    for k in path {
-        let h = y.as_hash()?;
-        y = h.get(&key_of(h, k)?)?;
-    }
-    Some(y)
-}
-
 /// Sets the value at a path, making the mappings on the way (a non-mapping on the way is
 /// replaced by one); an existing key keeps its place. `None` removes the key.
 pub fn set(doc: &mut Yaml, path: &[String], value: Option<Yaml>) {

@@ -26,7 +26,7 @@ fuzz_target!(|data: &[u8]| {
     let profile = minijinja::context! { name => "p", cloud => "aws", tags => Vec::<String>::new() };
     let layers = minijinja::context! {};
     let budget = std::sync::atomic::AtomicUsize::new(0);
-    match pack.compiled() {
+    match strata::render::compile(&pack) {
         Ok(t) => {
             if let Err(d) = t.render(&params, &pack, &profile, &layers, &budget) {
                 let _ = d.to_string();

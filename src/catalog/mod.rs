@@ -1,7 +1,7 @@
 //! An opened catalog repository: its root, `strata.toml`, its registries, and its profiles,
 //! read through [`Files`] (the working tree or a git revision).
 
-pub mod edit;
+pub(crate) mod edit;
 
 use std::path::{Path, PathBuf};
 

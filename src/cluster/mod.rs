@@ -12,11 +12,7 @@ mod file;
 mod fit;
 mod pin;
 
-pub use build::{Built, build, build_with};
+pub use build::{build, build_with};
 pub use check::{Checks, check};
 pub(crate) use file::ClusterFile;
-pub use file::{
-    Cluster, DIR, FILE_NAME, LoadedCluster, ProfileRef, find, load_clusters, names, release_tag,
-    releases, select,
-};
-pub use pin::Checked;
+pub use file::{Cluster, DIR, FILE_NAME, find, load_clusters, releases, select};

@@ -1,21 +1,21 @@
 //! One module per subcommand; [`run`] is the single dispatch.
 
-pub mod cluster;
-pub mod diff;
-pub mod explain;
-pub mod export;
-pub mod fetch;
-pub mod init;
-pub mod lock;
-pub mod outdated;
-pub mod pack;
-pub mod profile;
-pub mod registry;
-pub mod release;
-pub mod render;
-pub mod shell;
-pub mod validate;
-pub mod verify;
+pub(crate) mod cluster;
+pub(crate) mod diff;
+pub(crate) mod explain;
+pub(crate) mod export;
+pub(crate) mod fetch;
+pub(crate) mod init;
+pub(crate) mod lock;
+pub(crate) mod outdated;
+pub(crate) mod pack;
+pub(crate) mod profile;
+pub(crate) mod registry;
+pub(crate) mod release;
+pub(crate) mod render;
+pub(crate) mod shell;
+pub(crate) mod validate;
+pub(crate) mod verify;
 
 use crate::cli::Command;
 use crate::context::Context;

@@ -3,9 +3,9 @@
 //! rendering a profile from its lock ([`render`]), and committing changed locks
 //! ([`commit`]). The file format is the `lockfile` room's.
 
-pub mod commit;
-pub mod current;
-pub mod plan;
+pub(crate) mod commit;
+pub(crate) mod current;
+pub(crate) mod plan;
 mod planned;
-pub mod render;
-pub mod stale;
+pub(crate) mod render;
+pub(crate) mod stale;

@@ -120,7 +120,6 @@ impl PackOrigin {
 /// A profile rendered from its lock, as `strata render` shows it.
 pub struct RenderedProfile {
     pub profile: Profile,
-    pub lock: Lock,
     pub layers: Vec<RenderedLayer>,
     /// The sensitive variables' values, to mask wherever the files are shown.
     pub secrets: Vec<String>,
@@ -159,7 +158,6 @@ pub fn render_profile(
     let layers = render_locked(catalog, &profile, &lock, only, &bindings)?;
     Ok(RenderedProfile {
         profile,
-        lock,
         layers,
         secrets,
     })

@@ -4,7 +4,7 @@
 //! computing new ones is the `lock` room's, above resolution.
 
 mod format;
-pub mod integrity;
+pub(crate) mod integrity;
 #[cfg(test)]
 mod tests;
 

@@ -6,9 +6,9 @@
 
 pub mod chart;
 pub mod config;
-pub mod document;
+pub(crate) mod document;
 pub mod pack;
-pub mod param;
-pub mod tags;
-pub mod variable;
+pub(crate) mod param;
+pub(crate) mod tags;
+pub(crate) mod variable;
 pub mod version;

@@ -3,9 +3,9 @@
 //! `extends` ([`compose`]), and the layout rules ([`layout`]).
 
 mod compose;
-pub mod file;
+pub(crate) mod file;
 mod layout;
-pub mod stack;
+pub(crate) mod stack;
 
 pub use file::{FILE_NAME, ProfileDoc};
 pub use stack::{Layer, LayerValue, Profile, ProfileType, Request};

@@ -4,8 +4,8 @@
 //! order of `strata.toml`.
 
 pub mod format;
-pub mod settings;
-pub mod source;
+pub(crate) mod settings;
+pub(crate) mod source;
 pub mod url;
 
 use std::collections::HashMap;

@@ -4,10 +4,10 @@
 //! a profile is rendered from its lock in `crate::lock::render`.
 
 mod checks;
-pub mod effective;
-pub mod merged;
-pub mod templates;
-pub mod values;
+pub(crate) mod effective;
+pub(crate) mod merged;
+pub(crate) mod templates;
+pub(crate) mod values;
 
 use std::collections::BTreeMap;
 

@@ -25,7 +25,7 @@ use crate::model::pack::Pack;
 use crate::profile::{Layer, Profile, Request};
 use crate::registry::{Registry, ReleaseRef};
 
-pub use candidates::{Candidates, Gathered, gather, unfit};
+pub use candidates::{gather, unfit};
 pub use explain::why_not;
 
 use candidates::Loaded;

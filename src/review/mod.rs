@@ -4,13 +4,12 @@
 //! [`diff`] compares two sides into a model that [`text`] and [`markdown`] print (and JSON
 //! serializes as it is).
 
-pub mod clusters;
-pub mod diff;
+pub(crate) mod clusters;
+pub(crate) mod diff;
 mod markdown;
-pub mod side;
-pub mod status;
+pub(crate) mod side;
+pub(crate) mod status;
 mod text;
 
-pub use diff::{Diff, diff};
-pub use side::{LayerState, Side, State, sides};
-pub use status::{Kind, Status};
+pub use diff::diff;
+pub use side::sides;

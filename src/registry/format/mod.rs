@@ -2,8 +2,8 @@
 //! and how a release's files become a [`Pack`]. A format reads only through a
 //! [`Source`], so adding one touches no source code (and no git code).
 
-pub mod helm;
-pub mod palette;
+pub(crate) mod helm;
+pub(crate) mod palette;
 pub mod strata;
 mod values;
 

@@ -4,9 +4,9 @@
 
 mod builtin;
 mod dir;
-pub mod git;
+pub(crate) mod git;
 #[cfg(test)]
-pub mod memory;
+pub(crate) mod memory;
 
 use std::collections::BTreeMap;
 

@@ -3,7 +3,7 @@
 //! `<path>/<pack>/` at a tag `<pack>/v<version>`, or `<path>/` at `v<version>` in a repository
 //! whose `<path>` holds one pack.
 
-pub mod manifest;
+pub(crate) mod manifest;
 
 use super::{Format, Index, Reader};
 use crate::diagnostic::{Diagnostic, Source};
