@@ -56,7 +56,7 @@ impl VarFormat {
     }
 
     /// Reads a value given on the command line or in the environment (always text).
-    pub fn from_text(self, text: &str) -> Value {
+    pub fn read_text(self, text: &str) -> Value {
         match self {
             VarFormat::Number => text
                 .parse::<i64>()
@@ -408,7 +408,7 @@ pub fn bind(
             );
             continue;
         };
-        let value = var.format.from_text(&text);
+        let value = var.format.read_text(&text);
         if let Err(why) = var.check(&value) {
             problems.push(Diagnostic::plain(format!(
                 "variable `{}` (from {origin}): {why}",
