@@ -5,14 +5,10 @@ use std::collections::BTreeMap;
 use yaml_rust2::Yaml;
 use yaml_rust2::yaml::Hash;
 
-use super::{Delivery, Export, Subject, deliveries, dns_label};
+use super::subject::{Delivery, Export, Subject, deliveries, dns_label};
+use super::target::MARKER;
 use crate::diagnostic::Diagnostic;
 use crate::yaml::{self, Path, emit_document};
-
-/// How a sensitive value is marked while rendering, before it becomes a `valuesFrom`.
-pub fn marker(name: &str) -> String {
-    format!("strata-sensitive-value:{name}")
-}
 
 /// A mapping from key/value pairs, in order.
 fn map<const N: usize>(pairs: [(&str, Yaml); N]) -> Yaml {
@@ -38,7 +34,7 @@ fn take_markers(values: &mut Yaml) -> Vec<(Path, String)> {
     let mut found = Vec::new();
     for (path, leaf) in yaml::leaves(values) {
         if let Yaml::String(text) = &leaf
-            && let Some(name) = text.strip_prefix("strata-sensitive-value:")
+            && let Some(name) = text.strip_prefix(MARKER)
         {
             found.push((path, name.to_string()));
         }

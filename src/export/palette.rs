@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Export, Subject, palette_layer, palette_type};
+use super::subject::{Export, Subject, palette_layer, palette_type};
 use crate::lock::render::{PackOrigin, RenderedLayer};
 use crate::model::variable::Variable;
 use crate::render::FileKind;

@@ -3,13 +3,10 @@
 
 use std::collections::BTreeSet;
 
-use super::{Export, Subject, palette_type};
+use super::subject::{Export, Subject, palette_type};
+use super::target::{REF_CLOSE, REF_OPEN};
 use crate::lock::render::{PackOrigin, RenderedLayer};
 use crate::render::FileKind;
-
-/// How a sensitive value is marked while rendering, before it becomes `${var.NAME}`.
-pub const REF_OPEN: &str = "@@strata-var:";
-pub const REF_CLOSE: &str = "@@";
 
 /// A Terraform identifier made of a name.
 fn ident(name: &str) -> String {

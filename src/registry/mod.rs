@@ -17,22 +17,12 @@ use crate::error::{Error, Result};
 use crate::files::Files;
 use crate::model::config::{Config, RegistryKind};
 use crate::model::pack::Pack;
-use crate::model::version::{Version, sort_releases};
+use crate::model::version::sort_releases;
 use crate::output::Output;
 
-pub use format::{Format, Index, Reader};
+pub use format::{Format, Index, Reader, ReleaseRef};
 pub use settings::Settings;
 pub use source::Source;
-
-/// One release of a pack as a registry lists it.
-#[derive(Debug, Clone)]
-pub struct ReleaseRef {
-    pub version: Version,
-    /// The pack folder inside the registry source, `/`-separated (`calico/3.27.2`).
-    pub path: String,
-    /// Git registries: the tag (`calico/v3.27.2`) or commit id the release is read at.
-    pub rev: Option<String>,
-}
 
 /// A loaded release: pack name, version as spelled, folder, and git revision.
 type PackKey = (String, String, String, Option<String>);
@@ -73,8 +63,8 @@ impl Registry {
     pub fn builtin() -> Registry {
         Registry::new(
             "public",
-            Box::new(source::Builtin),
-            Box::new(format::Strata),
+            Box::new(source::builtin::Builtin),
+            Box::new(format::strata::Strata),
         )
     }
 
@@ -284,10 +274,10 @@ impl Registries {
             let r = reg.get_ref();
             let name = r.name.get_ref().clone();
             let source: Box<dyn Source> = match r.kind.get_ref() {
-                RegistryKind::Builtin => Box::new(source::Builtin),
+                RegistryKind::Builtin => Box::new(source::builtin::Builtin),
                 RegistryKind::Dir => {
                     let path = r.path.as_ref().map(|p| p.get_ref().as_str()).unwrap_or(".");
-                    Box::new(source::DirSource::open(
+                    Box::new(source::dir::DirSource::open(
                         &name,
                         files,
                         path,
@@ -303,7 +293,7 @@ impl Registries {
                     let parsed = url::GitUrl::parse(url.get_ref(), root)
                         .map_err(|why| Diagnostic::at(config_source, url.span(), why))?;
                     let path = r.path.as_ref().map(|p| p.get_ref().as_str()).unwrap_or("");
-                    Box::new(source::GitSource::new(
+                    Box::new(source::git::GitSource::new(
                         &name,
                         parsed,
                         path,
@@ -314,7 +304,7 @@ impl Registries {
                 }
             };
             let fmt: Box<dyn Format> = match r.format() {
-                crate::model::config::RegistryFormat::Strata => Box::new(format::Strata),
+                crate::model::config::RegistryFormat::Strata => Box::new(format::strata::Strata),
                 crate::model::config::RegistryFormat::Palette => {
                     Box::new(format::palette::Palette {
                         branch: r.git_ref.as_ref().map(|b| b.get_ref().clone()),

@@ -3,23 +3,25 @@
 //! checked, rendered YAML parsed and each file told apart (chart values, manifest, file);
 //! a profile is rendered from its lock in `crate::lock::render`.
 
-mod checks;
 pub(crate) mod effective;
+pub mod kinds;
 pub(crate) mod merged;
 pub(crate) mod templates;
 pub(crate) mod values;
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 use serde::Serialize;
 
 use crate::catalog::Catalog;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Source, shorten};
 use crate::digest::{hex, sha256};
 use crate::model::pack::Pack;
 use crate::model::variable::Bindings;
 use crate::profile::{Layer, Profile};
 
+pub use kinds::FileKind;
 pub use templates::{FUEL, MAX_OUTPUT, Templates, compile, environment};
 
 /// What templates see of the profile: `profile.tags` is a map (a bare tag maps to `""`).
@@ -58,28 +60,6 @@ pub struct Rendered {
     pub values: BTreeMap<String, effective::Effective>,
     pub files: BTreeMap<String, String>,
     pub kinds: BTreeMap<String, FileKind>,
-}
-
-/// What a rendered file is for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-#[serde(tag = "kind", rename_all = "lowercase")]
-pub enum FileKind {
-    /// The values of one of the layer's charts.
-    Values { chart: String },
-    /// Kubernetes objects: every document has `apiVersion` and `kind`.
-    Manifest,
-    /// Anything else (kubeadm configuration, cloud-init).
-    File,
-}
-
-impl FileKind {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            FileKind::Values { .. } => "values",
-            FileKind::Manifest => "manifest",
-            FileKind::File => "file",
-        }
-    }
 }
 
 /// What the templates of every layer of one profile see: the profile, and each layer's
@@ -188,7 +168,7 @@ impl Stack {
     ) -> Result<Rendered, Vec<Diagnostic>> {
         let values = self.values[i].clone();
         let params = values::plain(&values);
-        let failed = checks::assertions(self, catalog, i, layer, pack, &params);
+        let failed = assertions(self, catalog, i, layer, pack, &params);
         if !failed.is_empty() {
             return Err(failed);
         }
@@ -221,7 +201,7 @@ impl Stack {
                 })
                 .map_err(|d| vec![d])?,
         };
-        let kinds = catalog.memo.get::<checks::Kinds>().of(pack, &files)?;
+        let kinds = catalog.memo.get::<kinds::Kinds>().of(pack, &files)?;
         Ok(Rendered {
             values,
             files,
@@ -252,4 +232,100 @@ pub fn digest(files: &BTreeMap<String, String>) -> String {
         text.push('\n');
     }
     sha256(text.as_bytes())
+}
+
+/// `params.<name>` and `layers.<layer>.params.<name>` in an assertion.
+static PARAM: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"(?:layers\.([A-Za-z0-9_.-]+?)\.)?params\.([A-Za-z_][A-Za-z0-9_]*)")
+        .expect("valid regex")
+});
+
+/// The layer's assertions that do not hold, each reported at the user's line that set a
+/// value it reads (or at the layer, when every value it reads is a default).
+fn assertions(
+    stack: &Stack,
+    catalog: &Catalog,
+    i: usize,
+    layer: &Layer,
+    pack: &Pack,
+    params: &BTreeMap<String, toml::Value>,
+) -> Vec<Diagnostic> {
+    if pack.asserts.is_empty() {
+        return Vec::new();
+    }
+    let mut env = environment();
+    env.set_fuel(Some(FUEL));
+    let ctx = stack.context(pack, params);
+    let mut failed = Vec::new();
+    for a in &pack.asserts {
+        let label = format!("{} {}", pack.name, pack.version);
+        // An assertion that reads a variable without a value waits for the cluster that
+        // binds it.
+        let waits = PARAM.captures_iter(&a.that).any(|cap| {
+            let values = match cap.get(1) {
+                Some(l) => stack.layer_values(l.as_str()),
+                None => Some(stack.values(i)),
+            };
+            values
+                .and_then(|v| v.get(&cap[2]))
+                .is_some_and(|e| e.is_placeholder())
+        });
+        if waits {
+            continue;
+        }
+        let result = env
+            .compile_expression(&a.that)
+            .and_then(|expr| expr.eval(ctx.clone()));
+        let holds = match result {
+            Ok(v) => v.is_true(),
+            Err(e) => {
+                failed.push(Diagnostic::at(
+                    &pack.manifest,
+                    a.span.clone(),
+                    format!(
+                        "assertion `{}` of {label} cannot be evaluated: {}",
+                        a.that,
+                        e.detail().map_or_else(|| e.to_string(), str::to_string)
+                    ),
+                ));
+                continue;
+            }
+        };
+        if holds {
+            continue;
+        }
+        // The values the expression reads, and who set them.
+        let mut read = Vec::new();
+        let mut at_user = None;
+        for cap in PARAM.captures_iter(&a.that) {
+            let name = &cap[2];
+            let (shown, values) = match cap.get(1) {
+                Some(l) => (
+                    format!("layers.{}.params.{name}", l.as_str()),
+                    stack.layer_values(l.as_str()),
+                ),
+                None => (format!("params.{name}"), Some(stack.values(i))),
+            };
+            if let Some(e) = values.and_then(|v| v.get(name)) {
+                read.push(format!("{shown} = {}", shorten(&e.shown(), 60)));
+                if at_user.is_none() {
+                    at_user = e.user_line().map(|(f, l)| (f.to_string(), l));
+                }
+            }
+        }
+        let message = format!("{} (assertion of {label}: `{}`)", a.message, a.that);
+        let source: Option<&Source> = at_user.as_ref().and_then(|(file, _)| {
+            stack
+                .sources
+                .iter()
+                .chain([&catalog.config_source])
+                .find(|s| s.name == *file)
+        });
+        let d = match (source, &at_user) {
+            (Some(src), Some((_, line))) => Diagnostic::at_line(src, *line, message),
+            _ => Diagnostic::at(&layer.source, layer.span.clone(), message),
+        };
+        failed.push(d.with_hint_opt((!read.is_empty()).then(|| read.join(", "))));
+    }
+    failed
 }

@@ -3,9 +3,8 @@
 
 use std::sync::Arc;
 
-use super::Chosen;
 use super::candidates::Loaded;
-use super::search::{Search, broken, missing_requirement};
+use super::search::{Chosen, Search, broken, missing_requirement};
 use crate::diagnostic::Diagnostic;
 use crate::model::pack::Pack;
 use crate::profile::{Layer, Profile};

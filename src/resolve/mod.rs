@@ -14,32 +14,21 @@ mod search;
 mod tests;
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
 
 use crate::catalog::Catalog;
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::lockfile::integrity;
 use crate::lockfile::{Lock, LockedLayer};
-use crate::model::pack::Pack;
 use crate::profile::{Layer, Profile, Request};
-use crate::registry::{Registry, ReleaseRef};
+use crate::registry::Registry;
 
 pub use candidates::{gather, unfit};
 pub use explain::why_not;
+pub use search::Chosen;
 
 use candidates::Loaded;
 use search::Search;
-
-/// A layer with the release chosen for it.
-pub struct Chosen<'c> {
-    pub layer: Layer,
-    pub registry: &'c Registry,
-    pub release: ReleaseRef,
-    pub pack: Arc<Pack>,
-    /// Git registries: the commit the release is read at (tags peeled).
-    pub commit: Option<String>,
-}
 
 /// Which locked releases a resolution keeps.
 #[derive(Default)]

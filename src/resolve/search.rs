@@ -10,7 +10,18 @@ use crate::catalog::Catalog;
 use crate::diagnostic::Diagnostic;
 use crate::error::Result;
 use crate::model::pack::{Constraint, LayerType, Pack, Target};
-use crate::profile::{Profile, ProfileType};
+use crate::profile::{Layer, Profile, ProfileType};
+use crate::registry::{Registry, ReleaseRef};
+
+/// A layer with the release chosen for it.
+pub struct Chosen<'c> {
+    pub layer: Layer,
+    pub registry: &'c Registry,
+    pub release: ReleaseRef,
+    pub pack: Arc<Pack>,
+    /// Git registries: the commit the release is read at (tags peeled).
+    pub commit: Option<String>,
+}
 
 /// A search that has not finished after this many tries gives up with an error.
 const STEP_LIMIT: usize = 200_000;

@@ -10,7 +10,7 @@ use crate::lockfile::{Lock, LockedLayer};
 use crate::model::config::Config;
 use crate::output::{Output, OutputFormat, Verbosity};
 use crate::profile::Profile;
-use crate::registry::format::Strata;
+use crate::registry::format::strata::Strata;
 use crate::registry::source::memory::Memory;
 use crate::registry::{Registries, Registry};
 

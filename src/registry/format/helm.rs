@@ -3,13 +3,13 @@
 //! In a folder source, each `<chart>/` folder is one release (its `Chart.yaml` version).
 //! The chart is what the layer installs; its `values.yaml` is the default document.
 
+use super::ReleaseRef;
 use super::{Format, Index, Reader};
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::model::chart::Chart;
 use crate::model::pack::{Constraint, LayerType, Pack, Target, is_pack_name};
 use crate::model::version::{Version, VersionSpec};
-use crate::registry::ReleaseRef;
 use crate::registry::source::join;
 
 pub const MANIFEST: &str = "Chart.yaml";

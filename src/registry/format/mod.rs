@@ -11,10 +11,18 @@ use std::collections::BTreeMap;
 
 use crate::error::Result;
 use crate::model::pack::Pack;
-use crate::registry::ReleaseRef;
+use crate::model::version::Version;
 use crate::registry::source::Source;
 
-pub use strata::{MANIFEST, Strata};
+/// One release of a pack as a registry lists it.
+#[derive(Debug, Clone)]
+pub struct ReleaseRef {
+    pub version: Version,
+    /// The pack folder inside the registry source, `/`-separated (`calico/3.27.2`).
+    pub path: String,
+    /// Git registries: the tag (`calico/v3.27.2`) or commit id the release is read at.
+    pub rev: Option<String>,
+}
 
 /// Every pack of a registry and its releases, in no particular order.
 pub type Index = BTreeMap<String, Vec<ReleaseRef>>;

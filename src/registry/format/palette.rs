@@ -8,13 +8,13 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::ReleaseRef;
 use super::{Format, Index, Reader};
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::model::chart::Chart;
 use crate::model::pack::{Constraint, LayerType, Pack, Target};
 use crate::model::version::{Version, VersionSpec};
-use crate::registry::ReleaseRef;
 use crate::registry::source::join;
 
 pub const MANIFEST: &str = "pack.json";

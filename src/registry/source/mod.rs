@@ -2,8 +2,8 @@
 //! repository, or a git repository mirrored in the cache. A source knows nothing of pack
 //! formats; it lists folders and tags and reads files, at a revision where it has them.
 
-mod builtin;
-mod dir;
+pub(crate) mod builtin;
+pub(crate) mod dir;
 pub(crate) mod git;
 #[cfg(test)]
 pub(crate) mod memory;
@@ -12,10 +12,6 @@ use std::collections::BTreeMap;
 
 use crate::error::Result;
 use crate::model::config::RegistryKind;
-
-pub use builtin::Builtin;
-pub use dir::DirSource;
-pub use git::GitSource;
 
 /// The files of one folder: `/`-separated paths relative to it, and their bytes.
 pub type Tree = BTreeMap<String, Vec<u8>>;

@@ -5,12 +5,12 @@
 
 pub(crate) mod manifest;
 
+use super::ReleaseRef;
 use super::{Format, Index, Reader};
 use crate::diagnostic::{Diagnostic, Source};
 use crate::error::{Error, Result};
 use crate::model::pack::{Pack, is_pack_name};
 use crate::model::version::Version;
-use crate::registry::ReleaseRef;
 use crate::registry::source::join;
 
 pub use manifest::read_manifest;

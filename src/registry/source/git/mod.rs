@@ -18,7 +18,7 @@ use super::{Source, Tree};
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::model::config::RegistryKind;
-use crate::registry::Settings;
+use crate::registry::settings::Settings;
 use crate::registry::url::{GitUrl, redact};
 
 pub struct GitSource {

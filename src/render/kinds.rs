@@ -1,125 +1,48 @@
-//! What a rendered layer must satisfy: its pack's `[[assert]]` expressions hold, its YAML
-//! parses (chart values as a mapping), and each file is told apart as chart values, a
-//! manifest (every document has `apiVersion` and `kind`) or a plain file.
+//! What each rendered file is: chart values (one YAML mapping), a manifest (every
+//! document a Kubernetes object) or a plain file; rendered YAML must parse, and a file that
+//! does not is a problem at its template, naming the rendered line.
 
-use std::collections::BTreeMap;
-use std::collections::HashMap;
-use std::sync::{LazyLock, Mutex};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
 
+use serde::Serialize;
 use yaml_rust2::{Yaml, YamlLoader};
 
-use super::{FileKind, Stack};
-use crate::catalog::Catalog;
-use crate::diagnostic::{Diagnostic, Source, shorten};
+use crate::diagnostic::{Diagnostic, shorten};
 use crate::model::pack::Pack;
-use crate::profile::Layer;
 
-/// `params.<name>` and `layers.<layer>.params.<name>` in an assertion.
-static PARAM: LazyLock<regex::Regex> = LazyLock::new(|| {
-    regex::Regex::new(r"(?:layers\.([A-Za-z0-9_.-]+?)\.)?params\.([A-Za-z_][A-Za-z0-9_]*)")
-        .expect("valid regex")
-});
+/// What a rendered file is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum FileKind {
+    /// The values of one of the layer's charts.
+    Values { chart: String },
+    /// Kubernetes objects: every document has `apiVersion` and `kind`.
+    Manifest,
+    /// Anything else (kubeadm configuration, cloud-init).
+    File,
+}
 
-/// The layer's assertions that do not hold, each reported at the user's line that set a
-/// value it reads (or at the layer, when every value it reads is a default).
-pub(super) fn assertions(
-    stack: &Stack,
-    catalog: &Catalog,
-    i: usize,
-    layer: &Layer,
-    pack: &Pack,
-    params: &BTreeMap<String, toml::Value>,
-) -> Vec<Diagnostic> {
-    if pack.asserts.is_empty() {
-        return Vec::new();
+impl FileKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            FileKind::Values { .. } => "values",
+            FileKind::Manifest => "manifest",
+            FileKind::File => "file",
+        }
     }
-    let mut env = super::environment();
-    env.set_fuel(Some(super::FUEL));
-    let ctx = stack.context(pack, params);
-    let mut failed = Vec::new();
-    for a in &pack.asserts {
-        let label = format!("{} {}", pack.name, pack.version);
-        // An assertion that reads a variable without a value waits for the cluster that
-        // binds it.
-        let waits = PARAM.captures_iter(&a.that).any(|cap| {
-            let values = match cap.get(1) {
-                Some(l) => stack.layer_values(l.as_str()),
-                None => Some(stack.values(i)),
-            };
-            values
-                .and_then(|v| v.get(&cap[2]))
-                .is_some_and(|e| e.is_placeholder())
-        });
-        if waits {
-            continue;
-        }
-        let result = env
-            .compile_expression(&a.that)
-            .and_then(|expr| expr.eval(ctx.clone()));
-        let holds = match result {
-            Ok(v) => v.is_true(),
-            Err(e) => {
-                failed.push(Diagnostic::at(
-                    &pack.manifest,
-                    a.span.clone(),
-                    format!(
-                        "assertion `{}` of {label} cannot be evaluated: {}",
-                        a.that,
-                        e.detail().map_or_else(|| e.to_string(), str::to_string)
-                    ),
-                ));
-                continue;
-            }
-        };
-        if holds {
-            continue;
-        }
-        // The values the expression reads, and who set them.
-        let mut read = Vec::new();
-        let mut at_user = None;
-        for cap in PARAM.captures_iter(&a.that) {
-            let name = &cap[2];
-            let (shown, values) = match cap.get(1) {
-                Some(l) => (
-                    format!("layers.{}.params.{name}", l.as_str()),
-                    stack.layer_values(l.as_str()),
-                ),
-                None => (format!("params.{name}"), Some(stack.values(i))),
-            };
-            if let Some(e) = values.and_then(|v| v.get(name)) {
-                read.push(format!("{shown} = {}", shorten(&e.shown(), 60)));
-                if at_user.is_none() {
-                    at_user = e.user_line().map(|(f, l)| (f.to_string(), l));
-                }
-            }
-        }
-        let message = format!("{} (assertion of {label}: `{}`)", a.message, a.that);
-        let source: Option<&Source> = at_user.as_ref().and_then(|(file, _)| {
-            stack
-                .sources
-                .iter()
-                .chain([&catalog.config_source])
-                .find(|s| s.name == *file)
-        });
-        let d = match (source, &at_user) {
-            (Some(src), Some((_, line))) => Diagnostic::at_line(src, *line, message),
-            _ => Diagnostic::at(&layer.source, layer.span.clone(), message),
-        };
-        failed.push(d.with_hint_opt((!read.is_empty()).then(|| read.join(", "))));
-    }
-    failed
 }
 
 /// What each rendered file is, for every release a run renders. Profiles of one catalog
 /// often render the same file of the same release byte for byte, so the answer is kept for
 /// the run, keyed by the release, the file and a digest of its content.
 #[derive(Default)]
-pub(super) struct Kinds(Mutex<HashMap<(String, String, String), KindsResult>>);
+pub struct Kinds(Mutex<HashMap<(String, String, String), KindsResult>>);
 
 impl Kinds {
     /// What each of `files` is; a YAML file that does not parse is a problem at its
     /// template, naming the rendered line and the parser's message.
-    pub(super) fn of(
+    pub fn of(
         &self,
         pack: &Pack,
         files: &BTreeMap<String, String>,
