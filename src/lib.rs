@@ -1,10 +1,12 @@
 //! strata: Git-native Kubernetes cluster profiles. A profile is an ordered list of layers,
 //! each choosing a pack release from a registry; strata checks, resolves and locks them.
 //!
-//! The binary only calls [`main`]; everything else lives in this library. The data flows
-//! CLI → [`context`] → [`catalog`] → [`registry`] (source × format) → [`resolve`] →
-//! [`lock`] → [`render`] → [`review`] / [`export`]; `docs/architecture.md` maps every concept
-//! to its file.
+//! The binary only calls [`main`]; everything else lives in this library. Imports run one
+//! way, from the ground floor (digests, diagnostics, errors, YAML, output) up through
+//! `model` → `profile` → [`registry`] (source × format) → [`lockfile`] → [`catalog`] →
+//! `resolve` / [`render`] → [`check`] → `lock` → `cluster` → `review` / [`export`] /
+//! `validate` / [`view`] → `commands` → `cli`; `docs/architecture.md` maps every concept to
+//! its file.
 
 pub(crate) mod annotate;
 pub(crate) mod atomic;
@@ -22,6 +24,7 @@ pub mod export;
 pub(crate) mod files;
 pub(crate) mod lock;
 pub mod lockfile;
+pub(crate) mod manifests;
 pub(crate) mod memo;
 pub mod model;
 pub(crate) mod outdated;
@@ -34,6 +37,7 @@ pub(crate) mod resolve;
 pub(crate) mod review;
 pub(crate) mod scaffold;
 pub(crate) mod schema;
+pub(crate) mod trust;
 pub(crate) mod validate;
 pub mod view;
 pub(crate) mod yaml;

@@ -327,7 +327,7 @@ pub fn render(
     if !problems.is_empty() {
         return Err(problems);
     }
-    let mut text = yaml::write(&doc.source.text, &doc.default, &m.tree);
+    let mut text = yaml::patch::write(&doc.source.text, &doc.default, &m.tree);
     if !m.presets.is_empty() {
         text = format!(
             "# spectrocloud.com/enabled-presets: {}\n{text}",

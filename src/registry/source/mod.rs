@@ -5,8 +5,10 @@
 pub(crate) mod builtin;
 pub(crate) mod dir;
 pub(crate) mod git;
+pub(crate) mod http;
 #[cfg(test)]
 pub(crate) mod memory;
+pub(crate) mod oci;
 
 use std::collections::BTreeMap;
 
