@@ -6,7 +6,6 @@ use serde::Serialize;
 
 use crate::catalog::Catalog;
 use crate::check::{Checked, check_with};
-use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result, problems as split};
 use crate::lock::current::readable_lock;
 use crate::model::pack::LayerType;
@@ -49,16 +48,9 @@ pub struct ClusterRow {
 /// releases its lock would keep; and how many profiles were read.
 pub fn layers(catalog: &Catalog, names: &[String]) -> Result<(Vec<Row>, usize)> {
     let mut rows = Vec::new();
-    let mut problems: Vec<Diagnostic> = Vec::new();
+    let (valid, mut problems) = catalog.valid_profiles(names)?;
     let mut profiles = 0;
-    for (entry, parsed) in catalog.load_profiles(names)? {
-        let profile = match parsed {
-            Ok(p) => p,
-            Err(mut d) => {
-                problems.append(&mut d);
-                continue;
-            }
-        };
+    for (entry, profile) in valid {
         let lock = match split(readable_lock(catalog, &entry, &profile.name))? {
             Ok(l) => l,
             Err(mut d) => {

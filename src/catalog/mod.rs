@@ -225,6 +225,23 @@ impl Catalog {
         self.load(names, None)
     }
 
+    /// The named profiles (all when none is named) that parse, and the problems of those
+    /// that do not.
+    pub fn valid_profiles(
+        &self,
+        names: &[String],
+    ) -> Result<(Vec<(ProfileEntry, Profile)>, Vec<Diagnostic>)> {
+        let mut valid = Vec::new();
+        let mut problems = Vec::new();
+        for (entry, parsed) in self.load_profiles(names)? {
+            match parsed {
+                Ok(p) => valid.push((entry, p)),
+                Err(mut d) => problems.append(&mut d),
+            }
+        }
+        Ok((valid, problems))
+    }
+
     /// [`Catalog::load_profiles`] for one side of a review: keeps each file's blob id, and
     /// takes the parse of every profile file that `other` (the side loaded first) holds at
     /// the same path with the same bytes instead of reading and parsing it again.

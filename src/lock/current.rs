@@ -97,15 +97,8 @@ pub fn readable_lock(
 /// it), each with those layers: `aws-prod (network, monitoring)`.
 pub fn users_of_registry(catalog: &Catalog, name: &str) -> Result<Vec<String>> {
     let mut users = Vec::new();
-    let mut problems = Vec::new();
-    for (entry, parsed) in catalog.load_profiles(&[])? {
-        let profile = match parsed {
-            Ok(p) => p,
-            Err(mut d) => {
-                problems.append(&mut d);
-                continue;
-            }
-        };
+    let (profiles, problems) = catalog.valid_profiles(&[])?;
+    for (entry, profile) in profiles {
         let lock = readable_lock(catalog, &entry, &profile.name)?;
         let mut layers: Vec<&str> = profile
             .layers

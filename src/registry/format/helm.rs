@@ -106,26 +106,22 @@ impl Format for Helm {
         rev: &str,
         reference: &str,
     ) -> Result<ReleaseRef> {
-        let version = at
-            .source
-            .read_file(Some(rev), &join(folder, MANIFEST))?
-            .and_then(|b| String::from_utf8(b).ok())
-            .and_then(|t| yaml_rust2::YamlLoader::load_from_str(&t).ok())
-            .and_then(|d| d.into_iter().next())
-            .and_then(|d| d["version"].as_str().and_then(Version::parse));
-        match version {
-            Some(version) => Ok(ReleaseRef {
-                version,
-                path: folder.to_string(),
-                rev: Some(rev.to_string()),
-            }),
-            None => Err(Diagnostic::plain(format!(
-                "registry `{}`: `{}` at `{reference}` is missing or states no valid `version`",
-                at.registry,
-                join(folder, MANIFEST)
-            ))
-            .into()),
-        }
+        super::tagged_release(
+            at,
+            folder,
+            rev,
+            reference,
+            MANIFEST,
+            "`version`",
+            &|bytes| {
+                let text = std::str::from_utf8(bytes).ok()?;
+                let doc = yaml_rust2::YamlLoader::load_from_str(text)
+                    .ok()?
+                    .into_iter()
+                    .next()?;
+                doc["version"].as_str().map(str::to_string)
+            },
+        )
     }
 
     fn load(&self, at: Reader, pack: &str, release: &ReleaseRef) -> Result<Pack> {

@@ -107,6 +107,39 @@ pub trait Format: Send + Sync {
     }
 }
 
+/// The release at `rev` of a format whose releases are tags: the version its manifest (in
+/// `folder`) states, read by `version_of`; a manifest that is missing or states none is a
+/// registry problem naming `field`.
+pub(super) fn tagged_release(
+    at: Reader,
+    folder: &str,
+    rev: &str,
+    reference: &str,
+    manifest: &str,
+    field: &str,
+    version_of: &dyn Fn(&[u8]) -> Option<String>,
+) -> Result<ReleaseRef> {
+    let manifest = crate::registry::source::join(folder, manifest);
+    let version = at
+        .source
+        .read_file(Some(rev), &manifest)?
+        .as_deref()
+        .and_then(version_of)
+        .and_then(|v| Version::parse(&v));
+    match version {
+        Some(version) => Ok(ReleaseRef {
+            version,
+            path: folder.to_string(),
+            rev: Some(rev.to_string()),
+        }),
+        None => Err(crate::diagnostic::Diagnostic::plain(format!(
+            "registry `{}`: `{manifest}` at `{reference}` is missing or states no valid {field}",
+            at.registry
+        ))
+        .into()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

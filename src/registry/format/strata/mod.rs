@@ -60,25 +60,15 @@ impl Format for Strata {
         rev: &str,
         reference: &str,
     ) -> Result<ReleaseRef> {
-        let manifest = join(folder, MANIFEST);
-        let version = at
-            .source
-            .read_file(Some(rev), &manifest)?
-            .as_deref()
-            .and_then(manifest_field(&["pack", "version"]))
-            .and_then(|v| Version::parse(&v));
-        match version {
-            Some(version) => Ok(ReleaseRef {
-                version,
-                path: folder.to_string(),
-                rev: Some(rev.to_string()),
-            }),
-            None => Err(Diagnostic::plain(format!(
-                "registry `{}`: `{manifest}` at `{reference}` is missing or states no valid `[pack] version`",
-                at.registry
-            ))
-            .into()),
-        }
+        super::tagged_release(
+            at,
+            folder,
+            rev,
+            reference,
+            MANIFEST,
+            "`[pack] version`",
+            &manifest_field(&["pack", "version"]),
+        )
     }
 
     fn load(&self, at: Reader, pack: &str, release: &ReleaseRef) -> Result<Pack> {
