@@ -36,6 +36,9 @@ type ParsedDoc = Result<ProfileDoc, Vec<Diagnostic>>;
 /// The other side's parses of a review, by profile folder and blob id.
 type ById<'a> = std::collections::HashMap<(&'a str, git2::Oid), &'a ParsedDoc>;
 
+/// A profile file that parsed, and the profile.
+pub type ValidProfile = (ProfileEntry, Profile);
+
 /// A profile file and what parsing it gave.
 pub type LoadedProfile = (ProfileEntry, Result<Profile, Vec<Diagnostic>>);
 
@@ -227,10 +230,7 @@ impl Catalog {
 
     /// The named profiles (all when none is named) that parse, and the problems of those
     /// that do not.
-    pub fn valid_profiles(
-        &self,
-        names: &[String],
-    ) -> Result<(Vec<(ProfileEntry, Profile)>, Vec<Diagnostic>)> {
+    pub fn valid_profiles(&self, names: &[String]) -> Result<(Vec<ValidProfile>, Vec<Diagnostic>)> {
         let mut valid = Vec::new();
         let mut problems = Vec::new();
         for (entry, parsed) in self.load_profiles(names)? {
