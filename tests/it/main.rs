@@ -4,6 +4,7 @@
 #[macro_use]
 mod util;
 
+mod architecture;
 mod catalog;
 mod clusters;
 mod commands;
