@@ -186,6 +186,13 @@ impl Diagnostic {
         self
     }
 
+    /// The diagnostic without the line it points at: for a problem with a sensitive value,
+    /// whose line would show it. The location stays.
+    pub fn without_excerpt(mut self) -> Diagnostic {
+        self.excerpt = None;
+        self
+    }
+
     /// The diagnostic with every secret (in its message, hint and excerpt) shown as
     /// `(sensitive)`.
     pub fn masked(mut self, secrets: &[String]) -> Diagnostic {

@@ -288,7 +288,7 @@ pub fn values_at<'a>(doc: &'a Yaml, path: &[Seg]) -> Vec<(Path, Option<&'a Yaml>
 }
 
 /// Why a value breaks a rule (the value is shown unless the rule is a password).
-pub fn check_value(rule: &Rule, value: Option<&Yaml>) -> Option<String> {
+pub fn check_value(rule: &Rule, value: Option<&Yaml>, sensitive: bool) -> Option<String> {
     let present = value.filter(|v| !matches!(v, Yaml::Null | Yaml::BadValue));
     let Some(v) = present else {
         return rule.required.then(|| "is required".to_string());
@@ -303,7 +303,7 @@ pub fn check_value(rule: &Rule, value: Option<&Yaml>) -> Option<String> {
     if rule.required && text.is_empty() && !matches!(v, Yaml::Hash(_) | Yaml::Array(_)) {
         return Some("is required".to_string());
     }
-    let shown = if rule.is_password() {
+    let shown = if rule.is_password() || sensitive {
         "(sensitive)".to_string()
     } else {
         format!("`{}`", crate::diagnostic::shorten(&text, 60))

@@ -343,27 +343,36 @@ pub fn bind(
         entries.sort_by_key(|(k, _)| k.span().start);
         for (k, value) in entries {
             let Some(var) = variables.get(k.get_ref()) else {
-                problems.push(
-                    Diagnostic::at(
-                        source,
-                        k.span(),
-                        format!("unknown variable `{}`", k.get_ref()),
-                    )
-                    .with_hint_opt(
-                        crate::diagnostic::suggest(k.get_ref(), names()).or_else(|| {
-                            (variables.is_empty())
-                                .then(|| "the profile declares no variables".to_string())
-                        }),
-                    ),
+                // A misspelt sensitive variable's line holds its secret.
+                let near = crate::diagnostic::near_miss(k.get_ref(), names());
+                let d = Diagnostic::at(
+                    source,
+                    k.span(),
+                    format!("unknown variable `{}`", k.get_ref()),
+                )
+                .with_hint_opt(
+                    crate::diagnostic::suggest(k.get_ref(), names()).or_else(|| {
+                        (variables.is_empty())
+                            .then(|| "the profile declares no variables".to_string())
+                    }),
                 );
+                problems.push(match near.and_then(|n| variables.get(n)) {
+                    Some(v) if v.sensitive => d.without_excerpt(),
+                    _ => d,
+                });
                 continue;
             };
             if let Err(why) = var.check(value.get_ref()) {
-                problems.push(Diagnostic::at(
+                let d = Diagnostic::at(
                     source,
                     value.span(),
                     format!("variable `{}`: {why}", var.name),
-                ));
+                );
+                problems.push(if var.sensitive {
+                    d.without_excerpt()
+                } else {
+                    d
+                });
                 continue;
             }
             let line = source.text[..k.span().start].matches('\n').count() + 1;

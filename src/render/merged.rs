@@ -282,6 +282,25 @@ pub fn render(
             )
         })
     };
+    // A value of a sensitive variable, or under a `${password}` rule, is never quoted, nor
+    // is the line that set it shown.
+    let password_paths: Vec<Path> = doc
+        .rules
+        .iter()
+        .filter(|r| r.is_password())
+        .flat_map(|r| values_at(&m.tree, &r.path).into_iter().map(|(p, _)| p))
+        .collect();
+    let sensitive = |path: &[String]| {
+        m.var(path).is_some_and(|v| v.sensitive)
+            || password_paths.iter().any(|p| path.starts_with(p))
+    };
+    let hide = |d: Diagnostic, path: &[String]| {
+        if sensitive(path) {
+            d.without_excerpt()
+        } else {
+            d
+        }
+    };
     let schema_file = doc.source.name.replace("values.yaml", "schema.yaml");
     for rule in &doc.rules {
         for (path, value) in values_at(&m.tree, &rule.path) {
@@ -292,13 +311,13 @@ pub fn render(
             let why = if rule.readonly && set_by_user {
                 Some("is read-only".to_string())
             } else {
-                check_value(rule, value)
+                check_value(rule, value, sensitive(&path))
             };
             if let Some(why) = why {
                 let hint = rule.hints.clone();
                 let message = format!("`{}` of {label}: {why} (schema.yaml)", show_path(&path));
                 let fallback = |msg: String| Diagnostic::file(&schema_file, msg);
-                problems.push(locate(&path, message, &fallback).with_hint_opt(hint));
+                problems.push(hide(locate(&path, message, &fallback), &path).with_hint_opt(hint));
             }
         }
     }
@@ -319,9 +338,18 @@ pub fn render(
             } else {
                 show_path(&path)
             };
-            let message = format!("`{shown}` of {label}: {e} (values.schema.json)");
+            let message = if sensitive(&path) {
+                // The schema's own message quotes the value.
+                let keyword = e.schema_path().to_string();
+                let keyword = keyword.rsplit('/').next().unwrap_or("");
+                format!(
+                    "`{shown}` of {label}: the value (sensitive) breaks `{keyword}` of values.schema.json"
+                )
+            } else {
+                format!("`{shown}` of {label}: {e} (values.schema.json)")
+            };
             let fallback = |msg: String| Diagnostic::file(name, msg);
-            problems.push(locate(&path, message, &fallback));
+            problems.push(hide(locate(&path, message, &fallback), &path));
         }
     }
     if !problems.is_empty() {

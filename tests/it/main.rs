@@ -20,5 +20,6 @@ mod render;
 mod review;
 mod robustness;
 mod schemas;
+mod secrets;
 mod tour;
 mod validate;

@@ -1,0 +1,231 @@
+//! Sensitive values stay secret: in errors (their lines too), in what templates make of
+//! them, and in every export.
+
+use crate::util::{Env, Run};
+
+const CONFIG: &str = r#"[catalog]
+name = "secrets"
+
+[[registry]]
+name = "public"
+kind = "builtin"
+
+[[registry]]
+name = "local"
+kind = "dir"
+path = "packs"
+
+[[registry]]
+name = "pal"
+kind = "dir"
+path = "palette"
+format = "palette"
+
+[[registry]]
+name = "charts"
+kind = "dir"
+path = "charts"
+format = "helm"
+"#;
+
+const APP_VALUES: &str = "pack:
+  namespace: app
+  content:
+    charts:
+      - repo: https://charts.example.com
+        name: app
+        version: 1.0.0
+charts:
+  app:
+    adminPassword: \"\"
+    mode: a
+";
+
+const APP_SCHEMA: &str = r#"charts.app.adminPassword:
+  schema: '{{ format "${password}" }}'
+charts.app.mode:
+  schema: '{{ format "${string:/^[a-z]+$/}" }}'
+"#;
+
+const TOKEN_PACK: &str = r#"[pack]
+name = "token"
+version = "1.0.0"
+layer = "addon"
+description = "Uses a token in several ways"
+
+[[chart]]
+name = "token"
+repo = "https://charts.example.com"
+version = "1.0.0"
+namespace = "token"
+
+[params.token]
+type = "string"
+required = true
+description = "API token"
+
+[params.name]
+type = "string"
+default = "plain"
+description = "Not a secret"
+"#;
+
+/// The token as a template would leak it: cut, upper-cased, measured and compared.
+const TOKEN_TEMPLATE: &str = "name: {{ params.name | tojson }}
+tail: {{ params.token[4:] | tojson }}
+upper: {{ params.token | upper | tojson }}
+length: {{ params.token | length }}
+{% if params.token[:4] == 'tok-' %}prefixed: true{% else %}prefixed: false{% endif %}
+";
+
+/// The sensitive value the tests give.
+pub const TOKEN: &str = "tok-Zq8vKd93mWx";
+/// A Palette password set in the profile itself.
+pub const PASSWORD: &str = "S3cretPalettePass";
+
+/// A catalog with a Palette pack (a `${password}` rule and a regex rule), a Helm chart with
+/// `values.schema.json`, a strata pack whose template transforms its token, and a profile
+/// `p` using all three with a sensitive variable `api_token`.
+pub fn env() -> Env {
+    let env = Env::with_config(CONFIG);
+    env.write(
+        "palette/app-1.0.0/pack.json",
+        r#"{"name": "app", "version": "1.0.0", "layer": "addon", "cloudTypes": ["all"]}"#,
+    )
+    .write("palette/app-1.0.0/values.yaml", APP_VALUES)
+    .write("palette/app-1.0.0/schema.yaml", APP_SCHEMA)
+    .write("charts/web/Chart.yaml", "apiVersion: v2\nname: web\nversion: 1.0.0\n")
+    .write("charts/web/values.yaml", "token: \"\"\n")
+    .write(
+        "charts/web/values.schema.json",
+        r#"{"type": "object", "properties": {"token": {"type": "string", "pattern": "^[a-z-]+$", "maxLength": 20}}}"#,
+    )
+    .pack("token", "1.0.0", TOKEN_PACK)
+    .write("packs/token/1.0.0/values.yaml.j2", TOKEN_TEMPLATE);
+    env.profile("p", &profile(""));
+    env
+}
+
+/// Profile `p`; `extra` is added to the palette layer's values.
+pub fn profile(extra: &str) -> String {
+    format!(
+        r#"[profile]
+name = "p"
+cloud = "aws"
+type = "add-on"
+
+[[variable]]
+name = "api_token"
+sensitive = true
+
+[[layer]]
+type = "addon"
+pack = "app"
+version = "1.0.0"
+[layer.values]
+{extra}
+[[layer]]
+type = "addon"
+pack = "web"
+version = "1.0.0"
+[layer.values]
+token = {{ var = "api_token" }}
+
+[[layer]]
+type = "addon"
+pack = "token"
+version = "1.0.0"
+[layer.values]
+token = {{ var = "api_token" }}
+"#
+    )
+}
+
+/// Nothing the run printed holds `secret`, whole or in part.
+#[track_caller]
+pub fn assert_hidden(run: &Run, secret: &str) {
+    let parts = [secret, &secret[4..], &secret[..secret.len() - 3]];
+    for text in [&run.stdout, &run.stderr] {
+        for part in parts {
+            assert!(!text.contains(part), "`{part}` shown:\n{text}");
+        }
+        assert!(
+            !text.contains(&secret.to_uppercase()),
+            "upper-cased secret shown:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn a_sensitive_value_that_breaks_a_chart_schema_is_never_quoted() {
+    let env = env();
+    env.run(&["lock", "-q"]).success();
+    env.set_var("STRATA_VAR_API_TOKEN", "Bad-Token-9999");
+    let run = env.run(&["render", "p"]);
+    run.fails(
+        1,
+        "error: profiles/p/profile.toml:21:1: `token` of web 1.0.0: the value (sensitive) breaks `pattern` of values.schema.json\n",
+    );
+    assert_hidden(&run, "Bad-Token-9999");
+}
+
+#[test]
+fn a_sensitive_value_that_breaks_a_palette_rule_is_never_quoted_nor_its_line_shown() {
+    let env = env();
+    env.profile(
+        "p",
+        &profile("charts.app.mode = { var = \"api_token\" }\n")
+            .replace("token = { var = \"api_token\" }\n", "token = \"x\"\n"),
+    );
+    env.run(&["lock", "-q"]).success();
+    env.set_var("STRATA_VAR_API_TOKEN", TOKEN);
+    let run = env.run(&["render", "p"]);
+    run.fails(
+        1,
+        "error: profiles/p/profile.toml:15:1: `charts.app.mode` of app 1.0.0: (sensitive) does not match /^[a-z]+$/ (schema.yaml)\n",
+    );
+    assert_hidden(&run, TOKEN);
+}
+
+#[test]
+fn a_cluster_variable_failing_its_rule_shows_neither_value_nor_line() {
+    let env = env();
+    env.profile(
+        "p",
+        &profile("").replace(
+            "sensitive = true\n",
+            "sensitive = true\nregex = \"^tok-\"\n",
+        ),
+    );
+    env.run(&["lock", "-q"]).success();
+    env.profile("aws-prod", &crate::util::aws_profile(""));
+    env.run(&["lock", "-q"]).success();
+    let cluster = |variables: &str| {
+        format!(
+            "[cluster]\nname = \"c\"\nprofile = \"aws-prod\"\n\n[[addon]]\nprofile = \"p\"\n\n[variables]\n{variables}"
+        )
+    };
+    env.write(
+        "clusters/c/cluster.toml",
+        &cluster("api_token = \"WRONG-Zq8vKd93mWx\"\n"),
+    );
+    let run = env.run(&["cluster", "render", "c"]);
+    run.fails(
+        1,
+        "error: clusters/c/cluster.toml:9:13: variable `api_token`: `(sensitive)` does not match the regex `^tok-`\n",
+    );
+    assert_hidden(&run, "WRONG-Zq8vKd93mWx");
+    // A misspelt sensitive variable: its line is not shown either.
+    env.write(
+        "clusters/c/cluster.toml",
+        &cluster("api_tokn = \"tok-Zq8vKd93mWx\"\n"),
+    );
+    let run = env.run(&["cluster", "validate", "c"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.starts_with("error: clusters/c/cluster.toml:9:1: unknown variable `api_tokn`\n  hint: did you mean `api_token`?\n"),
+        "{}",
+        run.stderr
+    );
+    assert_hidden(&run, TOKEN);
+}
