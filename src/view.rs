@@ -203,11 +203,11 @@ fn layer(l: &RenderedLayer, secrets: &[String]) -> LayerView {
         digest: l.digest.clone(),
         values: l
             .values_file()
-            .map_or_else(String::new, |(_, text)| mask(text, secrets)),
+            .map_or_else(String::new, |(f, text)| mask(l.shown(f, text), secrets)),
         files: l
             .files
             .iter()
-            .map(|(f, text)| (f.clone(), mask(text, secrets)))
+            .map(|(f, text)| (f.clone(), mask(l.shown(f, text), secrets)))
             .collect(),
         charts: l
             .charts
@@ -221,7 +221,9 @@ fn layer(l: &RenderedLayer, secrets: &[String]) -> LayerView {
                 values: l
                     .files
                     .get(c.values_file())
-                    .map_or_else(String::new, |text| mask(text, secrets)),
+                    .map_or_else(String::new, |text| {
+                        mask(l.shown(c.values_file(), text), secrets)
+                    }),
             })
             .collect(),
     }

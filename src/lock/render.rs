@@ -36,6 +36,9 @@ pub struct RenderedLayer {
     /// What each file is (chart values, manifest, file).
     pub kinds: BTreeMap<String, FileKind>,
     pub values: BTreeMap<String, Effective>,
+    /// The files that show something of a secret, as they may be shown (see
+    /// [`crate::render::taint`]).
+    pub masked: BTreeMap<String, String>,
 }
 
 impl RenderedLayer {
@@ -76,7 +79,21 @@ impl RenderedLayer {
             files: r.files,
             kinds: r.kinds,
             values: r.values,
+            masked: BTreeMap::new(),
         }
+    }
+
+    /// A file as it may be shown: with every line that depends on a secret masked.
+    pub fn shown<'a>(&'a self, file: &str, content: &'a str) -> &'a str {
+        self.masked.get(file).map_or(content, String::as_str)
+    }
+
+    /// Every file as it may be shown.
+    pub fn shown_files(&self) -> BTreeMap<String, String> {
+        self.files
+            .iter()
+            .map(|(f, c)| (f.clone(), self.shown(f, c).to_string()))
+            .collect()
     }
 
     /// The layer's values document: its first chart values file, else its one file that is
@@ -215,6 +232,11 @@ pub fn render_layers(
     let pairs: Vec<(&Layer, &Pack)> = layers.iter().map(|(l, p, _)| (*l, *p)).collect();
     let mut stack = Stack::new(catalog, profile, &pairs, bindings)?;
     stack.sources.extend(sources.iter().cloned());
+    // With secrets in the stack, each layer is rendered again with decoys, to find what its
+    // files show of them.
+    let decoy = stack
+        .has_secrets()
+        .then(|| stack.decoy(catalog, profile, &pairs).ok());
     let mut problems = Vec::new();
     let mut out = Vec::new();
     for (i, (layer, pack, locked)) in layers.iter().enumerate() {
@@ -222,7 +244,17 @@ pub fn render_layers(
             continue;
         }
         match stack.render(catalog, i, layer, pack) {
-            Ok(r) => out.push(RenderedLayer::new(layer, pack, *locked, r)),
+            Ok(r) => {
+                let mut rendered = RenderedLayer::new(layer, pack, *locked, r);
+                if let Some(decoy) = &decoy {
+                    let files = decoy
+                        .as_ref()
+                        .and_then(|d| d.render(catalog, i, layer, pack).ok())
+                        .map(|r| r.files);
+                    rendered.masked = masked_files(&rendered.files, files.as_ref());
+                }
+                out.push(rendered);
+            }
             Err(mut d) => problems.append(&mut d),
         }
     }
@@ -231,6 +263,24 @@ pub fn render_layers(
     } else {
         Err(problems)
     }
+}
+
+/// What each file may show, given the same layer rendered with decoys (`None`: the decoys
+/// did not render, so every file is taken to depend on a secret).
+fn masked_files(
+    files: &BTreeMap<String, String>,
+    decoy: Option<&BTreeMap<String, String>>,
+) -> BTreeMap<String, String> {
+    files
+        .iter()
+        .filter_map(|(name, real)| {
+            let shown = match decoy.map(|d| d.get(name)) {
+                Some(Some(other)) => crate::render::taint::masked(real, other)?,
+                _ => crate::render::taint::whole(),
+            };
+            Some((name.clone(), shown))
+        })
+        .collect()
 }
 
 /// The locked release of every layer of a lock, read again from its registry; a release

@@ -339,54 +339,7 @@ pub fn bind(
         }
     }
     if let Some((source, table)) = file {
-        let mut entries: Vec<_> = table.iter().collect();
-        entries.sort_by_key(|(k, _)| k.span().start);
-        for (k, value) in entries {
-            let Some(var) = variables.get(k.get_ref()) else {
-                // A misspelt sensitive variable's line holds its secret.
-                let near = crate::diagnostic::near_miss(k.get_ref(), names());
-                let d = Diagnostic::at(
-                    source,
-                    k.span(),
-                    format!("unknown variable `{}`", k.get_ref()),
-                )
-                .with_hint_opt(
-                    crate::diagnostic::suggest(k.get_ref(), names()).or_else(|| {
-                        (variables.is_empty())
-                            .then(|| "the profile declares no variables".to_string())
-                    }),
-                );
-                problems.push(match near.and_then(|n| variables.get(n)) {
-                    Some(v) if v.sensitive => d.without_excerpt(),
-                    _ => d,
-                });
-                continue;
-            };
-            if let Err(why) = var.check(value.get_ref()) {
-                let d = Diagnostic::at(
-                    source,
-                    value.span(),
-                    format!("variable `{}`: {why}", var.name),
-                );
-                problems.push(if var.sensitive {
-                    d.without_excerpt()
-                } else {
-                    d
-                });
-                continue;
-            }
-            let line = source.text[..k.span().start].matches('\n').count() + 1;
-            out.insert(
-                var.name.clone(),
-                Binding {
-                    value: value.get_ref().clone(),
-                    origin: BindingOrigin::File {
-                        file: source.name.clone(),
-                        line,
-                    },
-                },
-            );
-        }
+        bind_file(variables, source, table, &mut out, &mut problems);
     }
     let mut given: Vec<(String, String, BindingOrigin)> = Vec::new();
     for flag in flags {
@@ -431,6 +384,64 @@ pub fn bind(
         Ok(out)
     } else {
         Err(problems)
+    }
+}
+
+/// Binds the values of a cluster file's `[variables]`, each checked.
+fn bind_file(
+    variables: &std::collections::BTreeMap<String, Variable>,
+    source: &Source,
+    table: &ValueTable,
+    out: &mut Bindings,
+    problems: &mut Vec<Diagnostic>,
+) {
+    let names = || variables.keys().map(String::as_str);
+    let mut entries: Vec<_> = table.iter().collect();
+    entries.sort_by_key(|(k, _)| k.span().start);
+    for (k, value) in entries {
+        let Some(var) = variables.get(k.get_ref()) else {
+            // A misspelt sensitive variable's line holds its secret.
+            let near = crate::diagnostic::near_miss(k.get_ref(), names());
+            let d = Diagnostic::at(
+                source,
+                k.span(),
+                format!("unknown variable `{}`", k.get_ref()),
+            )
+            .with_hint_opt(
+                crate::diagnostic::suggest(k.get_ref(), names()).or_else(|| {
+                    (variables.is_empty()).then(|| "the profile declares no variables".to_string())
+                }),
+            );
+            problems.push(match near.and_then(|n| variables.get(n)) {
+                Some(v) if v.sensitive => d.without_excerpt(),
+                _ => d,
+            });
+            continue;
+        };
+        if let Err(why) = var.check(value.get_ref()) {
+            let d = Diagnostic::at(
+                source,
+                value.span(),
+                format!("variable `{}`: {why}", var.name),
+            );
+            problems.push(if var.sensitive {
+                d.without_excerpt()
+            } else {
+                d
+            });
+            continue;
+        }
+        let line = source.text[..k.span().start].matches('\n').count() + 1;
+        out.insert(
+            var.name.clone(),
+            Binding {
+                value: value.get_ref().clone(),
+                origin: BindingOrigin::File {
+                    file: source.name.clone(),
+                    line,
+                },
+            },
+        );
     }
 }
 

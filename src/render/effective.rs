@@ -123,4 +123,11 @@ impl Effective {
     pub fn is_sensitive(&self) -> bool {
         self.secret || self.var.as_ref().is_some_and(|v| v.sensitive)
     }
+
+    /// Whether the value is a secret's own text: a sensitive variable's bound value, or a
+    /// pack secret that is not empty (a placeholder or a reference holds none).
+    pub fn holds_secret(&self) -> bool {
+        let empty = matches!(&self.value, Value::String(s) if s.is_empty());
+        self.is_sensitive() && !self.is_placeholder() && !empty
+    }
 }

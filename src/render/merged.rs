@@ -244,21 +244,59 @@ pub fn effective(
         .collect()
 }
 
+/// What a document layer renders with beside its release and layer: the profile's
+/// variables and their values, strata.toml (for `[defaults]`), the files values may be set
+/// in, and whether secrets are replaced by decoys (see [`crate::render::taint`]).
+pub struct Inputs<'a> {
+    pub variables: &'a BTreeMap<String, Variable>,
+    pub config: &'a Config,
+    pub config_source: &'a Source,
+    pub bindings: &'a Bindings,
+    pub sources: &'a [Source],
+    pub decoy: bool,
+}
+
 /// The rendered document (presets recorded on its first line), and the problems of its
 /// rules: `schema.yaml` (required, read-only, formats) and `values.schema.json`. A problem
 /// with a value the user set is reported at that line; otherwise at the rules' file.
-pub fn render(
-    pack: &Pack,
-    layer: &Layer,
-    variables: &BTreeMap<String, Variable>,
-    config: &Config,
-    config_source: &Source,
-    bindings: &Bindings,
-    sources: &[Source],
-) -> Result<String, Vec<Diagnostic>> {
+pub fn render(pack: &Pack, layer: &Layer, inputs: &Inputs) -> Result<String, Vec<Diagnostic>> {
+    let Inputs {
+        variables,
+        config,
+        config_source,
+        bindings,
+        sources,
+        decoy,
+    } = *inputs;
     let doc = pack.document.as_ref().expect("a document pack");
-    let m = merge(pack, doc, layer, variables, config, config_source, bindings);
+    let mut m = merge(pack, doc, layer, variables, config, config_source, bindings);
+    if decoy {
+        decoy_passwords(doc, &mut m);
+    }
     let label = format!("{} {}", pack.name, pack.version);
+    // A decoy render only shows what depends on secrets: the real render checked it.
+    if !decoy {
+        check_rules(doc, &m, &label, config_source, sources)?;
+    }
+    let mut text = yaml::patch::write(&doc.source.text, &doc.default, &m.tree);
+    if !m.presets.is_empty() {
+        text = format!(
+            "# spectrocloud.com/enabled-presets: {}\n{text}",
+            m.presets.join(",")
+        );
+    }
+    Ok(text)
+}
+
+/// The document's rules (`schema.yaml`, `values.schema.json`) on the merged values; a
+/// problem with a value the user set is reported at that line.
+fn check_rules(
+    doc: &ValuesDoc,
+    m: &Merged,
+    label: &str,
+    config_source: &Source,
+    sources: &[Source],
+) -> Result<(), Vec<Diagnostic>> {
     let mut problems = Vec::new();
     let locate = |path: &[String], message: String, fallback: &dyn Fn(String) -> Diagnostic| match m
         .origin(path)
@@ -352,17 +390,28 @@ pub fn render(
             problems.push(hide(locate(&path, message, &fallback), &path));
         }
     }
-    if !problems.is_empty() {
-        return Err(problems);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
     }
-    let mut text = yaml::patch::write(&doc.source.text, &doc.default, &m.tree);
-    if !m.presets.is_empty() {
-        text = format!(
-            "# spectrocloud.com/enabled-presets: {}\n{text}",
-            m.presets.join(",")
-        );
+}
+
+/// Every `${password}` value replaced by its decoy.
+fn decoy_passwords(doc: &ValuesDoc, m: &mut Merged) {
+    let found: Vec<(Path, Yaml)> = doc
+        .rules
+        .iter()
+        .filter(|r| r.is_password())
+        .flat_map(|r| values_at(&m.tree, &r.path))
+        .filter_map(|(p, v)| {
+            let text = v.and_then(to_toml)?;
+            Some((p, from_toml(&crate::render::taint::decoy_value(&text))))
+        })
+        .collect();
+    for (path, value) in found {
+        yaml::set(&mut m.tree, &path, Some(value));
     }
-    Ok(text)
 }
 
 /// A YAML document as JSON, for JSON schema validation.

@@ -6,6 +6,7 @@
 pub(crate) mod effective;
 pub mod kinds;
 pub(crate) mod merged;
+pub(crate) mod taint;
 pub(crate) mod templates;
 pub(crate) mod values;
 
@@ -77,6 +78,8 @@ pub struct Stack {
     /// The profile's variables and their values, for layers with a values document.
     variables: BTreeMap<String, crate::model::variable::Variable>,
     bindings: Bindings,
+    /// Every secret replaced by its decoy ([`taint`]).
+    decoy: bool,
 }
 
 impl Stack {
@@ -88,13 +91,50 @@ impl Stack {
         layers: &[(&Layer, &Pack)],
         bindings: &Bindings,
     ) -> Result<Stack, Vec<Diagnostic>> {
-        let values = values::effective_stack(
+        Stack::build(catalog, profile, layers, bindings, false)
+    }
+
+    /// Whether some layer's value is a secret's own text, so that what renders may show
+    /// it (see [`taint`]).
+    pub fn has_secrets(&self) -> bool {
+        self.values.iter().flatten().any(|(_, e)| e.holds_secret())
+    }
+
+    /// This stack with every secret replaced by its decoy, to find by difference what its
+    /// renders show of them.
+    pub fn decoy(
+        &self,
+        catalog: &Catalog,
+        profile: &Profile,
+        layers: &[(&Layer, &Pack)],
+    ) -> Result<Stack, Vec<Diagnostic>> {
+        let bindings = taint::decoy_bindings(&self.variables, &self.bindings);
+        let mut stack = Stack::build(catalog, profile, layers, &bindings, true)?;
+        stack.sources = self.sources.clone();
+        Ok(stack)
+    }
+
+    fn build(
+        catalog: &Catalog,
+        profile: &Profile,
+        layers: &[(&Layer, &Pack)],
+        bindings: &Bindings,
+        decoy: bool,
+    ) -> Result<Stack, Vec<Diagnostic>> {
+        let mut values = values::effective_stack(
             layers,
             profile,
             &catalog.config,
             &catalog.config_source,
             bindings,
         )?;
+        if decoy {
+            for e in values.iter_mut().flat_map(|v| v.values_mut()) {
+                if e.secret {
+                    e.value = taint::decoy_value(&e.value);
+                }
+            }
+        }
         let mut infos: BTreeMap<String, LayerInfo> = layers
             .iter()
             .zip(&values)
@@ -136,6 +176,7 @@ impl Stack {
                 .collect(),
             variables: profile.variables.clone(),
             bindings: bindings.clone(),
+            decoy,
         })
     }
 
@@ -168,22 +209,25 @@ impl Stack {
     ) -> Result<Rendered, Vec<Diagnostic>> {
         let values = self.values[i].clone();
         let params = values::plain(&values);
-        let failed = assertions(self, catalog, i, layer, pack, &params);
-        if !failed.is_empty() {
-            return Err(failed);
+        // A decoy render only shows what depends on secrets: the real render checked it.
+        if !self.decoy {
+            let failed = assertions(self, catalog, i, layer, pack, &params);
+            if !failed.is_empty() {
+                return Err(failed);
+            }
         }
         let files = match &pack.document {
             // A values document: the layer's values merged into it.
             Some(doc) => {
-                let text = merged::render(
-                    pack,
-                    layer,
-                    &self.variables,
-                    &catalog.config,
-                    &catalog.config_source,
-                    &self.bindings,
-                    &self.sources,
-                )?;
+                let inputs = merged::Inputs {
+                    variables: &self.variables,
+                    config: &catalog.config,
+                    config_source: &catalog.config_source,
+                    bindings: &self.bindings,
+                    sources: &self.sources,
+                    decoy: self.decoy,
+                };
+                let text = merged::render(pack, layer, &inputs)?;
                 BTreeMap::from([(doc.file.clone(), text)])
             }
             None => catalog

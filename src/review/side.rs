@@ -151,8 +151,8 @@ fn state_of(
                     .zip(rendered)
                     .map(|(l, r)| LayerState {
                         locked: l.clone(),
+                        files: r.shown_files(),
                         values: r.values,
-                        files: r.files,
                     })
                     .collect(),
                 note: None,

@@ -337,7 +337,7 @@ fn cluster_render_binds_variables_and_masks_the_secret() {
         &format!("api_token={SECRET}"),
     ]);
     assert!(
-        masked.stdout.contains("apiToken: \"(sensitive)\"\n"),
+        masked.stdout.contains("apiToken: (sensitive)\n"),
         "{}",
         masked.stdout
     );

@@ -79,7 +79,7 @@ length: {{ params.token | length }}
 ";
 
 /// The sensitive value the tests give.
-pub const TOKEN: &str = "tok-Zq8vKd93mWx";
+pub const TOKEN: &str = "tok-zqvkdmwxpa";
 /// A Palette password set in the profile itself.
 pub const PASSWORD: &str = "S3cretPalettePass";
 
@@ -214,11 +214,11 @@ fn a_cluster_variable_failing_its_rule_shows_neither_value_nor_line() {
         1,
         "error: clusters/c/cluster.toml:9:13: variable `api_token`: `(sensitive)` does not match the regex `^tok-`\n",
     );
-    assert_hidden(&run, "WRONG-Zq8vKd93mWx");
+    assert_hidden(&run, "WRONG-zqvkdmwxpa");
     // A misspelt sensitive variable: its line is not shown either.
     env.write(
         "clusters/c/cluster.toml",
-        &cluster("api_tokn = \"tok-Zq8vKd93mWx\"\n"),
+        &cluster("api_tokn = \"tok-zqvkdmwxpa\"\n"),
     );
     let run = env.run(&["cluster", "validate", "c"]);
     assert_eq!(run.code, 1);
@@ -228,4 +228,43 @@ fn a_cluster_variable_failing_its_rule_shows_neither_value_nor_line() {
         run.stderr
     );
     assert_hidden(&run, TOKEN);
+}
+
+#[test]
+fn what_a_template_makes_of_a_secret_is_masked_by_provenance() {
+    let env = env();
+    env.run(&["lock", "-q"]).success();
+    env.set_var("STRATA_VAR_API_TOKEN", TOKEN);
+    let run = env.run(&["render", "p", "--layer", "token"]);
+    run.success();
+    assert_eq!(
+        run.stdout,
+        "---\n# Source: token/values.yaml\n# token 1.0.0: values of chart token 1.0.0 (https://charts.example.com)\nname: \"plain\"\ntail: (sensitive)\nupper: (sensitive)\nlength: (sensitive)\nprefixed: (sensitive)\n"
+    );
+    let run = env.run(&["render", "p", "--format", "json"]);
+    run.success();
+    assert_hidden(&run, TOKEN);
+    assert!(run.stdout.contains("tail: (sensitive)"), "{}", run.stdout);
+    // A cluster renders the same way.
+    env.profile("aws-prod", &crate::util::aws_profile(""));
+    env.run(&["lock", "-q"]).success();
+    env.write(
+        "clusters/c/cluster.toml",
+        &format!("[cluster]\nname = \"c\"\nprofile = \"aws-prod\"\n\n[[addon]]\nprofile = \"p\"\n\n[variables]\napi_token = \"{TOKEN}\"\n"),
+    );
+    let run = env.run(&["cluster", "render", "c"]);
+    run.success();
+    assert_hidden(&run, TOKEN);
+    assert!(run.stdout.contains("upper: (sensitive)"), "{}", run.stdout);
+    // `--out` writes what the cluster gets.
+    env.run(&["render", "p", "--out", "out", "-q"]).success();
+    assert_eq!(
+        env.read("out/token/values.yaml"),
+        format!(
+            "name: \"plain\"\ntail: \"{}\"\nupper: \"{}\"\nlength: {}\nprefixed: true\n",
+            &TOKEN[4..],
+            TOKEN.to_uppercase(),
+            TOKEN.len()
+        )
+    );
 }
