@@ -22,6 +22,12 @@ pub fn export(
     target: Target,
     allow_plaintext: bool,
 ) -> Result<Export, Vec<Diagnostic>> {
+    if !allow_plaintext {
+        let clear = subject.secrets_in_clear();
+        if !clear.is_empty() {
+            return Err(clear);
+        }
+    }
     if matches!(target, Target::Argocd | Target::Helmfile) && !allow_plaintext {
         let problems: Vec<Diagnostic> = subject
             .sensitive_bound

@@ -40,9 +40,8 @@ pub fn export(subject: &Subject) -> Export {
     Export {
         files: vec![(format!("{}.json", subject.name), text)],
         skipped: Vec::new(),
-        notes: subject
-            .sensitive_bound
-            .iter()
+        notes: sensitive_names(subject)
+            .into_iter()
             .map(|n| {
                 format!("variable `{n}` is sensitive: give its value in Palette when deploying")
             })
@@ -97,14 +96,32 @@ fn variable(v: &Variable) -> Value {
         "displayName": v.name,
         "description": v.description,
         "format": v.format.as_str(),
-        "defaultValue": v.default.as_ref().map_or(String::new(), |d| match d {
+        // A sensitive default is a secret: Palette asks for the value instead.
+        "defaultValue": v.default.as_ref().filter(|_| !v.sensitive).map_or(String::new(), |d| match d {
             toml::Value::String(s) => s.clone(),
             other => other.to_string(),
         }),
         "regex": v.regex.as_ref().map_or(String::new(), |r| r.as_str().to_string()),
-        "required": v.default.is_none(),
+        "required": v.default.is_none() || v.sensitive,
         "isSensitive": v.sensitive,
         "hidden": false,
         "immutable": false,
     })
+}
+
+/// The sensitive variables the deployment gives: a cluster's bound ones, and every declared
+/// one (a sensitive default is not exported).
+fn sensitive_names(subject: &Subject) -> std::collections::BTreeSet<&str> {
+    subject
+        .sensitive_bound
+        .iter()
+        .map(String::as_str)
+        .chain(
+            subject
+                .variables
+                .values()
+                .filter(|v| v.sensitive)
+                .map(|v| v.name.as_str()),
+        )
+        .collect()
 }

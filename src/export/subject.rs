@@ -8,6 +8,7 @@ use yaml_rust2::Yaml;
 use super::target::Target;
 use crate::catalog::Catalog;
 use crate::cluster::{Cluster, build_with};
+use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::lock::current::current_lock;
 use crate::lock::render::{PackOrigin, RenderedLayer, render_locked};
@@ -18,6 +19,7 @@ use crate::model::version::Version;
 use crate::profile::ProfileType;
 use crate::registry::Settings;
 use crate::render::FileKind;
+use crate::render::effective::Origin;
 use crate::yaml;
 
 /// What is exported: a profile (its variables unbound, as references or placeholders) or a
@@ -31,8 +33,48 @@ pub struct Subject {
     pub version: Version,
     pub variables: BTreeMap<String, Variable>,
     pub layers: Vec<RenderedLayer>,
-    /// A cluster: its sensitive variables that have values.
+    /// The sensitive variables the target must take by reference: a cluster's that have
+    /// values, a profile's for the GitOps targets.
     pub sensitive_bound: Vec<String>,
+}
+
+impl Subject {
+    /// The pack secrets (Palette `${password}` values) set in the catalog rather than
+    /// through a sensitive variable: an export would carry them in clear, so each is a
+    /// problem naming its layer and value.
+    pub fn secrets_in_clear(&self) -> Vec<Diagnostic> {
+        self.layers
+            .iter()
+            .flat_map(|l| {
+                l.values
+                    .iter()
+                    .filter(|(_, e)| {
+                        e.secret && e.holds_secret() && e.origin != Origin::PackDefault
+                    })
+                    .map(|(key, _)| {
+                        Diagnostic::plain(format!(
+                            "layer `{}`: `{key}` is a password set in the catalog, and an export never carries it in clear",
+                            l.name
+                        ))
+                        .with_hint(format!(
+                            "set it from a sensitive variable: `{key} = {{ var = \"NAME\" }}` with `[[variable]]` `sensitive = true`, which the export passes by reference"
+                        ))
+                    })
+            })
+            .collect()
+    }
+
+    /// Keeps the variables the exported values refer to (`{{.spectro.var.NAME}}`): a
+    /// cluster's bound variables, and a profile's unused ones, are not declared.
+    fn keep_referenced(&mut self) {
+        let layers = &self.layers;
+        self.variables.retain(|name, _| {
+            let reference = format!("{{{{.spectro.var.{name}}}}}");
+            layers
+                .iter()
+                .any(|l| l.files.values().any(|t| t.contains(&reference)))
+        });
+    }
 }
 
 /// A profile as its export takes it, from its lock (never re-resolved). Palette and
@@ -46,7 +88,9 @@ pub fn profile_subject(catalog: &Catalog, name: &str, target: Target) -> Result<
     for v in profile.variables.values() {
         let value = match target {
             Target::Palette | Target::Terraform => Some(format!("{{{{.spectro.var.{}}}}}", v.name)),
-            _ if v.sensitive && v.default.is_some() => {
+            // A sensitive value reaches a GitOps engine only by reference, whether the
+            // profile has a default for it or the cluster must give it.
+            _ if v.sensitive => {
                 sensitive_bound.push(v.name.clone());
                 target.reference(&v.name)
             }
@@ -66,7 +110,7 @@ pub fn profile_subject(catalog: &Catalog, name: &str, target: Target) -> Result<
         bindings.insert(v.name.clone(), binding);
     }
     let layers = render_locked(catalog, &profile, &lock, None, &bindings)?;
-    Ok(Subject {
+    let mut subject = Subject {
         name: profile.name.clone(),
         description: profile.description.clone(),
         ty: profile.ty,
@@ -76,7 +120,9 @@ pub fn profile_subject(catalog: &Catalog, name: &str, target: Target) -> Result<
         variables: profile.variables.clone(),
         layers,
         sensitive_bound,
-    })
+    };
+    subject.keep_referenced();
+    Ok(subject)
 }
 
 /// A cluster as its export takes it: its pinned profile releases with its variables bound
@@ -106,7 +152,7 @@ pub fn cluster_subject(
         .filter(|v| v.sensitive && built.bindings.contains_key(&v.name))
         .map(|v| v.name.clone())
         .collect();
-    Ok(Subject {
+    let mut subject = Subject {
         name: cluster.name.clone(),
         description: cluster.description.clone(),
         ty: built.profile.ty,
@@ -116,7 +162,9 @@ pub fn cluster_subject(
         variables: built.profile.variables.clone(),
         layers: built.layers,
         sensitive_bound,
-    })
+    };
+    subject.keep_referenced();
+    Ok(subject)
 }
 
 /// An export's output: files (a path relative to the export folder, and the text), and the

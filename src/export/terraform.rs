@@ -131,12 +131,18 @@ pub fn export(subject: &Subject) -> Export {
         );
         out.push_str("}\n");
     }
-    let notes = sensitive
+    let mut notes: Vec<String> = sensitive
         .iter()
         .map(|n| {
             format!("variable `{n}` is sensitive: give it as Terraform variable `{n}` (TF_VAR_{n})")
         })
         .collect();
+    notes.extend(subject.variables.values().filter(|v| v.sensitive).map(|v| {
+        format!(
+            "profile variable `{}` is sensitive: give its value in Palette when deploying",
+            v.name
+        )
+    }));
     Export {
         files: vec![(format!("{}.tf", subject.name), out)],
         skipped: Vec::new(),
@@ -188,7 +194,8 @@ fn variables_block(out: &mut String, subject: &Subject) {
             ("format", string(v.format.as_str())),
             ("description", string(&v.description)),
         ];
-        if let Some(d) = &v.default {
+        // A sensitive default is a secret: it is given when deploying instead.
+        if let Some(d) = v.default.as_ref().filter(|_| !v.sensitive) {
             let text = match d {
                 toml::Value::String(s) => s.clone(),
                 other => other.to_string(),
@@ -198,7 +205,7 @@ fn variables_block(out: &mut String, subject: &Subject) {
         if let Some(r) = &v.regex {
             attrs.push(("regex", string(r.as_str())));
         }
-        attrs.push(("required", (v.default.is_none()).to_string()));
+        attrs.push(("required", (v.default.is_none() || v.sensitive).to_string()));
         attrs.push(("is_sensitive", v.sensitive.to_string()));
         attributes(out, "      ", &attrs);
         out.push_str("    }\n");

@@ -26,6 +26,7 @@ name = "charts"
 kind = "dir"
 path = "charts"
 format = "helm"
+chart_repo = "https://charts.example.com"
 "#;
 
 const APP_VALUES: &str = "pack:
@@ -267,4 +268,108 @@ fn what_a_template_makes_of_a_secret_is_masked_by_provenance() {
             TOKEN.len()
         )
     );
+}
+
+/// Profile `p` without the layer whose template transforms the token (an export passes a
+/// sensitive value by reference, which a template must not take apart).
+fn exported_profile(extra: &str) -> String {
+    let text = profile(extra);
+    text[..text
+        .find("\n[[layer]]\ntype = \"addon\"\npack = \"token\"")
+        .unwrap()]
+        .to_string()
+        + "\n"
+}
+
+const TARGETS: [&str; 5] = ["palette", "terraform", "flux", "argocd", "helmfile"];
+
+#[test]
+fn a_password_set_in_the_profile_is_never_exported() {
+    let env = env();
+    env.profile(
+        "p",
+        &exported_profile(&format!("charts.app.adminPassword = \"{PASSWORD}\"\n")),
+    );
+    env.run(&["lock", "-q"]).success();
+    for target in TARGETS {
+        let run = env.run(&["export", "p", "--to", target]);
+        run.fails(
+            1,
+            "error: layer `app`: `charts.app.adminPassword` is a password set in the catalog, and an export never carries it in clear\n  hint: set it from a sensitive variable: `charts.app.adminPassword = { var = \"NAME\" }` with `[[variable]]` `sensitive = true`, which the export passes by reference\n",
+        );
+        assert_eq!(run.stdout, "", "{target}");
+        assert_hidden(&run, PASSWORD);
+    }
+    // Through a sensitive variable it is a reference.
+    env.profile(
+        "p",
+        &exported_profile("charts.app.adminPassword = { var = \"api_token\" }\n"),
+    );
+    env.run(&["lock", "-q"]).success();
+    let run = env.run(&["export", "p", "--to", "palette"]);
+    run.success();
+    assert!(
+        run.stdout
+            .contains("adminPassword: \\\"{{.spectro.var.api_token}}\\\""),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_sensitive_default_is_never_exported() {
+    let env = env();
+    env.profile(
+        "p",
+        &exported_profile("").replace(
+            "sensitive = true\n",
+            &format!("sensitive = true\ndefault = \"{TOKEN}\"\n"),
+        ),
+    );
+    env.run(&["lock", "-q"]).success();
+    for target in TARGETS {
+        let run = env.run(&["export", "p", "--to", target]);
+        assert_hidden(&run, TOKEN);
+        if target == "palette" {
+            run.success();
+            assert!(
+                run.stdout.contains("\"defaultValue\": \"\""),
+                "{}",
+                run.stdout
+            );
+            assert_eq!(
+                run.stderr,
+                "      Note variable `api_token` is sensitive: give its value in Palette when deploying\n"
+            );
+        }
+        if target == "terraform" {
+            run.success();
+            assert!(!run.stdout.contains("default_value"), "{}", run.stdout);
+        }
+    }
+}
+
+#[test]
+fn a_required_sensitive_variable_reaches_gitops_engines_by_reference_or_not_at_all() {
+    let env = env();
+    env.profile("p", &exported_profile(""));
+    env.run(&["lock", "-q"]).success();
+    let run = env.run(&["export", "p", "--to", "flux"]);
+    run.success();
+    assert!(!run.stdout.contains("${var.api_token}"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("  valuesFrom:\n    - kind: Secret\n      name: p-variables\n      valuesKey: api_token\n      targetPath: token\n"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        run.stderr,
+        "      Note variable `api_token` is sensitive: create Secret `p-variables` in namespace flux-system with key `api_token`\n"
+    );
+    for target in ["argocd", "helmfile"] {
+        env.run(&["export", "p", "--to", target]).fails(
+            1,
+            &format!("error: variable `api_token` is sensitive, and {target} cannot take a value by reference\n  hint: export to flux (a Secret in `valuesFrom`), palette or terraform; or pass `--allow-plaintext` to write the value in clear\n"),
+        );
+    }
 }
