@@ -16,7 +16,9 @@ const TEMP_PREFIX: &str = ".strata-tmp-";
 
 /// A file written under a temporary name, renamed over its target by [`Staged::commit`].
 struct Staged<'a> {
-    tmp: tempfile::NamedTempFile,
+    /// The written temporary file, closed (a run writing thousands of files must not keep
+    /// them all open until they are renamed); removed if it is never committed.
+    tmp: tempfile::TempPath,
     path: &'a Path,
 }
 
@@ -61,7 +63,10 @@ fn stage<'a>(path: &'a Path, bytes: &[u8]) -> Result<Staged<'a>> {
     // promise; syncing every lock file of a thousand-profile catalog would cost seconds.
     tmp.write_all(bytes)
         .map_err(|e| io(e, format!("cannot write `{}`", path.display())))?;
-    Ok(Staged { tmp, path })
+    Ok(Staged {
+        tmp: tmp.into_temp_path(),
+        path,
+    })
 }
 
 impl Staged<'_> {

@@ -107,6 +107,15 @@ pub fn registry_settings(cache_dir: PathBuf, offline: bool, out: Output) -> Sett
     settings
 }
 
+/// The bounds of running templates, from the environment: `STRATA_TEMPLATE_TIMEOUT`
+/// (seconds a template may render).
+pub fn template_limits() {
+    crate::limits::set_template_time(seconds(
+        "STRATA_TEMPLATE_TIMEOUT",
+        crate::limits::TEMPLATE_TIME,
+    ));
+}
+
 /// A duration in whole seconds from the environment; a value that is not a positive number
 /// is reported and the default used.
 fn seconds(var: &str, default: Duration) -> Duration {

@@ -16,6 +16,9 @@ pub struct Source {
     pub text: Arc<str>,
     /// The digest of the text as parsed TOML, computed once (clones share it).
     content: Arc<std::sync::OnceLock<String>>,
+    /// Where each line starts, computed once: the line of an offset is a binary search,
+    /// so a file of many problems is not scanned again for each.
+    lines: Arc<std::sync::OnceLock<Vec<usize>>>,
 }
 
 impl Source {
@@ -24,7 +27,35 @@ impl Source {
             name: name.into(),
             text: text.into(),
             content: Arc::default(),
+            lines: Arc::default(),
         }
+    }
+
+    /// The 1-based line of byte `at`.
+    pub fn line_at(&self, at: usize) -> usize {
+        let starts = self.lines.get_or_init(|| {
+            std::iter::once(0)
+                .chain(
+                    self.text
+                        .bytes()
+                        .enumerate()
+                        .filter(|(_, b)| *b == b'\n')
+                        .map(|(i, _)| i + 1),
+                )
+                .collect()
+        });
+        starts.partition_point(|s| *s <= at)
+    }
+
+    /// The byte where 1-based `line` starts (the end of the text past its last line).
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_at(0);
+        let starts = self.lines.get().expect("computed above");
+        starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(self.text.len())
+            .min(self.text.len())
     }
 
     /// The digest of this file's content as `inputs` counts it
@@ -111,7 +142,7 @@ impl Diagnostic {
         let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         let line_text = text[line_start..line_end].trim_end_matches('\r');
-        let line = memchr_count(&text.as_bytes()[..start]) + 1;
+        let line = source.line_at(start);
         let column = text[line_start..start].chars().count() + 1;
         let end = floor_char_boundary(text, span.end.clamp(start, line_end.max(start)));
         let width = text[start..end].chars().count().max(1);
@@ -141,12 +172,7 @@ impl Diagnostic {
     /// A problem at a line of a file (1-based), pointing at its first non-blank character.
     pub fn at_line(source: &Source, line: usize, message: impl Into<String>) -> Diagnostic {
         let text = &source.text;
-        let start = text
-            .split_inclusive('\n')
-            .take(line.saturating_sub(1))
-            .map(str::len)
-            .sum::<usize>()
-            .min(text.len());
+        let start = source.line_start(line);
         let indent = text[start..].len() - text[start..].trim_start_matches([' ', '\t']).len();
         let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         Diagnostic::at(source, start + indent..end.max(start + indent), message)
@@ -252,10 +278,6 @@ impl fmt::Display for Diagnostic {
 
 /// The most characters of a line an excerpt shows.
 pub const EXCERPT: usize = 120;
-
-fn memchr_count(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|b| **b == b'\n').count()
-}
 
 /// `text` cut to at most `max` characters, with `…` where it was cut.
 pub fn shorten(text: &str, max: usize) -> std::borrow::Cow<'_, str> {

@@ -8,6 +8,9 @@ use crate::diagnostic::Diagnostic;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// The most problems one error shows (the last, a summary, is always shown).
+pub const MAX_SHOWN: usize = 100;
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// Problems in the user's files (parse errors, invalid profiles, unsatisfiable locks).
@@ -113,11 +116,22 @@ struct Problems<'a>(&'a [Diagnostic]);
 
 impl fmt::Display for Problems<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, d) in self.0.iter().enumerate() {
+        // A file of a hundred thousand mistakes shows the first ones and the closing count.
+        let n = self.0.len();
+        let (head, cut) = if n > MAX_SHOWN {
+            (MAX_SHOWN - 2, n - (MAX_SHOWN - 1))
+        } else {
+            (n, 0)
+        };
+        for (i, d) in self.0[..head].iter().enumerate() {
             if i > 0 {
                 f.write_str("\nerror: ")?;
             }
             write!(f, "{d}")?;
+        }
+        if cut > 0 {
+            write!(f, "\nerror: … {cut} more problems not shown")?;
+            write!(f, "\nerror: {}", self.0[n - 1])?;
         }
         Ok(())
     }

@@ -22,6 +22,7 @@ pub mod digest;
 pub mod error;
 pub mod export;
 pub(crate) mod files;
+pub mod limits;
 pub(crate) mod lock;
 pub mod lockfile;
 pub(crate) mod manifests;
@@ -85,6 +86,7 @@ pub fn main() -> ExitCode {
             Verbosity::Normal
         },
     };
+    context::template_limits();
     let cache_dir = cli
         .global
         .cache_dir

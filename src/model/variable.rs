@@ -431,7 +431,7 @@ fn bind_file(
             });
             continue;
         }
-        let line = source.text[..k.span().start].matches('\n').count() + 1;
+        let line = source.line_at(k.span().start);
         out.insert(
             var.name.clone(),
             Binding {

@@ -131,10 +131,7 @@ pub struct Profile {
 
 /// The line of byte `at` of a file.
 pub(crate) fn line_of(source: &Source, at: usize) -> usize {
-    source.text[..at.min(source.text.len())]
-        .matches('\n')
-        .count()
-        + 1
+    source.line_at(at)
 }
 
 impl Profile {

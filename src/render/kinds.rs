@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
 use serde::Serialize;
-use yaml_rust2::{Yaml, YamlLoader};
+use yaml_rust2::Yaml;
 
 use crate::diagnostic::{Diagnostic, shorten};
 use crate::model::pack::Pack;
@@ -88,10 +88,9 @@ fn kinds_of(pack: &Pack, files: &BTreeMap<String, String>) -> KindsResult {
         let chart = pack.charts.iter().find(|c| c.values_file() == name);
         let yaml = name.ends_with(".yaml") || name.ends_with(".yml");
         let docs = if yaml {
-            match YamlLoader::load_from_str(content) {
+            match crate::yaml::load(content) {
                 Ok(docs) => docs,
-                Err(e) => {
-                    let line = e.marker().line();
+                Err((line, info)) => {
                     let lines: Vec<&str> = content.lines().collect();
                     let text = lines.get(line.saturating_sub(1)).copied().unwrap_or("");
                     // At the end of the input the parser points past the last line: show
@@ -110,7 +109,7 @@ fn kinds_of(pack: &Pack, files: &BTreeMap<String, String>) -> KindsResult {
                     };
                     problems.push(Diagnostic::file(
                         template,
-                        format!("renders invalid YAML in `{name}`: {} ({at})", e.info()),
+                        format!("renders invalid YAML in `{name}`: {} ({at})", info),
                     ));
                     continue;
                 }

@@ -113,8 +113,7 @@ pub fn merge(
             m.presets.push(preset.id());
         }
     }
-    let line_of =
-        |src: &Source, at: usize| src.text[..at.min(src.text.len())].matches('\n').count() + 1;
+    let line_of = |src: &Source, at: usize| src.line_at(at);
     if let Some((_, defaults)) = config
         .defaults
         .iter()

@@ -317,9 +317,11 @@ fn assertions(
         if waits {
             continue;
         }
-        let result = env
-            .compile_expression(&a.that)
-            .and_then(|expr| expr.eval(ctx.clone()));
+        let result =
+            crate::limits::within(crate::limits::TEMPLATE_MEMORY, &pack.manifest.name, || {
+                env.compile_expression(&a.that)
+                    .and_then(|expr| expr.eval(ctx.clone()))
+            });
         let holds = match result {
             Ok(v) => v.is_true(),
             Err(e) => {

@@ -162,7 +162,11 @@ impl Templates {
                 .env
                 .get_template(name)
                 .map_err(|e| template_error(&self.sources[name], &e))?;
-            let text = tmpl.render(ctx.clone()).map_err(|e| {
+            let shown = &self.sources[name].name;
+            let rendered = crate::limits::within(crate::limits::TEMPLATE_MEMORY, shown, || {
+                tmpl.render(ctx.clone())
+            });
+            let text = rendered.map_err(|e| {
                 let source = e
                     .name()
                     .and_then(|n| self.sources.get(n))

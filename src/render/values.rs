@@ -35,8 +35,7 @@ pub fn effective(
             bindings,
         );
     }
-    let line_of =
-        |src: &Source, at: usize| src.text[..at.min(src.text.len())].matches('\n').count() + 1;
+    let line_of = |src: &Source, at: usize| src.line_at(at);
     let mut out = BTreeMap::new();
     for (name, spec) in &pack.params {
         if let Some(d) = &spec.default {

@@ -4,6 +4,7 @@
 //! merged document back into the default document's text, so its comments stay where their
 //! keys survive.
 
+pub mod bounds;
 pub mod patch;
 
 use std::collections::BTreeMap;
@@ -14,11 +15,18 @@ use yaml_rust2::{Yaml, YamlEmitter, YamlLoader};
 /// A key path in a document.
 pub type Path = Vec<String>;
 
+/// Every document of a YAML text, within the [`bounds`] on aliases and nesting. The error is
+/// (line, message). Everything strata reads as YAML is read through here.
+#[allow(clippy::disallowed_methods)]
+pub fn load(text: &str) -> Result<Vec<Yaml>, (usize, String)> {
+    bounds::check(text)?;
+    YamlLoader::load_from_str(text).map_err(|e| (e.marker().line(), e.info().to_string()))
+}
+
 /// Parses a values document: empty text is an empty mapping; several documents, or one
 /// that is not a mapping, are refused. The error is (line, message).
 pub fn parse(text: &str) -> Result<Yaml, (usize, String)> {
-    let docs =
-        YamlLoader::load_from_str(text).map_err(|e| (e.marker().line(), e.info().to_string()))?;
+    let docs = load(text)?;
     match docs.len() {
         0 => Ok(Yaml::Hash(Hash::new())),
         1 => match &docs[0] {

@@ -5,7 +5,7 @@
 //! parsed again and must equal the merged document; when it does not (YAML the line
 //! patcher does not follow), the whole merged document is written out instead.
 
-use yaml_rust2::{Yaml, YamlLoader};
+use yaml_rust2::Yaml;
 
 use super::{emit, emit_document, key_of, key_text, parse};
 
@@ -71,7 +71,7 @@ fn split_key(t: &str) -> Option<(String, &str)> {
         if !(rest.is_empty() || rest.starts_with(' ')) {
             return None;
         }
-        let parsed = YamlLoader::load_from_str(key).ok()?;
+        let parsed = super::load(key).ok()?;
         return Some((key_text(parsed.first()?)?, rest.trim_start()));
     }
     let colon = t

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use yaml_rust2::{Yaml, YamlLoader};
+use yaml_rust2::Yaml;
 
 use crate::util::{Env, WITH_LOCAL, aws_profile};
 use strata::registry::Registry;
@@ -99,7 +99,7 @@ fn profile_text(stack: &Stack, name: &str, kube_values: &str) -> String {
 }
 
 fn yaml(label: &str, text: &str) -> Vec<Yaml> {
-    YamlLoader::load_from_str(text).unwrap_or_else(|e| panic!("{label}: {e}\n{text}"))
+    crate::util::load_yaml(text).unwrap_or_else(|e| panic!("{label}: {e}\n{text}"))
 }
 
 #[test]

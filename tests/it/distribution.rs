@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use yaml_rust2::{Yaml, YamlLoader};
+use yaml_rust2::Yaml;
 
 use crate::util::{Env, aws_profile, git};
 
@@ -15,7 +15,7 @@ fn repo_file(rel: &str) -> PathBuf {
 
 fn yaml(rel: &str) -> Yaml {
     let text = fs_err::read_to_string(repo_file(rel)).unwrap();
-    let mut docs = YamlLoader::load_from_str(&text).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    let mut docs = crate::util::load_yaml(&text).unwrap_or_else(|e| panic!("{rel}: {e}"));
     assert_eq!(docs.len(), 1, "{rel}");
     docs.remove(0)
 }

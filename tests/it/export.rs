@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use yaml_rust2::{Yaml, YamlLoader};
+use yaml_rust2::Yaml;
 
 use crate::clusters::{SECRET, catalog};
 use crate::util::Env;
@@ -196,7 +196,7 @@ fn check_kubernetes(
     out: &Path,
 ) -> Option<String> {
     for (name, text) in files {
-        let docs = YamlLoader::load_from_str(text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let docs = crate::util::load_yaml(text).unwrap_or_else(|e| panic!("{name}: {e}"));
         for d in &docs {
             match target {
                 "helmfile" => {

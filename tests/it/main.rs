@@ -10,6 +10,7 @@ mod clusters;
 mod commands;
 mod delivery;
 mod distribution;
+mod exhaustion;
 mod export;
 mod formats;
 mod git;

@@ -42,8 +42,7 @@ fn render(pack: &Pack, params: &BTreeMap<String, toml::Value>) -> BTreeMap<Strin
 
 #[track_caller]
 fn assert_yaml(label: &str, text: &str) -> usize {
-    let docs = yaml_rust2::YamlLoader::load_from_str(text)
-        .unwrap_or_else(|e| panic!("{label}: {e}\n{text}"));
+    let docs = crate::util::load_yaml(text).unwrap_or_else(|e| panic!("{label}: {e}\n{text}"));
     assert!(!docs.is_empty(), "{label}: no YAML document");
     for doc in &docs {
         assert!(
@@ -234,7 +233,7 @@ fn key_paths(prefix: &str, doc: &yaml_rust2::Yaml, out: &mut Vec<String>) {
 #[track_caller]
 fn assert_chart_keys(label: &str, chart: &strata::model::chart::Chart, text: &str) {
     let allowed = chart_keys(&chart.name, &chart.version);
-    let docs = yaml_rust2::YamlLoader::load_from_str(text).unwrap();
+    let docs = crate::util::load_yaml(text).unwrap();
     let mut paths = Vec::new();
     key_paths("", &docs[0], &mut paths);
     for path in paths {
@@ -302,7 +301,7 @@ fn kubeadm_configuration_carries_the_hardening_defaults() {
     let pack = reg.newest("kubernetes").unwrap().unwrap();
     let files = render(&pack, &defaults(&pack));
     let text = &files["kubeadm-config.yaml"];
-    let docs = yaml_rust2::YamlLoader::load_from_str(text).unwrap();
+    let docs = crate::util::load_yaml(text).unwrap();
     let kinds: Vec<&str> = docs.iter().map(|d| d["kind"].as_str().unwrap()).collect();
     assert_eq!(
         kinds,

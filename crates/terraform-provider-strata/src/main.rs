@@ -3,6 +3,11 @@
 //! speaks the plugin protocol v6 through the `tf-provider` crate; every read is the same
 //! code path as `strata render`, `strata cluster render` and `strata export`.
 
+// Templates are bounded in memory and time as in the CLI (strata::limits).
+#[global_allocator]
+static ALLOC: strata::limits::Bounded<std::alloc::System> =
+    strata::limits::Bounded::new(std::alloc::System);
+
 mod data;
 mod diagnostics;
 mod schema;

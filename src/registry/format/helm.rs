@@ -62,7 +62,7 @@ impl Format for Helm {
                     };
                     let version = std::str::from_utf8(&bytes)
                         .ok()
-                        .and_then(|t| yaml_rust2::YamlLoader::load_from_str(t).ok())
+                        .and_then(|t| crate::yaml::load(t).ok())
                         .and_then(|d| d.into_iter().next())
                         .and_then(|d| d["version"].as_str().and_then(Version::parse));
                     if let Some(version) = version {
@@ -115,10 +115,7 @@ impl Format for Helm {
             "`version`",
             &|bytes| {
                 let text = std::str::from_utf8(bytes).ok()?;
-                let doc = yaml_rust2::YamlLoader::load_from_str(text)
-                    .ok()?
-                    .into_iter()
-                    .next()?;
+                let doc = crate::yaml::load(text).ok()?.into_iter().next()?;
                 doc["version"].as_str().map(str::to_string)
             },
         )

@@ -97,6 +97,21 @@ impl Env {
         self.run_in(&self.root(), args)
     }
 
+    /// `sh` in the catalog root with the environment of [`Env::run`].
+    pub fn shell(&self) -> Command {
+        let mut c = Command::new("sh");
+        strata_test_support::hermetic(&mut c, &self.tmp.path().join("home"))
+            .current_dir(self.root())
+            .envs(
+                self.vars
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone())),
+            );
+        c
+    }
+
     pub fn run_in(&self, dir: &Path, args: &[&str]) -> Run {
         let out = strata_test_support::hermetic(
             &mut Command::new(env!("CARGO_BIN_EXE_strata")),
@@ -177,4 +192,10 @@ macro_rules! snap {
     ($name:expr, $run:expr) => {
         insta::assert_snapshot!($name, $run.transcript())
     };
+}
+
+/// The YAML documents of a text strata wrote (trusted: the tests' own output).
+#[allow(clippy::disallowed_methods)]
+pub fn load_yaml(text: &str) -> Result<Vec<yaml_rust2::Yaml>, yaml_rust2::ScanError> {
+    yaml_rust2::YamlLoader::load_from_str(text)
 }

@@ -1,0 +1,112 @@
+//! Bounds on what a YAML text may make: an alias stands for a copy of its anchored node, so
+//! a few hundred bytes of nested aliases ("billion laughs") would expand to gigabytes when
+//! loaded. Every text is first read as events, counting the nodes it expands to and how
+//! deep it nests, and refused past [`MAX_NODES`] or [`MAX_DEPTH`], before anything is built.
+
+use std::collections::HashMap;
+
+use yaml_rust2::parser::{Event, Parser};
+
+/// The most nodes (scalars, sequences and mappings, aliases counted as what they stand for)
+/// a document stream may expand to. The values of the largest public charts are tens of
+/// thousands.
+pub const MAX_NODES: u64 = 1_000_000;
+
+/// The deepest a document may nest.
+pub const MAX_DEPTH: usize = 256;
+
+/// Checks `text` against the bounds; the error is (line, message). A text that does not
+/// parse passes: the loader says why.
+pub fn check(text: &str) -> Result<(), (usize, String)> {
+    let mut parser = Parser::new_from_str(text);
+    // The expanded size of each anchored node, and of each open collection.
+    let mut anchored: HashMap<usize, u64> = HashMap::new();
+    let mut open: Vec<(usize, u64)> = Vec::new();
+    let mut total: u64 = 0;
+    loop {
+        let Ok((event, mark)) = parser.next_token() else {
+            return Ok(());
+        };
+        let done = match event {
+            Event::StreamEnd => return Ok(()),
+            Event::Scalar(_, _, anchor, _) => Some((anchor, 1)),
+            Event::Alias(id) => Some((0, anchored.get(&id).copied().unwrap_or(1))),
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if open.len() >= MAX_DEPTH {
+                    return Err((mark.line(), format!("nests deeper than {MAX_DEPTH} levels")));
+                }
+                open.push((anchor, 1));
+                None
+            }
+            Event::SequenceEnd | Event::MappingEnd => open.pop(),
+            _ => None,
+        };
+        let Some((anchor, size)) = done else {
+            continue;
+        };
+        if anchor > 0 {
+            anchored.insert(anchor, size);
+        }
+        match open.last_mut() {
+            Some((_, parent)) => *parent = parent.saturating_add(size),
+            None => total = total.saturating_add(size),
+        }
+        let pending: u64 = open
+            .iter()
+            .map(|(_, n)| *n)
+            .fold(total, u64::saturating_add);
+        if pending > MAX_NODES {
+            return Err((
+                mark.line(),
+                format!(
+                    "expands to more than {MAX_NODES} nodes through its aliases (`*name`); strata reads no such document"
+                ),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn billion_laughs_is_refused_before_it_expands() {
+        let mut text = String::from(
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
+        for (i, name) in ["b", "c", "d", "e", "f", "g", "h", "i"].iter().enumerate() {
+            let prev = ["a", "b", "c", "d", "e", "f", "g", "h"][i];
+            text.push_str(&format!(
+                "{name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+            ));
+        }
+        let (line, message) = check(&text).unwrap_err();
+        assert!(
+            message.starts_with("expands to more than 1000000 nodes"),
+            "{message}"
+        );
+        assert!(line >= 6, "{line}");
+        // Aliases that expand little are fine.
+        assert_eq!(
+            check("base: &b {x: 1, y: 2}\nother: *b\nmore: *b\n"),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let nested = |depth: usize| {
+            (0..depth)
+                .map(|i| format!("{}k:\n", " ".repeat(i)))
+                .collect::<String>()
+                + &" ".repeat(depth)
+                + "x\n"
+        };
+        assert_eq!(
+            check(&nested(300)).unwrap_err().1,
+            "nests deeper than 256 levels"
+        );
+        assert_eq!(check(&nested(100)), Ok(()));
+    }
+}
