@@ -5,7 +5,6 @@
 use std::collections::BTreeSet;
 
 use crate::catalog::Catalog;
-use crate::diagnostic::mask;
 use crate::diagnostic::{Diagnostic, Source, suggest};
 use crate::error::Result;
 use crate::model::pack::Pack;
@@ -15,6 +14,7 @@ use crate::profile::Layer;
 use crate::profile::Profile;
 use crate::render::{Rendered, Stack};
 use crate::resolve::{Chosen, Preferences, resolve};
+use crate::shown::mask;
 
 /// Clouds strata knows even when no pack in use names them.
 pub const KNOWN_CLOUDS: [&str; 9] = [

@@ -15,8 +15,15 @@ pub const VAR: &str = "STRATA_COMPLETE";
 /// The shells `strata completions` writes a script for.
 pub const SHELLS: [&str; 4] = ["bash", "zsh", "fish", "powershell"];
 
+/// The shell asking, for [`candidates`] (clap's completer takes [`VAR`] out of the
+/// environment before it asks for them).
+static SHELL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
 /// Answers a completion request and exits, when this run is one.
 pub fn answer_if_asked(factory: fn() -> clap::Command) {
+    if let Ok(shell) = std::env::var(VAR) {
+        let _ = SHELL.set(shell);
+    }
     clap_complete::CompleteEnv::with_factory(factory)
         .var(VAR)
         .complete();
@@ -42,11 +49,49 @@ fn catalog() -> Option<Catalog> {
     Catalog::open(&root, &settings).ok()
 }
 
+/// Names as the asking shell inserts them into the command line: bash and PowerShell
+/// insert a candidate as it is, so a name that is not plain is quoted for them (zsh and
+/// fish quote what they insert themselves). A name with a control character is left out.
 fn candidates(names: impl IntoIterator<Item = String>) -> Vec<CompletionCandidate> {
-    let mut names: Vec<String> = names.into_iter().collect();
+    let shell = SHELL.get().map_or("", String::as_str);
+    let mut names: Vec<String> = names
+        .into_iter()
+        .filter(|n| !n.chars().any(char::is_control))
+        .map(|n| quoted(shell, &n))
+        .collect();
     names.sort();
     names.dedup();
     names.into_iter().map(CompletionCandidate::new).collect()
+}
+
+/// Whether a name is inserted as it is by every shell.
+fn is_plain(name: &str) -> bool {
+    !name.is_empty()
+        && name.chars().all(|c| {
+            c.is_ascii_alphanumeric()
+                || matches!(c, '-' | '_' | '.' | '/' | '+' | ',' | '=' | ':' | '@')
+        })
+}
+
+/// `name` quoted for `shell`'s command line.
+fn quoted(shell: &str, name: &str) -> String {
+    if is_plain(name) {
+        return name.to_string();
+    }
+    match shell {
+        // Backslashes keep the typed prefix matching, and keep the name literal both
+        // on the command line and in the word bash globs when it reads the candidates.
+        "bash" => name
+            .chars()
+            .flat_map(|c| {
+                let plain = c.is_ascii_alphanumeric()
+                    || matches!(c, '-' | '_' | '.' | '/' | '+' | ',' | '=' | ':' | '@');
+                (!plain).then_some('\\').into_iter().chain([c])
+            })
+            .collect(),
+        "powershell" => format!("'{}'", name.replace('\'', "''")),
+        _ => name.to_string(),
+    }
 }
 
 /// Profile names: the folders of the profiles folder (nothing is parsed).

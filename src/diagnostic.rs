@@ -8,6 +8,8 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde::de::{Deserialize, DeserializeOwned};
 
+use crate::shown::{mask, one_line};
+
 /// A file's text with the name it is shown under (relative to the catalog root, or
 /// `builtin:<pack>/<version>/pack.toml` for the embedded catalog).
 #[derive(Debug, Clone)]
@@ -251,8 +253,8 @@ impl Diagnostic {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.location() {
-            Some(loc) => write!(f, "{loc}: {}", self.message)?,
-            None => write!(f, "{}", self.message)?,
+            Some(loc) => write!(f, "{}: {}", one_line(&loc), one_line(&self.message))?,
+            None => write!(f, "{}", one_line(&self.message))?,
         }
         if let (Some((text, column, width)), Some(line)) = (&self.excerpt, self.line) {
             let gutter = line.to_string().len();
@@ -261,6 +263,7 @@ impl fmt::Display for Diagnostic {
                 .take(column - 1)
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
+            let text = one_line(text);
             write!(
                 f,
                 "\n {:gutter$} |\n {line} | {text}\n {:gutter$} | {pad}{}",
@@ -270,7 +273,7 @@ impl fmt::Display for Diagnostic {
             )?;
         }
         if let Some(hint) = &self.hint {
-            write!(f, "\n  hint: {hint}")?;
+            write!(f, "\n  hint: {}", one_line(hint))?;
         }
         Ok(())
     }
@@ -278,14 +281,6 @@ impl fmt::Display for Diagnostic {
 
 /// The most characters of a line an excerpt shows.
 pub const EXCERPT: usize = 120;
-
-/// `text` cut to at most `max` characters, with `…` where it was cut.
-pub fn shorten(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
-    match text.char_indices().nth(max) {
-        None => text.into(),
-        Some((i, _)) => format!("{}…", &text[..i]).into(),
-    }
-}
 
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     while i > 0 && !s.is_char_boundary(i) {
@@ -388,15 +383,6 @@ impl fmt::Debug for Warnings {
     }
 }
 
-/// Replaces every occurrence of a secret in `text` with `(sensitive)`.
-pub fn mask(text: &str, secrets: &[String]) -> String {
-    let mut out = text.to_string();
-    for s in secrets.iter().filter(|s| !s.is_empty()) {
-        out = out.replace(s.as_str(), "(sensitive)");
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -440,8 +426,8 @@ mod tests {
         let caret = lines[3].trim_start_matches("   | ");
         assert_eq!(caret.trim_start().len(), 10);
         assert_eq!(caret.len() - 10, EXCERPT / 3 + 1);
-        assert_eq!(shorten("abcdef", 3), "abc…");
-        assert_eq!(shorten("abc", 3), "abc");
+        assert_eq!(crate::shown::shorten("abcdef", 3), "abc…");
+        assert_eq!(crate::shown::shorten("abc", 3), "abc");
     }
 
     #[test]

@@ -130,6 +130,7 @@ impl Output {
 }
 
 fn status(label: &str, message: &str) {
+    let message = crate::shown::one_line(message);
     let _ = writeln!(anstream::stderr(), "{GOOD}{label:>10}{GOOD:#} {message}");
 }
 
@@ -141,14 +142,30 @@ pub fn warn(message: &str) {
 /// Prints an error with its cause chain and hint, once.
 pub fn report(e: &Error) {
     let mut err = anstream::stderr().lock();
-    let _ = writeln!(err, "{ERROR}error{ERROR:#}: {e}");
+    // Diagnostics escape their own parts; any other message is one line, but for a
+    // registry's, whose further lines (a program's output) strata prefixes itself.
+    let text = match e {
+        Error::Catalog(_) => e.to_string(),
+        Error::Registry { .. } => e
+            .to_string()
+            .split('\n')
+            .map(|l| crate::shown::one_line(l).into_owned())
+            .collect::<Vec<_>>()
+            .join("\n"),
+        _ => crate::shown::one_line(&e.to_string()).into_owned(),
+    };
+    let _ = writeln!(err, "{ERROR}error{ERROR:#}: {text}");
     let mut cause = std::error::Error::source(e);
     while let Some(c) = cause {
-        let _ = writeln!(err, "  caused by: {c}");
+        let _ = writeln!(
+            err,
+            "  caused by: {}",
+            crate::shown::one_line(&c.to_string())
+        );
         cause = c.source();
     }
     if let Some(hint) = e.hint() {
-        let _ = writeln!(err, "  hint: {hint}");
+        let _ = writeln!(err, "  hint: {}", crate::shown::one_line(hint));
     }
 }
 

@@ -9,11 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalog;
 use crate::cluster;
-use crate::diagnostic::mask;
 use crate::error::{Error, Result};
 use crate::export::{self, Target};
 use crate::lock::render::{RenderedLayer, all_secrets, render_profile};
 use crate::registry::Settings;
+use crate::shown::mask;
 
 /// Asked for `STRATA_VAR_<NAME>`: a program that embeds strata passes its variables as
 /// flags, and the environment it runs in is not read.

@@ -168,7 +168,7 @@ pub fn emit(
                     FileKind::Values { chart } => layer.charts.iter().find(|c| &c.name == chart),
                     _ => None,
                 };
-                let shown = crate::diagnostic::mask(layer.shown(file, content), secrets);
+                let shown = crate::shown::mask(layer.shown(file, content), secrets);
                 if ctx.out.json() {
                     json.push(FileOut {
                         profile: profile.as_deref(),

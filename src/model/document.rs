@@ -306,7 +306,7 @@ pub fn check_value(rule: &Rule, value: Option<&Yaml>, sensitive: bool) -> Option
     let shown = if rule.is_password() || sensitive {
         "(sensitive)".to_string()
     } else {
-        format!("`{}`", crate::diagnostic::shorten(&text, 60))
+        format!("`{}`", crate::shown::shorten(&text, 60))
     };
     let form_ok = match &rule.form {
         None | Some(Form::String) | Some(Form::Password) => {

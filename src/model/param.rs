@@ -253,7 +253,7 @@ impl ParamSpec {
         let ty = *self.ty.get_ref();
         // A value is quoted in messages, so a huge one is cut short there.
         let text = value.to_string();
-        let shown = crate::diagnostic::shorten(&text, 80);
+        let shown = crate::shown::shorten(&text, 80);
         if !ty.accepts(value) {
             return Err(format!(
                 "expected {}, found {}",

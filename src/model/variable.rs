@@ -191,7 +191,7 @@ impl Variable {
             if self.sensitive {
                 "(sensitive)".to_string()
             } else {
-                crate::diagnostic::shorten(&value.to_string(), 80).into_owned()
+                crate::shown::shorten(&value.to_string(), 80).into_owned()
             }
         };
         match (self.format, value) {

@@ -8,8 +8,9 @@ use std::sync::Mutex;
 use serde::Serialize;
 use yaml_rust2::Yaml;
 
-use crate::diagnostic::{Diagnostic, shorten};
+use crate::diagnostic::Diagnostic;
 use crate::model::pack::Pack;
+use crate::shown::shorten;
 
 /// What a rendered file is for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]

@@ -16,11 +16,12 @@ use std::sync::LazyLock;
 use serde::Serialize;
 
 use crate::catalog::Catalog;
-use crate::diagnostic::{Diagnostic, Source, shorten};
+use crate::diagnostic::{Diagnostic, Source};
 use crate::digest::{hex, sha256};
 use crate::model::pack::Pack;
 use crate::model::variable::Bindings;
 use crate::profile::{Layer, Profile};
+use crate::shown::shorten;
 
 pub use kinds::FileKind;
 pub use templates::{FUEL, MAX_OUTPUT, Templates, compile, environment};

@@ -206,16 +206,16 @@ pub fn markdown(clusters: &[ClusterDiff]) -> String {
     let mut s =
         String::from("\n#### Clusters\n\n| cluster | change | old | new |\n|---|---|---|---|\n");
     for c in clusters {
+        let name = super::escape::code(&c.name);
         if c.status != Status::Changed {
-            s.push_str(&format!("| `{}` | {} | | |\n", c.name, c.status));
+            s.push_str(&format!("| {name} | {} | | |\n", c.status));
         }
         for (what, x) in c.changes() {
             s.push_str(&format!(
-                "| `{}` | {what} `{}` | {} | {} |\n",
-                c.name,
-                x.name,
-                show(&x.old),
-                show(&x.new)
+                "| {name} | {what} {} | {} | {} |\n",
+                super::escape::code(&x.name),
+                super::escape::text(show(&x.old)),
+                super::escape::text(show(&x.new))
             ));
         }
     }

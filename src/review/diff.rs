@@ -217,7 +217,7 @@ fn layer_diff(ln: &str, old_layers: &[LayerState], new_layers: &[LayerState]) ->
     let mask = |files: &BTreeMap<String, String>| -> BTreeMap<String, String> {
         files
             .iter()
-            .map(|(k, v)| (k.clone(), crate::diagnostic::mask(v, &secrets)))
+            .map(|(k, v)| (k.clone(), crate::shown::mask(v, &secrets)))
             .collect()
     };
     let (of, nf) = (o.map(|l| mask(&l.files)), n.map(|l| mask(&l.files)));

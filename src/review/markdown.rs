@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 use super::diff::{Diff, FileDiff, ProfileDiff, ValueChange, show_release, show_value};
+use super::escape::{code, fence, html, text};
 use super::status::Status;
 use crate::output::plural;
 
@@ -24,11 +25,7 @@ fn chars(s: &str) -> usize {
 }
 
 fn code_list(names: &[&str]) -> String {
-    names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    names.iter().map(|n| code(n)).collect::<Vec<_>>().join(", ")
 }
 
 /// One row of the summary: a layer change and every profile that has it.
@@ -106,29 +103,32 @@ fn details_body(p: &ProfileDiff, max_diff_lines: usize) -> Option<(String, Strin
     );
     let mut s = String::new();
     for n in &p.notes {
-        s.push_str(&format!("```text\n{n}\n```\n\n"));
+        s.push_str(&fence("text", n));
+        s.push('\n');
     }
     if !values.is_empty() {
         s.push_str("| layer | parameter | old | new | from |\n|---|---|---|---|---|\n");
         for (layer, v) in values {
             s.push_str(&format!(
-                "| {layer} | `{}` | `{}` | `{}` | {} |\n",
-                v.name,
-                show_value(&v.old),
-                show_value(&v.new),
-                v.origin()
+                "| {} | {} | {} | {} | {} |\n",
+                text(layer),
+                code(&v.name),
+                code(&show_value(&v.old)),
+                code(&show_value(&v.new)),
+                text(v.origin())
             ));
         }
         s.push('\n');
     }
     for f in files {
         let lines: Vec<&str> = f.diff.lines().collect();
-        s.push_str(&format!("`{}` ({})\n\n```diff\n", f.file, f.status));
-        for line in lines.iter().take(max_diff_lines) {
-            s.push_str(line);
-            s.push('\n');
-        }
-        s.push_str("```\n");
+        s.push_str(&format!("{} ({})\n\n", code(&f.file), f.status));
+        let shown: String = lines
+            .iter()
+            .take(max_diff_lines)
+            .flat_map(|l| [*l, "\n"])
+            .collect();
+        s.push_str(&fence("diff", &shown));
         if lines.len() > max_diff_lines {
             s.push_str(&format!(
                 "\n_{} more lines not shown; run `strata diff` locally for all of it._\n",
@@ -150,8 +150,9 @@ impl Diff {
         let mut s = String::from("### strata: profile changes\n\n");
         if self.profiles.is_empty() {
             s.push_str(&format!(
-                "No profile changes between `{}` and `{}`.\n",
-                self.base, self.head
+                "No profile changes between {} and {}.\n",
+                code(&self.base),
+                code(&self.head)
             ));
             s.push_str(&super::clusters::markdown(&self.clusters));
             return s;
@@ -162,9 +163,9 @@ impl Diff {
             n => format!(", {n} with problems"),
         };
         s.push_str(&format!(
-            "Comparing `{}` with `{}`: {} changed, {} added, {} removed, {} unchanged{invalid}.\n\n",
-            self.base,
-            self.head,
+            "Comparing {} with {}: {} changed, {} added, {} removed, {} unchanged{invalid}.\n\n",
+            code(&self.base),
+            code(&self.head),
             count(Status::Changed),
             count(Status::Added),
             count(Status::Removed),
@@ -211,7 +212,10 @@ impl Diff {
             };
             let row = format!(
                 "| {} | {} | {} | {} | {names} |\n",
-                r.layer, r.old, r.new, r.change
+                text(&r.layer),
+                text(&r.old),
+                text(&r.new),
+                text(&r.change)
             );
             if used + chars(&table) + chars(&row) + NOTE_ROOM > limit {
                 cut_rows = all_rows.len() - i;
@@ -253,11 +257,13 @@ impl Diff {
             what.push(format!("the details of {}", plural(left_out, "profile")));
         }
         let mut note = format!(
-            "\n_This comment stops at {} characters: {} not shown. Run `strata diff --base {} --head {}` locally, or read the JSON (`strata diff --format json`) for all of it._\n",
+            "\n_This comment stops at {} characters: {} not shown. Run {} locally, or read the JSON (`strata diff --format json`) for all of it._\n",
             COMMENT_LIMIT.min(limit),
             what.join(" and "),
-            self.base,
-            self.head
+            code(&format!(
+                "strata diff --base {} --head {}",
+                self.base, self.head
+            ))
         );
         // The room kept for the note holds it, with the base and head named.
         if chars(&note) > NOTE_ROOM {
@@ -275,13 +281,13 @@ fn who(names: &[&str]) -> String {
     if names.len() <= NAMED_IN_SUMMARY {
         names
             .iter()
-            .map(|n| format!("<code>{n}</code>"))
+            .map(|n| format!("<code>{}</code>", html(n)))
             .collect::<Vec<_>>()
             .join(", ")
     } else {
         let shown: Vec<String> = names[..NAMED_IN_SUMMARY]
             .iter()
-            .map(|n| format!("<code>{n}</code>"))
+            .map(|n| format!("<code>{}</code>", html(n)))
             .collect();
         format!(
             "{} and {} more ({} profiles)",

@@ -6,6 +6,7 @@
 
 pub(crate) mod clusters;
 pub(crate) mod diff;
+mod escape;
 mod markdown;
 pub(crate) mod side;
 pub(crate) mod status;

@@ -15,6 +15,7 @@ mod export;
 mod formats;
 mod git;
 mod hardening;
+mod injection;
 mod lock;
 mod registries;
 mod render;

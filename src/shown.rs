@@ -1,0 +1,45 @@
+//! How user text is shown: cut to a length ([`shorten`]), kept on one line and free of
+//! anything a terminal or a CI runner would act on ([`one_line`]), and with secrets masked
+//! ([`mask`]).
+
+/// `text` cut to at most `max` characters, with `…` where it was cut.
+pub fn shorten(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => text.into(),
+        Some((i, _)) => format!("{}…", &text[..i]).into(),
+    }
+}
+
+/// `text` on one line and without anything a terminal or a CI runner would act on: line
+/// breaks as `\n` and `\r`, other control characters and bidirectional overrides as
+/// `\u{..}`. User text passes through here wherever strata prints it in a message, so no
+/// name, version or value can start a line of its own (a `::error` workflow command) or
+/// rewrite what came before it.
+pub fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\t')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(unsafe_char) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.into()
+}
+
+/// Replaces every occurrence of a secret in `text` with `(sensitive)`.
+pub fn mask(text: &str, secrets: &[String]) -> String {
+    let mut out = text.to_string();
+    for s in secrets.iter().filter(|s| !s.is_empty()) {
+        out = out.replace(s.as_str(), "(sensitive)");
+    }
+    out
+}
