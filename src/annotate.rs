@@ -116,7 +116,7 @@ pub fn sarif(items: &[(Level, &Diagnostic)], version: &str) -> Value {
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": {
-                            "uri": d.file.as_deref().unwrap_or(crate::model::config::FILE_NAME),
+                            "uri": uri(d.file.as_deref().unwrap_or(crate::model::config::FILE_NAME)),
                             "uriBaseId": "%SRCROOT%",
                         },
                         "region": region,
@@ -139,6 +139,20 @@ pub fn sarif(items: &[(Level, &Diagnostic)], version: &str) -> Value {
             "results": results,
         }],
     })
+}
+
+/// A relative path as a URI reference (RFC 3986): every byte but unreserved characters
+/// and `/` percent-encoded, so a space, `#`, `?` or a non-ASCII name points at the file.
+fn uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

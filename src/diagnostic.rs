@@ -165,7 +165,7 @@ impl Diagnostic {
             file: Some(source.name.clone()),
             line: Some(line),
             column: Some(column),
-            message: message.into(),
+            message: crate::shown::bounded(message.into()),
             hint: None,
             excerpt: Some((shown, caret_col, caret_width)),
         }
@@ -186,7 +186,7 @@ impl Diagnostic {
             file: Some(name.into()),
             line: None,
             column: None,
-            message: message.into(),
+            message: crate::shown::bounded(message.into()),
             hint: None,
             excerpt: None,
         }
@@ -198,19 +198,19 @@ impl Diagnostic {
             file: None,
             line: None,
             column: None,
-            message: message.into(),
+            message: crate::shown::bounded(message.into()),
             hint: None,
             excerpt: None,
         }
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Diagnostic {
-        self.hint = Some(hint.into());
+        self.hint = Some(crate::shown::bounded(hint.into()));
         self
     }
 
     pub fn with_hint_opt(mut self, hint: Option<String>) -> Diagnostic {
-        self.hint = hint;
+        self.hint = hint.map(crate::shown::bounded);
         self
     }
 

@@ -52,16 +52,13 @@ pub enum Error {
 
 impl Error {
     pub fn usage(message: impl Into<String>) -> Error {
-        Error::Usage {
-            message: message.into(),
-            hint: None,
-        }
+        Error::usage_hint(message, None)
     }
 
     pub fn usage_hint(message: impl Into<String>, hint: Option<String>) -> Error {
         Error::Usage {
-            message: message.into(),
-            hint,
+            message: crate::shown::bounded(message.into()),
+            hint: hint.map(crate::shown::bounded),
         }
     }
 

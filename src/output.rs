@@ -181,6 +181,13 @@ pub fn s(n: usize) -> &'static str {
 
 /// Left-aligned columns separated by two spaces, no trailing blanks.
 pub fn format_table<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
+    // Cells hold text from the catalog and other teams' repositories: one line each, with
+    // nothing a terminal would act on.
+    let rows: Vec<[String; N]> = rows
+        .iter()
+        .map(|row| row.clone().map(|c| crate::shown::one_line(&c).into_owned()))
+        .collect();
+    let rows = &rows[..];
     let mut widths = header.map(|h| h.len());
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {

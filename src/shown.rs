@@ -1,6 +1,6 @@
-//! How user text is shown: cut to a length ([`shorten`]), kept on one line and free of
-//! anything a terminal or a CI runner would act on ([`one_line`]), and with secrets masked
-//! ([`mask`]).
+//! How user text is shown: cut to a length ([`shorten`], [`bounded`]), kept on one line and
+//! free of anything a terminal or a CI runner would act on ([`one_line`]), and with secrets
+//! masked ([`mask`]).
 
 /// `text` cut to at most `max` characters, with `…` where it was cut.
 pub fn shorten(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
@@ -42,4 +42,41 @@ pub fn mask(text: &str, secrets: &[String]) -> String {
         out = out.replace(s.as_str(), "(sensitive)");
     }
     out
+}
+
+/// The most characters of a `quoted` value a message shows.
+pub const QUOTED: usize = 120;
+
+/// The most characters of one message.
+pub const MESSAGE: usize = 2_000;
+
+/// A message with each `` `quoted` `` part cut to [`QUOTED`] characters and the whole to
+/// [`MESSAGE`]: messages quote values from other teams' files, and a value of a megabyte
+/// is not printed back.
+pub fn bounded(message: String) -> String {
+    if message.len() <= QUOTED && !message.contains('\n') {
+        return message;
+    }
+    let mut out = String::with_capacity(message.len().min(MESSAGE + 8));
+    let mut inside = false;
+    let mut quoted = 0;
+    for c in message.chars() {
+        if c == '`' {
+            inside = !inside;
+            quoted = 0;
+            out.push(c);
+            continue;
+        }
+        if inside {
+            quoted += 1;
+            if quoted > QUOTED {
+                if quoted == QUOTED + 1 {
+                    out.push('…');
+                }
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    shorten(&out, MESSAGE).into_owned()
 }

@@ -140,3 +140,108 @@ fn completion_candidates_are_quoted_for_the_shell() {
         ]
     );
 }
+
+#[test]
+fn sarif_locations_are_uri_references() {
+    let env = crate::util::Env::new();
+    env.profile(
+        "my profile #1?é",
+        "[profile]\nname = \"p2\"\ncloud = \"aws\"\ntype = \"add-on\"\n\n[[layer]]\ntype = \"addon\"\npack = \"nope\"\nversion = \"1.x\"\n",
+    );
+    let run = env.run(&["validate", "--format", "sarif"]);
+    assert_eq!(run.code, 1);
+    let sarif: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "profiles/my%20profile%20%231%3F%C3%A9/profile.toml"
+    );
+}
+
+#[test]
+fn text_from_pack_files_reaches_the_terminal_inert_and_bounded() {
+    let env = crate::secrets::env();
+    env.write(
+        "palette/app-1.0.0/pack.json",
+        r#"{"name": "app", "displayName": "App\rEVIL\u001b[31m", "version": "1.0.0", "layer": "addon", "cloudTypes": ["all"], "annotations": {"note": "a\nb"}}"#,
+    );
+    let run = env.run(&["pack", "show", "app"]);
+    run.success();
+    assert!(
+        !run.stdout.contains('\r') && !run.stdout.contains('\u{1b}'),
+        "{:?}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .starts_with("app 1.0.0 (App\\rEVIL\\u{1b}[31m)\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("  annotation note: a\\nb\n"),
+        "{}",
+        run.stdout
+    );
+    // A 10,000-character version and a megabyte of cloud are not printed back whole.
+    env.write(
+        "palette/odd-1.0.0/pack.json",
+        &format!(
+            r#"{{"name": "odd", "version": "{}", "layer": "addon", "cloudTypes": ["all"]}}"#,
+            "9".repeat(10_000)
+        ),
+    );
+    env.profile(
+        "huge",
+        &format!(
+            "[profile]\nname = \"huge\"\ncloud = \"{}\"\ntype = \"add-on\"\n",
+            "c".repeat(1 << 20)
+        ),
+    );
+    let run = env.run(&["validate"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.len() < 4_000,
+        "{} bytes:\n{}",
+        run.stderr.len(),
+        &run.stderr[..2000]
+    );
+    assert!(
+        run.stderr.contains(&format!("`{}…`", "9".repeat(120))),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn pack_show_names_the_newest_of_each_train_unless_asked_for_all() {
+    let env = crate::util::Env::with_config(crate::util::WITH_LOCAL);
+    for minor in 0..30 {
+        for patch in 0..30 {
+            let v = format!("1.{minor}.{patch}");
+            env.pack(
+                "many",
+                &v,
+                &crate::util::git::manifest("many", &v, "addon", "many"),
+            );
+        }
+    }
+    let run = env.run(&["pack", "show", "many"]);
+    run.success();
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("releases:"))
+        .unwrap();
+    assert_eq!(
+        line,
+        "releases:  1.29.29, 1.28.29, 1.27.29, 1.26.29, 1.25.29, 1.24.29, 1.23.29, 1.22.29, 1.21.29, 1.20.29 (the newest of 10 trains; 900 releases in all, `--all` lists them)"
+    );
+    let run = env.run(&["pack", "show", "many", "--all"]);
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("releases:"))
+        .unwrap();
+    assert_eq!(line.matches(", ").count(), 899);
+    assert!(line.starts_with("releases:  1.29.29, 1.29.28,"), "{line}");
+}

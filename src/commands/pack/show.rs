@@ -1,4 +1,5 @@
-//! `strata pack list` and `strata pack show`: browse the packs of every registry.
+//! `strata pack show PACK`: a release's metadata, releases, constraints, charts and
+//! parameters with their defaults.
 
 use std::fmt::Write as _;
 
@@ -7,30 +8,9 @@ use serde::Serialize;
 use crate::context::Context;
 use crate::diagnostic::suggest;
 use crate::error::{Error, Result};
-use crate::model::pack::{LayerType, Pack};
+use crate::model::pack::Pack;
 use crate::model::version::VersionSpec;
 use crate::registry::Registry;
-
-/// Browse the packs of the catalog's registries
-#[derive(Debug, clap::Subcommand)]
-pub enum Command {
-    List(ListArgs),
-    Show(ShowArgs),
-}
-
-/// List packs with their newest release
-#[derive(Debug, clap::Args)]
-pub struct ListArgs {
-    /// Only packs of this layer type (os, kubernetes, network, storage, addon)
-    #[arg(long)]
-    pub layer: Option<String>,
-    /// Only packs that support this cloud
-    #[arg(long)]
-    pub cloud: Option<String>,
-    /// Only packs of this registry
-    #[arg(long, add = clap_complete::engine::ArgValueCandidates::new(crate::completion::registries))]
-    pub registry: Option<String>,
-}
 
 /// Show a pack's releases, parameters with defaults, and constraints
 #[derive(Debug, clap::Args)]
@@ -44,116 +24,13 @@ pub struct ShowArgs {
     /// Registry to read the pack from [default: the first that has it]
     #[arg(long, add = clap_complete::engine::ArgValueCandidates::new(crate::completion::registries))]
     pub registry: Option<String>,
-}
-
-pub fn run(cmd: Command, ctx: &Context) -> Result<()> {
-    match cmd {
-        Command::List(args) => list(args, ctx),
-        Command::Show(args) => show(args, ctx),
-    }
+    /// List every release (by default: the newest of each of the newest trains, and a count)
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
-struct ListRow {
-    name: String,
-    registry: String,
-    layer: String,
-    category: String,
-    display_name: String,
-    description: String,
-    clouds: Vec<String>,
-    newest: String,
-    releases: Vec<String>,
-}
-
-fn parse_layer(s: &str) -> Result<LayerType> {
-    LayerType::parse(s).ok_or_else(|| {
-        Error::usage_hint(
-            format!("unknown layer type `{s}`"),
-            suggest(s, LayerType::ALL.iter().map(|t| t.as_str())),
-        )
-    })
-}
-
-fn list(args: ListArgs, ctx: &Context) -> Result<()> {
-    // With `--registry`, only that registry is read (and fetched).
-    let catalog = match args.registry {
-        Some(_) => ctx.catalog_unfetched()?,
-        None => ctx.catalog()?,
-    };
-    let layer = args.layer.as_deref().map(parse_layer).transpose()?;
-    let registries: Vec<&Registry> = match &args.registry {
-        Some(r) => vec![catalog.registries.require(r)?],
-        None => catalog.registries.iter().collect(),
-    };
-    let mut rows = Vec::new();
-    for reg in registries {
-        for name in reg.pack_names()? {
-            let Some(newest) = reg.newest(&name)? else {
-                continue;
-            };
-            if layer.is_some_and(|l| l != newest.layer) {
-                continue;
-            }
-            if args
-                .cloud
-                .as_deref()
-                .is_some_and(|c| !newest.supports_cloud(c))
-            {
-                continue;
-            }
-            rows.push(ListRow {
-                name: name.clone(),
-                registry: reg.name.clone(),
-                layer: newest.layer.to_string(),
-                category: newest.category.clone(),
-                display_name: newest.display_name.clone(),
-                description: newest.description.clone(),
-                clouds: newest.clouds.clone(),
-                newest: newest.version.to_string(),
-                releases: reg
-                    .releases(&name)?
-                    .iter()
-                    .map(|r| r.version.to_string())
-                    .collect(),
-            });
-        }
-    }
-    // Core layers first, in profile order, then add-ons; by name within a layer.
-    rows.sort_by(|a, b| {
-        let rank = |r: &ListRow| LayerType::parse(&r.layer);
-        (rank(a), &a.name, &a.registry).cmp(&(rank(b), &b.name, &b.registry))
-    });
-    if ctx.out.json() {
-        ctx.out.print_json_list("packs", &rows);
-        return Ok(());
-    }
-    if rows.is_empty() {
-        ctx.out.status("Found", "no packs match");
-        return Ok(());
-    }
-    let table: Vec<[String; 6]> = rows
-        .iter()
-        .map(|r| {
-            [
-                r.name.clone(),
-                r.layer.clone(),
-                r.category.clone(),
-                r.newest.clone(),
-                r.registry.clone(),
-                r.clouds.join(","),
-            ]
-        })
-        .collect();
-    ctx.out.print(&crate::output::format_table(
-        ["PACK", "LAYER", "CATEGORY", "NEWEST", "REGISTRY", "CLOUDS"],
-        &table,
-    ));
-    Ok(())
-}
-
-#[derive(Serialize, schemars::JsonSchema)]
-struct ShowOut<'a> {
+pub(super) struct ShowOut<'a> {
     name: &'a str,
     version: String,
     registry: &'a str,
@@ -204,7 +81,7 @@ struct ParamOut<'a> {
     description: &'a str,
 }
 
-fn show(args: ShowArgs, ctx: &Context) -> Result<()> {
+pub(super) fn show(args: ShowArgs, ctx: &Context) -> Result<()> {
     let catalog = match args.registry {
         Some(_) => ctx.catalog_unfetched()?,
         None => ctx.catalog()?,
@@ -275,7 +152,7 @@ fn show(args: ShowArgs, ctx: &Context) -> Result<()> {
     if ctx.out.json() {
         ctx.out.print_json_doc(&out);
     } else {
-        ctx.out.print(&show_text(&out));
+        ctx.out.print(&show_text(&out, args.all));
     }
     Ok(())
 }
@@ -338,38 +215,85 @@ fn show_out<'a>(
     }
 }
 
-fn show_text(o: &ShowOut) -> String {
+/// A text from a release's own files, as `pack show` prints it: on one line, with nothing
+/// a terminal would act on, and cut when it is long.
+fn t(text: &str) -> String {
+    crate::shown::one_line(&crate::shown::shorten(text, 300)).into_owned()
+}
+
+/// The most trains `pack show` names by default.
+const TRAINS_SHOWN: usize = 10;
+
+/// The releases as `pack show` lists them, newest first: all of them, or the newest release
+/// of each of the [`TRAINS_SHOWN`] newest trains (`major.minor`) and a count.
+fn releases_line(releases: &[ReleaseOut], all: bool) -> String {
+    let show = |r: &ReleaseOut| {
+        if r.prerelease {
+            format!("{} (pre-release)", t(&r.version))
+        } else {
+            t(&r.version)
+        }
+    };
+    if all {
+        return releases
+            .iter()
+            .rev()
+            .map(show)
+            .collect::<Vec<_>>()
+            .join(", ");
+    }
+    let train = |v: &str| {
+        let v = v.trim_start_matches('v');
+        let mut parts = v.split(['.', '-', '+']);
+        (
+            parts.next().unwrap_or("").to_string(),
+            parts.next().unwrap_or("").to_string(),
+        )
+    };
+    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut shown = Vec::new();
+    for r in releases.iter().rev() {
+        let key = train(&r.version);
+        if seen.contains(&key) {
+            continue;
+        }
+        if seen.len() == TRAINS_SHOWN {
+            break;
+        }
+        seen.push(key);
+        shown.push(show(r));
+    }
+    let mut line = shown.join(", ");
+    if shown.len() < releases.len() {
+        line.push_str(&format!(
+            " (the newest of {}; {} in all, `--all` lists them)",
+            crate::output::plural(shown.len(), "train"),
+            crate::output::plural(releases.len(), "release")
+        ));
+    }
+    line
+}
+
+fn show_text(o: &ShowOut, all: bool) -> String {
     let mut s = String::new();
     if o.display_name == o.name {
-        let _ = writeln!(s, "{} {}", o.name, o.version);
+        let _ = writeln!(s, "{} {}", t(o.name), t(&o.version));
     } else {
-        let _ = writeln!(s, "{} {} ({})", o.name, o.version, o.display_name);
+        let _ = writeln!(s, "{} {} ({})", t(o.name), t(&o.version), t(o.display_name));
     }
     if !o.description.is_empty() {
-        let _ = writeln!(s, "{}", o.description);
+        let _ = writeln!(s, "{}", t(o.description));
     }
     let _ = writeln!(s);
     let kind = if o.category.is_empty() {
         o.layer.clone()
     } else {
-        format!("{} ({})", o.layer, o.category)
+        format!("{} ({})", o.layer, t(o.category))
     };
     let _ = writeln!(s, "layer:     {kind}");
     let _ = writeln!(s, "registry:  {}", o.registry);
-    let _ = writeln!(s, "clouds:    {}", o.clouds.join(", "));
-    let releases: Vec<String> = o
-        .releases
-        .iter()
-        .rev()
-        .map(|r| {
-            if r.prerelease {
-                format!("{} (pre-release)", r.version)
-            } else {
-                r.version.clone()
-            }
-        })
-        .collect();
-    let _ = writeln!(s, "releases:  {}", releases.join(", "));
+    let _ = writeln!(s, "clouds:    {}", t(&o.clouds.join(", ")));
+    let _ = writeln!(s, "releases:  {}", releases_line(&o.releases, all));
     if !o.templates.is_empty() {
         let _ = writeln!(s, "templates: {}", o.templates.join(", "));
     }
@@ -386,7 +310,7 @@ fn show_text(o: &ShowOut) -> String {
 about:"
         );
         for (k, v) in o.facts {
-            let _ = writeln!(s, "  {k}: {v}");
+            let _ = writeln!(s, "  {}: {}", t(k), t(v));
         }
     }
     show_delivery_and_rules(&mut s, o);
@@ -405,8 +329,13 @@ fn show_delivery_and_rules(s: &mut String, o: &ShowOut) {
                 .unwrap_or_default();
             let _ = writeln!(
                 s,
-                "  {} {} from {} into namespace `{}`{release}, values from `{}`",
-                c.name, c.version, c.repo, c.namespace, c.values
+                "  {} {} from {} into namespace `{}`{}, values from `{}`",
+                t(&c.name),
+                t(&c.version),
+                t(&c.repo),
+                t(&c.namespace),
+                t(&release),
+                t(&c.values)
             );
         }
     }
@@ -415,7 +344,7 @@ fn show_delivery_and_rules(s: &mut String, o: &ShowOut) {
             let _ = writeln!(s, "\n{title}:");
             for c in list {
                 let opt = if c.optional { " (if present)" } else { "" };
-                let _ = writeln!(s, "  {} {}{opt}", c.target, c.version);
+                let _ = writeln!(s, "  {} {}{opt}", t(&c.target), t(&c.version));
             }
         }
     }
@@ -447,12 +376,4 @@ fn show_delivery_and_rules(s: &mut String, o: &ShowOut) {
             let _ = writeln!(s, "  {line}");
         }
     }
-}
-
-/// The JSON Schema of this command's `--format json` output.
-pub(crate) fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
-    vec![
-        ("pack-list", crate::schema::list::<ListRow>("packs")),
-        ("pack-show", crate::schema::doc::<ShowOut<'static>>()),
-    ]
 }
