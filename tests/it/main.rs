@@ -17,6 +17,7 @@ mod git;
 mod hardening;
 mod injection;
 mod lock;
+mod real_repos;
 mod registries;
 mod render;
 mod review;

@@ -37,21 +37,88 @@ pub fn split_tag(tag: &str) -> Option<(&str, Version)> {
     })
 }
 
+/// The releases of chart `name` at `tags` (each with its version), each at the folder
+/// that holds it. A chart's tags are named after its `Chart.yaml` `name`, which need not be
+/// its folder's: when `<path>/<name>/` is not the chart at its newest tag, the folder is
+/// found at each tag by the `name` its `Chart.yaml` states, and a tag whose chart is found
+/// nowhere is skipped with a warning.
+fn chart_releases(at: &Reader, name: &str, tags: Vec<(String, Version)>) -> Result<Vec<ReleaseRef>> {
+    let root = at.source.root();
+    let guess = join(root, name);
+    let newest = tags.iter().max_by(|a, b| a.1.cmp(&b.1)).map(|(t, _)| t.as_str());
+    let fits = |rev: &str, dir: &str| -> Result<bool> {
+        Ok(at
+            .source
+            .read_file(Some(rev), &join(dir, MANIFEST))?
+            .is_some_and(|b| chart_name(&b).as_deref() == Some(name)))
+    };
+    if let Some(newest) = newest
+        && fits(newest, &guess)?
+    {
+        return Ok(tags
+            .into_iter()
+            .map(|(tag, version)| ReleaseRef {
+                version,
+                path: guess.clone(),
+                rev: Some(tag),
+            })
+            .collect());
+    }
+    let mut out = Vec::new();
+    for (tag, version) in tags {
+        let mut folders = at.source.subdirs(Some(&tag), root)?;
+        // Folders that end with the chart's name first (`prometheus-<name>`).
+        folders.sort_by_key(|f| !f.ends_with(name));
+        let mut found = None;
+        for f in folders {
+            let dir = join(root, &f);
+            if fits(&tag, &dir)? {
+                found = Some(dir);
+                break;
+            }
+        }
+        match found {
+            Some(path) => out.push(ReleaseRef {
+                version,
+                path,
+                rev: Some(tag),
+            }),
+            None => at.warnings.warn(Diagnostic::plain(format!(
+                "registry `{}`: tag `{tag}` names chart `{name}`, and no `{MANIFEST}` under `{}` at that tag has that name; the tag is skipped",
+                at.registry,
+                if root.is_empty() { "." } else { root }
+            ))),
+        }
+    }
+    Ok(out)
+}
+
+/// The `name` a `Chart.yaml` states.
+fn chart_name(bytes: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let doc = crate::yaml::load(text).ok()?.into_iter().next()?;
+    doc["name"].as_str().map(str::to_string)
+}
+
 impl Format for Helm {
     fn index(&self, at: Reader) -> Result<Index> {
         let root = at.source.root();
         let mut packs = Index::new();
         match at.source.tags()? {
             Some(tags) => {
+                let mut by_chart: std::collections::BTreeMap<&str, Vec<(String, Version)>> =
+                    std::collections::BTreeMap::new();
                 for tag in tags.names() {
                     let Some((name, version)) = split_tag(tag) else {
                         continue;
                     };
-                    packs.entry(name.to_string()).or_default().push(ReleaseRef {
-                        version,
-                        path: join(root, name),
-                        rev: Some(tag.clone()),
-                    });
+                    by_chart.entry(name).or_default().push((tag.clone(), version));
+                }
+                for (name, tags) in by_chart {
+                    let releases = chart_releases(&at, name, tags)?;
+                    if !releases.is_empty() {
+                        packs.insert(name.to_string(), releases);
+                    }
                 }
             }
             None => {
@@ -82,21 +149,16 @@ impl Format for Helm {
         let Some(tags) = at.source.tags()? else {
             return Ok(None);
         };
-        let path = join(at.source.root(), pack);
         let prefix = format!("{pack}-");
-        Ok(Some(
-            tags.with_prefix(&prefix)
-                .iter()
-                .filter_map(|tag| match split_tag(tag) {
-                    Some((name, version)) if name == pack => Some(ReleaseRef {
-                        version,
-                        path: path.clone(),
-                        rev: Some(tag.clone()),
-                    }),
-                    _ => None,
-                })
-                .collect(),
-        ))
+        let tags: Vec<(String, Version)> = tags
+            .with_prefix(&prefix)
+            .iter()
+            .filter_map(|tag| match split_tag(tag) {
+                Some((name, version)) if name == pack => Some((tag.clone(), version)),
+                _ => None,
+            })
+            .collect();
+        chart_releases(&at, pack, tags).map(Some)
     }
 
     fn release_at(

@@ -208,21 +208,31 @@ mod tests {
         let single = Memory::default().with_tags(&["v1.0.0", "calico/v3.27.1"]);
         assert_eq!(one(&f, &single, "calico"), None);
 
-        let helm = Memory::default().with_tags(&[
-            "argo-cd-7.1.0",
-            "argo-cd-7.2.0",
-            "argo-cd-image-updater-0.9.1",
-            "argo-cd-v7.3.0",
-            "argo-7.0.0",
-            "argo-cd",
-            "cert-manager-1.14.0",
-        ]);
+        let helm = Memory::default()
+            .with_tags(&[
+                "argo-cd-7.1.0",
+                "argo-cd-7.2.0",
+                "argo-cd-image-updater-0.9.1",
+                "argo-cd-v7.3.0",
+                "argo-7.0.0",
+                "argo-cd",
+                "cert-manager-1.14.0",
+                "yace-0.39.1",
+                "ghost-1.0.0",
+            ])
+            .with("argo-cd/Chart.yaml", "name: argo-cd\n")
+            .with("argo-cd-image-updater/Chart.yaml", "name: argo-cd-image-updater\n")
+            .with("argo/Chart.yaml", "name: argo\n")
+            .with("cert-manager/Chart.yaml", "name: cert-manager\n")
+            .with("prometheus-yace/Chart.yaml", "name: yace\n");
         let f = super::helm::Helm { chart_repo: None };
         for pack in [
             "argo-cd",
             "argo-cd-image-updater",
             "argo",
             "cert-manager",
+            "yace",
+            "ghost",
             "none",
         ] {
             assert_eq!(
@@ -232,5 +242,11 @@ mod tests {
             );
         }
         assert_eq!(one(&f, &helm, "argo-cd").unwrap().len(), 3);
+        // A chart's tags name its Chart.yaml `name`, not its folder.
+        assert_eq!(
+            one(&f, &helm, "yace").unwrap(),
+            ["0.39.1 prometheus-yace yace-0.39.1"]
+        );
+        assert_eq!(one(&f, &helm, "ghost").unwrap(), Vec::<String>::new());
     }
 }

@@ -1,0 +1,60 @@
+//! Repositories as they really are: chart folders not named after their charts, Palette
+//! packs that keep their default presets in `values.yaml`, hostile file names and file
+//! types, and profile folders with odd names.
+
+use crate::util::Env;
+use crate::util::git::PackRepo;
+
+const CONFIG: &str = "[catalog]\nname = \"test\"\n\n[[registry]]\nname = \"public\"\nkind = \"builtin\"\n\n[[registry]]\nname = \"charts\"\nkind = \"git\"\nformat = \"helm\"\nurl = \"../helm-repo\"\npath = \"charts\"\n";
+
+/// A chart-releaser repository: chart `yace` in folder `prometheus-yace` (as a real
+/// repository holds `yet-another-cloudwatch-exporter`), chart `web` in `web`, and a tag
+/// `ghost-1.0.0` whose chart is nowhere.
+fn chart_repo(env: &Env) {
+    let mut repo = PackRepo::init(&env.outside("helm-repo"));
+    repo.write(
+        "charts/prometheus-yace/Chart.yaml",
+        "apiVersion: v2\nname: yace\nversion: 0.39.0\n",
+    )
+    .write("charts/prometheus-yace/values.yaml", "replicas: 1\n")
+    .write("charts/web/Chart.yaml", "apiVersion: v2\nname: web\nversion: 1.0.0\n")
+    .write("charts/web/values.yaml", "port: 80\n");
+    let c = repo.commit("yace 0.39.0, web 1.0.0");
+    repo.tag("yace-0.39.0", c).tag("web-1.0.0", c).tag("ghost-1.0.0", c);
+    repo.write(
+        "charts/prometheus-yace/Chart.yaml",
+        "apiVersion: v2\nname: yace\nversion: 0.39.1\n",
+    );
+    let c = repo.commit("yace 0.39.1");
+    repo.tag("yace-0.39.1", c);
+}
+
+#[test]
+fn a_chart_is_found_by_the_name_its_chart_yaml_states() {
+    let env = Env::with_config(CONFIG);
+    chart_repo(&env);
+    let run = env.run(&["pack", "list", "--registry", "charts"]);
+    run.success();
+    let names: Vec<&str> = run
+        .stdout
+        .lines()
+        .skip(1)
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(names, ["web", "yace"], "{}", run.stdout);
+    assert_eq!(
+        run.stderr,
+        "warning: registry `charts`: tag `ghost-1.0.0` names chart `ghost`, and no `Chart.yaml` under `charts` at that tag has that name; the tag is skipped\n"
+    );
+    env.profile(
+        "p",
+        "[profile]\nname = \"p\"\ncloud = \"aws\"\ntype = \"add-on\"\n\n[[layer]]\ntype = \"addon\"\npack = \"yace\"\nversion = \"0.39.x\"\n",
+    );
+    env.run(&["lock", "-q"]).success();
+    let lock = env.read("profiles/p/profile.lock");
+    assert!(
+        lock.contains("path = \"charts/prometheus-yace\"\nrequested = \"0.39.x\"\nversion = \"0.39.1\"\ntag = \"yace-0.39.1\"\n"),
+        "{lock}"
+    );
+    env.run(&["verify", "-q"]).success();
+}
