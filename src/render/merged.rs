@@ -277,14 +277,51 @@ pub fn render(pack: &Pack, layer: &Layer, inputs: &Inputs) -> Result<String, Vec
     if !decoy {
         check_rules(doc, &m, &label, config_source, sources)?;
     }
-    let mut text = yaml::patch::write(&doc.source.text, &doc.default, &m.tree);
-    if !m.presets.is_empty() {
-        text = format!(
-            "# spectrocloud.com/enabled-presets: {}\n{text}",
-            m.presets.join(",")
-        );
+    let text = yaml::patch::write(&doc.source.text, &doc.default, &m.tree);
+    if m.presets.is_empty() {
+        return Ok(text);
     }
-    Ok(text)
+    // Palette keeps the presets in force on the document's first line: the pack's defaults
+    // there, each replaced by the layer's choice of its group.
+    let (defaults, body) = match text.split_once('\n') {
+        Some((first, rest)) if first.starts_with(PRESETS_LINE) => (
+            first[PRESETS_LINE.len()..]
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_string)
+                .collect(),
+            rest,
+        ),
+        _ => (Vec::new(), text.as_str()),
+    };
+    let in_force = presets_in_force(&defaults, &m.presets);
+    Ok(format!("{PRESETS_LINE} {}\n{body}", in_force.join(",")))
+}
+
+/// The first line of a Palette values document that names the presets in force.
+const PRESETS_LINE: &str = "# spectrocloud.com/enabled-presets:";
+
+/// The default presets with each one replaced by the chosen preset of its group (in its
+/// place), then the chosen presets of other groups.
+fn presets_in_force(defaults: &[String], chosen: &[String]) -> Vec<String> {
+    let group = |id: &str| id.split_once(':').map_or(id, |(g, _)| g).to_string();
+    let mut out: Vec<String> = defaults
+        .iter()
+        .map(|d| {
+            chosen
+                .iter()
+                .find(|c| group(c) == group(d))
+                .unwrap_or(d)
+                .clone()
+        })
+        .collect();
+    for c in chosen {
+        if !out.contains(c) {
+            out.push(c.clone());
+        }
+    }
+    out
 }
 
 /// The document's rules (`schema.yaml`, `values.schema.json`) on the merged values; a

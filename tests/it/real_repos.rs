@@ -58,3 +58,52 @@ fn a_chart_is_found_by_the_name_its_chart_yaml_states() {
     );
     env.run(&["verify", "-q"]).success();
 }
+
+const PALETTE_CONFIG: &str = "[catalog]\nname = \"t\"\n\n[[registry]]\nname = \"public\"\nkind = \"builtin\"\n\n[[registry]]\nname = \"pal\"\nkind = \"dir\"\npath = \"palette\"\nformat = \"palette\"\n";
+
+const NGINX_PRESETS: &str = "presets:
+  - name: enable-ingress
+    displayName: Enable
+    group: Ingress
+    remove: [\"ingress\"]
+    add: |
+      ingress:
+        enabled: true
+  - name: disable-ingress
+    displayName: Disable
+    group: Ingress
+    remove: [\"ingress\"]
+    add: |
+      ingress:
+        enabled: false
+  - name: small
+    displayName: Small
+    group: Size
+    remove: []
+    add: |
+      replicas: 1
+";
+
+#[test]
+fn the_presets_line_names_the_presets_in_force_once() {
+    let env = Env::with_config(PALETTE_CONFIG);
+    env.write(
+        "palette/nginx-1.0.0/pack.json",
+        r#"{"name": "nginx", "version": "1.0.0", "layer": "addon", "cloudTypes": ["all"]}"#,
+    )
+    .write(
+        "palette/nginx-1.0.0/values.yaml",
+        "# spectrocloud.com/enabled-presets: Ingress:disable-ingress,Size:small\nreplicas: 1\ningress:\n  enabled: false\n",
+    )
+    .write("palette/nginx-1.0.0/presets.yaml", NGINX_PRESETS)
+    .profile(
+        "p",
+        "[profile]\nname = \"p\"\ncloud = \"aws\"\ntype = \"add-on\"\n\n[[layer]]\ntype = \"addon\"\npack = \"nginx\"\nversion = \"1.0.0\"\npresets = [\"Ingress:enable-ingress\"]\n",
+    );
+    env.run(&["lock", "-q"]).success();
+    env.run(&["render", "p", "--out", "out", "-q"]).success();
+    assert_eq!(
+        env.read("out/nginx/values.yaml"),
+        "# spectrocloud.com/enabled-presets: Ingress:enable-ingress,Size:small\nreplicas: 1\ningress:\n  enabled: true\n"
+    );
+}
