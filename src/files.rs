@@ -27,6 +27,25 @@ pub fn libgit2_settings() {
     });
 }
 
+/// What a file on disk is that is neither a file, a folder nor a symlink.
+fn special(ft: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_fifo() {
+            return "a FIFO";
+        }
+        if ft.is_socket() {
+            return "a socket";
+        }
+        if ft.is_block_device() || ft.is_char_device() {
+            return "a device";
+        }
+    }
+    let _ = ft;
+    "not a regular file"
+}
+
 /// The largest catalog file strata reads (a profile of 100,000 layers is 7 MiB).
 pub const MAX_FILE: u64 = 64 << 20;
 
@@ -128,8 +147,15 @@ pub struct GitTree {
 pub enum Kind {
     File,
     Symlink,
-    /// A submodule or anything else that is not a file or folder.
-    Other,
+    /// A submodule (in git), or a FIFO, socket or device (on disk): named for messages.
+    Other(&'static str),
+}
+
+impl Kind {
+    /// Whether it is neither a file nor a symlink.
+    pub fn is_other(self) -> bool {
+        matches!(self, Kind::Other(_))
+    }
 }
 
 impl Files {
@@ -319,18 +345,21 @@ impl Files {
                     if ft.is_dir() {
                         continue;
                     }
+                    // Joined from its components: a `\\` in a name is part of the name.
                     let p = entry
                         .path()
                         .strip_prefix(&base)
                         .unwrap_or(entry.path())
-                        .to_string_lossy()
-                        .replace('\\', "/");
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy())
+                        .collect::<Vec<_>>()
+                        .join("/");
                     let kind = if ft.is_symlink() {
                         Kind::Symlink
                     } else if ft.is_file() {
                         Kind::File
                     } else {
-                        Kind::Other
+                        Kind::Other(special(&ft))
                     };
                     out.push((p, kind));
                 }
@@ -370,7 +399,7 @@ fn collect(
             }
             Some(ObjectType::Blob) if e.filemode() == 0o120000 => out.push((path, Kind::Symlink)),
             Some(ObjectType::Blob) => out.push((path, Kind::File)),
-            _ => out.push((path, Kind::Other)),
+            _ => out.push((path, Kind::Other("a submodule"))),
         }
     }
     Ok(())

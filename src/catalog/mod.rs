@@ -160,7 +160,7 @@ impl Catalog {
         for (path, kind) in self.profile_files()? {
             let kind = *kind;
             // A symlink named profile.toml is listed, so that reading it reports it.
-            if kind == files::Kind::Other {
+            if kind.is_other() {
                 continue;
             }
             let dir = match path.strip_suffix(profile::FILE_NAME) {

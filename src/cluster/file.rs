@@ -165,7 +165,7 @@ pub type LoadedCluster = (String, std::result::Result<Cluster, Vec<Diagnostic>>)
 pub fn load_clusters(catalog: &Catalog) -> Result<Vec<LoadedCluster>> {
     let mut out: Vec<LoadedCluster> = Vec::new();
     for (path, kind) in catalog.files.walk(DIR, true)? {
-        if kind == crate::files::Kind::Other {
+        if kind.is_other() {
             continue;
         }
         let Some(dir) = path.strip_suffix(FILE_NAME) else {

@@ -17,10 +17,15 @@ fn chart_repo(env: &Env) {
         "apiVersion: v2\nname: yace\nversion: 0.39.0\n",
     )
     .write("charts/prometheus-yace/values.yaml", "replicas: 1\n")
-    .write("charts/web/Chart.yaml", "apiVersion: v2\nname: web\nversion: 1.0.0\n")
+    .write(
+        "charts/web/Chart.yaml",
+        "apiVersion: v2\nname: web\nversion: 1.0.0\n",
+    )
     .write("charts/web/values.yaml", "port: 80\n");
     let c = repo.commit("yace 0.39.0, web 1.0.0");
-    repo.tag("yace-0.39.0", c).tag("web-1.0.0", c).tag("ghost-1.0.0", c);
+    repo.tag("yace-0.39.0", c)
+        .tag("web-1.0.0", c)
+        .tag("ghost-1.0.0", c);
     repo.write(
         "charts/prometheus-yace/Chart.yaml",
         "apiVersion: v2\nname: yace\nversion: 0.39.1\n",
@@ -105,5 +110,29 @@ fn the_presets_line_names_the_presets_in_force_once() {
     assert_eq!(
         env.read("out/nginx/values.yaml"),
         "# spectrocloud.com/enabled-presets: Ingress:enable-ingress,Size:small\nreplicas: 1\ningress:\n  enabled: true\n"
+    );
+}
+
+#[test]
+fn special_files_and_odd_folder_names_are_called_what_they_are() {
+    let env = Env::with_config(crate::util::WITH_LOCAL);
+    env.agent("1.0.0");
+    let fifo = env.path("packs/agent/1.0.0/pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    env.profile("aws-prod", &crate::util::with_agent("1.0.0"));
+    env.run(&["validate"]).fails(
+        1,
+        "error: `packs/agent/1.0.0/pipe` is a FIFO; packs may hold only regular files and folders\nerror: 1 problem in 1 of 1 profile\n",
+    );
+    let env = Env::new();
+    env.profile("a\\b", "[profile]\ncloud = \"aws\"\ntype = \"add-on\"\n");
+    assert!(env.path("profiles/a\\b/profile.toml").is_file());
+    env.run(&["validate"]).fails(
+        1,
+        "error: profiles/a\\b/profile.toml: folder name `a\\b` is not a valid profile name\n  hint: set `name` in `[profile]`, or rename the folder to lowercase letters, digits and `-`\nerror: 1 problem in 1 of 1 profile\n",
     );
 }

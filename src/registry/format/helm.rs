@@ -42,10 +42,17 @@ pub fn split_tag(tag: &str) -> Option<(&str, Version)> {
 /// its folder's: when `<path>/<name>/` is not the chart at its newest tag, the folder is
 /// found at each tag by the `name` its `Chart.yaml` states, and a tag whose chart is found
 /// nowhere is skipped with a warning.
-fn chart_releases(at: &Reader, name: &str, tags: Vec<(String, Version)>) -> Result<Vec<ReleaseRef>> {
+fn chart_releases(
+    at: &Reader,
+    name: &str,
+    tags: Vec<(String, Version)>,
+) -> Result<Vec<ReleaseRef>> {
     let root = at.source.root();
     let guess = join(root, name);
-    let newest = tags.iter().max_by(|a, b| a.1.cmp(&b.1)).map(|(t, _)| t.as_str());
+    let newest = tags
+        .iter()
+        .max_by(|a, b| a.1.cmp(&b.1))
+        .map(|(t, _)| t.as_str());
     let fits = |rev: &str, dir: &str| -> Result<bool> {
         Ok(at
             .source
@@ -112,7 +119,10 @@ impl Format for Helm {
                     let Some((name, version)) = split_tag(tag) else {
                         continue;
                     };
-                    by_chart.entry(name).or_default().push((tag.clone(), version));
+                    by_chart
+                        .entry(name)
+                        .or_default()
+                        .push((tag.clone(), version));
                 }
                 for (name, tags) in by_chart {
                     let releases = chart_releases(&at, name, tags)?;

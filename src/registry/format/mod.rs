@@ -221,7 +221,10 @@ mod tests {
                 "ghost-1.0.0",
             ])
             .with("argo-cd/Chart.yaml", "name: argo-cd\n")
-            .with("argo-cd-image-updater/Chart.yaml", "name: argo-cd-image-updater\n")
+            .with(
+                "argo-cd-image-updater/Chart.yaml",
+                "name: argo-cd-image-updater\n",
+            )
             .with("argo/Chart.yaml", "name: argo\n")
             .with("cert-manager/Chart.yaml", "name: cert-manager\n")
             .with("prometheus-yace/Chart.yaml", "name: yace\n");

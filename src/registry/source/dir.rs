@@ -95,7 +95,7 @@ impl Source for DirSource {
                     continue;
                 }
                 Kind::Symlink => "a symlink",
-                Kind::Other => "a submodule",
+                Kind::Other(what) => what,
             };
             return Err(Diagnostic::plain(format!(
                 "`{}` is {what}; packs may hold only regular files and folders",
