@@ -43,6 +43,8 @@ type = "addon"
 name = "monitoring"
 pack = "kube-prometheus-stack"
 version = "81.x"
+[layer.values]
+grafana_admin_secret = "grafana-admin"
 "#;
 
 const PROD: &str = r#"[profile]

@@ -94,6 +94,9 @@ fn profile_text(stack: &Stack, name: &str, kube_values: &str) -> String {
         text.push_str(&format!(
             "\n[[layer]]\ntype = \"addon\"\npack = \"{pack}\"\nversion = \"{v}\"\n"
         ));
+        if *pack == "kube-prometheus-stack" {
+            text.push_str("[layer.values]\ngrafana_admin_secret = \"grafana-admin\"\n");
+        }
     }
     text
 }

@@ -136,3 +136,29 @@ fn special_files_and_odd_folder_names_are_called_what_they_are() {
         "error: profiles/a\\b/profile.toml: folder name `a\\b` is not a valid profile name\n  hint: set `name` in `[profile]`, or rename the folder to lowercase letters, digits and `-`\nerror: 1 problem in 1 of 1 profile\n",
     );
 }
+
+/// The built-in kube-prometheus-stack points Grafana at an admin Secret that the cluster
+/// provides: the profile must name it, and the chart gets only that name (no password key,
+/// so the chart's own default password never applies).
+#[test]
+fn the_monitoring_stack_needs_the_grafana_secret_the_cluster_provides() {
+    let env = Env::new();
+    let layer = "[profile]\nname = \"mon\"\ncloud = \"aws\"\ntype = \"add-on\"\n\n[[layer]]\ntype = \"addon\"\npack = \"kube-prometheus-stack\"\nversion = \"81.6.2\"\n";
+    env.profile("mon", layer);
+    env.run(&["lock", "-q"]).fails(
+        1,
+        "error: profiles/mon/profile.toml:6:1: parameter `grafana_admin_secret` of kube-prometheus-stack 81.6.2 is required\n   |\n 6 | [[layer]]\n   | ^^^^^^^^^\n  hint: set it under `[layer.values]`: Secret in the monitoring namespace with Grafana's admin login (keys admin-user and admin-password); the cluster provides it, no layer creates it\nerror: 1 problem; no lock file was written\n",
+    );
+    env.profile(
+        "mon",
+        &format!("{layer}[layer.values]\ngrafana_admin_secret = \"grafana-login\"\n"),
+    );
+    env.run(&["lock", "-q"]).success();
+    env.run(&["render", "mon", "--out", "out", "-q"]).success();
+    let values = env.read("out/kube-prometheus-stack/values.yaml");
+    assert!(
+        values.contains("grafana:\n  enabled: true\n  admin:\n    existingSecret: \"grafana-login\"\nkubeEtcd:"),
+        "{values}"
+    );
+    assert!(!values.contains("adminPassword"), "{values}");
+}

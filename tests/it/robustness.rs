@@ -44,6 +44,8 @@ type = "addon"
 name = "monitoring"
 pack = "kube-prometheus-stack"
 version = "x"
+[layer.values]
+grafana_admin_secret = "grafana-admin"
 "#;
 
 /// Single-byte replacements that tend to break structure: quotes, brackets, digits,
