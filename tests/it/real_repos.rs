@@ -157,7 +157,9 @@ fn the_monitoring_stack_needs_the_grafana_secret_the_cluster_provides() {
     env.run(&["render", "mon", "--out", "out", "-q"]).success();
     let values = env.read("out/kube-prometheus-stack/values.yaml");
     assert!(
-        values.contains("grafana:\n  enabled: true\n  admin:\n    existingSecret: \"grafana-login\"\nkubeEtcd:"),
+        values.contains(
+            "grafana:\n  enabled: true\n  admin:\n    existingSecret: \"grafana-login\"\nkubeEtcd:"
+        ),
         "{values}"
     );
     assert!(!values.contains("adminPassword"), "{values}");

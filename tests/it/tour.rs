@@ -277,3 +277,80 @@ fn counts_read_as_english() {
         run.stdout
     );
 }
+
+/// The files of docs/clusters.md's worked example: each code block under a line that
+/// starts with its path in backticks.
+fn worked_example() -> Vec<(String, String)> {
+    let doc = include_str!("../../docs/clusters.md");
+    let start = doc.find("## A worked example").expect("a worked example");
+    let end = doc[start..].find("\n## ").map_or(doc.len(), |e| start + e);
+    let mut files = Vec::new();
+    let mut lines = doc[start..end].lines().peekable();
+    while let Some(line) = lines.next() {
+        let Some(path) = line.strip_prefix('`').and_then(|l| l.split('`').next()) else {
+            continue;
+        };
+        while lines.peek().is_some_and(|l| l.is_empty()) {
+            lines.next();
+        }
+        if path.contains('.') && lines.peek().is_some_and(|l| l.starts_with("```")) {
+            lines.next();
+            let body: Vec<&str> = lines
+                .by_ref()
+                .take_while(|l| !l.starts_with("```"))
+                .collect();
+            files.push((path.to_string(), body.join("\n") + "\n"));
+        }
+    }
+    files
+}
+
+#[test]
+fn the_clusters_worked_example_runs_as_written() {
+    let env = Env::empty();
+    let files = worked_example();
+    let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "profiles/aws-base/profile.toml",
+            "profiles/aws-prod/profile.toml",
+            "profiles/aws-lab/profile.toml",
+            "strata.toml",
+            "packs/agent/1.0.0/pack.toml",
+            "packs/agent/1.0.0/secret.yaml.j2",
+            "profiles/observability/profile.toml",
+            "clusters/pay-eu-2/cluster.toml",
+        ]
+    );
+    for (path, text) in &files {
+        env.write(path, text);
+    }
+    let root = env.root();
+    env.run(&["lock", "-q"]).success();
+    git(&root, &["init", "-q", "-b", "main"]);
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-qm", "profiles"]);
+    env.run(&["release", "aws-prod", "-q"]).success();
+    env.run(&["release", "observability", "-q"]).success();
+    env.set_var("STRATA_VAR_API_TOKEN", "tok-123");
+    let run = env.run(&["cluster", "validate"]);
+    run.success();
+    assert_eq!(
+        run.stdout,
+        "ok cluster pay-eu-2: aws-prod 1.1.0 + observability 1.0.0, 6 layers\n"
+    );
+    env.run(&[
+        "cluster",
+        "render",
+        "pay-eu-2",
+        "--out",
+        "rendered/pay-eu-2",
+        "-q",
+    ])
+    .success();
+    assert!(
+        env.read("rendered/pay-eu-2/agent/secret.yaml")
+            .contains("  token: \"tok-123\"\n")
+    );
+}
