@@ -57,6 +57,8 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<()> {
 struct Row {
     name: String,
     kind: &'static str,
+    /// `strata`, `palette` or `helm`.
+    format: &'static str,
     source: String,
     /// `built in`, `local`, `cached` or `not fetched`.
     cache: &'static str,
@@ -84,6 +86,7 @@ fn list(ctx: &Context) -> Result<()> {
         rows.push(Row {
             name: reg.name.clone(),
             kind: reg.kind().as_str(),
+            format: reg.format_name(),
             source: reg.source(),
             cache,
             packs,
@@ -92,12 +95,13 @@ fn list(ctx: &Context) -> Result<()> {
     if ctx.out.json() {
         ctx.out.print_json_list("registries", &rows);
     } else {
-        let table: Vec<[String; 5]> = rows
+        let table: Vec<[String; 6]> = rows
             .iter()
             .map(|r| {
                 [
                     r.name.clone(),
                     r.kind.to_string(),
+                    r.format.to_string(),
                     r.source.clone(),
                     r.cache.to_string(),
                     r.packs.map_or("-".to_string(), |n| n.to_string()),
@@ -105,7 +109,7 @@ fn list(ctx: &Context) -> Result<()> {
             })
             .collect();
         ctx.out.print(&crate::output::format_table(
-            ["NAME", "KIND", "SOURCE", "CACHE", "PACKS"],
+            ["NAME", "KIND", "FORMAT", "SOURCE", "CACHE", "PACKS"],
             &table,
         ));
     }

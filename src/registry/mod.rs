@@ -80,6 +80,11 @@ impl Registry {
         self.source.kind()
     }
 
+    /// The format its packs are read in (`strata`, `palette`, `helm`).
+    pub fn format_name(&self) -> &'static str {
+        self.format.name()
+    }
+
     /// The source as lock files record it.
     pub fn source(&self) -> String {
         self.source.location()

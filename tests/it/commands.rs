@@ -207,7 +207,7 @@ fn registry_add_keeps_comments_and_the_builtin_registry() {
     let run = env.run(&["registry", "list"]);
     assert_eq!(
         run.stdout,
-        "NAME    KIND     SOURCE        CACHE     PACKS\npublic  builtin  builtin       built in  11\nlocal   dir      vendor/packs  local     0\n"
+        "NAME    KIND     FORMAT  SOURCE        CACHE     PACKS\npublic  builtin  strata  builtin       built in  11\nlocal   dir      strata  vendor/packs  local     0\n"
     );
 }
 

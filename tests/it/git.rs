@@ -488,9 +488,9 @@ fn registry_add_git_list_and_fetch() {
     assert_eq!(
         cells(&list.stdout),
         [
-            "NAME KIND SOURCE CACHE PACKS",
-            "public builtin builtin built in 11",
-            "acme git file://[TEMP]/packs-repo not fetched -"
+            "NAME KIND FORMAT SOURCE CACHE PACKS",
+            "public builtin strata builtin built in 11",
+            "acme git strata file://[TEMP]/packs-repo not fetched -"
         ]
     );
     let run = env.run(&["fetch"]);
@@ -502,7 +502,7 @@ fn registry_add_git_list_and_fetch() {
     let list = env.run(&["registry", "list"]);
     assert_eq!(
         cells(&list.stdout)[2],
-        "acme git file://[TEMP]/packs-repo cached 1"
+        "acme git strata file://[TEMP]/packs-repo cached 1"
     );
     env.run(&["fetch", "acm"]).fails(
         2,

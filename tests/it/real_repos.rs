@@ -47,6 +47,13 @@ fn a_chart_is_found_by_the_name_its_chart_yaml_states() {
         .map(|l| l.split_whitespace().next().unwrap())
         .collect();
     assert_eq!(names, ["web", "yace"], "{}", run.stdout);
+    let list = env.run(&["registry", "list"]);
+    let formats: Vec<&str> = list
+        .stdout
+        .lines()
+        .map(|l| l.split_whitespace().nth(2).unwrap())
+        .collect();
+    assert_eq!(formats, ["FORMAT", "strata", "helm"], "{}", list.stdout);
     assert_eq!(
         run.stderr,
         "warning: registry `charts`: tag `ghost-1.0.0` names chart `ghost`, and no `Chart.yaml` under `charts` at that tag has that name; the tag is skipped\n"

@@ -270,13 +270,14 @@ fn registry_list() {
     run.success();
     assert_eq!(
         run.stdout,
-        "NAME    KIND     SOURCE   CACHE     PACKS\npublic  builtin  builtin  built in  11\nlocal   dir      packs    local     1\n"
+        "NAME    KIND     FORMAT  SOURCE   CACHE     PACKS\npublic  builtin  strata  builtin  built in  11\nlocal   dir      strata  packs    local     1\n"
     );
     let run = env.run(&["registry", "list", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(v["schema_version"], 1);
     assert_eq!(v["registries"][1]["name"], "local");
     assert_eq!(v["registries"][1]["kind"], "dir");
+    assert_eq!(v["registries"][1]["format"], "strata");
     assert_eq!(v["registries"][1]["packs"], 1);
 }
 

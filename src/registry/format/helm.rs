@@ -108,6 +108,10 @@ fn chart_name(bytes: &[u8]) -> Option<String> {
 }
 
 impl Format for Helm {
+    fn name(&self) -> &'static str {
+        "helm"
+    }
+
     fn index(&self, at: Reader) -> Result<Index> {
         let root = at.source.root();
         let mut packs = Index::new();

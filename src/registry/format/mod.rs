@@ -78,6 +78,9 @@ pub fn read_release(at: Reader, release: &ReleaseRef, manifest: &str) -> Result<
 }
 
 pub trait Format: Send + Sync {
+    /// The name `strata.toml` gives the format (`format = "…"`).
+    fn name(&self) -> &'static str;
+
     /// Every pack and its releases, read once per run.
     fn index(&self, at: Reader) -> Result<Index>;
 

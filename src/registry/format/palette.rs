@@ -112,6 +112,10 @@ impl Palette {
 }
 
 impl Format for Palette {
+    fn name(&self) -> &'static str {
+        "palette"
+    }
+
     fn index(&self, at: Reader) -> Result<Index> {
         let rev = self.head(at)?;
         let root = at.source.root();

@@ -20,6 +20,10 @@ pub const MANIFEST: &str = "pack.toml";
 pub struct Strata;
 
 impl Format for Strata {
+    fn name(&self) -> &'static str {
+        "strata"
+    }
+
     fn index(&self, at: Reader) -> Result<Index> {
         match at.source.tags()? {
             Some(tags) => index_tags(at, tags.names()),
