@@ -183,7 +183,7 @@ fn validate(args: ValidateArgs, ctx: &Context) -> Result<()> {
                 cluster::FILE_NAME
             ),
         );
-    } else {
+    } else if !out.is_empty() {
         ctx.out.print(&out);
     }
     if problems.is_empty() {

@@ -387,10 +387,13 @@ fn cluster_mistakes_are_shown_at_their_line() {
     let set = |text: &str| env.write("clusters/pay-eu-1/cluster.toml", text);
     let head = "[cluster]\nname = \"pay-eu-1\"\nprofile = \"aws-prod\"\n";
     set(&format!("{head}version = \"1.2.0\"\n"));
-    env.run(&["cluster", "validate", "pay-eu-1"]).fails(
+    let run = env.run(&["cluster", "validate", "pay-eu-1"]);
+    run.fails(
         1,
         "error: clusters/pay-eu-1/cluster.toml:4:11: profile `aws-prod` has no release 1.2.0 (no tag `profiles/aws-prod/v1.2.0`)\n   |\n 4 | version = \"1.2.0\"\n   |           ^^^^^^^\n  hint: releases of `aws-prod`: 1.0.0, 1.1.0\nerror: 1 problem in 1 of 1 cluster\n",
     );
+    // No cluster is ok: stdout stays empty, not an empty line.
+    assert_eq!(run.stdout, "");
     set(&format!(
         "{head}version = \"1.0.0\"\n\n[variables]\npod_cidr = \"10.8.0.0/33\"\n"
     ));
