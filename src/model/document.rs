@@ -327,7 +327,15 @@ pub fn check_value(rule: &Rule, value: Option<&Yaml>, sensitive: bool) -> Option
             Some(Form::Version) => "a version".to_string(),
             _ => "a scalar".to_string(),
         };
-        return Some(format!("{shown} is not {expected}"));
+        let near = match &rule.form {
+            Some(Form::List(items)) if !(rule.is_password() || sensitive) => {
+                crate::diagnostic::near_miss(&text, items.iter().map(String::as_str))
+                    .map(|best| format!("; did you mean `{best}`?"))
+                    .unwrap_or_default()
+            }
+            _ => String::new(),
+        };
+        return Some(format!("{shown} is not {expected}{near}"));
     }
     if let (Some((min, max)), Ok(n)) = (rule.range, text.parse::<f64>())
         && (n < min || n > max)

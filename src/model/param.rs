@@ -265,7 +265,18 @@ impl ParamSpec {
             let list = choices.get_ref();
             if !list.iter().any(|c| values_equal(c, value)) {
                 let choices: Vec<String> = list.iter().map(ToString::to_string).collect();
-                return Err(format!("`{shown}` is not one of {}", choices.join(", ")));
+                let near = match value {
+                    Value::String(s) => {
+                        crate::diagnostic::near_miss(s, list.iter().filter_map(Value::as_str))
+                            .map(|best| format!("; did you mean `{}`?", Value::from(best)))
+                            .unwrap_or_default()
+                    }
+                    _ => String::new(),
+                };
+                return Err(format!(
+                    "`{shown}` is not one of {}{near}",
+                    choices.join(", ")
+                ));
             }
         }
         if let Value::String(text) = value {

@@ -395,13 +395,13 @@ fn document_pack_mistakes() {
     );
     // schema.yaml rules at the user's line: a range, a list, a read-only key.
     with(&format!(
-        "{argo}[layer.values]\ncharts.argo-cd.server.replicas = 9\ncharts.argo-cd.server.service.type = \"Ingress\"\npack.namespace = \"other\"\n"
+        "{argo}[layer.values]\ncharts.argo-cd.server.replicas = 9\ncharts.argo-cd.server.service.type = \"NodePrt\"\npack.namespace = \"other\"\n"
     ));
     let run = env.run(&["validate"]);
     assert_eq!(run.code, 1);
     assert_eq!(
         errors(&run.stderr),
-        "error: profiles/mixed/profile.toml:32:1: `charts.argo-cd.server.service.type` of argo-cd 7.1.0: `Ingress` is not one of ClusterIP, LoadBalancer, NodePort (schema.yaml)\n    |\n 32 | charts.argo-cd.server.service.type = \"Ingress\"\n    | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n  hint: How the UI is reached\n\
+        "error: profiles/mixed/profile.toml:32:1: `charts.argo-cd.server.service.type` of argo-cd 7.1.0: `NodePrt` is not one of ClusterIP, LoadBalancer, NodePort; did you mean `NodePort`? (schema.yaml)\n    |\n 32 | charts.argo-cd.server.service.type = \"NodePrt\"\n    | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n  hint: How the UI is reached\n\
          error: profiles/mixed/profile.toml:31:1: `charts.argo-cd.server.replicas` of argo-cd 7.1.0: `9` is not in [1-5] (schema.yaml)\n    |\n 31 | charts.argo-cd.server.replicas = 9\n    | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n\
          error: profiles/mixed/profile.toml:33:1: `pack.namespace` of argo-cd 7.1.0: is read-only (schema.yaml)\n    |\n 33 | pack.namespace = \"other\"\n    | ^^^^^^^^^^^^^^^^^^^^^^^^\n\
          error: 3 problems in 1 of 1 profile\n"

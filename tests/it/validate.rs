@@ -424,3 +424,16 @@ fn sarif_is_valid_sarif_2_1_0() {
     assert_eq!(results[1]["level"], "warning");
     assert_eq!(log["runs"][0]["tool"]["driver"]["name"], "strata");
 }
+
+#[test]
+fn an_enum_typo_gets_the_near_choice() {
+    let env = Env::new();
+    env.profile(
+        "aws-prod",
+        &aws_profile("[layer.values]\nencapsulation = \"VXLANCrossSubnt\"\n"),
+    );
+    env.run(&["validate"]).fails(
+        1,
+        "error: profiles/aws-prod/profile.toml:20:17: parameter `encapsulation` of calico 3.33.1: `\"VXLANCrossSubnt\"` is not one of \"VXLAN\", \"VXLANCrossSubnet\", \"IPIP\", \"IPIPCrossSubnet\", \"None\"; did you mean `\"VXLANCrossSubnet\"`?\n    |\n 20 | encapsulation = \"VXLANCrossSubnt\"\n    |                 ^^^^^^^^^^^^^^^^^\nerror: 1 problem in 1 of 1 profile\n",
+    );
+}
