@@ -150,7 +150,7 @@ fn unreachable_repository_fails_fast_without_credentials_in_output() {
     assert_eq!(run.code, 3, "{}", run.stderr);
     assert!(
         run.stderr.starts_with(
-            "error: registry `acme`: cannot fetch `https://127.0.0.1:9/platform/packs.git`: "
+            "error: registry `acme`: cannot fetch `https://127.0.0.1:9/platform/packs.git`:\n  git: "
         ),
         "{}",
         run.stderr
@@ -163,11 +163,14 @@ fn unreachable_repository_fails_fast_without_credentials_in_output() {
     env.write("strata.toml", &config("file:///nonexistent/packs.git", ""));
     let run = env.run(&["pack", "list"]);
     assert_eq!(run.code, 3, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .starts_with("error: registry `acme`: cannot fetch `file:///nonexistent/packs.git`: "),
-        "{}",
-        run.stderr
+    // git's lines as git wrote them, each on its own line; no temporary cache path.
+    assert_eq!(
+        run.stderr,
+        "error: registry `acme`: cannot fetch `file:///nonexistent/packs.git`:\n  \
+         git: fatal: '/nonexistent/packs.git' does not appear to be a git repository\n  \
+         git: fatal: Could not read from remote repository.\n  \
+         git: Please make sure you have the correct access rights\n  \
+         git: and the repository exists.\n"
     );
     // A failed clone leaves nothing half-made in the cache.
     let leftovers: Vec<_> = fs_err::read_dir(env.cache().join("git"))

@@ -439,8 +439,9 @@ fn user_info_never_reaches_a_lock_or_a_message() {
     assert_eq!(run.code, 3, "{}", run.stderr);
     assert!(!run.stderr.contains("pw"), "{}", run.stderr);
     assert!(
-        run.stderr
-            .starts_with("error: registry `acme`: cannot fetch `git://u@127.0.0.1:9/x.git`: "),
+        run.stderr.starts_with(
+            "error: registry `acme`: cannot fetch `git://u@127.0.0.1:9/x.git`:\n  git: "
+        ),
         "{}",
         run.stderr
     );

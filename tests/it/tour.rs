@@ -232,7 +232,7 @@ fn a_registry_that_is_down_fails_only_what_reads_it() {
     );
     assert!(
         run.stderr
-            .starts_with("error: registry `down`: cannot fetch `../nowhere`: "),
+            .starts_with("error: registry `down`: cannot fetch `../nowhere`:\n  git: "),
         "{}",
         run.stderr
     );

@@ -109,22 +109,26 @@ fn run_git(args: &[&std::ffi::OsStr], quiet: Duration) -> Result<(), String> {
         return Ok(());
     }
     let stderr = String::from_utf8_lossy(&output);
-    let lines: Vec<&str> = stderr
-        .split(['\n', '\r'])
-        .map(|l| {
-            l.trim()
-                .trim_start_matches("fatal: ")
-                .trim_start_matches("error: ")
-        })
-        .filter(|l| !l.is_empty() && !is_progress(l))
-        .collect();
-    Err(redact(&join_sentences(&lines)))
+    Err(redact(&git_lines(&stderr)))
 }
 
-/// git's progress lines (`Receiving objects:  42% (…)`), which are no part of an error.
+/// git's error lines as it wrote them, each on a line of its own after `git: ` (so no line
+/// of the remote's starts a line of strata's output), without progress and without the
+/// line naming the cache's temporary folder.
+fn git_lines(stderr: &str) -> String {
+    stderr
+        .split(['\n', '\r'])
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !is_progress(l) && !l.starts_with("Cloning into "))
+        .map(|l| format!("\n  git: {l}"))
+        .collect()
+}
+
+/// git's progress lines (`Receiving objects:  42% (…)`, the remote's `Counting objects`),
+/// which are no part of an error.
 fn is_progress(line: &str) -> bool {
+    let line = line.strip_prefix("remote: ").unwrap_or(line);
     [
-        "remote: ",
         "Receiving objects",
         "Resolving deltas",
         "Counting objects",
@@ -136,21 +140,17 @@ fn is_progress(line: &str) -> bool {
     .any(|p| line.starts_with(p))
 }
 
-/// Lines of a message joined into one: `a.; b` would read badly, so a line's own final
-/// period is dropped before the `; `.
-fn join_sentences(lines: &[&str]) -> String {
-    lines
-        .iter()
-        .map(|l| l.strip_suffix('.').unwrap_or(l))
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
 impl GitSource {
     pub(super) fn cannot_fetch(&self, why: &str) -> Error {
         Error::registry(
             &self.registry,
-            format!("cannot fetch `{}`: {}", self.url.display, redact(why)),
+            // git's own lines follow on lines of their own.
+            format!(
+                "cannot fetch `{}`:{}{}",
+                self.url.display,
+                if why.starts_with('\n') { "" } else { " " },
+                redact(why)
+            ),
         )
     }
 
@@ -340,14 +340,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn git_messages_read_as_one_sentence() {
-        let lines = [
-            "Could not read from remote repository.",
-            "Please make sure you have the correct access rights",
-        ];
+    fn git_lines_are_kept_as_git_wrote_them() {
+        let stderr = "Cloning into bare repository '/cache/x.tmp-1'...\nremote: Counting objects: 3\rremote: Repository not found.\nfatal: repository 'https://h/x.git/' not found\n";
         assert_eq!(
-            join_sentences(&lines),
-            "Could not read from remote repository; Please make sure you have the correct access rights"
+            git_lines(stderr),
+            "\n  git: remote: Repository not found.\n  git: fatal: repository 'https://h/x.git/' not found"
         );
         assert!(is_progress("Receiving objects:  42% (5/12)"));
         assert!(!is_progress("repository not found"));
