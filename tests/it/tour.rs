@@ -354,3 +354,39 @@ fn the_clusters_worked_example_runs_as_written() {
             .contains("  token: \"tok-123\"\n")
     );
 }
+
+/// The quickstart needs only what the CLI needs: `install-deps --cli` does not ask for
+/// `protoc`, which only the Terraform provider uses, and the quickstart builds only the CLI
+/// with cargo's progress shown.
+#[test]
+fn the_quickstart_needs_only_what_the_cli_needs() {
+    let env = Env::empty();
+    let bin = env.path("bin");
+    fs_err::create_dir_all(&bin).unwrap();
+    for tool in ["cc", "git"] {
+        std::os::unix::fs::symlink("/bin/true", bin.join(tool)).unwrap();
+    }
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/install-deps");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new("/bin/bash")
+            .arg(&script)
+            .args(args)
+            .env_clear()
+            .env("PATH", &bin)
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8(out.stderr).unwrap())
+    };
+    assert_eq!(run(&["--cli"]), (Some(0), String::new()));
+    assert_eq!(
+        run(&[]),
+        (
+            Some(1),
+            "strata needs: protobuf-compiler (Debian/Ubuntu package names); install them and run again\n".to_string()
+        )
+    );
+    let quickstart = include_str!("../../scripts/quickstart");
+    assert!(quickstart.contains("\nscripts/install-deps --cli\n"));
+    assert!(quickstart.contains("\ncargo build --locked -p strata --bin strata\n"));
+    assert!(!quickstart.contains("--quiet"));
+}
