@@ -17,7 +17,6 @@ pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), env!("STRATA_BUILD_
 #[command(
     name = "strata",
     version = VERSION,
-    disable_help_subcommand = true,
     max_term_width = 100
 )]
 pub struct Cli {

@@ -15,9 +15,14 @@ pub struct CompletionsArgs {
     pub shell: String,
 }
 
-/// Print strata's man page (roff), for `man -l -` or a man1 folder
+/// Print strata's man page (roff) for `man -l -`, or write one per command (--out DIR)
 #[derive(Debug, clap::Args)]
-pub struct ManArgs {}
+pub struct ManArgs {
+    /// Write `strata.1` and a page for every command (`strata-lock.1`,
+    /// `strata-registry-list.1`, ...) into DIR instead of printing `strata.1`
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<std::path::PathBuf>,
+}
 
 pub fn completions(args: CompletionsArgs, ctx: &Context) -> Result<()> {
     let mut buf = Vec::new();
@@ -26,12 +31,46 @@ pub fn completions(args: CompletionsArgs, ctx: &Context) -> Result<()> {
     Ok(())
 }
 
-pub fn man(_: ManArgs, ctx: &Context) -> Result<()> {
+pub fn man(args: ManArgs, ctx: &Context) -> Result<()> {
+    // `strata help COMMAND` is `strata COMMAND --help`: no page of its own.
+    let mut cmd = crate::cli::Cli::command().disable_help_subcommand(true);
+    cmd.build();
+    let mut pages = Vec::new();
+    man_pages(&cmd, &mut pages)?;
+    let Some(dir) = args.out else {
+        let (_, main) = pages.swap_remove(0);
+        ctx.out.print(&String::from_utf8_lossy(&main));
+        return Ok(());
+    };
+    let files: Vec<(std::path::PathBuf, &[u8])> = pages
+        .iter()
+        .map(|(name, text)| (dir.join(name), text.as_slice()))
+        .collect();
+    crate::atomic::write_all(&files)?;
+    ctx.out.status(
+        "Wrote",
+        &format!(
+            "{} man pages to {}",
+            files.len(),
+            crate::shown::one_line(&dir.display().to_string())
+        ),
+    );
+    Ok(())
+}
+
+/// The page of `cmd` (`strata-registry-list.1`) and of each of its commands, depth first.
+fn man_pages(cmd: &clap::Command, pages: &mut Vec<(String, Vec<u8>)>) -> Result<()> {
+    let name = cmd.get_display_name().unwrap_or(cmd.get_name()).to_string();
     let mut buf = Vec::new();
-    clap_mangen::Man::new(crate::cli::Cli::command())
+    clap_mangen::Man::new(cmd.clone())
         .render(&mut buf)
         .map_err(Error::Io)?;
-    ctx.out.print(&String::from_utf8_lossy(&buf));
+    pages.push((format!("{name}.1"), buf));
+    for sub in cmd.get_subcommands() {
+        if !sub.is_hide_set() {
+            man_pages(sub, pages)?;
+        }
+    }
     Ok(())
 }
 

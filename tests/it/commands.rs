@@ -674,3 +674,57 @@ fn man_page_renders() {
     );
     assert!(text.contains("strata-registry(1)"), "{text}");
 }
+
+#[test]
+fn help_and_a_man_page_for_every_command() {
+    let env = Env::empty();
+    let help = env.run(&["help", "lock"]);
+    help.success();
+    assert_eq!(help.stdout, env.run(&["lock", "--help"]).stdout);
+    assert!(
+        help.stdout
+            .starts_with("Write missing and stale lock files")
+    );
+
+    let run = env.run(&["man", "--out", "man1"]);
+    run.success();
+    let mut pages: Vec<String> = fs_err::read_dir(env.path("man1"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    pages.sort();
+    assert_eq!(
+        run.stderr,
+        format!("     Wrote {} man pages to man1\n", pages.len())
+    );
+    for page in [
+        "strata.1",
+        "strata-lock.1",
+        "strata-registry-list.1",
+        "strata-cluster-render.1",
+    ] {
+        assert!(pages.iter().any(|p| p == page), "{page} in {pages:?}");
+    }
+    // Every page a page refers to is there, and a command's page has its options.
+    for page in &pages {
+        let text = env.read(&format!("man1/{page}"));
+        for (i, _) in text.match_indices("(1)") {
+            let start = text[..i]
+                .rfind(|c: char| c.is_whitespace())
+                .map_or(0, |s| s + 1);
+            let name = text[start..i].replace("\\-", "-");
+            if name.starts_with("strata") {
+                assert!(
+                    pages.contains(&format!("{name}.1")),
+                    "{page} refers to {name}(1)"
+                );
+            }
+        }
+    }
+    let lock = env.read("man1/strata-lock.1");
+    assert!(lock.contains("\\-\\-check"), "{lock}");
+    assert!(
+        !pages.iter().any(|p| p.starts_with("strata-help")),
+        "{pages:?}"
+    );
+}
