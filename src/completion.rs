@@ -108,18 +108,49 @@ pub fn profiles() -> Vec<CompletionCandidate> {
     )
 }
 
-/// Layer names of every profile.
+/// Layer names of the profile the command line names before the word being completed
+/// (`explain aws-prod <TAB>`, `render aws-prod --layer <TAB>`), with its bases' layers; of
+/// every profile when it names none.
 pub fn layers() -> Vec<CompletionCandidate> {
     let Some(catalog) = catalog() else {
         return Vec::new();
     };
     let loaded = catalog.load_profiles(&[]).unwrap_or_default();
-    candidates(
-        loaded
-            .into_iter()
-            .filter_map(|(_, p)| p.ok())
-            .flat_map(|p| p.layers.into_iter().map(|l| l.name)),
-    )
+    let profiles: Vec<_> = loaded.into_iter().filter_map(|(_, p)| p.ok()).collect();
+    let words = typed_words();
+    let named = profiles.iter().find(|p| words.iter().any(|w| *w == p.name));
+    match named {
+        Some(p) => candidates(p.layers.iter().map(|l| l.name.clone())),
+        None => candidates(
+            profiles
+                .into_iter()
+                .flat_map(|p| p.layers.into_iter().map(|l| l.name)),
+        ),
+    }
+}
+
+/// The words typed before the one being completed: the completion scripts run
+/// `strata -- strata WORD… CURRENT`.
+fn typed_words() -> Vec<String> {
+    let args: Vec<String> = std::env::args().collect();
+    let Some(dashes) = args.iter().position(|a| a == "--") else {
+        return Vec::new();
+    };
+    let mut words: Vec<String> = args.into_iter().skip(dashes + 2).collect();
+    words.pop();
+    words
+}
+
+/// Cluster names: `[cluster] name`, or the folder's name for a file that does not parse.
+pub fn clusters() -> Vec<CompletionCandidate> {
+    let Some(catalog) = catalog() else {
+        return Vec::new();
+    };
+    let loaded = crate::cluster::load_clusters(&catalog).unwrap_or_default();
+    candidates(loaded.into_iter().map(|(file, parsed)| match parsed {
+        Ok(c) => c.name,
+        Err(_) => file.rsplit('/').nth(1).unwrap_or_default().to_string(),
+    }))
 }
 
 /// Pack names of every registry that can be read without fetching.

@@ -27,7 +27,7 @@ pub enum Command {
 #[derive(Debug, clap::Args)]
 pub struct ValidateArgs {
     /// Clusters to check (default: all)
-    #[arg(value_name = "NAME")]
+    #[arg(value_name = "NAME", add = clap_complete::engine::ArgValueCandidates::new(crate::completion::clusters))]
     pub clusters: Vec<String>,
     /// A value for a variable (repeatable); `STRATA_VAR_<NAME>` in the environment wins
     #[arg(long = "var", value_name = "NAME=VALUE")]
@@ -37,6 +37,7 @@ pub struct ValidateArgs {
 #[derive(Debug, clap::Args)]
 pub struct RenderArgs {
     /// Cluster to render
+    #[arg(add = clap_complete::engine::ArgValueCandidates::new(crate::completion::clusters))]
     pub cluster: String,
     /// Write DIR/<layer name>/<file> instead of printing (the only output that holds
     /// sensitive values)

@@ -17,7 +17,7 @@ pub struct Args {
     #[arg(required_unless_present = "cluster", conflicts_with = "cluster", add = clap_complete::engine::ArgValueCandidates::new(crate::completion::profiles))]
     pub profile: Option<String>,
     /// Export a cluster instead: its pinned profile releases with its variables
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", add = clap_complete::engine::ArgValueCandidates::new(crate::completion::clusters))]
     pub cluster: Option<String>,
     /// Where it goes
     #[arg(long = "to", value_enum)]

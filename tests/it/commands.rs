@@ -576,8 +576,13 @@ fn completions_scripts_parse_and_complete_names_from_the_catalog() {
     env.profile("aws-prod", &crate::util::with_agent("1.x"));
     env.profile(
         "edge",
-        &crate::util::with_agent("1.x").replace("aws-prod", "edge"),
+        &crate::util::aws_profile("").replace("aws-prod", "edge"),
     );
+    env.write(
+        "clusters/pay-eu-1/cluster.toml",
+        "[cluster]\nname = \"payments-eu-1\"\nprofile = \"aws-prod\"\n",
+    )
+    .write("clusters/broken/cluster.toml", "[cluster\n");
     let bash = env.run(&["completions", "bash"]);
     bash.success();
     assert!(
@@ -628,6 +633,20 @@ fn completions_scripts_parse_and_complete_names_from_the_catalog() {
         words(&["explain", "aws-prod", ""]),
         ["agent", "kubernetes", "network", "os", "storage"]
     );
+    // Only the layers of the profile named before the word.
+    assert_eq!(
+        words(&["explain", "edge", ""]),
+        ["kubernetes", "network", "os", "storage"]
+    );
+    assert_eq!(
+        words(&["render", "edge", "--layer", ""]),
+        ["kubernetes", "network", "os", "storage"]
+    );
+    assert_eq!(
+        words(&["cluster", "render", ""]),
+        ["broken", "payments-eu-1"]
+    );
+    assert_eq!(words(&["export", "--cluster", "pay"]), ["payments-eu-1"]);
     assert_eq!(words(&["pack", "show", "cal"]), ["calico"]);
     assert_eq!(words(&["update", "--pack", "ag"]), ["agent"]);
     assert_eq!(words(&["registry", "remove", ""]), ["local", "public"]);
