@@ -45,6 +45,19 @@ pub fn build(
     build_with(working, settings, cluster, flags, env, &|_| None)
 }
 
+/// [`build`] for checks that run without production secrets (`validate`, `cluster
+/// validate`): a sensitive variable with no value renders as its placeholder, as in a
+/// lock; every value given is still checked.
+pub fn build_without_secrets(
+    working: &Catalog,
+    settings: &Settings,
+    cluster: &Cluster,
+    flags: &[String],
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Checked<Built> {
+    build_all(working, settings, cluster, (flags, env), &|_| None, false)
+}
+
 /// [`build`], rendering each sensitive variable as `reference(name)` when it gives one (an
 /// export hands the engine a reference, never the value); the value is still checked.
 pub fn build_with(
@@ -54,6 +67,20 @@ pub fn build_with(
     flags: &[String],
     env: &dyn Fn(&str) -> Option<String>,
     reference: &dyn Fn(&str) -> Option<String>,
+) -> Checked<Built> {
+    build_all(working, settings, cluster, (flags, env), reference, true)
+}
+
+/// Values from `--var` flags and the environment.
+type Given<'a> = (&'a [String], &'a dyn Fn(&str) -> Option<String>);
+
+fn build_all(
+    working: &Catalog,
+    settings: &Settings,
+    cluster: &Cluster,
+    (flags, env): Given,
+    reference: &dyn Fn(&str) -> Option<String>,
+    need_secrets: bool,
 ) -> Checked<Built> {
     let (infra, addons) = match pin_all(working, settings, cluster)? {
         Ok(pinned) => pinned,
@@ -89,7 +116,13 @@ pub fn build_with(
             .collect()))
     };
     let catalog = infra.catalog(working);
-    problems.extend(check_bound(catalog, cluster, &stack, &bindings));
+    problems.extend(check_bound(
+        catalog,
+        cluster,
+        &stack,
+        &bindings,
+        need_secrets,
+    ));
     if !problems.is_empty() {
         return fail(problems);
     }
@@ -295,8 +328,18 @@ fn check_bound(
     cluster: &Cluster,
     stack: &Combined,
     bindings: &Bindings,
+    need_secrets: bool,
 ) -> Vec<Diagnostic> {
-    let used = stack.profile.used_variables();
+    let mut used = stack.profile.used_variables();
+    if !need_secrets {
+        used.retain(|name| {
+            !stack
+                .profile
+                .variables
+                .get(name)
+                .is_some_and(|v| v.sensitive)
+        });
+    }
     let mut problems = variable::missing(&stack.profile.variables, &used, bindings, &|_, msg| {
         Diagnostic::at(
             &cluster.source,

@@ -423,8 +423,20 @@ fn cluster_mistakes_are_shown_at_their_line() {
         "error: variable `api_token` (from $STRATA_VAR_API_TOKEN): `(sensitive)` does not match the regex `^tok-`\nerror: 1 problem in 1 of 1 cluster\n"
     );
     env.set_var("STRATA_VAR_API_TOKEN", "");
-    // A required variable with no value anywhere.
-    let run = env.run(&["cluster", "validate", "pay-eu-2"]);
+    // A sensitive variable with no value anywhere: checks run without secrets (a
+    // pull request has none), rendering for the cluster needs it.
+    for args in [&["cluster", "validate", "pay-eu-2"][..], &["validate"]] {
+        let run = env.run(args);
+        assert!(
+            run.stdout
+                .contains("ok cluster pay-eu-2: aws-prod 1.1.0 + observability 1.0.0, 6 layers\n"),
+            "{args:?}: {}{}",
+            run.stdout,
+            run.stderr
+        );
+        assert!(!run.stderr.contains("api_token"), "{}", run.stderr);
+    }
+    let run = env.run(&["cluster", "render", "pay-eu-2"]);
     assert_eq!(run.code, 1);
     assert!(
         run.stderr.starts_with(
