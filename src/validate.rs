@@ -65,7 +65,22 @@ pub fn validate<'c>(
             Err(problems) => Ok(Err(problems.clone())),
         })
     })?;
-    let mut seen = BTreeSet::new();
+    // A problem in a profile's own file is that profile's to report (a base's, however
+    // many children meet it); any other, the first profile's that meets it.
+    let mut seen: BTreeSet<_> = loaded
+        .iter()
+        .zip(&outcomes)
+        .filter_map(|((entry, _), outcome)| match outcome {
+            Ok(Ok(Err(problems))) => Some((entry.file(), problems)),
+            _ => None,
+        })
+        .flat_map(|(own, problems)| {
+            problems
+                .iter()
+                .filter(move |d| d.file.as_deref() == Some(own.as_str()))
+                .map(|d| (d.location(), d.message.clone()))
+        })
+        .collect();
     for ((entry, _), outcome) in loaded.into_iter().zip(outcomes) {
         let checked = match outcome? {
             Ok(checked) => checked,

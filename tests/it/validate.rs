@@ -437,3 +437,26 @@ fn an_enum_typo_gets_the_near_choice() {
         "error: profiles/aws-prod/profile.toml:20:17: parameter `encapsulation` of calico 3.33.1: `\"VXLANCrossSubnt\"` is not one of \"VXLAN\", \"VXLANCrossSubnet\", \"IPIP\", \"IPIPCrossSubnet\", \"None\"; did you mean `\"VXLANCrossSubnet\"`?\n    |\n 20 | encapsulation = \"VXLANCrossSubnt\"\n    |                 ^^^^^^^^^^^^^^^^^\nerror: 1 problem in 1 of 1 profile\n",
     );
 }
+
+/// A problem in a base is the base's: shown once, at its line, however many profiles
+/// extend it (and whichever comes first in the catalog).
+#[test]
+fn a_base_problem_is_shown_once() {
+    let env = Env::new();
+    env.profile(
+        "base",
+        &aws_profile("[layer.values]\nwireguard = \"yes\"\n").replace("aws-prod", "base"),
+    );
+    for child in ["a-child", "z-child"] {
+        env.profile(
+            child,
+            &format!("[profile]\nname = \"{child}\"\nextends = \"base\"\n"),
+        );
+    }
+    env.run(&["validate"]).fails(
+        1,
+        "error: profiles/base/profile.toml:20:13: parameter `wireguard` of calico 3.33.1: expected a boolean, found a string\n    |\n 20 | wireguard = \"yes\"\n    |             ^^^^^\nerror: 1 problem in 3 of 3 profiles\n",
+    );
+    let run = env.run(&["validate", "--format", "github"]);
+    assert_eq!(run.stdout.matches("::error ").count(), 1, "{}", run.stdout);
+}
