@@ -250,6 +250,13 @@ impl Diagnostic {
     }
 }
 
+/// Drops each problem that repeats an earlier one (same place, same message): a base's
+/// problem met by every profile that extends it is shown once.
+pub fn dedup(problems: &mut Vec<Diagnostic>) {
+    let mut seen = std::collections::HashSet::new();
+    problems.retain(|d| seen.insert((d.location(), d.message.clone())));
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.location() {

@@ -134,6 +134,7 @@ fn run(
             problems.extend(p.check_problem());
         }
     }
+    crate::diagnostic::dedup(&mut problems);
     if !problems.is_empty() {
         let n = problems.len();
         let tail = if check {

@@ -459,4 +459,8 @@ fn a_base_problem_is_shown_once() {
     );
     let run = env.run(&["validate", "--format", "github"]);
     assert_eq!(run.stdout.matches("::error ").count(), 1, "{}", run.stdout);
+    env.run(&["lock"]).fails(
+        1,
+        "error: profiles/base/profile.toml:20:13: parameter `wireguard` of calico 3.33.1: expected a boolean, found a string\n    |\n 20 | wireguard = \"yes\"\n    |             ^^^^^\nerror: 1 problem; no lock file was written\n",
+    );
 }
