@@ -52,12 +52,25 @@ pub fn check_with<'c>(
     profile: Profile,
     prefs: &Preferences,
 ) -> Result<Result<Checked<'c>, Vec<Diagnostic>>> {
+    let unbound = Bindings::new();
     let chosen = match resolve(catalog, &profile, prefs)? {
         Ok(c) => c,
-        Err(problems) => return Ok(Err(problems)),
+        Err(mut problems) => {
+            // A layer that cannot be resolved hides no mistake of the others.
+            let alone = crate::resolve::each_alone(catalog, &profile, prefs);
+            if alone.len() < profile.layers.len() {
+                for (i, pack) in alone {
+                    let layer = &profile.layers[i];
+                    problems.extend(check_values(catalog, &profile, layer, &pack, &unbound, &[]));
+                }
+                crate::diagnostic::dedup(&mut problems);
+                problems
+                    .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+            }
+            return Ok(Err(problems));
+        }
     };
     let mut problems = Vec::new();
-    let unbound = Bindings::new();
     for c in &chosen {
         problems.extend(check_values(
             catalog,

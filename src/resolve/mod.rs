@@ -153,3 +153,30 @@ pub fn resolve<'c>(
         Ok(Err(problems))
     }
 }
+
+/// Each layer that resolves on its own (its registry, pack and train read, a release to
+/// offer), with its most preferred release, by the layer's index: when one layer cannot be
+/// resolved, the values of the others are checked against these, so one run reports every
+/// problem of a profile.
+pub fn each_alone(
+    catalog: &Catalog,
+    profile: &Profile,
+    prefs: &Preferences,
+) -> Vec<(usize, std::sync::Arc<crate::model::pack::Pack>)> {
+    let locked = prefs.index();
+    let mut out = Vec::new();
+    for (i, layer) in profile.layers.iter().enumerate() {
+        let lock = locked.get(layer.name.as_str()).copied();
+        let Ok(Ok(opt)) = candidates::options(catalog, layer, |r| prefs.keeps(lock, layer, r))
+        else {
+            continue;
+        };
+        if opt.releases.is_empty() {
+            continue;
+        }
+        if let Ok(pack) = opt.registry.pack(layer.pack.get_ref(), &opt.releases[0]) {
+            out.push((i, pack));
+        }
+    }
+    out
+}

@@ -464,3 +464,36 @@ fn a_base_problem_is_shown_once() {
         "error: profiles/base/profile.toml:20:13: parameter `wireguard` of calico 3.33.1: expected a boolean, found a string\n    |\n 20 | wireguard = \"yes\"\n    |             ^^^^^\nerror: 1 problem; no lock file was written\n",
     );
 }
+
+/// An unknown pack hides no other mistake of the profile: every problem in one run, in
+/// line order.
+#[test]
+fn an_unknown_pack_hides_no_other_mistake() {
+    let env = Env::new();
+    env.profile(
+        "aws-prod",
+        &aws_profile("")
+            .replace("pack = \"calico\"", "pack = \"calicoo\"")
+            .replace(
+                "version = \"22.04.x\"\n",
+                "version = \"22.04.x\"\n[layer.values]\nswap = \"yes\"\n",
+            ),
+    );
+    let run = env.run(&["validate"]);
+    let errors: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error"))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            "error: profiles/aws-prod/profile.toml:10:8: parameter `swap` of ubuntu 22.04.5: expected a boolean, found a string",
+            "error: profiles/aws-prod/profile.toml:19:8: unknown pack `calicoo`",
+            "error: 2 problems in 1 of 1 profile",
+        ],
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.code, 1);
+}
