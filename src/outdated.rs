@@ -10,8 +10,7 @@ use crate::error::{Error, Result, problems as split};
 use crate::lock::current::readable_lock;
 use crate::model::pack::LayerType;
 use crate::model::version::Version;
-use crate::profile::Layer;
-use crate::resolve::{Chosen, Preferences, gather};
+use crate::resolve::{Preferences, gather, unfit, why_not};
 
 // One layer: its locked release, the newest in its train, the newest overall.
 #[derive(Serialize, schemars::JsonSchema)]
@@ -26,6 +25,9 @@ pub struct Row {
     /// `major` when the newest release is another major version; `skips-minor` when a
     /// Kubernetes layer would skip a minor version to reach it (upgrade one minor at a time).
     pub flags: Vec<&'static str>,
+    /// Why the layer is not at the newest release of its train: a constraint of the release
+    /// or of another layer, or the lock keeping its release.
+    pub held_back: Option<String>,
 }
 
 impl Row {
@@ -70,8 +72,8 @@ pub fn layers(catalog: &Catalog, names: &[String]) -> Result<(Vec<Row>, usize)> 
                 continue;
             }
         };
-        for (c, layer) in checked.layers.iter().zip(&checked.profile.layers) {
-            rows.push(row(catalog, &checked.profile.name, c, layer)?);
+        for index in 0..checked.layers.len() {
+            rows.push(row(catalog, &checked, index)?);
         }
     }
     if !problems.is_empty() {
@@ -80,9 +82,29 @@ pub fn layers(catalog: &Catalog, names: &[String]) -> Result<(Vec<Row>, usize)> 
     Ok((rows, profiles))
 }
 
-/// A layer's row: the newest release of its train and overall, and the flags.
-fn row(catalog: &Catalog, profile: &str, c: &Chosen, layer: &Layer) -> Result<Row> {
+/// A layer's row: the newest release of its train and overall, the flags, and what holds
+/// it back.
+fn row(catalog: &Catalog, checked: &Checked, index: usize) -> Result<Row> {
+    let c = &checked.layers[index];
+    let layer = &checked.profile.layers[index];
     let (registry, train) = gather(catalog, layer)?.map_err(Error::Catalog)?;
+    let held_back = match train.first() {
+        Some(newest) if newest.version > c.pack.version => {
+            let pack = registry.pack(layer.pack.get_ref(), newest)?;
+            let unfit = unfit(catalog, &checked.profile, layer, &pack)?;
+            Some(match unfit.first() {
+                Some(d) => format!("{} {}: {}", pack.name, pack.version, d.message),
+                None => match why_not(&checked.profile, &checked.layers, index, &pack) {
+                    Some(why) => format!("{} {}: {why}", pack.name, pack.version),
+                    None => format!(
+                        "the lock keeps {}; `strata update --pack {}` moves to {}",
+                        c.pack.version, c.pack.name, pack.version
+                    ),
+                },
+            })
+        }
+        _ => None,
+    };
     let newest_in_train = train
         .first()
         .map_or(c.pack.version.clone(), |r| r.version.clone());
@@ -104,7 +126,7 @@ fn row(catalog: &Catalog, profile: &str, c: &Chosen, layer: &Layer) -> Result<Ro
         flags.push("skips-minor");
     }
     Ok(Row {
-        profile: profile.to_string(),
+        profile: checked.profile.name.clone(),
         layer: layer.name.clone(),
         pack: c.pack.name.clone(),
         requested: layer.requested.get_ref().clone(),
@@ -112,6 +134,7 @@ fn row(catalog: &Catalog, profile: &str, c: &Chosen, layer: &Layer) -> Result<Ro
         newest_in_train: newest_in_train.to_string(),
         newest: newest.to_string(),
         flags,
+        held_back,
     })
 }
 

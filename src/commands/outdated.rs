@@ -90,7 +90,11 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
                     r.locked.clone(),
                     r.newest_in_train.clone(),
                     r.newest.clone(),
-                    r.flags.join(", "),
+                    match (r.flags.join(", "), &r.held_back) {
+                        (flags, None) => flags,
+                        (flags, Some(why)) if flags.is_empty() => why.clone(),
+                        (flags, Some(why)) => format!("{flags}; {why}"),
+                    },
                 ]
             })
             .collect();

@@ -418,3 +418,63 @@ fn markdown_comment_of_a_shared_default_change_fits_and_names_every_profile() {
         "{comment}"
     );
 }
+
+/// A layer behind its train says what holds it back: a constraint, or the lock.
+#[test]
+fn outdated_says_what_holds_a_layer_back() {
+    let env = Env::new();
+    let mut repo = PackRepo::init(&env.outside("packs-repo"));
+    repo.write(
+        "agent/pack.toml",
+        &manifest("agent", "1.0.0", "addon", "agent"),
+    );
+    let c = repo.commit("1.0.0");
+    repo.tag("agent/v1.0.0", c);
+    env.write(
+        "strata.toml",
+        "[catalog]\nname = \"test\"\n\n[[registry]]\nname = \"public\"\nkind = \"builtin\"\n\n[[registry]]\nname = \"acme\"\nkind = \"git\"\nurl = \"../packs-repo\"\n",
+    );
+    env.profile(
+        "aws-prod",
+        &(aws_profile("").replace("1.36.x", "1.35.9")
+            + "\n[[layer]]\ntype = \"addon\"\npack = \"agent\"\nversion = \"1.x\"\n"),
+    );
+    env.run(&["lock", "-q"]).success();
+    // 1.1.0 fits, but the lock keeps 1.0.0; 1.2.0 needs a newer Kubernetes.
+    repo.write(
+        "agent/pack.toml",
+        &manifest("agent", "1.1.0", "addon", "agent"),
+    );
+    let c = repo.commit("1.1.0");
+    repo.tag("agent/v1.1.0", c);
+    env.run(&["fetch", "-q"]).success();
+    let run = env.run(&["outdated", "aws-prod"]);
+    run.success();
+    let agent = run.stdout.lines().find(|l| l.contains("agent")).unwrap();
+    assert_eq!(
+        agent.split_whitespace().collect::<Vec<_>>().join(" "),
+        "aws-prod agent agent 1.0.0 1.1.0 1.1.0 the lock keeps 1.0.0; `strata update --pack agent` moves to 1.1.0"
+    );
+    repo.write(
+        "agent/pack.toml",
+        &(manifest("agent", "1.2.0", "addon", "agent")
+            + "\n[[requires]]\nlayer = \"kubernetes\"\nversion = \">=1.36\"\n"),
+    );
+    let c = repo.commit("1.2.0");
+    repo.tag("agent/v1.2.0", c);
+    env.run(&["fetch", "-q"]).success();
+    env.run(&["update", "--pack", "agent", "-q"]).success();
+    let run = env.run(&["outdated", "aws-prod", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let agent = v["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["pack"] == "agent")
+        .unwrap();
+    assert_eq!(agent["locked"], "1.1.0");
+    assert_eq!(
+        agent["held_back"],
+        "agent 1.2.0: it requires kubernetes >=1.36, and layer `kubernetes` has kubernetes 1.35.9"
+    );
+}
