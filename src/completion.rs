@@ -118,7 +118,7 @@ pub fn layers() -> Vec<CompletionCandidate> {
     let loaded = catalog.load_profiles(&[]).unwrap_or_default();
     let profiles: Vec<_> = loaded.into_iter().filter_map(|(_, p)| p.ok()).collect();
     let words = typed_words();
-    let named = profiles.iter().find(|p| words.iter().any(|w| *w == p.name));
+    let named = profiles.iter().find(|p| words.contains(&p.name));
     match named {
         Some(p) => candidates(p.layers.iter().map(|l| l.name.clone())),
         None => candidates(

@@ -209,6 +209,15 @@ impl Diagnostic {
         self
     }
 
+    /// [`Diagnostic::with_hint`] unless it has a hint already (a more precise one).
+    pub fn or_hint(self, hint: impl Into<String>) -> Diagnostic {
+        if self.hint.is_some() {
+            self
+        } else {
+            self.with_hint(hint)
+        }
+    }
+
     pub fn with_hint_opt(mut self, hint: Option<String>) -> Diagnostic {
         self.hint = hint.map(crate::shown::bounded);
         self

@@ -47,7 +47,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
             ]),
             Ok(Some(bytes)) => Source::from_bytes(&file, &bytes)
                 .and_then(|s| Lock::parse(&s))
-                .map_err(|d| vec![d.with_hint("run `strata lock` to rewrite it")]),
+                .map_err(|d| vec![d.or_hint("run `strata lock` to rewrite it")]),
         };
         read.push((entry, parsed, file, lock));
     }

@@ -35,7 +35,7 @@ pub fn lock_of(catalog: &Catalog, entry: &ProfileEntry, profile: &Profile) -> Re
         }
     };
     let source = Source::from_bytes(&file, &bytes)?;
-    let lock = Lock::parse(&source).map_err(|d| d.with_hint("run `strata lock` to rewrite it"))?;
+    let lock = Lock::parse(&source).map_err(|d| d.or_hint("run `strata lock` to rewrite it"))?;
     let files = files_of(&catalog.config_source, profile);
     let stale = if lock.profile == profile.name {
         staleness(catalog, profile, &lock, &source.text, &files)?
@@ -67,7 +67,7 @@ pub fn lock_of(catalog: &Catalog, entry: &ProfileEntry, profile: &Profile) -> Re
         )),
         Some(Stale::Changed) => Diagnostic::file(
             &file,
-            "lock file is stale: the profile or strata.toml changed since it was written",
+            "lock file is stale: the profile, strata.toml or the lock itself changed since it was written",
         )
         .with_hint(format!(
             "run `strata lock {}` and review the change",

@@ -109,7 +109,10 @@ impl Planned {
                     .map(|o| o.changed_bases(&self.new))
                     .unwrap_or_default();
                 let message = match bases.as_slice() {
-                    [] => "lock file is stale".to_string(),
+                    [] => match &self.old {
+                        Some(old) => format!("lock file is stale: {}", what_changed(old, &self.new)),
+                        None => "lock file is stale".to_string(),
+                    },
                     [one] => format!("lock file is stale: its base `{one}` changed"),
                     many => format!(
                         "lock file is stale: its bases `{}` changed",
@@ -120,5 +123,56 @@ impl Planned {
                     .with_hint("run `strata lock` and commit the result")
             }
         })
+    }
+}
+
+/// What differs between a lock as written and as it would be written now, in words: the
+/// layers whose release, request, values or rendering changed, those added and removed.
+fn what_changed(old: &Lock, new: &Lock) -> String {
+    let before: std::collections::HashMap<&str, &crate::lockfile::LockedLayer> =
+        old.layers.iter().map(|o| (o.name.as_str(), o)).collect();
+    let now: std::collections::HashSet<&str> = new.layers.iter().map(|l| l.name.as_str()).collect();
+    let mut parts = Vec::new();
+    for l in &new.layers {
+        match before.get(l.name.as_str()).copied() {
+            None => parts.push(format!("layer `{}` is new", l.name)),
+            Some(o) if o == l => {}
+            Some(o) => {
+                let mut what = Vec::new();
+                let release = (&o.pack, &o.version) != (&l.pack, &l.version);
+                if o.pack != l.pack {
+                    what.push(format!(
+                        "{} {} -> {} {}",
+                        o.pack, o.version, l.pack, l.version
+                    ));
+                } else if release {
+                    what.push(format!("{} {} -> {}", l.pack, o.version, l.version));
+                }
+                if o.requested != l.requested {
+                    what.push(format!("requested `{}` -> `{}`", o.requested, l.requested));
+                }
+                if o.values != l.values {
+                    what.push("its values".to_string());
+                }
+                if o.rendered != l.rendered && o.values == l.values && !release {
+                    what.push("what it renders".to_string());
+                }
+                if what.is_empty() {
+                    what.push("where its release comes from".to_string());
+                }
+                parts.push(format!("layer `{}`: {}", l.name, what.join(", ")));
+            }
+        }
+    }
+    for o in &old.layers {
+        if !now.contains(o.name.as_str()) {
+            parts.push(format!("layer `{}` is gone", o.name));
+        }
+    }
+    if parts.is_empty() {
+        "the profile or strata.toml changed, though no layer's release, values or rendering did"
+            .to_string()
+    } else {
+        parts.join("; ")
     }
 }

@@ -226,7 +226,7 @@ fn editing_the_base_makes_exactly_its_childrens_locks_stale() {
     assert_eq!(run.code, 1);
     assert_eq!(
         run.stderr,
-        "error: profiles/aws-base/profile.lock: lock file is stale\n  hint: run `strata lock` and commit the result\n\
+        "error: profiles/aws-base/profile.lock: lock file is stale: layer `kubernetes`: kubernetes 1.36.4 -> 1.36.3, requested `1.36.x` -> `1.36.3`\n  hint: run `strata lock` and commit the result\n\
          error: profiles/aws-lab/profile.lock: lock file is stale: its base `profiles/aws-base/profile.toml` changed\n  hint: run `strata lock` and commit the result\n\
          error: profiles/aws-prod/profile.lock: lock file is stale: its base `profiles/aws-base/profile.toml` changed\n  hint: run `strata lock` and commit the result\n\
          error: 3 problems\n"

@@ -225,7 +225,7 @@ fn check_reports_stale_and_missing_locks_and_writes_nothing() {
     );
     assert_eq!(
         run.stderr,
-        "error: profiles/aws-prod/profile.lock: lock file is stale\n  hint: run `strata lock` and commit the result\nerror: 1 problem\n"
+        "error: profiles/aws-prod/profile.lock: lock file is stale: layer `network`: calico 3.33.1 -> 3.32.4, requested `3.x` -> `3.32.x`\n  hint: run `strata lock` and commit the result\nerror: 1 problem\n"
     );
 }
 
@@ -361,7 +361,7 @@ fn hand_edited_and_corrupted_locks_are_repaired() {
     assert_eq!(run.code, 1);
     assert!(
         run.stderr
-            .starts_with("error: profiles/aws-prod/profile.lock: lock file is stale\n"),
+            .starts_with("error: profiles/aws-prod/profile.lock: lock file is stale: layer `network`: calico 3.32.4 -> 3.33.1\n"),
         "{}",
         run.stderr
     );
@@ -592,4 +592,33 @@ fn diff_reads_no_profile_that_is_the_same_at_both_sides() {
     let lock = env.read("profiles/aws-prod/profile.lock");
     env.write("profiles/aws-prod/profile.lock", &format!("{lock}\n"));
     assert_eq!(env.run(&["diff"]).code, 3);
+}
+
+/// A lock from a newer strata: every command that reads it says to upgrade strata, none
+/// suggests `strata lock` (which refuses to rewrite it).
+#[test]
+fn a_newer_lock_says_upgrade_everywhere() {
+    let env = Env::new();
+    env.profile("aws-prod", &aws_profile(""));
+    env.run(&["lock", "-q"]).success();
+    let lock = env.read("profiles/aws-prod/profile.lock");
+    env.write(
+        "profiles/aws-prod/profile.lock",
+        &lock.replace("lock_version = 1\n", "lock_version = 99\n"),
+    );
+    for args in [&["render", "aws-prod"][..], &["verify"], &["lock"]] {
+        let run = env.run(args);
+        assert_eq!(run.code, 1, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("  hint: upgrade strata; an older one must not rewrite a newer lock\n"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(
+            !run.stderr.contains("run `strata lock`"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
 }
