@@ -108,8 +108,11 @@ fn run_git(args: &[&std::ffi::OsStr], quiet: Duration) -> Result<(), String> {
     if status.success() {
         return Ok(());
     }
-    let stderr = String::from_utf8_lossy(&output);
-    Err(redact(&git_lines(&stderr)))
+    let lines = git_lines(&String::from_utf8_lossy(&output));
+    if lines.is_empty() {
+        return Err(format!("git exited with {status} and said nothing"));
+    }
+    Err(redact(&lines))
 }
 
 /// git's error lines as it wrote them, each on a line of its own after `git: ` (so no line
