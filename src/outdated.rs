@@ -89,8 +89,20 @@ fn row(catalog: &Catalog, checked: &Checked, index: usize) -> Result<Row> {
     let layer = &checked.profile.layers[index];
     let (registry, train) = gather(catalog, layer)?.map_err(Error::Catalog)?;
     let held_back = match train.first() {
-        Some(newest) if newest.version > c.pack.version => {
-            let pack = registry.pack(layer.pack.get_ref(), newest)?;
+        Some(newest) if newest.version > c.pack.version => 'held: {
+            // A broken newest release holds the layer back too; it fails no listing.
+            let pack = match registry.pack(layer.pack.get_ref(), newest) {
+                Ok(p) => p,
+                Err(Error::Catalog(d)) => {
+                    let why = d.first().map_or("", |d| d.message.as_str());
+                    break 'held Some(format!(
+                        "{} {} cannot be read: {why}",
+                        layer.pack.get_ref(),
+                        newest.version
+                    ));
+                }
+                Err(e) => return Err(e),
+            };
             let unfit = unfit(catalog, &checked.profile, layer, &pack)?;
             Some(match unfit.first() {
                 Some(d) => format!("{} {}: {}", pack.name, pack.version, d.message),

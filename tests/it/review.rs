@@ -477,4 +477,26 @@ fn outdated_says_what_holds_a_layer_back() {
         agent["held_back"],
         "agent 1.2.0: it requires kubernetes >=1.36, and layer `kubernetes` has kubernetes 1.35.9"
     );
+    // A broken newest release holds the layer back and fails nothing.
+    repo.write(
+        "agent/pack.toml",
+        &manifest("agent", "1.3.0", "addon", "agent")
+            .replace("layer = \"addon\"", "layer = \"adon\""),
+    );
+    let c = repo.commit("1.3.0");
+    repo.tag("agent/v1.3.0", c);
+    env.run(&["fetch", "-q"]).success();
+    let run = env.run(&["outdated", "aws-prod", "--format", "json"]);
+    run.success();
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let held = v["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["pack"] == "agent")
+        .unwrap()["held_back"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(held.starts_with("agent 1.3.0 cannot be read: "), "{held}");
 }
