@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use crate::diagnostic::Diagnostic;
-use crate::lockfile::Lock;
+use crate::lockfile::{Lock, LockedLayer};
 
 /// Which layers leave their lock behind.
 #[derive(Debug, Clone, Default)]
@@ -42,9 +42,9 @@ impl Planned {
     pub fn change_lines(&self) -> Vec<String> {
         let p = &self.name;
         let mut lines = Vec::new();
-        let old = self.old.as_ref();
-        for l in &self.new.layers {
-            match old.and_then(|o| o.layer(&l.name)) {
+        let (pairs, gone) = pair_layers(self.old.as_ref(), &self.new);
+        for (l, old) in pairs {
+            match old {
                 None => lines.push(format!("{p} {} {} {} (new)", l.name, l.pack, l.version)),
                 Some(o) if o.pack != l.pack => lines.push(format!(
                     "{p} {} {} {} -> {} {}",
@@ -61,12 +61,8 @@ impl Planned {
                 Some(_) => {}
             }
         }
-        if let Some(o) = old {
-            for l in &o.layers {
-                if self.new.layer(&l.name).is_none() {
-                    lines.push(format!("{p} {} {} {} (removed)", l.name, l.pack, l.version));
-                }
-            }
+        for l in gone {
+            lines.push(format!("{p} {} {} {} (removed)", l.name, l.pack, l.version));
         }
         if lines.is_empty() && self.changed() {
             lines.push(format!("{p} lock refreshed"));
@@ -129,12 +125,10 @@ impl Planned {
 /// What differs between a lock as written and as it would be written now, in words: the
 /// layers whose release, request, values or rendering changed, those added and removed.
 fn what_changed(old: &Lock, new: &Lock) -> String {
-    let before: std::collections::HashMap<&str, &crate::lockfile::LockedLayer> =
-        old.layers.iter().map(|o| (o.name.as_str(), o)).collect();
-    let now: std::collections::HashSet<&str> = new.layers.iter().map(|l| l.name.as_str()).collect();
+    let (pairs, gone) = pair_layers(Some(old), new);
     let mut parts = Vec::new();
-    for l in &new.layers {
-        match before.get(l.name.as_str()).copied() {
+    for (l, old) in pairs {
+        match old {
             None => parts.push(format!("layer `{}` is new", l.name)),
             Some(o) if o == l => {}
             Some(o) => {
@@ -164,10 +158,8 @@ fn what_changed(old: &Lock, new: &Lock) -> String {
             }
         }
     }
-    for o in &old.layers {
-        if !now.contains(o.name.as_str()) {
-            parts.push(format!("layer `{}` is gone", o.name));
-        }
+    for o in gone {
+        parts.push(format!("layer `{}` is gone", o.name));
     }
     if parts.is_empty() {
         "the profile or strata.toml changed, though no layer's release, values or rendering did"
@@ -175,4 +167,32 @@ fn what_changed(old: &Lock, new: &Lock) -> String {
     } else {
         parts.join("; ")
     }
+}
+
+/// Each layer of `new` with the layer of the same name in `old` (if any), and the layers of
+/// `old` that `new` no longer has: matched by name once, whatever the layer count.
+fn pair_layers<'a>(
+    old: Option<&'a Lock>,
+    new: &'a Lock,
+) -> (
+    Vec<(&'a LockedLayer, Option<&'a LockedLayer>)>,
+    Vec<&'a LockedLayer>,
+) {
+    let mut before: std::collections::HashMap<&str, &LockedLayer> = old
+        .map(|o| o.layers.iter().map(|l| (l.name.as_str(), l)).collect())
+        .unwrap_or_default();
+    let pairs: Vec<_> = new
+        .layers
+        .iter()
+        .map(|l| (l, before.remove(l.name.as_str())))
+        .collect();
+    let gone = old
+        .map(|o| {
+            o.layers
+                .iter()
+                .filter(|l| before.contains_key(l.name.as_str()))
+                .collect()
+        })
+        .unwrap_or_default();
+    (pairs, gone)
 }
