@@ -15,4 +15,4 @@ mod pin;
 pub use build::{build, build_with};
 pub use check::{Checks, check};
 pub(crate) use file::ClusterFile;
-pub use file::{Cluster, DIR, FILE_NAME, find, load_clusters, releases, select};
+pub use file::{Cluster, DIR, FILE_NAME, find, load_clusters, release_tag, releases, select};

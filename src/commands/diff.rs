@@ -65,6 +65,12 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         },
     };
     diff.clusters = review::clusters::diff(&base_clusters, &review::clusters::side(&head)?);
+    review::cluster_stacks(
+        &mut diff.clusters,
+        base.as_ref(),
+        &head,
+        &ctx.registries.locked_reads(),
+    )?;
     match ctx.out.format {
         OutputFormat::Json => ctx.out.print_json(&diff),
         OutputFormat::Markdown => ctx.out.print(&diff.markdown(args.max_diff_lines)),

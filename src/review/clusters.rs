@@ -5,10 +5,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use super::layers::LayerDiff;
 use super::status::Status;
 use crate::catalog::Catalog;
 use crate::cluster::{Cluster, load_clusters};
 use crate::error::Result;
+
+/// The label of a pin on the working tree.
+pub const WORKING_TREE: &str = "working tree";
 
 /// The clusters of one side by name, and the names of the variables some profile of that
 /// side declares sensitive.
@@ -70,6 +74,25 @@ pub struct Change {
     pub name: String,
     pub old: Option<String>,
     pub new: Option<String>,
+    /// A pin that moved: what the move changes in the cluster's stack, layer by layer
+    /// (values and releases; the rendered files are the profile's review).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub layers: Vec<LayerDiff>,
+    /// A pin that moved, whose releases could not be read: why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Change {
+    fn new(name: String, old: Option<String>, new: Option<String>) -> Change {
+        Change {
+            name,
+            old,
+            new,
+            layers: Vec::new(),
+            note: None,
+        }
+    }
 }
 
 /// Clusters added, removed, or whose pins, variables or tags changed.
@@ -88,7 +111,7 @@ pub fn diff(base: &ClusterSide, head: &ClusterSide) -> Vec<ClusterDiff> {
                             r.profile.get_ref().clone(),
                             r.version
                                 .as_ref()
-                                .map_or("working tree".to_string(), |(_, v)| v.to_string()),
+                                .map_or(WORKING_TREE.to_string(), |(_, v)| v.to_string()),
                         )
                     })
                     .collect()
@@ -127,11 +150,7 @@ pub fn diff(base: &ClusterSide, head: &ClusterSide) -> Vec<ClusterDiff> {
             let keys: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
             keys.into_iter()
                 .filter(|k| old.get(*k) != new.get(*k))
-                .map(|k| Change {
-                    name: k.clone(),
-                    old: old.get(k).cloned(),
-                    new: new.get(k).cloned(),
-                })
+                .map(|k| Change::new(k.clone(), old.get(k).cloned(), new.get(k).cloned()))
                 .collect::<Vec<_>>()
         };
         // A sensitive value that changed shows as a change, never as its value.
@@ -149,11 +168,11 @@ pub fn diff(base: &ClusterSide, head: &ClusterSide) -> Vec<ClusterDiff> {
                 )
                 && x.1.get_ref() != y.1.get_ref()
             {
-                variables.push(Change {
-                    name: k.get_ref().clone(),
-                    old: Some("(sensitive)".to_string()),
-                    new: Some("(sensitive, changed)".to_string()),
-                });
+                variables.push(Change::new(
+                    k.get_ref().clone(),
+                    Some("(sensitive)".to_string()),
+                    Some("(sensitive, changed)".to_string()),
+                ));
             }
         }
         variables.sort_by(|x, y| x.name.cmp(&y.name));
@@ -193,6 +212,12 @@ pub fn text(clusters: &[ClusterDiff]) -> String {
                 show(&x.old),
                 show(&x.new)
             ));
+            if let Some(note) = &x.note {
+                s.push_str(&format!("    note: {note}\n"));
+            }
+            for l in &x.layers {
+                super::layers::layer_lines(&mut s, l, "    ");
+            }
         }
     }
     s
@@ -217,7 +242,52 @@ pub fn markdown(clusters: &[ClusterDiff]) -> String {
                 super::escape::text(show(&x.old)),
                 super::escape::text(show(&x.new))
             ));
+            stack_rows(&mut s, &name, x);
         }
     }
     s
+}
+
+/// The most rows a moved pin adds to the clusters table; `strata diff` shows the rest.
+const STACK_ROWS: usize = 30;
+
+/// Rows under a moved pin: each layer it changes and each value change.
+fn stack_rows(s: &mut String, cluster: &str, x: &Change) {
+    use super::escape::{code, text};
+    if let Some(note) = &x.note {
+        s.push_str(&format!("| {cluster} | ↳ {} | | |\n", text(note)));
+    }
+    let mut rows = Vec::new();
+    for l in &x.layers {
+        let kinds: Vec<&str> = l.kinds.iter().map(|k| k.as_str()).collect();
+        let kinds = match kinds.is_empty() {
+            true => String::new(),
+            false => format!(" ({})", kinds.join(", ")),
+        };
+        rows.push(format!(
+            "| {cluster} | ↳ {} layer {}{kinds} | {} | {} |\n",
+            l.status,
+            code(&l.name),
+            text(&super::layers::show_release(&l.old)),
+            text(&super::layers::show_release(&l.new))
+        ));
+        for v in &l.values {
+            rows.push(format!(
+                "| {cluster} | ↳ {}: {} | {} | {} |\n",
+                code(&l.name),
+                code(&v.name),
+                code(&super::layers::show_value(&v.old)),
+                code(&super::layers::show_value(&v.new))
+            ));
+        }
+    }
+    let more = rows.len().saturating_sub(STACK_ROWS);
+    for r in rows.into_iter().take(STACK_ROWS) {
+        s.push_str(&r);
+    }
+    if more > 0 {
+        s.push_str(&format!(
+            "| {cluster} | ↳ {more} more changes: run `strata diff` locally | | |\n"
+        ));
+    }
 }

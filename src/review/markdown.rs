@@ -6,8 +6,9 @@
 
 use std::collections::HashMap;
 
-use super::diff::{Diff, FileDiff, ProfileDiff, ValueChange, show_release, show_value};
+use super::diff::{Diff, ProfileDiff};
 use super::escape::{code, fence, html, text};
+use super::layers::{FileDiff, ValueChange, show_release, show_value};
 use super::status::Status;
 use crate::output::plural;
 
@@ -300,7 +301,7 @@ fn who(names: &[&str]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::diff::{LayerDiff, Release};
+    use super::super::layers::{LayerDiff, Release};
     use super::super::status::Kind;
     use super::*;
 

@@ -7,10 +7,13 @@
 pub(crate) mod clusters;
 pub(crate) mod diff;
 mod escape;
+pub(crate) mod layers;
 mod markdown;
 pub(crate) mod side;
+mod stack;
 pub(crate) mod status;
 mod text;
 
 pub use diff::diff;
 pub use side::sides;
+pub use stack::fill as cluster_stacks;

@@ -136,7 +136,7 @@ fn side_of(catalog: &Catalog, loaded: &Loaded, skip: &BTreeSet<String>) -> Resul
 }
 
 /// One profile's state at one side: from its lock, or resolved as `strata lock` would.
-fn state_of(
+pub(super) fn state_of(
     catalog: &Catalog,
     entry: &crate::catalog::ProfileEntry,
     profile: crate::profile::Profile,

@@ -1,7 +1,8 @@
 //! `strata diff` as text: a line per changed profile and layer, value changes with their
 //! origin, and the rendered files' unified diffs.
 
-use super::diff::{Diff, show_release, show_value};
+use super::diff::Diff;
+use super::layers::layer_lines;
 use crate::output::plural;
 
 impl Diff {
@@ -20,35 +21,7 @@ impl Diff {
                 s.push_str(&format!("  note: {n}\n"));
             }
             for l in &p.layers {
-                let kinds = if l.kinds.is_empty() {
-                    String::new()
-                } else {
-                    let kinds: Vec<&str> = l.kinds.iter().map(|k| k.as_str()).collect();
-                    format!(" ({})", kinds.join(", "))
-                };
-                s.push_str(&format!(
-                    "  {} {}: {} -> {}{kinds}\n",
-                    l.status,
-                    l.name,
-                    show_release(&l.old),
-                    show_release(&l.new)
-                ));
-                for v in &l.values {
-                    let origin = v.origin();
-                    s.push_str(&format!(
-                        "    {} {} -> {} ({origin})\n",
-                        v.name,
-                        show_value(&v.old),
-                        show_value(&v.new)
-                    ));
-                }
-                for f in &l.files {
-                    for line in f.diff.lines() {
-                        s.push_str("    ");
-                        s.push_str(line);
-                        s.push('\n');
-                    }
-                }
+                layer_lines(&mut s, l, "  ");
             }
         }
         s.push_str(&super::clusters::text(&self.clusters));

@@ -374,7 +374,33 @@ fn outdated_flags_the_cluster_behind_and_diff_shows_pin_changes() {
     run.success();
     assert_eq!(
         run.stdout,
-        "changed cluster pay-eu-1\n  profile aws-prod: 1.0.0 -> 1.1.0\n  variable pod_cidr: \"10.8.0.0/16\" -> \"10.10.0.0/16\"\n4 profiles unchanged\n"
+        "changed cluster pay-eu-1\n  profile aws-prod: 1.0.0 -> 1.1.0\n    changed network: calico 3.33.1 -> calico 3.33.1\n      wireguard false -> true (profiles/aws-prod/profile.toml:10)\n  variable pod_cidr: \"10.8.0.0/16\" -> \"10.10.0.0/16\"\n4 profiles unchanged\n"
+    );
+    // What the pin's move changes in the cluster's stack, in the review comment and JSON.
+    let run = env.run(&["diff", "--format", "markdown"]);
+    assert!(
+        run.stdout.contains(
+            "| `pay-eu-1` | profile `aws-prod` | 1.0.0 | 1.1.0 |\n| `pay-eu-1` | ↳ changed layer `network` | calico 3.33.1 | calico 3.33.1 |\n| `pay-eu-1` | ↳ `network`: `wireguard` | `false` | `true` |\n| `pay-eu-1` | variable `pod_cidr` |"
+        ),
+        "{}",
+        run.stdout
+    );
+    let run = env.run(&["diff", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let pin = &v["clusters"][0]["pins"][0];
+    assert_eq!(pin["layers"][0]["name"], "network");
+    assert_eq!(
+        pin["layers"][0]["values"][0],
+        serde_json::json!({"name": "wireguard", "old": false, "new": true,
+            "old_origin": "pack default", "new_origin": "profiles/aws-prod/profile.toml:10"})
+    );
+    // A release that cannot be read says so, and the rest of the review stands.
+    git(&env.root(), &["tag", "-d", "profiles/aws-prod/v1.0.0"]);
+    let run = env.run(&["diff"]);
+    run.success();
+    assert_eq!(
+        run.stdout,
+        "changed cluster pay-eu-1\n  profile aws-prod: 1.0.0 -> 1.1.0\n    note: cannot read `aws-prod` 1.0.0: no tag `profiles/aws-prod/v1.0.0`\n  variable pod_cidr: \"10.8.0.0/16\" -> \"10.10.0.0/16\"\n4 profiles unchanged\n"
     );
     env.run(&["outdated", "--clusters"]).success();
     env.run(&["outdated", "--clusters", "--exit-code"])
