@@ -18,6 +18,8 @@ pub struct Source {
     pub text: Arc<str>,
     /// The digest of the text as parsed TOML, computed once (clones share it).
     content: Arc<std::sync::OnceLock<String>>,
+    /// The text as a TOML table (`None`: it is not one), parsed once (clones share it).
+    table: Arc<std::sync::OnceLock<Option<toml::Table>>>,
     /// Where each line starts, computed once: the line of an offset is a binary search,
     /// so a file of many problems is not scanned again for each.
     lines: Arc<std::sync::OnceLock<Vec<usize>>>,
@@ -29,6 +31,7 @@ impl Source {
             name: name.into(),
             text: text.into(),
             content: Arc::default(),
+            table: Arc::default(),
             lines: Arc::default(),
         }
     }
@@ -63,8 +66,18 @@ impl Source {
     /// The digest of this file's content as `inputs` counts it
     /// ([`crate::digest::content_digest`]), computed once per file and run.
     pub fn content_digest(&self) -> &str {
-        self.content
-            .get_or_init(|| crate::digest::content_digest(self.text.as_bytes()))
+        self.content.get_or_init(|| {
+            self.table()
+                .and_then(crate::digest::table_digest)
+                .unwrap_or_else(|| crate::digest::sha256(self.text.as_bytes()))
+        })
+    }
+
+    /// The text as a TOML table, parsed once per file and run (`None`: it does not parse).
+    pub fn table(&self) -> Option<&toml::Table> {
+        self.table
+            .get_or_init(|| self.text.parse::<toml::Table>().ok())
+            .as_ref()
     }
 
     /// Reads a text file: UTF-8 without control characters other than tab, line feed and

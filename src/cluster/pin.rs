@@ -110,7 +110,7 @@ pub(super) fn pin(
         Ok(p) => p,
         Err(d) => return Ok(Err(d)),
     };
-    let lock = match problems_of(crate::lock::current::lock_of(catalog, &entry, &profile))? {
+    let lock = match problems_of(crate::lock::why::lock_of(catalog, &entry, &profile))? {
         Ok(l) => l,
         Err(d) => return Ok(Err(d)),
     };

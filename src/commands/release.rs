@@ -28,7 +28,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
             Some("run `git init` and commit the catalog first".to_string()),
         )
     })?;
-    let (profile, _lock) = crate::lock::current::current_lock(&catalog, &args.profile)?;
+    let (profile, _lock) = crate::lock::why::current_lock(&catalog, &args.profile)?;
     let version = match &args.version {
         Some(v) => Version::parse(v).ok_or_else(|| {
             Error::usage_hint(

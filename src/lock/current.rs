@@ -3,28 +3,31 @@
 //! `strata lock`), or any readable lock whose releases a fresh resolution keeps
 //! (`validate`, `explain`, `outdated`).
 
-use super::stale::{Stale, files_of, staleness};
+use super::stale::{Stale, staleness};
 use crate::catalog::{Catalog, ProfileEntry};
 use crate::diagnostic::{Diagnostic, Source};
 use crate::error::{Error, Result};
 use crate::lockfile::{FILE_NAME, Lock, integrity};
 use crate::profile::Profile;
 
-/// A valid profile and its current lock.
-pub fn current_lock(catalog: &Catalog, name: &str) -> Result<(Profile, Lock)> {
-    let names = [name.to_string()];
-    let Some((entry, parsed)) = catalog.load_profiles(&names)?.into_iter().next() else {
-        return Err(Error::Internal(format!(
-            "profile `{name}` was found and then lost"
-        )));
-    };
-    let profile = parsed.map_err(Error::Catalog)?;
-    let lock = lock_of(catalog, &entry, &profile)?;
-    Ok((profile, lock))
+/// The current lock of a parsed profile; a stale one is an error saying only which kind
+/// of input changed (cheap: readers that resolve a stale profile anyway use it, the
+/// others [`super::why::lock_of`]).
+pub fn lock_of(catalog: &Catalog, entry: &ProfileEntry, profile: &Profile) -> Result<Lock> {
+    let (lock, file, stale) = read_checked(catalog, entry, profile)?;
+    match stale {
+        None => Ok(lock),
+        Some(stale) => Err(stale_problem(&file, &profile.name, stale).into()),
+    }
 }
 
-/// The current lock of a parsed profile.
-pub fn lock_of(catalog: &Catalog, entry: &ProfileEntry, profile: &Profile) -> Result<Lock> {
+/// A profile's lock file (relative to the catalog root), parsed, and why it is stale if it
+/// is.
+pub(super) fn read_checked(
+    catalog: &Catalog,
+    entry: &ProfileEntry,
+    profile: &Profile,
+) -> Result<(Lock, String, Option<Stale>)> {
     let file = format!("{}/{FILE_NAME}", entry.dir);
     let bytes = match catalog.files.read(&file)? {
         Some(b) => b,
@@ -36,45 +39,41 @@ pub fn lock_of(catalog: &Catalog, entry: &ProfileEntry, profile: &Profile) -> Re
     };
     let source = Source::from_bytes(&file, &bytes)?;
     let lock = Lock::parse(&source).map_err(|d| d.or_hint("run `strata lock` to rewrite it"))?;
-    let files = files_of(&catalog.config_source, profile);
     let stale = if lock.profile == profile.name {
-        staleness(catalog, profile, &lock, &source.text, &files)?
+        staleness(catalog, profile, &lock, &source.text)?
     } else {
         Some(Stale::Changed)
     };
-    let d = match stale {
-        None => return Ok(lock),
-        Some(Stale::LineEndings) => Diagnostic::file(
-            &file,
+    Ok((lock, file, stale))
+}
+
+/// What a reader of locks says about a stale lock `file` of profile `name`.
+pub(super) fn stale_problem(file: &str, name: &str, stale: Stale) -> Diagnostic {
+    let review = format!("run `strata lock {name}` and review the change");
+    match stale {
+        Stale::LineEndings => Diagnostic::file(
+            file,
             "lock file has Windows line endings (CRLF); strata writes LF",
         )
         .with_hint(format!(
-            "run `strata lock {}`; a `.gitattributes` line `profile.lock text eol=lf` keeps git from converting it",
-            profile.name
+            "run `strata lock {name}`; a `.gitattributes` line `profile.lock text eol=lf` keeps git from converting it"
         )),
-        Some(Stale::Content { layer, mismatch }) => Diagnostic::file(
-            &file,
+        Stale::Content { layer, mismatch } => Diagnostic::file(
+            file,
             format!("layer `{}`: {}", layer.name, mismatch.message(&layer, true)),
         )
         .with_hint(integrity::hint(&layer)),
-        Some(Stale::Base(base)) => Diagnostic::file(
-            &file,
+        Stale::Base(base) => Diagnostic::file(
+            file,
             format!("lock file is stale: its base `{base}` changed since it was written"),
         )
-        .with_hint(format!(
-            "run `strata lock {}` and review the change",
-            profile.name
-        )),
-        Some(Stale::Changed) => Diagnostic::file(
-            &file,
+        .with_hint(review),
+        Stale::Changed => Diagnostic::file(
+            file,
             "lock file is stale: the profile, strata.toml or the lock itself changed since it was written",
         )
-        .with_hint(format!(
-            "run `strata lock {}` and review the change",
-            profile.name
-        )),
-    };
-    Err(d.into())
+        .with_hint(review),
+    }
 }
 
 /// A profile's lock, when there is one that parses and is for this profile (commands that

@@ -50,7 +50,7 @@ pub fn plan(catalog: &Catalog, names: &[String], unlock: &Unlock) -> Result<Plan
     Ok(plan)
 }
 
-fn plan_profile(
+pub(super) fn plan_profile(
     catalog: &Catalog,
     entry: &ProfileEntry,
     profile: Profile,
@@ -87,10 +87,9 @@ fn plan_profile(
         },
         None => (None, None),
     };
-    let files = files_of(config, &profile);
     if matches!(unlock, Unlock::Nothing)
         && let (Some(lock), Some(text)) = (&old, &old_text)
-        && is_current(catalog, &profile, lock, text, &files)?
+        && is_current(catalog, &profile, lock, text)?
     {
         return Ok(Ok(Planned {
             name: profile.name.clone(),
@@ -117,7 +116,7 @@ fn plan_profile(
         Err(d) => return Ok(Err(d)),
     };
     let layers = locked_layers(&checked);
-    let digest = inputs(&files_of(config, &checked.profile), &layers);
+    let digest = inputs(&files_of(config, &checked.profile, &layers), &layers);
     let new = Lock {
         profile: name.clone(),
         inputs: digest,

@@ -146,13 +146,13 @@ fn what_changed(old: &Lock, new: &Lock) -> String {
                     what.push(format!("requested `{}` -> `{}`", o.requested, l.requested));
                 }
                 if o.values != l.values {
-                    what.push("its values".to_string());
+                    what.push("its values changed".to_string());
                 }
                 if o.rendered != l.rendered && o.values == l.values && !release {
-                    what.push("what it renders".to_string());
+                    what.push("what it renders changed".to_string());
                 }
                 if what.is_empty() {
-                    what.push("where its release comes from".to_string());
+                    what.push("where its release comes from changed".to_string());
                 }
                 parts.push(format!("layer `{}`: {}", l.name, what.join(", ")));
             }

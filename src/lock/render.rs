@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::current::current_lock;
+use super::why::current_lock;
 use crate::catalog::Catalog;
 use crate::diagnostic::{Diagnostic, Source, suggest};
 use crate::error::{Error, Result};

@@ -5,7 +5,9 @@
 use crate::catalog::Catalog;
 use crate::diagnostic::{Diagnostic, Source};
 use crate::error::{Error, Result};
-use crate::lockfile::{Lock, LockedLayer, inputs};
+use std::collections::BTreeSet;
+
+use crate::lockfile::{Lock, LockedLayer, inputs, inputs_v2};
 use crate::model::config::{self, RegistryKind};
 use crate::profile::{Profile, Request};
 
@@ -26,14 +28,8 @@ pub enum Stale {
 }
 
 /// Whether a lock is current: see [`staleness`].
-pub fn is_current(
-    catalog: &Catalog,
-    profile: &Profile,
-    lock: &Lock,
-    text: &str,
-    files: &[(&str, &str)],
-) -> Result<bool> {
-    Ok(staleness(catalog, profile, lock, text, files)?.is_none())
+pub fn is_current(catalog: &Catalog, profile: &Profile, lock: &Lock, text: &str) -> Result<bool> {
+    Ok(staleness(catalog, profile, lock, text)?.is_none())
 }
 
 /// A lock is current when it is in canonical form, its `inputs` match the files and its
@@ -45,7 +41,6 @@ pub fn staleness(
     profile: &Profile,
     lock: &Lock,
     text: &str,
-    files: &[(&str, &str)],
 ) -> Result<Option<Stale>> {
     let rendered = lock.render();
     if rendered != text {
@@ -55,10 +50,12 @@ pub fn staleness(
         }
         // Judge the rest as if the line endings were right, to say only what is wrong.
         return Ok(Some(
-            staleness(catalog, profile, lock, &rendered, files)?.unwrap_or(Stale::LineEndings),
+            staleness(catalog, profile, lock, &rendered)?.unwrap_or(Stale::LineEndings),
         ));
     }
-    if inputs(files, &lock.layers) != lock.inputs || lock.layers.len() != profile.layers.len() {
+    if !inputs_hold(&catalog.config_source, profile, lock)
+        || lock.layers.len() != profile.layers.len()
+    {
         let now = Lock {
             bases: bases_of(profile),
             ..lock.clone()
@@ -113,21 +110,83 @@ pub fn staleness(
     Ok(None)
 }
 
-/// The catalog files a resolution reads, for `inputs`: strata.toml, the profile, and the
-/// profiles it extends.
-/// Each comes with its content digest, computed once per file and run.
-pub fn files_of<'a>(config: &'a Source, profile: &'a Profile) -> Vec<(&'a str, &'a str)> {
+/// Whether a lock's `inputs` matches the files and its own facts (as this strata counts
+/// them, or as strata did before `inputs` counted only the part of strata.toml a profile
+/// uses: such a lock is not rewritten until it is stale for another reason).
+fn inputs_hold(config: &Source, profile: &Profile, lock: &Lock) -> bool {
+    if inputs(&files_of(config, profile, &lock.layers), &lock.layers) == lock.inputs {
+        return true;
+    }
+    let mut whole = files_of(config, profile, &[]);
+    whole[0].1 = config.content_digest().to_string();
+    inputs_v2(&whole, &lock.layers) == lock.inputs
+}
+
+/// The catalog files a resolution reads, for `inputs`: the part of strata.toml the locked
+/// `layers` use ([`config_digest`]), the profile, and the profiles it extends, each with
+/// its content digest.
+pub fn files_of<'a>(
+    config: &Source,
+    profile: &'a Profile,
+    layers: &[LockedLayer],
+) -> Vec<(&'a str, String)> {
     let mut files = vec![
-        (config::FILE_NAME, config.content_digest()),
-        (profile.file(), profile.source.content_digest()),
+        (config::FILE_NAME, config_digest(config, layers)),
+        (profile.file(), profile.source.content_digest().to_string()),
     ];
     files.extend(
         profile
             .bases
             .iter()
-            .map(|(_, s)| (s.name.as_str(), s.content_digest())),
+            .map(|(_, s)| (s.name.as_str(), s.content_digest().to_string())),
     );
     files
+}
+
+/// The digest of the part of strata.toml a profile's locked layers use: every setting but
+/// the registries and pack defaults, the `[[registry]]` entries its layers are locked
+/// from, and the `[defaults.<pack>]` of the packs they use (as parsed: keys sorted,
+/// comments and layout gone). A registry or pack defaults that no layer of the profile
+/// uses leave its lock current.
+pub fn config_digest(config: &Source, layers: &[LockedLayer]) -> String {
+    let Some(table) = config.table() else {
+        return config.content_digest().to_string();
+    };
+    let registries: BTreeSet<&str> = layers.iter().map(|l| l.registry.as_str()).collect();
+    let packs: BTreeSet<&str> = layers.iter().map(|l| l.pack.as_str()).collect();
+    let mut used = toml::Table::new();
+    for (key, value) in table {
+        let value = match (key.as_str(), value) {
+            ("registry", toml::Value::Array(all)) => toml::Value::Array(
+                all.iter()
+                    .filter(|r| {
+                        r.get("name")
+                            .and_then(toml::Value::as_str)
+                            .is_some_and(|n| registries.contains(n))
+                    })
+                    .cloned()
+                    .collect(),
+            ),
+            ("defaults", toml::Value::Table(all)) => toml::Value::Table(
+                all.iter()
+                    .filter(|(pack, _)| packs.contains(pack.as_str()))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            ),
+            _ => value.clone(),
+        };
+        // A section left empty counts as absent: adding the first unused registry or
+        // defaults changes nothing either.
+        let empty = match &value {
+            toml::Value::Array(a) => a.is_empty(),
+            toml::Value::Table(t) => t.is_empty(),
+            _ => false,
+        };
+        if !empty || !matches!(key.as_str(), "registry" | "defaults") {
+            used.insert(key.clone(), value);
+        }
+    }
+    crate::digest::table_digest(&used).unwrap_or_else(|| config.content_digest().to_string())
 }
 
 /// The lock's record of the profile's bases.

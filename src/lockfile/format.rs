@@ -313,16 +313,27 @@ impl LockedLayer {
     }
 }
 
-/// The `inputs` digest: what the resolution read from the catalog files (strata.toml and
-/// the profile, as parsed: comments and layout do not count) and every locked fact of every
-/// layer. A lock whose `inputs` no longer matches is stale: its profile or configuration
-/// changed, or the lock was edited.
+/// The `inputs` digest: what the resolution read from the catalog files (the part of
+/// strata.toml the profile uses, the profile and its bases, as parsed: comments and layout
+/// do not count) and every locked fact of every layer. A lock whose `inputs` no longer
+/// matches is stale: its profile or configuration changed, or the lock was edited.
 ///
-/// `files` are each file's name and [`content_digest`](crate::digest::content_digest).
-pub fn inputs(files: &[(&str, &str)], layers: &[LockedLayer]) -> String {
-    let mut text = String::from("strata-inputs 2\n");
+/// `files` are each file's name and digest (see `lock::stale::files_of`).
+pub fn inputs<S: AsRef<str>>(files: &[(&str, S)], layers: &[LockedLayer]) -> String {
+    inputs_with("strata-inputs 3\n", files, layers)
+}
+
+/// The `inputs` digest of locks written before `inputs` counted only the part of
+/// strata.toml a profile uses: `files` hold the digest of the whole strata.toml. Such a
+/// lock stays current until something it covers changes.
+pub fn inputs_v2<S: AsRef<str>>(files: &[(&str, S)], layers: &[LockedLayer]) -> String {
+    inputs_with("strata-inputs 2\n", files, layers)
+}
+
+fn inputs_with<S: AsRef<str>>(header: &str, files: &[(&str, S)], layers: &[LockedLayer]) -> String {
+    let mut text = String::from(header);
     for (name, digest) in files {
-        push_json(&mut text, &("file", name, digest));
+        push_json(&mut text, &("file", name, digest.as_ref()));
     }
     for l in layers {
         push_json(

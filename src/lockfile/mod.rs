@@ -8,4 +8,6 @@ pub(crate) mod integrity;
 #[cfg(test)]
 mod tests;
 
-pub use format::{BaseFile, FILE_NAME, HEADER, Lock, LockedLayer, VERSION, inputs, is_newer};
+pub use format::{
+    BaseFile, FILE_NAME, HEADER, Lock, LockedLayer, VERSION, inputs, inputs_v2, is_newer,
+};

@@ -8,7 +8,7 @@ use crate::util::{Env, aws_profile, git};
 
 /// A catalog with the builtin registry and a git registry at `../packs-repo` (a relative
 /// path, so lock files do not depend on the temporary folder).
-fn git_env() -> (Env, PackRepo) {
+pub(crate) fn git_env() -> (Env, PackRepo) {
     git_env_with(Env::new())
 }
 

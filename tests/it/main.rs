@@ -16,6 +16,7 @@ mod formats;
 mod git;
 mod hardening;
 mod injection;
+mod inputs;
 mod lock;
 mod real_repos;
 mod registries;

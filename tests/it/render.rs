@@ -480,7 +480,7 @@ fn render_prints_and_writes_from_the_lock() {
     );
     env.run(&["render", "aws-prod"]).fails(
         1,
-        "error: profiles/aws-prod/profile.lock: lock file is stale: the profile, strata.toml or the lock itself changed since it was written\n  hint: run `strata lock aws-prod` and review the change\n",
+        "error: profiles/aws-prod/profile.lock: lock file is stale: layer `demo`: its values changed\n  hint: run `strata lock aws-prod` and review the change\n",
     );
 }
 

@@ -258,7 +258,7 @@ fn release_tags_the_committed_locked_state_and_at_reads_it() {
     );
     env.run(&["release", "aws-prod"]).fails(
         1,
-        "error: profiles/aws-prod/profile.lock: lock file is stale: the profile, strata.toml or the lock itself changed since it was written\n  hint: run `strata lock aws-prod` and review the change\n",
+        "error: profiles/aws-prod/profile.lock: lock file is stale: layer `network`: calico 3.33.1 -> 3.32.4, requested `3.x` -> `3.32.x`\n  hint: run `strata lock aws-prod` and review the change\n",
     );
     env.run(&["lock"]).success();
     git(

@@ -560,7 +560,7 @@ fn mistakes_are_terraform_diagnostics_with_strata_s_text() {
         "data \"strata_profile\" \"aws\" {\n  name = \"aws-prod\"\n}\n",
     );
     assert!(
-        err.contains("Error: profiles/aws-prod/profile.lock: lock file is stale: the profile, strata.toml or the lock itself changed since it was written\n"),
+        err.contains("Error: profiles/aws-prod/profile.lock: lock file is stale: layer `cni` is new; layer `network` is gone\n"),
         "{err}"
     );
     assert!(
