@@ -150,14 +150,6 @@ fn hardening_defaults() {
 const UPSTREAM_CHARTS: [(&str, &str, &str, &str, &str, &str); 14] = [
     (
         "aws-ebs-csi",
-        "1.47.1",
-        "aws-ebs-csi-driver",
-        "https://kubernetes-sigs.github.io/aws-ebs-csi-driver",
-        "2.47.1",
-        "kube-system",
-    ),
-    (
-        "aws-ebs-csi",
         "1.48.0",
         "aws-ebs-csi-driver",
         "https://kubernetes-sigs.github.io/aws-ebs-csi-driver",
@@ -165,59 +157,67 @@ const UPSTREAM_CHARTS: [(&str, &str, &str, &str, &str, &str); 14] = [
         "kube-system",
     ),
     (
+        "aws-ebs-csi",
+        "1.64.0",
+        "aws-ebs-csi-driver",
+        "https://kubernetes-sigs.github.io/aws-ebs-csi-driver",
+        "2.64.0",
+        "kube-system",
+    ),
+    (
         "azure-disk-csi",
-        "1.34.4",
+        "1.34.5",
         "azuredisk-csi-driver",
         "https://raw.githubusercontent.com/kubernetes-sigs/azuredisk-csi-driver/master/charts",
-        "v1.34.4",
+        "v1.34.5",
         "kube-system",
     ),
     (
         "calico",
-        "3.32.4",
+        "3.31.7",
         "tigera-operator",
         "https://docs.tigera.io/calico/charts",
-        "v3.32.4",
+        "v3.31.7",
         "tigera-operator",
     ),
     (
         "calico",
-        "3.33.1",
+        "3.32.1",
         "tigera-operator",
         "https://docs.tigera.io/calico/charts",
-        "v3.33.1",
+        "v3.32.1",
         "tigera-operator",
     ),
     (
         "cert-manager",
-        "1.21.2",
+        "1.21.1",
         "cert-manager",
         "https://charts.jetstack.io",
-        "v1.21.2",
+        "v1.21.1",
         "cert-manager",
     ),
     (
         "cilium",
-        "1.19.1",
+        "1.19.6",
         "cilium",
         "https://helm.cilium.io/",
-        "1.19.1",
+        "1.19.6",
         "kube-system",
     ),
     (
         "cilium",
-        "1.20.3",
+        "1.20.0",
         "cilium",
         "https://helm.cilium.io/",
-        "1.20.3",
+        "1.20.0",
         "kube-system",
     ),
     (
         "kube-prometheus-stack",
-        "79.5.0",
+        "88.5.3",
         "kube-prometheus-stack",
         "https://prometheus-community.github.io/helm-charts",
-        "79.5.0",
+        "88.5.3",
         "monitoring",
     ),
     (
@@ -230,18 +230,18 @@ const UPSTREAM_CHARTS: [(&str, &str, &str, &str, &str, &str); 14] = [
     ),
     (
         "longhorn",
-        "1.11.2",
+        "1.11.3",
         "longhorn",
         "https://charts.longhorn.io",
-        "1.11.2",
+        "1.11.3",
         "longhorn-system",
     ),
     (
         "longhorn",
-        "1.11.3",
+        "1.12.1",
         "longhorn",
         "https://charts.longhorn.io",
-        "1.11.3",
+        "1.12.1",
         "longhorn-system",
     ),
     (
@@ -300,4 +300,46 @@ fn packs_name_their_upstream_charts() {
         }
     }
     assert_eq!(seen, table.len());
+}
+
+/// Every chart version a built-in pack names has a row in docs/catalog.md's table of chart
+/// versions checked against their repositories, with where it was confirmed; and every row
+/// is a chart version some pack names (the table says nothing stale).
+#[test]
+fn every_chart_version_has_a_cited_source() {
+    let docs = fs_err::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/catalog.md"),
+    )
+    .unwrap();
+    let table = docs
+        .split("### Chart versions checked against their repositories")
+        .nth(1)
+        .expect("docs/catalog.md has the table of checked chart versions");
+    let rows: std::collections::BTreeSet<(String, String)> = table
+        .lines()
+        .skip_while(|l| !l.starts_with("| chart |"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            assert!(
+                cells.len() == 6 && !cells[3].is_empty() && !cells[4].is_empty(),
+                "a row without its source or newest release: {l}"
+            );
+            (cells[1].to_string(), cells[2].to_string())
+        })
+        .collect();
+    let reg = registry();
+    let mut named = std::collections::BTreeSet::new();
+    for name in reg.pack_names().unwrap() {
+        for r in reg.releases(&name).unwrap().iter() {
+            for c in &reg.pack(&name, r).unwrap().charts {
+                named.insert((c.name.clone(), c.version.clone()));
+            }
+        }
+    }
+    let uncited: Vec<_> = named.difference(&rows).collect();
+    assert!(uncited.is_empty(), "no cited source for {uncited:?}");
+    let stale: Vec<_> = rows.difference(&named).collect();
+    assert!(stale.is_empty(), "rows no pack names: {stale:?}");
 }

@@ -31,12 +31,12 @@ pod_cidr = { var = "pod_cidr" }
 [[layer]]
 type = "network"
 pack = "calico"
-version = "3.33.x"
+version = "3.32.x"
 
 [[layer]]
 type = "storage"
 pack = "aws-ebs-csi"
-version = "1.48.x"
+version = "1.64.x"
 
 [[layer]]
 type = "addon"
@@ -173,9 +173,9 @@ fn children_inherit_override_and_remove_layers() {
     run.success();
     assert_eq!(
         run.stdout,
-        "ok aws-base: ubuntu 24.04.2, kubernetes 1.36.4, calico 3.33.1, aws-ebs-csi 1.48.0, kube-prometheus-stack 81.6.2\n\
-         ok aws-lab: ubuntu 24.04.2, kubernetes 1.36.4, calico 3.33.1, aws-ebs-csi 1.48.0, cert-manager 1.21.2\n\
-         ok aws-prod: ubuntu 24.04.2, kubernetes 1.36.4, calico 3.33.1, aws-ebs-csi 1.48.0, kube-prometheus-stack 81.6.2\n\
+        "ok aws-base: ubuntu 24.04.2, kubernetes 1.36.4, calico 3.32.1, aws-ebs-csi 1.64.0, kube-prometheus-stack 81.6.2\n\
+         ok aws-lab: ubuntu 24.04.2, kubernetes 1.36.4, calico 3.32.1, aws-ebs-csi 1.64.0, cert-manager 1.21.1\n\
+         ok aws-prod: ubuntu 24.04.2, kubernetes 1.36.4, calico 3.32.1, aws-ebs-csi 1.64.0, kube-prometheus-stack 81.6.2\n\
          ok observability: agent 1.0.0\n\
          ok cluster pay-eu-1: aws-prod 1.0.0, 5 layers\n\
          ok cluster pay-eu-2: aws-prod 1.1.0 + observability 1.0.0, 6 layers\n"
@@ -374,13 +374,13 @@ fn outdated_flags_the_cluster_behind_and_diff_shows_pin_changes() {
     run.success();
     assert_eq!(
         run.stdout,
-        "changed cluster pay-eu-1\n  profile aws-prod: 1.0.0 -> 1.1.0\n    changed network: calico 3.33.1 -> calico 3.33.1\n      wireguard false -> true (profiles/aws-prod/profile.toml:10)\n  variable pod_cidr: \"10.8.0.0/16\" -> \"10.10.0.0/16\"\n4 profiles unchanged\n"
+        "changed cluster pay-eu-1\n  profile aws-prod: 1.0.0 -> 1.1.0\n    changed network: calico 3.32.1 -> calico 3.32.1\n      wireguard false -> true (profiles/aws-prod/profile.toml:10)\n  variable pod_cidr: \"10.8.0.0/16\" -> \"10.10.0.0/16\"\n4 profiles unchanged\n"
     );
     // What the pin's move changes in the cluster's stack, in the review comment and JSON.
     let run = env.run(&["diff", "--format", "markdown"]);
     assert!(
         run.stdout.contains(
-            "| `pay-eu-1` | profile `aws-prod` | 1.0.0 | 1.1.0 |\n| `pay-eu-1` | ↳ changed layer `network` | calico 3.33.1 | calico 3.33.1 |\n| `pay-eu-1` | ↳ `network`: `wireguard` | `false` | `true` |\n| `pay-eu-1` | variable `pod_cidr` |"
+            "| `pay-eu-1` | profile `aws-prod` | 1.0.0 | 1.1.0 |\n| `pay-eu-1` | ↳ changed layer `network` | calico 3.32.1 | calico 3.32.1 |\n| `pay-eu-1` | ↳ `network`: `wireguard` | `false` | `true` |\n| `pay-eu-1` | variable `pod_cidr` |"
         ),
         "{}",
         run.stdout
@@ -563,7 +563,7 @@ fn composition_mistakes_are_shown_at_the_childs_line() {
     let run = env.run(&["validate", "unused"]);
     assert_eq!(
         run.stderr,
-        "error: profiles/unused/profile.toml:12:7: variable `mtu` is a boolean (boolean); parameter `mtu` of calico 3.33.1 takes an integer\n    |\n 12 | mtu = { var = \"mtu\" }\n    |       ^^^^^^^^^^^^^^^\n  hint: change the variable's `format`, or use it for another parameter\nerror: 1 problem in 1 of 1 profile\n"
+        "error: profiles/unused/profile.toml:12:7: variable `mtu` is a boolean (boolean); parameter `mtu` of calico 3.32.1 takes an integer\n    |\n 12 | mtu = { var = \"mtu\" }\n    |       ^^^^^^^^^^^^^^^\n  hint: change the variable's `format`, or use it for another parameter\nerror: 1 problem in 1 of 1 profile\n"
     );
 }
 

@@ -82,7 +82,7 @@ fn init_creates_a_valid_catalog_repository() {
     run.success();
     assert_eq!(
         run.stdout,
-        "ok example: ubuntu 24.04.2, kubernetes 1.36.4, calico 3.33.1, aws-ebs-csi 1.48.0, cert-manager 1.21.2\n"
+        "ok example: ubuntu 24.04.2, kubernetes 1.36.4, calico 3.32.1, aws-ebs-csi 1.64.0, cert-manager 1.21.1\n"
     );
 }
 
@@ -148,9 +148,9 @@ fn profile_new_scaffolds_newest_compatible_trains() {
     run.success();
     assert_eq!(
         run.stdout,
-        "ok edge-small: ubuntu 24.04.2, kubernetes 1.37.1, calico 3.33.1, longhorn 1.11.3\n\
-         ok gcp-prod: ubuntu 24.04.2, kubernetes 1.36.4, calico 3.33.1, gcp-pd-csi 1.15.0, cert-manager 1.21.2\n\
-         ok tools: cert-manager 1.21.2\n"
+        "ok edge-small: ubuntu 24.04.2, kubernetes 1.37.1, calico 3.32.1, longhorn 1.12.1\n\
+         ok gcp-prod: ubuntu 24.04.2, kubernetes 1.36.4, calico 3.32.1, gcp-pd-csi 1.15.0, cert-manager 1.21.1\n\
+         ok tools: cert-manager 1.21.1\n"
     );
 }
 
@@ -249,7 +249,7 @@ fn pack_list_filters() {
     run.success();
     assert_eq!(
         run.stdout,
-        "PACK            LAYER    CATEGORY  NEWEST  REGISTRY  CLOUDS\nazure-disk-csi  storage  csi       1.34.4  public    azure\nlonghorn        storage  csi       1.11.3  public    all\n"
+        "PACK            LAYER    CATEGORY  NEWEST  REGISTRY  CLOUDS\nazure-disk-csi  storage  csi       1.34.5  public    azure\nlonghorn        storage  csi       1.12.1  public    all\n"
     );
     let run = env.run(&["pack", "list", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
@@ -312,7 +312,7 @@ fn pack_show() {
     env.run(&["pack", "show", "calico", "--version", "9.x"])
         .fails(
             2,
-            "error: no release of `calico` matches `9.x`\n  hint: releases: 3.32.4, 3.33.1\n",
+            "error: no release of `calico` matches `9.x`\n  hint: releases: 3.31.7, 3.32.1\n",
         );
     env.run(&["pack", "show", "calico", "--version", "three"]).fails(
         2,

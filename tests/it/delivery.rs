@@ -27,11 +27,11 @@ const STACKS: [Stack; 6] = [
         "aws",
         "22.04.4",
         "1.35.9",
-        ("cilium", "1.19.1"),
-        ("aws-ebs-csi", "1.47.1"),
+        ("cilium", "1.19.6"),
+        ("aws-ebs-csi", "1.48.0"),
         &[
-            ("cert-manager", "1.21.2"),
-            ("kube-prometheus-stack", "79.5.0"),
+            ("cert-manager", "1.21.1"),
+            ("kube-prometheus-stack", "88.5.3"),
         ],
     ),
     (
@@ -39,8 +39,8 @@ const STACKS: [Stack; 6] = [
         "aws",
         "22.04.5",
         "1.36.3",
-        ("calico", "3.32.4"),
-        ("aws-ebs-csi", "1.48.0"),
+        ("calico", "3.31.7"),
+        ("aws-ebs-csi", "1.64.0"),
         &[("kube-prometheus-stack", "81.6.2")],
     ),
     (
@@ -48,8 +48,8 @@ const STACKS: [Stack; 6] = [
         "azure",
         "24.04.1",
         "1.36.4",
-        ("cilium", "1.20.3"),
-        ("azure-disk-csi", "1.34.4"),
+        ("cilium", "1.20.0"),
+        ("azure-disk-csi", "1.34.5"),
         &[],
     ),
     (
@@ -57,7 +57,7 @@ const STACKS: [Stack; 6] = [
         "gcp",
         "24.04.2",
         "1.37.1",
-        ("calico", "3.33.1"),
+        ("calico", "3.32.1"),
         ("gcp-pd-csi", "1.15.0"),
         &[],
     ),
@@ -66,8 +66,8 @@ const STACKS: [Stack; 6] = [
         "edge",
         "24.04.2",
         "1.36.4",
-        ("calico", "3.33.1"),
-        ("longhorn", "1.11.3"),
+        ("calico", "3.32.1"),
+        ("longhorn", "1.12.1"),
         &[("metallb", "0.16.1")],
     ),
     (
@@ -75,8 +75,8 @@ const STACKS: [Stack; 6] = [
         "edge",
         "24.04.2",
         "1.35.9",
-        ("calico", "3.32.4"),
-        ("longhorn", "1.11.2"),
+        ("calico", "3.31.7"),
+        ("longhorn", "1.11.3"),
         &[("metallb", "0.15.3")],
     ),
 ];
@@ -244,7 +244,7 @@ fn overriding_only_the_calico_pool_fails_at_the_users_line() {
         "aws-prod",
         &aws_profile("[layer.values]\nipam_cidr = \"10.10.0.0/16\"\n"),
     );
-    let expected = "error: profiles/aws-prod/profile.toml:20:1: the Calico pool must equal the Kubernetes pod CIDR (set `pod_cidr` on the kubernetes layer; calico follows it) (assertion of calico 3.33.1: `layers.kubernetes is not defined or params.ipam_cidr == layers.kubernetes.params.pod_cidr`)\n    |\n 20 | ipam_cidr = \"10.10.0.0/16\"\n    | ^^^^^^^^^^^^^^^^^^^^^^^^^^\n  hint: params.ipam_cidr = \"10.10.0.0/16\", layers.kubernetes.params.pod_cidr = \"192.168.0.0/16\"\n";
+    let expected = "error: profiles/aws-prod/profile.toml:20:1: the Calico pool must equal the Kubernetes pod CIDR (set `pod_cidr` on the kubernetes layer; calico follows it) (assertion of calico 3.32.1: `layers.kubernetes is not defined or params.ipam_cidr == layers.kubernetes.params.pod_cidr`)\n    |\n 20 | ipam_cidr = \"10.10.0.0/16\"\n    | ^^^^^^^^^^^^^^^^^^^^^^^^^^\n  hint: params.ipam_cidr = \"10.10.0.0/16\", layers.kubernetes.params.pod_cidr = \"192.168.0.0/16\"\n";
     env.run(&["validate"]).fails(
         1,
         &format!("{expected}error: 1 problem in 1 of 1 profile\n"),

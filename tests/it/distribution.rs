@@ -97,10 +97,10 @@ fn pull_request() -> Env {
     let text = env.read("profiles/aws-prod/profile.toml");
     env.profile(
         "aws-prod",
-        &text.replace("version = \"3.x\"", "version = \"3.32.x\""),
+        &text.replace("version = \"3.x\"", "version = \"3.31.x\""),
     );
     env.run(&["lock", "-q"]).success();
-    git(&root, &["commit", "-q", "-am", "calico 3.32"]);
+    git(&root, &["commit", "-q", "-am", "calico 3.31"]);
     env
 }
 
@@ -336,7 +336,7 @@ fn pre_commit_hooks_run_in_a_catalog() {
     let text = env.read("profiles/aws-prod/profile.toml");
     env.profile(
         "aws-prod",
-        &text.replace("version = \"3.x\"", "version = \"3.32.x\""),
+        &text.replace("version = \"3.x\"", "version = \"3.31.x\""),
     );
     let lock_check = hooks[1]["entry"].as_str().unwrap();
     let (code, _, stderr) = bash(lock_check, &env.root(), &bin, &env, &[]);

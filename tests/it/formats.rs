@@ -240,7 +240,7 @@ fn palette_and_helm_packs_lock_render_and_explain_beside_strata_packs() {
     run.success();
     assert_eq!(
         run.stdout,
-        "ok mixed: ubuntu 22.04.5, kubernetes 1.36.4, calico 3.33.1, aws-ebs-csi 1.48.0, argo-cd 7.1.0, podinfo 6.6.0\n"
+        "ok mixed: ubuntu 22.04.5, kubernetes 1.36.4, calico 3.32.1, aws-ebs-csi 1.64.0, argo-cd 7.1.0, podinfo 6.6.0\n"
     );
     assert_eq!(
         run.stderr,

@@ -75,7 +75,7 @@ fn git_registry_lists_shows_and_validates() {
     run.success();
     assert!(
         run.stdout
-            .ends_with("aws-ebs-csi 1.48.0, acme-agent 1.1.0\n"),
+            .ends_with("aws-ebs-csi 1.64.0, acme-agent 1.1.0\n"),
         "{}",
         run.stdout
     );

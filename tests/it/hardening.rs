@@ -712,7 +712,7 @@ fn a_huge_value_is_not_echoed_whole() {
         run.stderr.len()
     );
     assert!(
-        run.stderr.starts_with(&format!("error: profiles/aws-prod/profile.toml:20:13: parameter `ipam_cidr` of calico 3.33.1: `\"{}…` is not in format `ipv4cidr`", "9".repeat(79))),
+        run.stderr.starts_with(&format!("error: profiles/aws-prod/profile.toml:20:13: parameter `ipam_cidr` of calico 3.32.1: `\"{}…` is not in format `ipv4cidr`", "9".repeat(79))),
         "{}",
         &run.stderr[..300]
     );

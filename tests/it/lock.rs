@@ -61,7 +61,7 @@ fn lock_writes_a_deterministic_lock_file() {
     run.success();
     assert_eq!(
         run.stderr,
-        "    Locked `profiles/aws-prod/profile.lock`\n           aws-prod os ubuntu 22.04.5 (new)\n           aws-prod kubernetes kubernetes 1.36.4 (new)\n           aws-prod network calico 3.33.1 (new)\n           aws-prod storage aws-ebs-csi 1.48.0 (new)\n           aws-prod agent acme-agent 1.1.0 (new)\n"
+        "    Locked `profiles/aws-prod/profile.lock`\n           aws-prod os ubuntu 22.04.5 (new)\n           aws-prod kubernetes kubernetes 1.36.4 (new)\n           aws-prod network calico 3.32.1 (new)\n           aws-prod storage aws-ebs-csi 1.64.0 (new)\n           aws-prod agent acme-agent 1.1.0 (new)\n"
     );
     let first = env.read("profiles/aws-prod/profile.lock");
     insta::assert_snapshot!("lock_file", first);
@@ -85,7 +85,7 @@ fn digest_matches_an_independent_computation() {
     for (folder, layer) in [
         (env.outside("packs-repo/packs/acme-agent"), "agent"),
         (
-            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("catalog/calico/3.33.1"),
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("catalog/calico/3.32.1"),
             "network",
         ),
     ] {
@@ -209,23 +209,23 @@ fn check_reports_stale_and_missing_locks_and_writes_nothing() {
     env.profile(
         "aws-prod",
         &env.read("profiles/aws-prod/profile.toml")
-            .replace("3.x", "3.32.x"),
+            .replace("3.x", "3.31.x"),
     );
     let run = env.run(&["lock", "--check"]);
     assert_eq!(run.code, 1);
     assert!(
-        run.stdout.contains("\n-version = \"3.33.1\"\n"),
+        run.stdout.contains("\n-version = \"3.32.1\"\n"),
         "{}",
         run.stdout
     );
     assert!(
-        run.stdout.contains("\n+version = \"3.32.4\"\n"),
+        run.stdout.contains("\n+version = \"3.31.7\"\n"),
         "{}",
         run.stdout
     );
     assert_eq!(
         run.stderr,
-        "error: profiles/aws-prod/profile.lock: lock file is stale: layer `network`: calico 3.33.1 -> 3.32.4, requested `3.x` -> `3.32.x`\n  hint: run `strata lock` and commit the result\nerror: 1 problem\n"
+        "error: profiles/aws-prod/profile.lock: lock file is stale: layer `network`: calico 3.32.1 -> 3.31.7, requested `3.x` -> `3.31.x`\n  hint: run `strata lock` and commit the result\nerror: 1 problem\n"
     );
 }
 
@@ -236,14 +236,14 @@ fn unsatisfiable_profile_writes_no_lock_at_all() {
         "broken",
         &aws_profile("")
             .replace("aws-prod", "broken")
-            .replace("3.x", "3.32.x")
+            .replace("3.x", "3.31.x")
             .replace("1.36.x", "1.37.x"),
     );
     let run = env.run(&["lock"]);
     assert_eq!(run.code, 1);
     assert_eq!(
         run.stderr,
-        "error: profiles/broken/profile.toml:13:11: calico 3.32.x (line 15) requires kubernetes >=1.34, <1.37, but this layer asks for kubernetes 1.37.x\n    |\n 13 | version = \"1.37.x\"\n    |           ^^^^^^^^\n  hint: choose kubernetes releases in `>=1.34, <1.37`, or calico releases that accept kubernetes 1.37.x\nerror: 1 problem; no lock file was written\n"
+        "error: profiles/broken/profile.toml:13:11: calico 3.31.x (line 15) requires kubernetes >=1.34, <1.37, but this layer asks for kubernetes 1.37.x\n    |\n 13 | version = \"1.37.x\"\n    |           ^^^^^^^^\n  hint: choose kubernetes releases in `>=1.34, <1.37`, or calico releases that accept kubernetes 1.37.x\nerror: 1 problem; no lock file was written\n"
     );
     assert!(!env.path("profiles/aws-prod/profile.lock").exists());
     assert!(!env.path("profiles/broken/profile.lock").exists());
@@ -355,17 +355,17 @@ fn hand_edited_and_corrupted_locks_are_repaired() {
     let good = env.read("profiles/aws-prod/profile.lock");
     env.write(
         "profiles/aws-prod/profile.lock",
-        &good.replace("version = \"3.33.1\"", "version = \"3.32.4\""),
+        &good.replace("version = \"3.32.1\"", "version = \"3.31.7\""),
     );
     let run = env.run(&["lock", "--check"]);
     assert_eq!(run.code, 1);
     assert!(
         run.stderr
-            .starts_with("error: profiles/aws-prod/profile.lock: lock file is stale: layer `network`: calico 3.32.4 -> 3.33.1\n"),
+            .starts_with("error: profiles/aws-prod/profile.lock: lock file is stale: layer `network`: calico 3.31.7 -> 3.32.1\n"),
         "{}",
         run.stderr
     );
-    // The edited layer no longer agrees with itself (its path and digest are of 3.33.1), so
+    // The edited layer no longer agrees with itself (its path and digest are of 3.32.1), so
     // it is resolved afresh.
     env.run(&["lock"]).success();
     assert_eq!(env.read("profiles/aws-prod/profile.lock"), good);

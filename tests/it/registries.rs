@@ -45,7 +45,7 @@ fn dir_registry_pack_is_used_and_checked() {
     run.success();
     assert_eq!(
         run.stdout,
-        "ok aws-prod: ubuntu 22.04.5, kubernetes 1.36.4, calico 3.33.1, aws-ebs-csi 1.48.0, acme-agent 1.2.0\n"
+        "ok aws-prod: ubuntu 22.04.5, kubernetes 1.36.4, calico 3.32.1, aws-ebs-csi 1.64.0, acme-agent 1.2.0\n"
     );
 }
 
@@ -165,13 +165,13 @@ fn conflicts_are_enforced() {
     let env = Env::with_config(WITH_LOCAL);
     let conflicting = GOOD_PACK.replace(
         "[params.endpoint]",
-        "[[conflicts]]\npack = \"calico\"\nversion = \">=3.33\"\n\n[params.endpoint]",
+        "[[conflicts]]\npack = \"calico\"\nversion = \">=3.32\"\n\n[params.endpoint]",
     );
     env.pack("acme-agent", "1.2.0", &conflicting);
     let values = "[layer.values]\nendpoint = \"x\"\n";
     env.profile(
         "aws-prod",
-        &with_agent(values).replace("version = \"3.x\"", "version = \"3.33.x\""),
+        &with_agent(values).replace("version = \"3.x\"", "version = \"3.32.x\""),
     );
     snap!("conflict", env.run(&["validate"]));
     // With a train that has older releases, resolution steps back to one outside the range.
@@ -180,7 +180,7 @@ fn conflicts_are_enforced() {
     run.success();
     assert_eq!(
         run.stdout,
-        "ok aws-prod: ubuntu 22.04.5, kubernetes 1.36.4, calico 3.32.4, aws-ebs-csi 1.48.0, acme-agent 1.2.0\n"
+        "ok aws-prod: ubuntu 22.04.5, kubernetes 1.36.4, calico 3.31.7, aws-ebs-csi 1.64.0, acme-agent 1.2.0\n"
     );
 }
 

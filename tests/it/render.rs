@@ -42,7 +42,7 @@ fn render(pack: &Pack, params: &BTreeMap<String, toml::Value>) -> BTreeMap<Strin
             name: "network".into(),
             ty: "network".into(),
             pack: "calico".into(),
-            version: "3.33.1".into(),
+            version: "3.32.1".into(),
             params: BTreeMap::new(),
         },
     );
@@ -131,13 +131,13 @@ fn overrides(pack: &str) -> Vec<(&'static str, toml::Value)> {
 /// items are not looked into.
 fn chart_keys(chart: &str, version: &str) -> &'static [&'static str] {
     match (chart, version) {
-        ("tigera-operator", "v3.32.4" | "v3.33.1") => &[
+        ("tigera-operator", "v3.31.7" | "v3.32.1") => &[
             "installation.*",
             "apiServer.enabled",
             "defaultFelixConfiguration.*",
             "resources.*",
         ],
-        ("cilium", "1.19.1" | "1.20.3") => &[
+        ("cilium", "1.19.6" | "1.20.0") => &[
             "ipam.mode",
             "ipam.operator.clusterPoolIPv4PodCIDRList",
             "ipam.operator.clusterPoolIPv4MaskSize",
@@ -156,7 +156,7 @@ fn chart_keys(chart: &str, version: &str) -> &'static [&'static str] {
             "prometheus.enabled",
             "securityContext.privileged",
         ],
-        ("aws-ebs-csi-driver", "2.47.1" | "2.48.0") => &[
+        ("aws-ebs-csi-driver", "2.48.0" | "2.64.0") => &[
             "controller.replicaCount",
             "controller.resources.*",
             "controller.k8sTagClusterId",
@@ -165,14 +165,14 @@ fn chart_keys(chart: &str, version: &str) -> &'static [&'static str] {
             "node.resources.*",
             "storageClasses",
         ],
-        ("azuredisk-csi-driver", "v1.34.4") => &[
+        ("azuredisk-csi-driver", "v1.34.5") => &[
             "controller.replicas",
             "controller.runOnControlPlane",
             "controller.resources.csiProvisioner.*",
             "linux.enabled",
             "windows.enabled",
         ],
-        ("cert-manager", "v1.21.2") => &[
+        ("cert-manager", "v1.21.1") => &[
             "crds.enabled",
             "crds.keep",
             "replicaCount",
@@ -185,7 +185,7 @@ fn chart_keys(chart: &str, version: &str) -> &'static [&'static str] {
             "extraArgs",
             "webhook.replicaCount",
         ],
-        ("kube-prometheus-stack", "79.5.0" | "81.6.2") => &[
+        ("kube-prometheus-stack", "88.5.3" | "81.6.2") => &[
             "prometheus.prometheusSpec.replicas",
             "prometheus.prometheusSpec.retention",
             "prometheus.prometheusSpec.scrapeInterval",
@@ -201,7 +201,7 @@ fn chart_keys(chart: &str, version: &str) -> &'static [&'static str] {
             "grafana.admin.existingSecret",
             "kubeEtcd.enabled",
         ],
-        ("longhorn", "1.11.2" | "1.11.3") => &[
+        ("longhorn", "1.11.3" | "1.12.1") => &[
             "persistence.defaultClass",
             "persistence.defaultClassReplicaCount",
             "persistence.reclaimPolicy",
@@ -420,7 +420,7 @@ fn render_prints_and_writes_from_the_lock() {
     run.success();
     assert_eq!(
         run.stdout,
-        "---\n# Source: demo/demo.yaml\n# demo 1.0.0: file\n# demo 1.0.0 on aws beside calico 3.33.1\nreplicas: 3\nregion: \"eu-west-1\"\nendpoint: \"10.0.0.1\"\n"
+        "---\n# Source: demo/demo.yaml\n# demo 1.0.0: file\n# demo 1.0.0 on aws beside calico 3.32.1\nreplicas: 3\nregion: \"eu-west-1\"\nendpoint: \"10.0.0.1\"\n"
     );
     let run = env.run(&["render", "aws-prod"]);
     let headers: Vec<&str> = run
@@ -466,7 +466,7 @@ fn render_prints_and_writes_from_the_lock() {
     );
     assert_eq!(
         env.read("out/demo/demo.yaml"),
-        "# demo 1.0.0 on aws beside calico 3.33.1\nreplicas: 3\nregion: \"eu-west-1\"\nendpoint: \"10.0.0.1\"\n"
+        "# demo 1.0.0 on aws beside calico 3.32.1\nreplicas: 3\nregion: \"eu-west-1\"\nendpoint: \"10.0.0.1\"\n"
     );
     env.run(&["render", "aws-prod", "--layer", "dmeo"]).fails(
         2,
@@ -529,7 +529,7 @@ fn explain_shows_why_and_where_from() {
     env.profile(
         "aws-prod",
         &env.read("profiles/aws-prod/profile.toml")
-            .replace("version = \"3.x\"", "version = \"3.32.x\"")
+            .replace("version = \"3.x\"", "version = \"3.31.x\"")
             .replace("1.36.x", "x"),
     );
     env.run(&["lock"]).success();
@@ -645,7 +645,7 @@ fn render_all_profiles() {
     assert_eq!(run.stderr, "  Rendered 9 files into `out`\n");
     assert_eq!(
         env.read("out/aws-prod/demo/demo.yaml"),
-        "# demo 1.0.0 on aws beside calico 3.33.1\nreplicas: 2\nregion: \"eu-west-1\"\nendpoint: \"10.0.0.1\"\n"
+        "# demo 1.0.0 on aws beside calico 3.32.1\nreplicas: 2\nregion: \"eu-west-1\"\nendpoint: \"10.0.0.1\"\n"
     );
     assert!(env.path("out/second/network/values.yaml").is_file());
     let run = env.run(&["render", "--all"]);

@@ -39,7 +39,7 @@ fn diff_of_a_pull_request() {
         &env,
         "aws-prod",
         "version = \"3.x\"\n",
-        "version = \"3.32.x\"\n[layer.values]\nmtu = 1400\n",
+        "version = \"3.31.x\"\n[layer.values]\nmtu = 1400\n",
     );
     env.run(&["lock"]).success();
     let run = env.run(&["diff", "--exit-code"]);
@@ -57,8 +57,8 @@ fn diff_of_a_pull_request() {
     let layer = &v["profiles"][0]["layers"][0];
     assert_eq!(v["profiles"][0]["name"], "aws-prod");
     assert_eq!(layer["name"], "network");
-    assert_eq!(layer["old"]["version"], "3.33.1");
-    assert_eq!(layer["new"]["version"], "3.32.4");
+    assert_eq!(layer["old"]["version"], "3.32.1");
+    assert_eq!(layer["new"]["version"], "3.31.7");
     assert_eq!(
         layer["kinds"],
         serde_json::json!(["spec changed", "downgrade"])
@@ -69,7 +69,7 @@ fn diff_of_a_pull_request() {
     );
     assert_eq!(layer["files"][0]["file"], "network/values.yaml");
     // Two committed revisions compare the same way.
-    git(&env.root(), &["commit", "-q", "-am", "calico 3.32"]);
+    git(&env.root(), &["commit", "-q", "-am", "calico 3.31"]);
     let run = env.run(&[
         "diff", "--base", "HEAD~1", "--head", "HEAD", "--format", "json",
     ]);
@@ -111,7 +111,7 @@ fn diff_reports_added_removed_renamed_and_unlocked_profiles() {
     );
     assert!(
         run.stdout
-            .contains("  removed storage: longhorn 1.11.3 -> -\n"),
+            .contains("  removed storage: longhorn 1.12.1 -> -\n"),
         "{}",
         run.stdout
     );
@@ -157,7 +157,7 @@ fn outdated_flags_majors_and_skipped_kubernetes_minors() {
         "aws-prod",
         &(aws_profile("")
             .replace("1.36.x", "1.35.9")
-            .replace("version = \"3.x\"", "version = \"3.32.x\"")
+            .replace("version = \"3.x\"", "version = \"3.31.x\"")
             + "\n[[layer]]\ntype = \"addon\"\npack = \"agent\"\nversion = \"1.0.x\"\n"),
     );
     env.run(&["lock"]).success();
@@ -168,7 +168,7 @@ fn outdated_flags_majors_and_skipped_kubernetes_minors() {
         "PROFILE   LAYER       PACK        LOCKED   TRAIN    NEWEST   NOTE\n\
          aws-prod  os          ubuntu      22.04.5  22.04.5  24.04.2  major\n\
          aws-prod  kubernetes  kubernetes  1.35.9   1.35.9   1.37.1   skips-minor\n\
-         aws-prod  network     calico      3.32.4   3.32.4   3.33.1\n\
+         aws-prod  network     calico      3.31.7   3.31.7   3.32.1\n\
          aws-prod  agent       agent       1.0.0    1.0.0    2.0.0    major\n"
     );
     let run = env.run(&["outdated", "--format", "json"]);
@@ -254,16 +254,16 @@ fn release_tags_the_committed_locked_state_and_at_reads_it() {
         &env,
         "aws-prod",
         "version = \"3.x\"",
-        "version = \"3.32.x\"",
+        "version = \"3.31.x\"",
     );
     env.run(&["release", "aws-prod"]).fails(
         1,
-        "error: profiles/aws-prod/profile.lock: lock file is stale: layer `network`: calico 3.33.1 -> 3.32.4, requested `3.x` -> `3.32.x`\n  hint: run `strata lock aws-prod` and review the change\n",
+        "error: profiles/aws-prod/profile.lock: lock file is stale: layer `network`: calico 3.32.1 -> 3.31.7, requested `3.x` -> `3.31.x`\n  hint: run `strata lock aws-prod` and review the change\n",
     );
     env.run(&["lock"]).success();
     git(
         &root,
-        &["commit", "-q", "-am", "calico 3.32, version 1.1.0"],
+        &["commit", "-q", "-am", "calico 3.31, version 1.1.0"],
     );
     env.run(&["release", "aws-prod"]).success();
     assert_at_reads_the_releases(&env);
@@ -283,7 +283,7 @@ fn assert_at_reads_the_releases(env: &Env) {
     run.success();
     assert!(
         run.stdout
-            .starts_with("---\n# Source: network/values.yaml\n# calico 3.33.1: "),
+            .starts_with("---\n# Source: network/values.yaml\n# calico 3.32.1: "),
         "{}",
         run.stdout
     );
@@ -297,7 +297,7 @@ fn assert_at_reads_the_releases(env: &Env) {
     ]);
     assert!(
         run.stdout
-            .starts_with("---\n# Source: network/values.yaml\n# calico 3.32.4: "),
+            .starts_with("---\n# Source: network/values.yaml\n# calico 3.31.7: "),
         "{}",
         run.stdout
     );
@@ -310,7 +310,7 @@ fn assert_at_reads_the_releases(env: &Env) {
     ]);
     assert!(
         run.stdout
-            .contains("changed network: calico 3.33.1 -> calico 3.32.4 (spec changed, downgrade)"),
+            .contains("changed network: calico 3.32.1 -> calico 3.31.7 (spec changed, downgrade)"),
         "{}",
         run.stdout
     );
@@ -336,9 +336,9 @@ fn ci_recipe_commands() {
         &env,
         "aws-prod",
         "version = \"3.x\"",
-        "version = \"3.32.x\"",
+        "version = \"3.31.x\"",
     );
-    git(&root, &["commit", "-q", "-am", "calico 3.32"]);
+    git(&root, &["commit", "-q", "-am", "calico 3.31"]);
     env.run(&["validate"]).success();
     let check = env.run(&["lock", "--check"]);
     assert_eq!(check.code, 1);
@@ -355,7 +355,7 @@ fn ci_recipe_commands() {
     );
     assert!(
         comment.stdout.contains(
-            "| network | calico 3.33.1 | calico 3.32.4 | spec changed, downgrade | `aws-prod` |"
+            "| network | calico 3.32.1 | calico 3.31.7 | spec changed, downgrade | `aws-prod` |"
         ),
         "{}",
         comment.stdout

@@ -37,7 +37,7 @@ mtu = 1450
 [[layer]]
 type = "storage"
 pack = "aws-ebs-csi"
-version = "1.48.0"
+version = "1.64.0"
 
 [[layer]]
 type = "addon"
@@ -109,11 +109,11 @@ fn mutated_profiles_never_panic() {
 
 #[test]
 fn mutated_manifests_never_panic() {
-    let manifest = include_str!("../../catalog/calico/3.33.1/pack.toml");
-    let version = Version::parse("3.33.1").unwrap();
+    let manifest = include_str!("../../catalog/calico/3.32.1/pack.toml");
+    let version = Version::parse("3.32.1").unwrap();
     let mut loaded = 0;
     for text in variants(manifest) {
-        let source = Source::new("packs/calico/3.33.1/pack.toml", text.as_str());
+        let source = Source::new("packs/calico/3.32.1/pack.toml", text.as_str());
         match read_manifest("calico", &version, source, BTreeMap::new()) {
             Ok(_) => loaded += 1,
             Err(problems) => {

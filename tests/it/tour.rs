@@ -228,7 +228,7 @@ fn a_registry_that_is_down_fails_only_what_reads_it() {
     assert_eq!(run.code, 3, "{}", run.stderr);
     assert_eq!(
         run.stdout,
-        "ok aws-prod: ubuntu 22.04.5, kubernetes 1.36.4, calico 3.33.1, aws-ebs-csi 1.48.0\n"
+        "ok aws-prod: ubuntu 22.04.5, kubernetes 1.36.4, calico 3.32.1, aws-ebs-csi 1.64.0\n"
     );
     assert!(
         run.stderr

@@ -11,7 +11,7 @@ fn valid_profile_lists_chosen_releases() {
     run.success();
     assert_eq!(
         run.stdout,
-        "ok aws-prod: ubuntu 22.04.5, kubernetes 1.36.4, calico 3.33.1, aws-ebs-csi 1.48.0\n"
+        "ok aws-prod: ubuntu 22.04.5, kubernetes 1.36.4, calico 3.32.1, aws-ebs-csi 1.64.0\n"
     );
 }
 
@@ -215,7 +215,7 @@ fn pin_to_missing_release_lists_nearest() {
     let env = Env::new();
     env.profile(
         "aws-prod",
-        &aws_profile("").replace("version = \"3.x\"", "version = \"3.33.0\""),
+        &aws_profile("").replace("version = \"3.x\"", "version = \"3.32.0\""),
     );
     snap!("missing_pin", env.run(&["validate"]));
 }
@@ -236,7 +236,7 @@ fn requires_violated() {
     env.profile(
         "aws-prod",
         &aws_profile("")
-            .replace("version = \"3.x\"", "version = \"3.32.x\"")
+            .replace("version = \"3.x\"", "version = \"3.31.x\"")
             .replace("1.36.x", "1.37.x"),
     );
     snap!("requires_violated", env.run(&["validate"]));
@@ -245,18 +245,18 @@ fn requires_violated() {
 #[test]
 fn resolution_steps_back_on_earlier_layers_when_needed() {
     let env = Env::new();
-    // calico 3.32 supports Kubernetes up to 1.36: the newest Kubernetes it accepts wins.
+    // calico 3.31 supports Kubernetes up to 1.36: the newest Kubernetes it accepts wins.
     env.profile(
         "aws-prod",
         &aws_profile("")
-            .replace("version = \"3.x\"", "version = \"3.32.x\"")
+            .replace("version = \"3.x\"", "version = \"3.31.x\"")
             .replace("1.36.x", "x"),
     );
     let run = env.run(&["validate"]);
     run.success();
     assert_eq!(
         run.stdout,
-        "ok aws-prod: ubuntu 22.04.5, kubernetes 1.36.4, calico 3.32.4, aws-ebs-csi 1.48.0\n"
+        "ok aws-prod: ubuntu 22.04.5, kubernetes 1.36.4, calico 3.31.7, aws-ebs-csi 1.64.0\n"
     );
 }
 
@@ -310,7 +310,7 @@ fn json_report() {
     assert_eq!(v["profiles"][0]["valid"], true);
     assert_eq!(v["profiles"][0]["layers"][2]["pack"], "calico");
     assert_eq!(v["profiles"][0]["layers"][2]["requested"], "3.x");
-    assert_eq!(v["profiles"][0]["layers"][2]["version"], "3.33.1");
+    assert_eq!(v["profiles"][0]["layers"][2]["version"], "3.32.1");
     assert_eq!(v["profiles"][1]["valid"], false);
     let problem = &v["profiles"][1]["problems"][0];
     assert_eq!(problem["file"], "profiles/broken/profile.toml");
@@ -318,7 +318,7 @@ fn json_report() {
     assert_eq!(problem["column"], 1);
     assert_eq!(
         problem["message"],
-        "unknown parameter `ipam_cidrr` for calico 3.33.1"
+        "unknown parameter `ipam_cidrr` for calico 3.32.1"
     );
     assert_eq!(problem["hint"], "did you mean `ipam_cidr`?");
 }
@@ -434,7 +434,7 @@ fn an_enum_typo_gets_the_near_choice() {
     );
     env.run(&["validate"]).fails(
         1,
-        "error: profiles/aws-prod/profile.toml:20:17: parameter `encapsulation` of calico 3.33.1: `\"VXLANCrossSubnt\"` is not one of \"VXLAN\", \"VXLANCrossSubnet\", \"IPIP\", \"IPIPCrossSubnet\", \"None\"; did you mean `\"VXLANCrossSubnet\"`?\n    |\n 20 | encapsulation = \"VXLANCrossSubnt\"\n    |                 ^^^^^^^^^^^^^^^^^\nerror: 1 problem in 1 of 1 profile\n",
+        "error: profiles/aws-prod/profile.toml:20:17: parameter `encapsulation` of calico 3.32.1: `\"VXLANCrossSubnt\"` is not one of \"VXLAN\", \"VXLANCrossSubnet\", \"IPIP\", \"IPIPCrossSubnet\", \"None\"; did you mean `\"VXLANCrossSubnet\"`?\n    |\n 20 | encapsulation = \"VXLANCrossSubnt\"\n    |                 ^^^^^^^^^^^^^^^^^\nerror: 1 problem in 1 of 1 profile\n",
     );
 }
 
@@ -455,13 +455,13 @@ fn a_base_problem_is_shown_once() {
     }
     env.run(&["validate"]).fails(
         1,
-        "error: profiles/base/profile.toml:20:13: parameter `wireguard` of calico 3.33.1: expected a boolean, found a string\n    |\n 20 | wireguard = \"yes\"\n    |             ^^^^^\nerror: 1 problem in 3 of 3 profiles\n",
+        "error: profiles/base/profile.toml:20:13: parameter `wireguard` of calico 3.32.1: expected a boolean, found a string\n    |\n 20 | wireguard = \"yes\"\n    |             ^^^^^\nerror: 1 problem in 3 of 3 profiles\n",
     );
     let run = env.run(&["validate", "--format", "github"]);
     assert_eq!(run.stdout.matches("::error ").count(), 1, "{}", run.stdout);
     env.run(&["lock"]).fails(
         1,
-        "error: profiles/base/profile.toml:20:13: parameter `wireguard` of calico 3.33.1: expected a boolean, found a string\n    |\n 20 | wireguard = \"yes\"\n    |             ^^^^^\nerror: 1 problem; no lock file was written\n",
+        "error: profiles/base/profile.toml:20:13: parameter `wireguard` of calico 3.32.1: expected a boolean, found a string\n    |\n 20 | wireguard = \"yes\"\n    |             ^^^^^\nerror: 1 problem; no lock file was written\n",
     );
 }
 
