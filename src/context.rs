@@ -41,6 +41,12 @@ impl Context {
         self.open(&self.registries)
     }
 
+    /// Opens the catalog for `verify`: nothing fetched yet, and chart archives downloaded
+    /// again rather than taken from the cache.
+    pub fn catalog_downloading_again(&self) -> Result<Catalog> {
+        self.open(&self.registries.downloading_again())
+    }
+
     /// Opens the catalog for locked reads: a git registry in the cache is read from it, and
     /// fetched only when a read misses (a locked commit the cache does not have); one not in
     /// the cache yet is fetched when first read.

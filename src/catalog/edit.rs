@@ -128,6 +128,27 @@ fn entry(root: &Path, new: &NewRegistry) -> Result<(toml_edit::Table, String)> {
             }
             url.display
         }
+        RegistryKind::Helm => {
+            if new.path.is_some() {
+                return Err(Error::usage("`--path` is for git registries"));
+            }
+            let url = crate::model::http_url::check(&new.url, false)
+                .map_err(|r| Error::usage_hint(r.0, r.1))?;
+            if url.userinfo.is_some() {
+                return Err(Error::usage_hint(
+                    format!(
+                        "the URL carries credentials; strata does not write them into `{}`",
+                        config::FILE_NAME
+                    ),
+                    Some(format!(
+                        "add `{}` and give the credentials in the environment (see docs/registries.md)",
+                        url.display
+                    )),
+                ));
+            }
+            entry.insert("url", toml_edit::value(new.url.as_str()));
+            url.display
+        }
         RegistryKind::Builtin => {
             return Err(Error::usage("the builtin registry is never added"));
         }

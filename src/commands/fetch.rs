@@ -1,4 +1,6 @@
-//! `strata fetch [REGISTRY…]`: bring git registries' mirrors up to date.
+//! `strata fetch [REGISTRY…]`: bring git registries' mirrors and chart repositories'
+//! indexes up to date, and download the chart archives the locks name, so that every
+//! locked read works offline afterwards.
 
 use serde::Serialize;
 
@@ -8,10 +10,10 @@ use crate::model::config::RegistryKind;
 use crate::output::plural;
 use crate::registry::{Registries, Registry};
 
-/// Fetch git registries into the cache (all of them, or the named ones), in parallel
+/// Fetch git registries and chart repositories into the cache, in parallel
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Registries to fetch (default: every git registry)
+    /// Registries to fetch (default: every git and helm registry)
     #[arg(value_name = "REGISTRY", add = clap_complete::engine::ArgValueCandidates::new(crate::completion::registries))]
     pub registries: Vec<String>,
 }
@@ -22,6 +24,9 @@ struct Fetched {
     source: String,
     packs: usize,
     releases: usize,
+    /// Chart archives the locks name, now in the cache (helm registries).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    archives: Option<usize>,
 }
 
 pub fn run(args: Args, ctx: &Context) -> Result<()> {
@@ -36,15 +41,15 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         catalog
             .registries
             .iter()
-            .filter(|r| r.kind() == RegistryKind::Git)
+            .filter(|r| matches!(r.kind(), RegistryKind::Git | RegistryKind::Helm))
             .collect()
     } else {
         let mut list = Vec::new();
         for name in &args.registries {
             let reg = catalog.registries.require(name)?;
-            if reg.kind() != RegistryKind::Git {
+            if !matches!(reg.kind(), RegistryKind::Git | RegistryKind::Helm) {
                 return Err(Error::usage(format!(
-                    "registry `{name}` is a {} registry; only git registries are fetched",
+                    "registry `{name}` is a {} registry; only git and helm registries are fetched",
                     reg.kind().as_str()
                 )));
             }
@@ -60,33 +65,62 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         for n in &names {
             releases += reg.releases(n)?.len();
         }
+        let archives = match reg.kind() {
+            RegistryKind::Helm => Some(locked_archives(&catalog, reg)?),
+            _ => None,
+        };
         out.push(Fetched {
             name: reg.name.clone(),
             source: reg.source(),
             packs: names.len(),
             releases,
+            archives,
         });
     }
     if ctx.out.json() {
         ctx.out.print_json_list("registries", &out);
     } else if out.is_empty() {
-        ctx.out
-            .status("Fetched", "nothing: the catalog has no git registries");
+        ctx.out.status(
+            "Fetched",
+            "nothing: the catalog has no git or helm registries",
+        );
     } else {
         for f in &out {
             ctx.out.status(
                 "Fetched",
                 &format!(
-                    "`{}` ({}): {}, {}",
+                    "`{}` ({}): {}, {}{}",
                     f.name,
                     f.source,
                     plural(f.packs, "pack"),
-                    plural(f.releases, "release")
+                    plural(f.releases, "release"),
+                    f.archives
+                        .map(|n| format!(", {} of locked releases", plural(n, "chart archive")))
+                        .unwrap_or_default()
                 ),
             );
         }
     }
     Ok(())
+}
+
+/// Downloads (into the cache) the archive of every release of `reg` a readable lock names;
+/// how many there are.
+fn locked_archives(catalog: &crate::catalog::Catalog, reg: &Registry) -> Result<usize> {
+    let (profiles, _) = catalog.valid_profiles(&[])?;
+    let mut seen = std::collections::BTreeSet::new();
+    for (entry, profile) in profiles {
+        let Some(lock) = crate::lock::current::readable_lock(catalog, &entry, &profile.name)?
+        else {
+            continue;
+        };
+        for l in lock.layers.iter().filter(|l| l.registry == reg.name) {
+            if seen.insert((l.pack.clone(), l.version.as_str().to_string())) {
+                reg.pack(&l.pack, &l.release())?;
+            }
+        }
+    }
+    Ok(seen.len())
 }
 
 /// The JSON Schema of this command's `--format json` output.

@@ -37,7 +37,7 @@ pub struct AddArgs {
     pub name: String,
     /// Git URL, or for a dir registry the folder relative to the catalog root
     pub url: String,
-    /// Registry kind: git or dir [default: dir for a folder that is not a git repository, else git]
+    /// Registry kind: git, dir or helm [default: dir for a folder that is not a git repository, else git]
     #[arg(long)]
     pub kind: Option<String>,
     /// Folder inside the repository that holds the packs (git registries)
@@ -75,8 +75,8 @@ fn list(ctx: &Context) -> Result<()> {
         let cache = match reg.kind() {
             RegistryKind::Builtin => "built in",
             RegistryKind::Dir => "local",
-            RegistryKind::Git if reg.is_cached() => "cached",
-            RegistryKind::Git => "not fetched",
+            RegistryKind::Git | RegistryKind::Helm if reg.is_cached() => "cached",
+            RegistryKind::Git | RegistryKind::Helm => "not fetched",
         };
         let packs = if reg.is_cached() {
             Some(reg.pack_names()?.len())
@@ -145,9 +145,10 @@ fn kind_arg(kind: &str) -> Result<RegistryKind> {
     match kind {
         "git" => Ok(RegistryKind::Git),
         "dir" => Ok(RegistryKind::Dir),
+        "helm" => Ok(RegistryKind::Helm),
         other => Err(Error::usage_hint(
             format!("unknown registry kind `{other}`"),
-            suggest(other, ["git", "dir"]),
+            suggest(other, ["git", "dir", "helm"]),
         )),
     }
 }

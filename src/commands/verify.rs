@@ -35,7 +35,7 @@ struct Report {
 }
 
 pub fn run(args: Args, ctx: &Context) -> Result<()> {
-    let catalog = ctx.catalog_unfetched()?;
+    let catalog = ctx.catalog_downloading_again()?;
     let mut read = Vec::new();
     for (entry, parsed) in catalog.load_profiles(&args.profiles)? {
         let file = format!("{}/{}", entry.dir, FILE_NAME);

@@ -229,10 +229,11 @@ pub fn deliveries(subject: &Subject) -> (Vec<Delivery<'_>>, Vec<(String, String)
     let mut skipped = Vec::new();
     for layer in &subject.layers {
         if layer.origin == PackOrigin::Helm
-            && layer
-                .charts
-                .iter()
-                .any(|c| !(c.repo.starts_with("https://") || c.repo.starts_with("oci://")))
+            && layer.charts.iter().any(|c| {
+                !["https://", "http://", "oci://"]
+                    .iter()
+                    .any(|s| c.repo.starts_with(s))
+            })
         {
             skipped.push((
                 layer.name.clone(),

@@ -90,7 +90,9 @@ pub fn staleness(
         if registry.source() != l.source {
             return Ok(Some(Stale::Changed));
         }
-        if registry.kind() != RegistryKind::Git {
+        // Content on this machine is checked here; git and chart repositories are trusted
+        // as locked (`verify` reads them again).
+        if matches!(registry.kind(), RegistryKind::Builtin | RegistryKind::Dir) {
             match registry.pack(&l.pack, &l.release()) {
                 Ok(p) => {
                     if let Some(mismatch) =

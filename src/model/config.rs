@@ -44,6 +44,8 @@ pub enum RegistryKind {
     Builtin,
     Git,
     Dir,
+    /// A Helm chart repository over HTTP(S): `<url>/index.yaml` and chart archives.
+    Helm,
 }
 
 impl RegistryKind {
@@ -52,6 +54,7 @@ impl RegistryKind {
             RegistryKind::Builtin => "builtin",
             RegistryKind::Git => "git",
             RegistryKind::Dir => "dir",
+            RegistryKind::Helm => "helm",
         }
     }
 }
@@ -78,6 +81,9 @@ pub struct RegistryConfig {
     /// A helm registry: the Helm repository its charts are published to (for exports).
     #[schemars(with = "Option<String>")]
     pub chart_repo: Option<Spanned<String>>,
+    /// A chart repository over HTTP: allow `http://` to a host that is not loopback.
+    #[schemars(with = "Option<bool>")]
+    pub plain_http: Option<Spanned<bool>>,
 }
 
 /// How a registry lays out its releases.
@@ -104,9 +110,11 @@ impl RegistryFormat {
 
 impl RegistryConfig {
     pub fn format(&self) -> RegistryFormat {
-        self.format
-            .as_ref()
-            .map_or(RegistryFormat::Strata, |f| *f.get_ref())
+        let default = match self.kind.get_ref() {
+            RegistryKind::Helm => RegistryFormat::Helm,
+            _ => RegistryFormat::Strata,
+        };
+        self.format.as_ref().map_or(default, |f| *f.get_ref())
     }
 }
 
@@ -173,8 +181,36 @@ fn check_registry(source: &Source, reg: &Spanned<RegistryConfig>, twice: bool) -
                 .with_hint("a palette repository's releases are the folders at this branch; strata and helm registries release with tags"),
         );
     }
+    if let Some(f) = &r.format
+        && *r.kind.get_ref() == RegistryKind::Helm
+        && fmt != RegistryFormat::Helm
+    {
+        problems.push(Diagnostic::at(
+            source,
+            f.span(),
+            "a helm registry holds Helm charts; its format is `helm`",
+        ));
+    }
+    if let Some(v) = &r.plain_http
+        && *r.kind.get_ref() != RegistryKind::Helm
+    {
+        problems.push(Diagnostic::at(
+            source,
+            v.span(),
+            "`plain_http` is for chart repositories (`kind = \"helm\"`)",
+        ));
+    }
     if let Some(v) = &r.chart_repo {
-        if fmt != RegistryFormat::Helm {
+        if *r.kind.get_ref() == RegistryKind::Helm {
+            problems.push(
+                Diagnostic::at(
+                    source,
+                    v.span(),
+                    "a helm registry's charts are published at its `url`",
+                )
+                .with_hint("remove `chart_repo`"),
+            );
+        } else if fmt != RegistryFormat::Helm {
             problems.push(Diagnostic::at(
                 source,
                 v.span(),
@@ -242,6 +278,39 @@ fn check_kind_keys(source: &Source, reg: &Spanned<RegistryConfig>) -> Vec<Diagno
                 ));
             }
         }
+        RegistryKind::Helm => problems.extend(check_helm_keys(source, reg)),
+    }
+    problems
+}
+
+/// A helm registry: an `http(s)://` `url` (plain HTTP only to this machine or with
+/// `plain_http = true`) and no `path`.
+fn check_helm_keys(source: &Source, reg: &Spanned<RegistryConfig>) -> Vec<Diagnostic> {
+    let r = reg.get_ref();
+    let name = r.name.get_ref();
+    let mut problems = Vec::new();
+    if let Some(path) = &r.path {
+        problems.push(
+            Diagnostic::at(source, path.span(), "a helm registry takes no `path`")
+                .with_hint("a chart repository's charts are listed by its `index.yaml`; put a sub-path in `url`"),
+        );
+    }
+    let Some(url) = &r.url else {
+        problems.push(
+            Diagnostic::at(
+                source,
+                reg.span(),
+                format!("helm registry `{name}` needs a `url`"),
+            )
+            .with_hint(
+                "the URL that `index.yaml` is under, e.g. `url = \"https://charts.example.com\"`",
+            ),
+        );
+        return problems;
+    };
+    let plain = r.plain_http.as_ref().is_some_and(|p| *p.get_ref());
+    if let Err(why) = crate::model::http_url::check(url.get_ref(), plain) {
+        problems.push(Diagnostic::at(source, url.span(), why.0).with_hint_opt(why.1));
     }
     problems
 }

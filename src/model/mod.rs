@@ -7,6 +7,7 @@
 pub mod chart;
 pub mod config;
 pub(crate) mod document;
+pub mod http_url;
 pub mod pack;
 pub(crate) mod param;
 pub(crate) mod tags;

@@ -225,7 +225,24 @@ impl Registry {
         if let Some(hit) = lock(&self.packs).get(&key) {
             return Ok(hit.clone());
         }
-        let pack = Arc::new(self.format.load(self.reader(), name, release)?);
+        // A chart repository's release is named by its chart and version (its lock
+        // records no revision).
+        let named;
+        let release = match &release.rev {
+            None if self.kind() == RegistryKind::Helm => {
+                named = ReleaseRef {
+                    rev: Some(format!("{}-{}", release.path, release.version.as_str())),
+                    ..release.clone()
+                };
+                &named
+            }
+            _ => release,
+        };
+        let mut pack = self.format.load(self.reader(), name, release)?;
+        if let Some(digest) = self.source.release_digest(release.rev.as_deref())? {
+            pack.digest = digest;
+        }
+        let pack = Arc::new(pack);
         lock(&self.packs).insert(key, pack.clone());
         Ok(pack)
     }
@@ -307,6 +324,17 @@ impl Registries {
                             && r.git_ref.is_none(),
                     ))
                 }
+                RegistryKind::Helm => {
+                    let Some(url) = r.url.as_ref() else {
+                        return Err(Error::Internal(format!(
+                            "helm registry `{name}` has no url after strata.toml was checked"
+                        )));
+                    };
+                    let plain = r.plain_http.as_ref().is_some_and(|p| *p.get_ref());
+                    let parsed = crate::model::http_url::check(url.get_ref(), plain)
+                        .map_err(|why| Diagnostic::at(config_source, url.span(), why.0))?;
+                    Box::new(source::http::HelmRepo::new(&name, parsed, settings))
+                }
             };
             let fmt: Box<dyn Format> = match r.format() {
                 crate::model::config::RegistryFormat::Strata => Box::new(format::strata::Strata),
@@ -315,8 +343,12 @@ impl Registries {
                         branch: r.git_ref.as_ref().map(|b| b.get_ref().clone()),
                     })
                 }
+                // A chart repository publishes its charts at its own URL.
                 crate::model::config::RegistryFormat::Helm => Box::new(format::helm::Helm {
-                    chart_repo: r.chart_repo.as_ref().map(|c| c.get_ref().clone()),
+                    chart_repo: match r.kind.get_ref() {
+                        RegistryKind::Helm => Some(source.location()),
+                        _ => r.chart_repo.as_ref().map(|c| c.get_ref().clone()),
+                    },
                 }),
             };
             let mut registry = Registry::new(name, source, fmt);

@@ -16,6 +16,9 @@ pub struct Settings {
     /// Locked reads: a git registry already in the cache is read from it, and fetched only
     /// when a read misses (a locked commit the cache does not have yet).
     pub prefer_cache: bool,
+    /// `verify`: downloaded content (chart archives) is downloaded again, never taken from
+    /// the cache, so that what the server serves now is what is checked.
+    pub download_again: bool,
     pub out: Output,
     /// Progress bars (drawn only on a terminal).
     pub progress: indicatif::MultiProgress,
@@ -47,6 +50,7 @@ impl Settings {
             cache_dir,
             offline,
             prefer_cache: false,
+            download_again: false,
             out,
             progress: indicatif::MultiProgress::with_draw_target(target),
             fetch_timeout: Duration::from_secs(60),
@@ -62,6 +66,14 @@ impl Settings {
     pub fn offline(&self) -> Settings {
         Settings {
             offline: true,
+            ..self.clone()
+        }
+    }
+
+    /// The same settings downloading content again (see [`Settings::download_again`]).
+    pub fn downloading_again(&self) -> Settings {
+        Settings {
+            download_again: true,
             ..self.clone()
         }
     }

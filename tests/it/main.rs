@@ -6,6 +6,7 @@ mod util;
 
 mod architecture;
 mod catalog;
+mod chart_repos;
 mod clusters;
 mod commands;
 mod delivery;

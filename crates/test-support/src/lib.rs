@@ -4,6 +4,7 @@
 //! output with assertions on them, and git fixtures built with git2.
 
 pub mod git;
+pub mod http;
 
 use std::path::Path;
 use std::process::{Command, Output};

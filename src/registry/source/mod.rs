@@ -100,6 +100,12 @@ pub trait Source: Send + Sync {
     /// or submodule inside it is an error.
     fn read_dir(&self, rev: Option<&str>, dir: &str) -> Result<Option<Tree>>;
 
+    /// The digest that identifies a release's bytes where the source has one of its own
+    /// (`sha256:` of a chart archive); `None`: the pack folder's `h1` identifies it.
+    fn release_digest(&self, _rev: Option<&str>) -> Result<Option<String>> {
+        Ok(None)
+    }
+
     /// The commit a revision names (tags peeled); `None` for sources without commits.
     fn commit(&self, _rev: &str) -> Result<Option<String>> {
         Ok(None)

@@ -1,0 +1,213 @@
+//! Requests to a chart repository: bounded in time and size, credentials sent only to the
+//! repository's own host (never across a redirect to another), each failure a registry
+//! problem (exit code 3) that names the URL without credentials.
+
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+use crate::model::http_url::HttpUrl;
+
+/// What one response may hold.
+pub struct Limit {
+    pub bytes: u64,
+    /// What is read, for the message past the limit.
+    pub what: &'static str,
+}
+
+/// A response: its body, or `None` for `304 Not Modified`; and its validators.
+pub struct Fetched {
+    pub body: Option<Vec<u8>>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// A client for one repository.
+pub struct Client {
+    agent: ureq::Agent,
+    registry: String,
+    url: HttpUrl,
+    /// `Basic …` for the repository's host, when credentials were given.
+    authorization: Option<String>,
+}
+
+impl Client {
+    pub fn new(registry: &str, url: &HttpUrl, timeout: Duration) -> Client {
+        let config = ureq::Agent::config_builder()
+            .timeout_connect(Some(Duration::from_secs(15)))
+            .timeout_recv_response(Some(timeout))
+            .timeout_recv_body(Some(timeout.max(Duration::from_secs(60)) * 10))
+            .max_redirects(5)
+            .http_status_as_error(false)
+            .user_agent(concat!("strata/", env!("CARGO_PKG_VERSION")))
+            .build();
+        Client {
+            agent: config.into(),
+            registry: registry.to_string(),
+            url: url.clone(),
+            authorization: credentials(registry, url).map(|(user, password)| {
+                use base64::Engine;
+                format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+                )
+            }),
+        }
+    }
+
+    /// GETs `url`, conditionally on `etag` / `last_modified` when given.
+    pub fn get(
+        &self,
+        url: &url::Url,
+        limit: &Limit,
+        validators: Option<(&str, &str)>,
+    ) -> Result<Fetched> {
+        let shown = shown(url);
+        let mut request = self.agent.get(url.as_str());
+        if let Some(auth) = &self.authorization
+            && self.url.same_origin(url)
+        {
+            request = request.header("Authorization", auth);
+        }
+        if let Some((etag, modified)) = validators {
+            if !etag.is_empty() {
+                request = request.header("If-None-Match", etag);
+            }
+            if !modified.is_empty() {
+                request = request.header("If-Modified-Since", modified);
+            }
+        }
+        let response = request.call().map_err(|e| {
+            Error::registry(
+                &self.registry,
+                format!("cannot read `{shown}`: {}", ureq_error(&e)),
+            )
+        })?;
+        let status = response.status().as_u16();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let (etag, last_modified) = (header("etag"), header("last-modified"));
+        if status == 304 {
+            return Ok(Fetched {
+                body: None,
+                etag,
+                last_modified,
+            });
+        }
+        if status != 200 {
+            let retry = header("retry-after");
+            return Err(self.status_error(&shown, status, retry.as_deref()));
+        }
+        let body = response
+            .into_body()
+            .with_config()
+            .limit(limit.bytes)
+            .read_to_vec()
+            .map_err(|e| match e {
+                ureq::Error::BodyExceedsLimit(_) => Error::registry(
+                    &self.registry,
+                    format!(
+                        "`{shown}` is larger than {} MiB, the most strata reads of {}",
+                        limit.bytes >> 20,
+                        limit.what
+                    ),
+                ),
+                e => Error::registry(
+                    &self.registry,
+                    format!("cannot read `{shown}`: {}", ureq_error(&e)),
+                ),
+            })?;
+        Ok(Fetched {
+            body: Some(body),
+            etag,
+            last_modified,
+        })
+    }
+
+    fn status_error(&self, shown: &str, status: u16, retry: Option<&str>) -> Error {
+        let what = match status {
+            401 | 403 => format!(
+                "`{shown}` answered {status}: the repository wants credentials, or refused the ones given"
+            ),
+            404 => format!("`{shown}` answered 404: there is no such file"),
+            429 => format!(
+                "`{shown}` answered 429: too many requests{}",
+                retry
+                    .map(|r| format!(
+                        " (retry after {})",
+                        crate::shown::shorten(&crate::shown::one_line(r), 40)
+                    ))
+                    .unwrap_or_default()
+            ),
+            500..=599 => format!("`{shown}` answered {status}: the server failed"),
+            _ => format!("`{shown}` answered {status}"),
+        };
+        let hint = match status {
+            401 | 403 => Some(format!(
+                "set STRATA_REGISTRY_{}_USERNAME and _PASSWORD (see docs/registries.md)",
+                env_name(&self.registry)
+            )),
+            429 | 500..=599 => Some("try again later".to_string()),
+            _ => None,
+        };
+        match hint {
+            Some(h) => Error::registry(&self.registry, format!("{what}; {h}")),
+            None => Error::registry(&self.registry, what),
+        }
+    }
+}
+
+/// A URL as shown: without credentials, on one line.
+pub fn shown(url: &url::Url) -> String {
+    let mut clean = url.clone();
+    let _ = clean.set_username("");
+    let _ = clean.set_password(None);
+    crate::shown::one_line(clean.as_str()).into_owned()
+}
+
+/// Why a request failed, without anything that could carry a credential.
+fn ureq_error(e: &ureq::Error) -> String {
+    match e {
+        ureq::Error::Timeout(t) => format!("timed out ({t})"),
+        ureq::Error::HostNotFound => "the host is not known".to_string(),
+        ureq::Error::ConnectionFailed => "the connection failed".to_string(),
+        ureq::Error::TooManyRedirects => "too many redirects".to_string(),
+        ureq::Error::Io(io) => crate::shown::one_line(&io.to_string()).into_owned(),
+        other => {
+            crate::shown::shorten(&crate::shown::one_line(&other.to_string()), 200).into_owned()
+        }
+    }
+}
+
+/// The registry name as it appears in environment variable names: `my-charts` →
+/// `MY_CHARTS`.
+pub fn env_name(registry: &str) -> String {
+    registry
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Credentials for a registry: `STRATA_REGISTRY_<NAME>_USERNAME` / `_PASSWORD`, else the
+/// user and password written in the URL.
+fn credentials(registry: &str, url: &HttpUrl) -> Option<(String, String)> {
+    let var = |suffix: &str| {
+        std::env::var(format!("STRATA_REGISTRY_{}_{suffix}", env_name(registry)))
+            .ok()
+            .filter(|v| !v.is_empty())
+    };
+    match (var("USERNAME"), var("PASSWORD")) {
+        (Some(u), Some(p)) => Some((u, p)),
+        _ => url.userinfo.clone(),
+    }
+}

@@ -1,0 +1,345 @@
+//! Helm chart repositories over HTTP: a real HTTP server on loopback serves `index.yaml`
+//! and archives the tests build; strata locks releases by the archive's sha256, reads them
+//! from the cache afterwards, and treats every index and archive as hostile.
+
+use strata_test_support::http::{Member, Server, chart, index_yaml, sha256_hex, tgz};
+
+use crate::util::{Env, aws_profile};
+
+const VALUES: &str = "# Replicas of the demo.\nreplicas: 1\nimage:\n  tag: \"1.0\"\n";
+
+/// A repository under `/charts/` with demo 1.0.0 (absolute URL) and 1.1.0 (relative URL).
+struct Repo {
+    env: Env,
+    server: Server,
+    dir: std::path::PathBuf,
+    v11: Vec<u8>,
+}
+
+impl Repo {
+    fn new() -> Repo {
+        let env = Env::new();
+        let dir = env.outside("served");
+        fs_err::create_dir_all(dir.join("charts/archives")).unwrap();
+        let server = Server::serve(&dir, None);
+        let v10 = chart(
+            "demo",
+            "1.0.0",
+            VALUES,
+            &[("templates/cm.yaml", "kind: ConfigMap\n")],
+        );
+        let v11 = chart("demo", "1.1.0", &VALUES.replace("1.0", "1.1"), &[]);
+        fs_err::write(dir.join("charts/archives/demo-1.0.0.tgz"), &v10).unwrap();
+        fs_err::write(dir.join("charts/archives/demo-1.1.0.tgz"), &v11).unwrap();
+        let abs = format!("{}/charts/archives/demo-1.0.0.tgz", server.url);
+        let (d10, d11) = (sha256_hex(&v10), sha256_hex(&v11));
+        fs_err::write(
+            dir.join("charts/index.yaml"),
+            index_yaml(&[
+                ("demo", "1.0.0", &abs, Some(&d10)),
+                ("demo", "1.1.0", "archives/demo-1.1.0.tgz", Some(&d11)),
+            ]),
+        )
+        .unwrap();
+        env.write(
+            "strata.toml",
+            &format!(
+                "[catalog]\nname = \"test\"\n\n[[registry]]\nname = \"public\"\nkind = \"builtin\"\n\n[[registry]]\nname = \"charts\"\nkind = \"helm\"\nurl = \"{}/charts\"\n",
+                server.url
+            ),
+        );
+        env.profile(
+            "aws-prod",
+            &(aws_profile("")
+                + "\n[[layer]]\ntype = \"addon\"\nname = \"demo\"\npack = \"demo\"\nversion = \"1.x\"\n[layer.values]\nreplicas = 3\n"),
+        );
+        Repo {
+            env,
+            server,
+            dir,
+            v11,
+        }
+    }
+}
+
+#[test]
+fn a_chart_repository_locks_by_archive_digest_and_reads_from_the_cache_after() {
+    let repo = Repo::new();
+    let env = &repo.env;
+    env.run(&["lock", "-q"]).success();
+    let lock = env.read("profiles/aws-prod/profile.lock");
+    let demo = lock.split("[[layer]]").last().unwrap();
+    let rendered = demo
+        .lines()
+        .find(|l| l.starts_with("rendered"))
+        .unwrap()
+        .to_string();
+    let values = demo
+        .lines()
+        .find(|l| l.starts_with("values"))
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        demo,
+        format!(
+            "\ntype = \"addon\"\nname = \"demo\"\npack = \"demo\"\nregistry = \"charts\"\nsource = \"{}/charts\"\npath = \"demo\"\nrequested = \"1.x\"\nversion = \"1.1.0\"\ndigest = \"sha256:{}\"\n{values}\n{rendered}\n",
+            repo.server.url,
+            sha256_hex(&repo.v11)
+        )
+    );
+    // Only the index and the one archive the lock needs were downloaded.
+    assert_eq!(
+        repo.server.requests(),
+        [
+            "GET /charts/index.yaml",
+            "GET /charts/archives/demo-1.1.0.tgz"
+        ]
+    );
+    let render = env.run(&["render", "aws-prod", "--layer", "demo"]);
+    render.success();
+    assert!(
+        render
+            .stdout
+            .contains("# Replicas of the demo.\nreplicas: 3\nimage:\n  tag: \"1.1\"\n"),
+        "{}",
+        render.stdout
+    );
+    // The server gone: locked reads come from the cache.
+    let url = repo.server.url.clone();
+    drop(repo.server);
+    env.run(&["lock", "--check"]).success();
+    assert_eq!(
+        env.run(&["render", "aws-prod", "--layer", "demo"]).stdout,
+        render.stdout
+    );
+    env.run(&["explain", "aws-prod", "demo"]).success();
+    // verify downloads again: with the server gone, that is a registry failure.
+    let run = env.run(&["verify"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "registry `charts`: cannot read `{url}/charts/index.yaml`"
+        )),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_chart_republished_with_other_bytes_fails_verify_and_locked_reads() {
+    let repo = Repo::new();
+    let env = &repo.env;
+    env.run(&["lock", "-q"]).success();
+    env.run(&["verify", "-q"]).success();
+    let was = sha256_hex(&repo.v11);
+    // The same version, other bytes, and an index that agrees with them.
+    let other = chart("demo", "1.1.0", "replicas: 2\n", &[]);
+    let now = sha256_hex(&other);
+    fs_err::write(repo.dir.join("charts/archives/demo-1.1.0.tgz"), &other).unwrap();
+    let index = fs_err::read_to_string(repo.dir.join("charts/index.yaml")).unwrap();
+    fs_err::write(
+        repo.dir.join("charts/index.yaml"),
+        index.replace(&was, &now),
+    )
+    .unwrap();
+    let run = env.run(&["verify"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!("sha256:{was}"))
+            && run.stderr.contains(&format!("sha256:{now}")),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("demo 1.1.0"), "{}", run.stderr);
+}
+
+#[test]
+fn an_archive_that_is_not_what_the_index_says_is_refused_and_nothing_is_written() {
+    let repo = Repo::new();
+    let env = &repo.env;
+    let good = sha256_hex(&repo.v11);
+    fs_err::write(
+        repo.dir.join("charts/archives/demo-1.1.0.tgz"),
+        b"something else",
+    )
+    .unwrap();
+    let run = env.run(&["lock"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with(&format!(
+            "error: registry `charts`: chart `demo` 1.1.0: the archive `{}/charts/archives/demo-1.1.0.tgz` has sha256 `{}`, but `index.yaml` says `{good}`\n",
+            repo.server.url,
+            sha256_hex(b"something else")
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(!env.path("profiles/aws-prod/profile.lock").exists());
+}
+
+/// Writes `archive` as demo 1.1.0 with a matching digest, and returns `lock`'s stderr.
+fn lock_with_archive(repo: &Repo, archive: &[u8]) -> (i32, String) {
+    let old = sha256_hex(&repo.v11);
+    fs_err::write(repo.dir.join("charts/archives/demo-1.1.0.tgz"), archive).unwrap();
+    let index = fs_err::read_to_string(repo.dir.join("charts/index.yaml")).unwrap();
+    fs_err::write(
+        repo.dir.join("charts/index.yaml"),
+        index.replace(&old, &sha256_hex(archive)),
+    )
+    .unwrap();
+    let run = repo.env.run(&["lock"]);
+    assert!(!repo.env.path("profiles/aws-prod/profile.lock").exists());
+    (run.code, run.stderr)
+}
+
+#[test]
+fn hostile_archives_are_refused() {
+    let chart_yaml = b"apiVersion: v2\nname: demo\nversion: 1.1.0\n".as_slice();
+    let cases: Vec<(Vec<u8>, &str)> = vec![
+        (
+            tgz(&[
+                Member::File("demo/Chart.yaml", chart_yaml),
+                Member::Symlink("demo/values.yaml", "/etc/passwd"),
+            ]),
+            "`demo/values.yaml` is a symbolic link; a chart archive may hold only regular files and folders",
+        ),
+        (
+            tgz(&[
+                Member::File("demo/Chart.yaml", chart_yaml),
+                Member::File("demo/../../escape.yaml", b"x: 1\n"),
+            ]),
+            "`demo/../../escape.yaml`: a name in the path is not a file name",
+        ),
+        (
+            tgz(&[
+                Member::File("demo/Chart.yaml", chart_yaml),
+                Member::File("other/values.yaml", b"x: 1\n"),
+            ]),
+            "`other/values.yaml` is outside the chart's folder `demo`",
+        ),
+        (
+            tgz(&[
+                Member::File("demo/Chart.yaml", chart_yaml),
+                Member::File("demo/big.yaml", &vec![b' '; 4 << 20]),
+            ]),
+            "`demo/big.yaml` cannot be read: it unpacks to more than 100 times its size (a decompression bomb?)",
+        ),
+        (b"not an archive".to_vec(), "it cannot be read"),
+    ];
+    for (archive, why) in cases {
+        let repo = Repo::new();
+        let (code, stderr) = lock_with_archive(&repo, &archive);
+        assert_eq!(code, 1, "{why}: {stderr}");
+        assert!(
+            stderr.starts_with(&format!(
+                "error: registry `charts`: the archive of chart `demo` 1.1.0: {why}"
+            )),
+            "{why}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn http_failures_are_registry_errors_with_what_to_do() {
+    let repo = Repo::new();
+    let env = &repo.env;
+    let url = repo.server.url.clone();
+    for (status, message) in [
+        (
+            404,
+            format!("`{url}/charts/index.yaml` answered 404: there is no such file"),
+        ),
+        (
+            401,
+            format!(
+                "`{url}/charts/index.yaml` answered 401: the repository wants credentials, or refused the ones given; set STRATA_REGISTRY_CHARTS_USERNAME and _PASSWORD (see docs/registries.md)"
+            ),
+        ),
+        (
+            429,
+            format!("`{url}/charts/index.yaml` answered 429: too many requests; try again later"),
+        ),
+        (
+            503,
+            format!("`{url}/charts/index.yaml` answered 503: the server failed; try again later"),
+        ),
+    ] {
+        repo.server.overrides.lock().unwrap().clear();
+        repo.server.answer("/charts/index.yaml", status);
+        let run = env.run(&["lock"]);
+        assert_eq!(run.code, 3, "{status}: {}", run.stderr);
+        assert!(
+            run.stderr
+                .contains(&format!("registry `charts`: {message}")),
+            "{status}: {}",
+            run.stderr
+        );
+    }
+    repo.server.overrides.lock().unwrap().clear();
+    fs_err::write(repo.dir.join("charts/index.yaml"), "entries: {}\n").unwrap();
+    let run = env.run(&["lock"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("registry `charts`: `index.yaml` has no `apiVersion: v1`: it is not a Helm repository index"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn credentials_go_to_the_repository_only_and_are_never_shown() {
+    let env = Env::new();
+    let dir = env.outside("served");
+    fs_err::create_dir_all(&dir).unwrap();
+    let server = Server::serve(&dir, Some(("bot", "s3cret-pass")));
+    let archive = chart("demo", "1.1.0", VALUES, &[]);
+    fs_err::write(dir.join("demo-1.1.0.tgz"), &archive).unwrap();
+    fs_err::write(
+        dir.join("index.yaml"),
+        index_yaml(&[(
+            "demo",
+            "1.1.0",
+            "demo-1.1.0.tgz",
+            Some(&sha256_hex(&archive)),
+        )]),
+    )
+    .unwrap();
+    env.write(
+        "strata.toml",
+        &format!(
+            "[catalog]\nname = \"test\"\n\n[[registry]]\nname = \"public\"\nkind = \"builtin\"\n\n[[registry]]\nname = \"private-charts\"\nkind = \"helm\"\nurl = \"{}\"\n",
+            server.url
+        ),
+    );
+    env.profile(
+        "aws-prod",
+        &(aws_profile("") + "\n[[layer]]\ntype = \"addon\"\npack = \"demo\"\nversion = \"1.x\"\n"),
+    );
+    assert_eq!(env.run(&["lock"]).code, 3);
+    env.set_var("STRATA_REGISTRY_PRIVATE_CHARTS_USERNAME", "bot");
+    env.set_var("STRATA_REGISTRY_PRIVATE_CHARTS_PASSWORD", "s3cret-pass");
+    let run = env.run(&["lock", "-v"]);
+    run.success();
+    let lock = env.read("profiles/aws-prod/profile.lock");
+    for text in [&run.stdout, &run.stderr, &lock] {
+        assert!(!text.contains("s3cret-pass"), "{text}");
+    }
+    for entry in walkdir::WalkDir::new(env.cache()) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let bytes = fs_err::read(entry.path()).unwrap();
+            assert!(!String::from_utf8_lossy(&bytes).contains("s3cret-pass"));
+        }
+    }
+}
+
+#[test]
+fn plain_http_is_for_this_machine_unless_the_registry_says_so() {
+    let env = Env::with_config(
+        "[catalog]\nname = \"test\"\n\n[[registry]]\nname = \"charts\"\nkind = \"helm\"\nurl = \"http://charts.example.com/stable\"\n",
+    );
+    env.run(&["validate"]).fails(
+        1,
+        "error: strata.toml:7:7: `http://charts.example.com/stable` is plain HTTP to another machine: anyone on the way can change the charts\n   |\n 7 | url = \"http://charts.example.com/stable\"\n   |       ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n  hint: use `https://`, or set `plain_http = true` on the registry if the network is trusted\n",
+    );
+}
