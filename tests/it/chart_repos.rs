@@ -343,3 +343,38 @@ fn plain_http_is_for_this_machine_unless_the_registry_says_so() {
         "error: strata.toml:7:7: `http://charts.example.com/stable` is plain HTTP to another machine: anyone on the way can change the charts\n   |\n 7 | url = \"http://charts.example.com/stable\"\n   |       ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n  hint: use `https://`, or set `plain_http = true` on the registry if the network is trusted\n",
     );
 }
+
+#[test]
+fn a_release_locked_elsewhere_is_found_by_fetching_the_index_once_more() {
+    let repo = Repo::new();
+    let env = &repo.env;
+    let full = fs_err::read_to_string(repo.dir.join("charts/index.yaml")).unwrap();
+    // This machine's cache has the index from before 1.1.0 was published...
+    let before: String = full
+        .split("  - apiVersion")
+        .filter(|e| !e.contains("version: 1.1.0"))
+        .collect::<Vec<_>>()
+        .join("  - apiVersion");
+    fs_err::write(repo.dir.join("charts/index.yaml"), &before).unwrap();
+    env.run(&["fetch", "-q"]).success();
+    // ...and the lock was made on another machine, after it was.
+    fs_err::write(repo.dir.join("charts/index.yaml"), &full).unwrap();
+    env.set_var("STRATA_CACHE", env.outside("other-cache").to_str().unwrap());
+    env.run(&["lock", "-q"]).success();
+    assert!(
+        env.read("profiles/aws-prod/profile.lock")
+            .contains("version = \"1.1.0\"")
+    );
+    env.set_var("STRATA_CACHE", env.cache().to_str().unwrap());
+    let requests = repo.server.requests().len();
+    let run = env.run(&["render", "aws-prod", "--layer", "demo"]);
+    run.success();
+    assert!(run.stdout.contains("tag: \"1.1\""), "{}", run.stdout);
+    assert_eq!(
+        repo.server.requests()[requests..],
+        [
+            "GET /charts/index.yaml",
+            "GET /charts/archives/demo-1.1.0.tgz"
+        ]
+    );
+}

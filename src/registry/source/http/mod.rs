@@ -171,13 +171,33 @@ impl HelmRepo {
         Ok(index)
     }
 
-    /// The chart and entry of a revision `<chart>-<version>`.
+    /// The chart and entry of a revision `<chart>-<version>`. Locked reads that miss in a
+    /// cached index (a release locked elsewhere, after this cache was filled) fetch the
+    /// index once and look again.
     fn entry(&self, rev: &str) -> Result<Option<(String, Entry)>> {
-        let loaded = self.loaded()?;
-        Ok(loaded
-            .by_tag
-            .get(rev)
-            .map(|(chart, i)| (chart.clone(), loaded.index.charts[chart][*i].clone())))
+        let find = |loaded: &Loaded| {
+            loaded
+                .by_tag
+                .get(rev)
+                .map(|(chart, i)| (chart.clone(), loaded.index.charts[chart][*i].clone()))
+        };
+        let found = find(&*self.loaded()?);
+        if found.is_some()
+            || !self.settings.prefer_cache
+            || self.settings.offline
+            || self.settings.was_fetched(&self.dir)
+        {
+            return Ok(found);
+        }
+        let fresh = self
+            .fetch_index(self.read_cached())
+            .and_then(|_| self.load());
+        let fresh = fresh.map(Arc::new).map_err(|e| match e {
+            Error::Registry { message, .. } => message,
+            other => other.to_string(),
+        });
+        *self.state.lock().unwrap_or_else(|p| p.into_inner()) = Some(fresh);
+        Ok(find(&*self.loaded()?))
     }
 
     /// The files of a release's chart and the archive's sha256 (hex), read once per run.
