@@ -378,3 +378,111 @@ fn a_release_locked_elsewhere_is_found_by_fetching_the_index_once_more() {
         ]
     );
 }
+
+/// `helm` in the test's hermetic environment, in `dir`.
+fn helm(env: &Env, dir: &std::path::Path, args: &[&str]) -> String {
+    let mut cmd = env.shell();
+    let out = cmd
+        .arg("-c")
+        .arg("exec helm \"$@\"")
+        .arg("helm")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "helm {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn charts_packaged_and_indexed_by_helm_are_read_as_helm_wrote_them() {
+    if !strata_test_support::tool("helm", "chart_repos::charts_packaged_and_indexed_by_helm") {
+        return;
+    }
+    let env = Env::new();
+    let work = env.outside("work");
+    let served = env.outside("served");
+    fs_err::create_dir_all(work.join("web/templates")).unwrap();
+    fs_err::create_dir_all(&served).unwrap();
+    let server = Server::serve(&served, None);
+    let mut archives = Vec::new();
+    for version in ["0.1.0", "0.2.0"] {
+        fs_err::write(
+            work.join("web/Chart.yaml"),
+            format!("apiVersion: v2\nname: web\nversion: {version}\nkubeVersion: \">=1.30.0-0\"\ndescription: A web server\n"),
+        )
+        .unwrap();
+        fs_err::write(
+            work.join("web/values.yaml"),
+            "# How many pods serve.\nreplicaCount: 2\nservice:\n  port: 80\n",
+        )
+        .unwrap();
+        fs_err::write(
+            work.join("web/templates/deployment.yaml"),
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  replicas: {{ .Values.replicaCount }}\n",
+        )
+        .unwrap();
+        helm(
+            &env,
+            &work,
+            &["package", "web", "-d", served.to_str().unwrap()],
+        );
+        archives.push(fs_err::read(served.join(format!("web-{version}.tgz"))).unwrap());
+    }
+    helm(
+        &env,
+        &work,
+        &[
+            "repo",
+            "index",
+            served.to_str().unwrap(),
+            "--url",
+            &format!("{}/", server.url),
+        ],
+    );
+    env.write(
+        "strata.toml",
+        &format!(
+            "[catalog]\nname = \"test\"\n\n[[registry]]\nname = \"public\"\nkind = \"builtin\"\n\n[[registry]]\nname = \"web-charts\"\nkind = \"helm\"\nurl = \"{}\"\n",
+            server.url
+        ),
+    );
+    env.profile(
+        "aws-prod",
+        &(aws_profile("")
+            + "\n[[layer]]\ntype = \"addon\"\nname = \"web\"\npack = \"web\"\nversion = \"0.x\"\n[layer.values]\nreplicaCount = 3\n"),
+    );
+    env.run(&["lock", "-q"]).success();
+    let lock = env.read("profiles/aws-prod/profile.lock");
+    assert!(
+        lock.contains(&format!(
+            "registry = \"web-charts\"\nsource = \"{}\"\npath = \"web\"\nrequested = \"0.x\"\nversion = \"0.2.0\"\ndigest = \"sha256:{}\"\n",
+            server.url,
+            sha256_hex(&archives[1])
+        )),
+        "{lock}"
+    );
+    let run = env.run(&["render", "aws-prod", "--layer", "web"]);
+    run.success();
+    assert!(
+        run.stdout
+            .ends_with("# How many pods serve.\nreplicaCount: 3\nservice:\n  port: 80\n"),
+        "{}",
+        run.stdout
+    );
+    let show = env.run(&["pack", "show", "web"]);
+    assert!(
+        show.stdout.contains("releases:  0.2.0, 0.1.0\n"),
+        "{}",
+        show.stdout
+    );
+    assert!(
+        show.stdout.contains("kubernetes >=1.30.0 (if present)\n"),
+        "{}",
+        show.stdout
+    );
+}

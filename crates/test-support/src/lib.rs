@@ -103,3 +103,26 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
     );
     String::from_utf8(out.stdout).expect("utf-8 output")
 }
+
+/// Whether the program `name` runs (`name --version` or `name version` succeeds). Without
+/// it a test prints a SKIP line and is skipped, except in CI (`CI` set), where every tool
+/// `scripts/install-deps` installs must be there and a missing one fails the test.
+pub fn tool(name: &str, test: &str) -> bool {
+    let runs = |arg: &str| {
+        std::process::Command::new(name)
+            .arg(arg)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if runs("version") || runs("--version") {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{test}: `{name}` is not on PATH, and CI must run every test: scripts/install-deps installs it"
+    );
+    eprintln!("SKIP {test}: `{name}` is not on PATH (scripts/install-deps installs it)");
+    false
+}
