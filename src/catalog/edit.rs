@@ -149,6 +149,15 @@ fn entry(root: &Path, new: &NewRegistry) -> Result<(toml_edit::Table, String)> {
             entry.insert("url", toml_edit::value(new.url.as_str()));
             url.display
         }
+        RegistryKind::Oci => {
+            if new.path.is_some() {
+                return Err(Error::usage("`--path` is for git registries"));
+            }
+            let url = crate::model::http_url::check_oci(&new.url, false)
+                .map_err(|r| Error::usage_hint(r.0, r.1))?;
+            entry.insert("url", toml_edit::value(new.url.as_str()));
+            url.display
+        }
         RegistryKind::Builtin => {
             return Err(Error::usage("the builtin registry is never added"));
         }

@@ -41,15 +41,23 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         catalog
             .registries
             .iter()
-            .filter(|r| matches!(r.kind(), RegistryKind::Git | RegistryKind::Helm))
+            .filter(|r| {
+                matches!(
+                    r.kind(),
+                    RegistryKind::Git | RegistryKind::Helm | RegistryKind::Oci
+                )
+            })
             .collect()
     } else {
         let mut list = Vec::new();
         for name in &args.registries {
             let reg = catalog.registries.require(name)?;
-            if !matches!(reg.kind(), RegistryKind::Git | RegistryKind::Helm) {
+            if !matches!(
+                reg.kind(),
+                RegistryKind::Git | RegistryKind::Helm | RegistryKind::Oci
+            ) {
                 return Err(Error::usage(format!(
-                    "registry `{name}` is a {} registry; only git and helm registries are fetched",
+                    "registry `{name}` is a {} registry; only git, helm and oci registries are fetched",
                     reg.kind().as_str()
                 )));
             }
@@ -66,7 +74,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
             releases += reg.releases(n)?.len();
         }
         let archives = match reg.kind() {
-            RegistryKind::Helm => Some(locked_archives(&catalog, reg)?),
+            RegistryKind::Helm | RegistryKind::Oci => Some(locked_archives(&catalog, reg)?),
             _ => None,
         };
         out.push(Fetched {

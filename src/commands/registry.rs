@@ -37,7 +37,7 @@ pub struct AddArgs {
     pub name: String,
     /// Git URL, or for a dir registry the folder relative to the catalog root
     pub url: String,
-    /// Registry kind: git, dir or helm [default: dir for a folder that is not a git repository, else git]
+    /// Registry kind: git, dir, helm or oci [default: dir for a folder that is not a git repository, else git]
     #[arg(long)]
     pub kind: Option<String>,
     /// Folder inside the repository that holds the packs (git registries)
@@ -77,6 +77,7 @@ fn list(ctx: &Context) -> Result<()> {
             RegistryKind::Dir => "local",
             RegistryKind::Git | RegistryKind::Helm if reg.is_cached() => "cached",
             RegistryKind::Git | RegistryKind::Helm => "not fetched",
+            RegistryKind::Oci => "by pack",
         };
         let packs = if reg.is_cached() {
             Some(reg.pack_names()?.len())
@@ -146,9 +147,10 @@ fn kind_arg(kind: &str) -> Result<RegistryKind> {
         "git" => Ok(RegistryKind::Git),
         "dir" => Ok(RegistryKind::Dir),
         "helm" => Ok(RegistryKind::Helm),
+        "oci" => Ok(RegistryKind::Oci),
         other => Err(Error::usage_hint(
             format!("unknown registry kind `{other}`"),
-            suggest(other, ["git", "dir", "helm"]),
+            suggest(other, ["git", "dir", "helm", "oci"]),
         )),
     }
 }

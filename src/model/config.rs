@@ -46,6 +46,8 @@ pub enum RegistryKind {
     Dir,
     /// A Helm chart repository over HTTP(S): `<url>/index.yaml` and chart archives.
     Helm,
+    /// An OCI registry (the Distribution API): a pack is the repository `<url>/<pack>`.
+    Oci,
 }
 
 impl RegistryKind {
@@ -55,6 +57,7 @@ impl RegistryKind {
             RegistryKind::Git => "git",
             RegistryKind::Dir => "dir",
             RegistryKind::Helm => "helm",
+            RegistryKind::Oci => "oci",
         }
     }
 }
@@ -111,7 +114,7 @@ impl RegistryFormat {
 impl RegistryConfig {
     pub fn format(&self) -> RegistryFormat {
         let default = match self.kind.get_ref() {
-            RegistryKind::Helm => RegistryFormat::Helm,
+            RegistryKind::Helm | RegistryKind::Oci => RegistryFormat::Helm,
             _ => RegistryFormat::Strata,
         };
         self.format.as_ref().map_or(default, |f| *f.get_ref())
@@ -191,17 +194,26 @@ fn check_registry(source: &Source, reg: &Spanned<RegistryConfig>, twice: bool) -
             "a helm registry holds Helm charts; its format is `helm`",
         ));
     }
+    if let Some(f) = &r.format
+        && *r.kind.get_ref() == RegistryKind::Oci
+        && fmt != RegistryFormat::Helm
+    {
+        problems.push(
+            Diagnostic::at(source, f.span(), "an oci registry is read in the `helm` format")
+                .with_hint("Palette packs pushed to an OCI registry are not read yet; link their git repository with `format = \"palette\"`"),
+        );
+    }
     if let Some(v) = &r.plain_http
-        && *r.kind.get_ref() != RegistryKind::Helm
+        && !matches!(r.kind.get_ref(), RegistryKind::Helm | RegistryKind::Oci)
     {
         problems.push(Diagnostic::at(
             source,
             v.span(),
-            "`plain_http` is for chart repositories (`kind = \"helm\"`)",
+            "`plain_http` is for chart repositories and OCI registries",
         ));
     }
     if let Some(v) = &r.chart_repo {
-        if *r.kind.get_ref() == RegistryKind::Helm {
+        if matches!(r.kind.get_ref(), RegistryKind::Helm | RegistryKind::Oci) {
             problems.push(
                 Diagnostic::at(
                     source,
@@ -279,6 +291,30 @@ fn check_kind_keys(source: &Source, reg: &Spanned<RegistryConfig>) -> Vec<Diagno
             }
         }
         RegistryKind::Helm => problems.extend(check_helm_keys(source, reg)),
+        RegistryKind::Oci => {
+            if let Some(path) = &r.path {
+                problems.push(
+                    Diagnostic::at(source, path.span(), "an oci registry takes no `path`")
+                        .with_hint(
+                            "put the repositories' prefix in `url`: `oci://ghcr.io/example/charts`",
+                        ),
+                );
+            }
+            match &r.url {
+                None => problems.push(Diagnostic::at(
+                    source,
+                    reg.span(),
+                    format!("oci registry `{name}` needs a `url`"),
+                )),
+                Some(url) => {
+                    let plain = r.plain_http.as_ref().is_some_and(|p| *p.get_ref());
+                    if let Err(why) = crate::model::http_url::check_oci(url.get_ref(), plain) {
+                        problems
+                            .push(Diagnostic::at(source, url.span(), why.0).with_hint_opt(why.1));
+                    }
+                }
+            }
+        }
     }
     problems
 }

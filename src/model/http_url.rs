@@ -135,6 +135,67 @@ impl HttpUrl {
     }
 }
 
+/// An OCI registry's URL: `oci://host[:port]/path`.
+#[derive(Debug, Clone)]
+pub struct OciUrl {
+    /// `oci://host[:port]/path`, as locks and messages show it.
+    pub display: String,
+    /// `https://host[:port]/` (`http://` to this machine, or with `plain_http`): where the
+    /// Distribution API is.
+    pub api: HttpUrl,
+    /// The repositories' common prefix (`path`, without slashes at either end).
+    pub prefix: String,
+}
+
+/// Checks an OCI registry URL as `strata.toml` writes it.
+pub fn check_oci(text: &str, plain_http: bool) -> Result<OciUrl, Refused> {
+    let Some(rest) = text.strip_prefix("oci://") else {
+        return Err(Refused(
+            format!("`{}` is not an `oci://` URL", shown(text)),
+            Some("write the registry and path, e.g. `oci://ghcr.io/example/charts`".to_string()),
+        ));
+    };
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    if host.contains('@') {
+        return Err(Refused(
+            "an `oci://` URL carries no credentials".to_string(),
+            Some("give them in the environment or the Docker/Helm registry configuration (see docs/registries.md)".to_string()),
+        ));
+    }
+    let parsed = url::Url::parse(&format!("https://{host}/"))
+        .map_err(|e| Refused(format!("`{}` is not a URL: {e}", shown(text)), None))?;
+    let loopback = parsed.host().is_some_and(|h| is_loopback(&h));
+    let scheme = if loopback || plain_http {
+        "http"
+    } else {
+        "https"
+    };
+    let api = check(&format!("{scheme}://{host}/"), true)?;
+    let prefix = path.trim_matches('/').to_string();
+    if prefix.split('/').any(|p| p == "." || p == "..")
+        || !prefix
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-/".contains(&b))
+    {
+        return Err(Refused(
+            format!(
+                "`{}`: a repository path is lowercase letters, digits, `.`, `_`, `-` and `/`",
+                shown(text)
+            ),
+            None,
+        ));
+    }
+    let display = match prefix.is_empty() {
+        true => format!("oci://{host}"),
+        false => format!("oci://{host}/{prefix}"),
+    };
+    Ok(OciUrl {
+        display,
+        api,
+        prefix,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,6 +230,17 @@ mod tests {
         assert!(check("http://charts.example.com", true).is_ok());
         assert!(check("oci://r.example.com/x", false).is_err());
         assert!(check("https://x.example.com/?a=b", false).is_err());
+        let o = check_oci("oci://127.0.0.1:5000/team/charts/", false)
+            .ok()
+            .unwrap();
+        assert_eq!(o.display, "oci://127.0.0.1:5000/team/charts");
+        assert_eq!(o.api.base.as_str(), "http://127.0.0.1:5000/");
+        assert_eq!(o.prefix, "team/charts");
+        let o = check_oci("oci://ghcr.io/example", false).ok().unwrap();
+        assert_eq!(o.api.base.as_str(), "https://ghcr.io/");
+        assert!(check_oci("oci://u:p@ghcr.io/x", false).is_err());
+        assert!(check_oci("oci://ghcr.io/../x", false).is_err());
+        assert!(check_oci("https://ghcr.io/x", false).is_err());
         assert_eq!(
             check("http://u:pw@charts.example.com", false)
                 .err()

@@ -229,7 +229,7 @@ impl Registry {
         // records no revision).
         let named;
         let release = match &release.rev {
-            None if self.kind() == RegistryKind::Helm => {
+            None if matches!(self.kind(), RegistryKind::Helm | RegistryKind::Oci) => {
                 named = ReleaseRef {
                     rev: Some(format!("{}-{}", release.path, release.version.as_str())),
                     ..release.clone()
@@ -335,6 +335,17 @@ impl Registries {
                         .map_err(|why| Diagnostic::at(config_source, url.span(), why.0))?;
                     Box::new(source::http::HelmRepo::new(&name, parsed, settings))
                 }
+                RegistryKind::Oci => {
+                    let Some(url) = r.url.as_ref() else {
+                        return Err(Error::Internal(format!(
+                            "oci registry `{name}` has no url after strata.toml was checked"
+                        )));
+                    };
+                    let plain = r.plain_http.as_ref().is_some_and(|p| *p.get_ref());
+                    let parsed = crate::model::http_url::check_oci(url.get_ref(), plain)
+                        .map_err(|why| Diagnostic::at(config_source, url.span(), why.0))?;
+                    Box::new(source::oci::OciSource::new(&name, parsed, settings))
+                }
             };
             let fmt: Box<dyn Format> = match r.format() {
                 crate::model::config::RegistryFormat::Strata => Box::new(format::strata::Strata),
@@ -346,7 +357,7 @@ impl Registries {
                 // A chart repository publishes its charts at its own URL.
                 crate::model::config::RegistryFormat::Helm => Box::new(format::helm::Helm {
                     chart_repo: match r.kind.get_ref() {
-                        RegistryKind::Helm => Some(source.location()),
+                        RegistryKind::Helm | RegistryKind::Oci => Some(source.location()),
                         _ => r.chart_repo.as_ref().map(|c| c.get_ref().clone()),
                     },
                 }),

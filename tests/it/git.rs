@@ -513,7 +513,7 @@ fn registry_add_git_list_and_fetch() {
     );
     env.run(&["fetch", "public"]).fails(
         2,
-        "error: registry `public` is a builtin registry; only git and helm registries are fetched\n",
+        "error: registry `public` is a builtin registry; only git, helm and oci registries are fetched\n",
     );
     env.run(&["--offline", "fetch"]).fails(
         2,

@@ -5,6 +5,7 @@
 
 pub mod git;
 pub mod http;
+pub mod oci;
 
 use std::path::Path;
 use std::process::{Command, Output};

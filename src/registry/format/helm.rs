@@ -160,8 +160,12 @@ impl Format for Helm {
     }
 
     fn pack_releases(&self, at: Reader, pack: &str) -> Result<Option<Vec<ReleaseRef>>> {
-        let Some(tags) = at.source.tags()? else {
-            return Ok(None);
+        let tags = match at.source.pack_tags(pack)? {
+            Some(tags) => tags,
+            None => match at.source.tags()? {
+                Some(tags) => tags,
+                None => return Ok(None),
+            },
         };
         let prefix = format!("{pack}-");
         let tags: Vec<(String, Version)> = tags

@@ -8,6 +8,7 @@ pub(crate) mod git;
 pub(crate) mod http;
 #[cfg(test)]
 pub(crate) mod memory;
+pub(crate) mod net;
 pub(crate) mod oci;
 
 use std::collections::BTreeMap;
@@ -88,6 +89,12 @@ pub trait Source: Send + Sync {
     /// pack's tags at once, so the object database is opened once for them.
     fn names_commits(&self, tags: &[&str]) -> Result<Vec<bool>> {
         Ok(vec![true; tags.len()])
+    }
+
+    /// One pack's release tags where the source lists them by pack (an OCI repository);
+    /// `None`: [`Source::tags`] has them all.
+    fn pack_tags(&self, _pack: &str) -> Result<Option<std::sync::Arc<Tags>>> {
+        Ok(None)
     }
 
     /// The names of the folders directly inside `dir`, sorted.

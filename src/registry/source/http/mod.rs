@@ -9,8 +9,9 @@
 //! a `304 Not Modified` keeps the cached copy.
 
 mod archive;
-mod client;
 mod index;
+
+pub use self::archive::{MAX_ARCHIVE, unpack};
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -19,8 +20,8 @@ use std::sync::{Arc, Mutex};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use self::client::{Client, Limit};
 use self::index::{ChartIndex, Entry};
+use super::net::{self as client, Client, Limit};
 use super::{Source, Tags, Tree};
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};

@@ -1,6 +1,6 @@
-//! Requests to a chart repository: bounded in time and size, credentials sent only to the
-//! repository's own host (never across a redirect to another), each failure a registry
-//! problem (exit code 3) that names the URL without credentials.
+//! Requests to chart repositories and OCI registries: bounded in time and size, credentials
+//! sent only to the repository's own host (never across a redirect to another), each
+//! failure a registry problem (exit code 3) that names the URL without credentials.
 
 use std::time::Duration;
 
@@ -19,6 +19,23 @@ pub struct Fetched {
     pub body: Option<Vec<u8>>,
     pub etag: Option<String>,
     pub last_modified: Option<String>,
+}
+
+/// A response as it came: status, headers (names lower-case) and body (bounded; for a
+/// status other than 2xx, at most 64 KiB of it).
+pub struct Raw {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Raw {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 /// A client for one repository.
@@ -62,19 +79,49 @@ impl Client {
         validators: Option<(&str, &str)>,
     ) -> Result<Fetched> {
         let shown = shown(url);
-        let mut request = self.agent.get(url.as_str());
+        let mut headers = Vec::new();
+        if let Some((etag, modified)) = validators {
+            if !etag.is_empty() {
+                headers.push(("If-None-Match", etag.to_string()));
+            }
+            if !modified.is_empty() {
+                headers.push(("If-Modified-Since", modified.to_string()));
+            }
+        }
         if let Some(auth) = &self.authorization
             && self.url.same_origin(url)
         {
-            request = request.header("Authorization", auth);
+            headers.push(("Authorization", auth.clone()));
         }
-        if let Some((etag, modified)) = validators {
-            if !etag.is_empty() {
-                request = request.header("If-None-Match", etag);
-            }
-            if !modified.is_empty() {
-                request = request.header("If-Modified-Since", modified);
-            }
+        let raw = self.send(url, &headers, limit)?;
+        let etag = raw.header("etag").map(str::to_string);
+        let last_modified = raw.header("last-modified").map(str::to_string);
+        match raw.status {
+            304 => Ok(Fetched {
+                body: None,
+                etag,
+                last_modified,
+            }),
+            200 => Ok(Fetched {
+                body: Some(raw.body),
+                etag,
+                last_modified,
+            }),
+            status => Err(self.status_error(&shown, status, raw.header("retry-after"))),
+        }
+    }
+
+    /// The `Basic …` header of the credentials given for this registry, if any.
+    pub fn basic(&self) -> Option<&str> {
+        self.authorization.as_deref()
+    }
+
+    /// Sends a GET with `headers`; any status is an answer, a failure to talk is an error.
+    pub fn send(&self, url: &url::Url, headers: &[(&str, String)], limit: &Limit) -> Result<Raw> {
+        let shown = shown(url);
+        let mut request = self.agent.get(url.as_str());
+        for (k, v) in headers {
+            request = request.header(*k, v);
         }
         let response = request.call().map_err(|e| {
             Error::registry(
@@ -83,52 +130,55 @@ impl Client {
             )
         })?;
         let status = response.status().as_u16();
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
+        let headers: Vec<(String, String)> = response
+            .headers()
+            .iter()
+            .filter_map(|(k, v)| {
+                Some((
+                    k.as_str().to_ascii_lowercase(),
+                    v.to_str().ok()?.to_string(),
+                ))
+            })
+            .collect();
+        let bytes = if (200..300).contains(&status) {
+            limit.bytes
+        } else {
+            64 << 10
         };
-        let (etag, last_modified) = (header("etag"), header("last-modified"));
-        if status == 304 {
-            return Ok(Fetched {
-                body: None,
-                etag,
-                last_modified,
-            });
-        }
-        if status != 200 {
-            let retry = header("retry-after");
-            return Err(self.status_error(&shown, status, retry.as_deref()));
-        }
         let body = response
             .into_body()
             .with_config()
-            .limit(limit.bytes)
-            .read_to_vec()
-            .map_err(|e| match e {
-                ureq::Error::BodyExceedsLimit(_) => Error::registry(
+            .limit(bytes)
+            .read_to_vec();
+        let body = match body {
+            Ok(b) => b,
+            Err(_) if !(200..300).contains(&status) => Vec::new(),
+            Err(ureq::Error::BodyExceedsLimit(_)) => {
+                return Err(Error::registry(
                     &self.registry,
                     format!(
                         "`{shown}` is larger than {} MiB, the most strata reads of {}",
                         limit.bytes >> 20,
                         limit.what
                     ),
-                ),
-                e => Error::registry(
+                ));
+            }
+            Err(e) => {
+                return Err(Error::registry(
                     &self.registry,
                     format!("cannot read `{shown}`: {}", ureq_error(&e)),
-                ),
-            })?;
-        Ok(Fetched {
-            body: Some(body),
-            etag,
-            last_modified,
+                ));
+            }
+        };
+        Ok(Raw {
+            status,
+            headers,
+            body,
         })
     }
 
-    fn status_error(&self, shown: &str, status: u16, retry: Option<&str>) -> Error {
+    /// The registry problem of an answer other than the one expected.
+    pub fn status_error(&self, shown: &str, status: u16, retry: Option<&str>) -> Error {
         let what = match status {
             401 | 403 => format!(
                 "`{shown}` answered {status}: the repository wants credentials, or refused the ones given"
