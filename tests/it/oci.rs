@@ -272,3 +272,108 @@ fn charts_pushed_by_helm_are_read_as_helm_pushed_them() {
     let run = env.run(&["render", "aws-prod", "--layer", "demo"]);
     assert!(run.stdout.ends_with("replicas: 3\n"), "{}", run.stdout);
 }
+
+#[test]
+fn a_tag_moved_to_another_manifest_fails_verify_with_both_digests() {
+    let Some(registry) = shared() else { return };
+    let was = registry.push_chart("moved/demo", "1.0.0", &chart("demo", "1.0.0", VALUES, &[]));
+    let env = catalog(&registry.host, "moved", "1.x");
+    env.run(&["lock", "-q"]).success();
+    env.run(&["verify", "-q"]).success();
+    let now = registry.push_chart(
+        "moved/demo",
+        "1.0.0",
+        &chart("demo", "1.0.0", "replicas: 9\n", &[]),
+    );
+    assert_ne!(was, now);
+    // Locked reads keep reading what was locked...
+    env.run(&["render", "aws-prod", "--layer", "demo"])
+        .success();
+    // ...and verify reads the tag again.
+    let run = env.run(&["verify"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&was) && run.stderr.contains(&now),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("demo 1.0.0"), "{}", run.stderr);
+}
+
+/// A profile mixing built-in packs, a chart repository over HTTP and an OCI registry locks,
+/// renders, verifies, diffs and exports.
+#[test]
+fn a_profile_mixing_builtin_http_and_oci_charts_goes_the_whole_way() {
+    use strata_test_support::http::{Server, index_yaml, sha256_hex};
+    let Some(registry) = shared() else { return };
+    let env = Env::new();
+    let served = env.outside("served");
+    fs_err::create_dir_all(&served).unwrap();
+    let server = Server::serve(&served, None);
+    let web = chart("web", "1.0.0", "replicas: 1\n", &[]);
+    fs_err::write(served.join("web-1.0.0.tgz"), &web).unwrap();
+    fs_err::write(
+        served.join("index.yaml"),
+        index_yaml(&[("web", "1.0.0", "web-1.0.0.tgz", Some(&sha256_hex(&web)))]),
+    )
+    .unwrap();
+    let digest = registry.push_chart("mixed/demo", "1.0.0", &chart("demo", "1.0.0", VALUES, &[]));
+    env.write(
+        "strata.toml",
+        &format!(
+            "[catalog]\nname = \"test\"\n\n[[registry]]\nname = \"public\"\nkind = \"builtin\"\n\n[[registry]]\nname = \"web\"\nkind = \"helm\"\nurl = \"{}\"\n\n[[registry]]\nname = \"oci\"\nkind = \"oci\"\nurl = \"oci://{}/mixed\"\n",
+            server.url, registry.host
+        ),
+    );
+    env.profile(
+        "aws-prod",
+        &(aws_profile("")
+            + "\n[[layer]]\ntype = \"addon\"\npack = \"web\"\nversion = \"1.x\"\n\n[[layer]]\ntype = \"addon\"\npack = \"demo\"\nversion = \"1.x\"\n"),
+    );
+    crate::util::git(&env.root(), &["init", "-q"]);
+    env.run(&["lock", "-q"]).success();
+    let lock = env.read("profiles/aws-prod/profile.lock");
+    assert!(
+        lock.contains(&format!("digest = \"sha256:{}\"", sha256_hex(&web))),
+        "{lock}"
+    );
+    assert!(lock.contains(&format!("digest = \"{digest}\"")), "{lock}");
+    env.run(&["render", "aws-prod", "-q"]).success();
+    env.run(&["verify", "-q"]).success();
+    let flux = env.run(&["export", "aws-prod", "--to", "flux"]);
+    flux.success();
+    assert!(
+        flux.stdout
+            .contains(&format!("  url: \"{}\"\n", server.url)),
+        "{}",
+        flux.stdout
+    );
+    assert!(
+        flux.stdout.contains(&format!(
+            "  url: \"oci://{}/mixed\"\n  type: oci\n",
+            registry.host
+        )),
+        "{}",
+        flux.stdout
+    );
+    for to in ["helmfile", "argocd", "terraform", "palette"] {
+        let run = env.run(&["export", "aws-prod", "--to", to]);
+        assert_eq!(run.code, 0, "{to}: {}", run.stderr);
+    }
+    crate::util::git(&env.root(), &["add", "-A"]);
+    crate::util::git(&env.root(), &["commit", "-qm", "catalog"]);
+    registry.push_chart(
+        "mixed/demo",
+        "1.1.0",
+        &chart("demo", "1.1.0", "replicas: 2\n", &[]),
+    );
+    env.run(&["update", "-q"]).success();
+    let diff = env.run(&["diff"]);
+    diff.success();
+    assert!(
+        diff.stdout
+            .contains("  changed demo: demo 1.0.0 -> demo 1.1.0 (minor)\n"),
+        "{}",
+        diff.stdout
+    );
+}

@@ -12,6 +12,7 @@ mod archive;
 mod index;
 
 pub use self::archive::{MAX_ARCHIVE, unpack};
+pub use self::index::parse as parse_index;
 
 use std::collections::HashMap;
 use std::path::PathBuf;

@@ -186,13 +186,9 @@ impl Api {
                     ));
                 }
             }
-            let v: serde_json::Value = serde_json::from_slice(&raw.body)
-                .map_err(|_| self.fail(format!("the tag list of `{repo}` is not JSON")))?;
-            for t in v["tags"].as_array().into_iter().flatten() {
-                if let Some(t) = t.as_str() {
-                    tags.push(t.to_string());
-                }
-            }
+            let page = tag_page(&raw.body)
+                .ok_or_else(|| self.fail(format!("the tag list of `{repo}` is not JSON")))?;
+            tags.extend(page);
             if tags.len() > MAX_TAGS {
                 return Err(self.fail(format!(
                     "`{repo}` has more than {MAX_TAGS} tags, the most strata lists"
@@ -290,8 +286,21 @@ impl Api {
     }
 }
 
+/// The tags of one page of a tag list (`{"tags": [...]}`; `null` is none).
+pub fn tag_page(bytes: &[u8]) -> Option<Vec<String>> {
+    let v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    Some(
+        v["tags"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t.as_str().map(str::to_string))
+            .collect(),
+    )
+}
+
 /// The target of a `Link: <…>; rel="next"` header.
-fn next_link(header: &str) -> Option<String> {
+pub fn next_link(header: &str) -> Option<String> {
     header.split(',').find_map(|part| {
         let (target, params) = part.split_once(';')?;
         params.contains("rel=\"next\"").then(|| {

@@ -7,7 +7,7 @@
 //! The source speaks the helm format's layout, as chart repositories over HTTP do: a
 //! release is the revision `<pack>-<version>` and its chart is the folder `<pack>`.
 
-mod api;
+pub(crate) mod api;
 mod auth;
 
 use std::collections::{BTreeMap, HashMap};
@@ -218,40 +218,10 @@ impl OciSource {
                 self.registry
             ))])
         };
-        let manifest: serde_json::Value = serde_json::from_slice(&bytes)
-            .map_err(|_| problem("has a manifest that is not JSON".to_string()))?;
-        if manifest["config"]["mediaType"].as_str() != Some(HELM_CONFIG) {
-            return Err(problem(format!(
-                "is not a Helm chart (its config is `{}`, not `{HELM_CONFIG}`)",
-                crate::shown::shorten(
-                    &crate::shown::one_line(
-                        manifest["config"]["mediaType"].as_str().unwrap_or("none")
-                    ),
-                    80
-                )
-            )));
-        }
-        let layer = manifest["layers"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|l| {
-                l["mediaType"]
-                    .as_str()
-                    .is_some_and(|m| CHART_LAYERS.contains(&m))
-            })
-            .ok_or_else(|| problem("has no chart layer".to_string()))?;
-        let layer_digest = layer["digest"]
-            .as_str()
-            .filter(|d| {
-                d.len() == 71
-                    && d.starts_with("sha256:")
-                    && d[7..].bytes().all(|b| b.is_ascii_hexdigit())
-            })
-            .ok_or_else(|| problem("names its chart layer with no sha256 digest".to_string()))?;
+        let layer_digest = chart_layer(&bytes).map_err(problem)?;
         let archive = self.blob(
             &repo,
-            layer_digest,
+            &layer_digest,
             &Limit {
                 bytes: crate::registry::source::http::MAX_ARCHIVE,
                 what: "a chart archive",
@@ -266,6 +236,40 @@ impl OciSource {
             .insert(rev.to_string(), tree.clone());
         Ok(Some(tree))
     }
+}
+
+/// The digest of a Helm chart manifest's chart layer, or why the manifest is no Helm chart.
+pub fn chart_layer(bytes: &[u8]) -> std::result::Result<String, String> {
+    let manifest: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|_| "has a manifest that is not JSON".to_string())?;
+    if manifest["config"]["mediaType"].as_str() != Some(HELM_CONFIG) {
+        return Err(format!(
+            "is not a Helm chart (its config is `{}`, not `{HELM_CONFIG}`)",
+            crate::shown::shorten(
+                &crate::shown::one_line(manifest["config"]["mediaType"].as_str().unwrap_or("none")),
+                80
+            )
+        ));
+    }
+    let layer = manifest["layers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|l| {
+            l["mediaType"]
+                .as_str()
+                .is_some_and(|m| CHART_LAYERS.contains(&m))
+        })
+        .ok_or_else(|| "has no chart layer".to_string())?;
+    layer["digest"]
+        .as_str()
+        .filter(|d| {
+            d.len() == 71
+                && d.starts_with("sha256:")
+                && d[7..].bytes().all(|b| b.is_ascii_hexdigit())
+        })
+        .map(str::to_string)
+        .ok_or_else(|| "names its chart layer with no sha256 digest".to_string())
 }
 
 impl Source for OciSource {
