@@ -39,6 +39,15 @@ pub struct Subject {
 }
 
 impl Subject {
+    /// Charts whose repository has a `[[mirror]]` are exported from the mirror.
+    fn mirror(&mut self, config: &crate::model::config::Config) {
+        for chart in self.layers.iter_mut().flat_map(|l| l.charts.iter_mut()) {
+            if let Some(m) = config.mirror_of(&chart.repo) {
+                chart.repo = m.url.get_ref().trim_end_matches('/').to_string();
+            }
+        }
+    }
+
     /// The pack secrets (Palette `${password}` values) set in the catalog rather than
     /// through a sensitive variable: an export would carry them in clear, so each is a
     /// problem naming its layer and value.
@@ -122,6 +131,7 @@ pub fn profile_subject(catalog: &Catalog, name: &str, target: Target) -> Result<
         sensitive_bound,
     };
     subject.keep_referenced();
+    subject.mirror(&catalog.config);
     Ok(subject)
 }
 
@@ -164,6 +174,7 @@ pub fn cluster_subject(
         sensitive_bound,
     };
     subject.keep_referenced();
+    subject.mirror(&catalog.config);
     Ok(subject)
 }
 

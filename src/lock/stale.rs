@@ -184,6 +184,11 @@ pub fn config_digest(config: &Source, layers: &[LockedLayer]) -> String {
             toml::Value::Table(t) => t.is_empty(),
             _ => false,
         };
+        // Mirrors change where a registry is read from, which its layers' `source` records,
+        // and what exports name: neither is an input of a lock.
+        if key == "mirror" {
+            continue;
+        }
         if !empty || !matches!(key.as_str(), "registry" | "defaults") {
             used.insert(key.clone(), value);
         }

@@ -22,6 +22,47 @@ pub struct Config {
         with = "std::collections::BTreeMap<String, std::collections::BTreeMap<String, serde_json::Value>>"
     )]
     pub defaults: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
+    /// Chart repositories read (and exported) from an internal copy.
+    #[serde(default)]
+    #[schemars(with = "Vec<MirrorConfig>")]
+    pub mirror: Vec<Spanned<MirrorConfig>>,
+}
+
+/// `[[mirror]]`: a chart repository (a `[[chart]] repo` of a pack, or a registry's `url`)
+/// read from, and exported as, an internal copy.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MirrorConfig {
+    /// The repository as packs and registries write it.
+    #[schemars(with = "String")]
+    pub repo: Spanned<String>,
+    /// The copy: an `https://` Helm repository or an `oci://` registry path.
+    #[schemars(with = "String")]
+    pub url: Spanned<String>,
+    /// The copy speaks plain HTTP to a host that is not this machine.
+    #[schemars(with = "Option<bool>")]
+    pub plain_http: Option<Spanned<bool>>,
+}
+
+impl MirrorConfig {
+    pub fn plain_http(&self) -> bool {
+        self.plain_http.as_ref().is_some_and(|p| *p.get_ref())
+    }
+}
+
+/// Two spellings of one repository URL are the same repository (`…/charts/` and `…/charts`).
+pub fn same_repo(a: &str, b: &str) -> bool {
+    a.trim_end_matches('/') == b.trim_end_matches('/')
+}
+
+impl Config {
+    /// The mirror of repository `repo`, if one is configured.
+    pub fn mirror_of(&self, repo: &str) -> Option<&MirrorConfig> {
+        self.mirror
+            .iter()
+            .map(|m| m.get_ref())
+            .find(|m| same_repo(m.repo.get_ref(), repo))
+    }
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -132,6 +173,7 @@ impl Config {
             let twice = seen.insert(name, ()).is_some();
             problems.extend(check_registry(source, reg, twice));
         }
+        problems.extend(check_mirrors(source, &config.mirror));
         if let Err(why) = check_relative_path(config.catalog.profiles.get_ref()) {
             problems.push(Diagnostic::at(source, config.catalog.profiles.span(), why));
         }
@@ -347,6 +389,45 @@ fn check_helm_keys(source: &Source, reg: &Spanned<RegistryConfig>) -> Vec<Diagno
     let plain = r.plain_http.as_ref().is_some_and(|p| *p.get_ref());
     if let Err(why) = crate::model::http_url::check(url.get_ref(), plain) {
         problems.push(Diagnostic::at(source, url.span(), why.0).with_hint_opt(why.1));
+    }
+    problems
+}
+
+/// `[[mirror]]` entries: each repository mirrored once, each copy a URL strata reads.
+fn check_mirrors(source: &Source, mirrors: &[Spanned<MirrorConfig>]) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for (i, m) in mirrors.iter().enumerate() {
+        let m = m.get_ref();
+        let repo = m.repo.get_ref();
+        if !["https://", "http://", "oci://"]
+            .iter()
+            .any(|p| repo.starts_with(p))
+        {
+            problems.push(Diagnostic::at(
+                source,
+                m.repo.span(),
+                "a mirrored repository is an `https://` Helm repository or an `oci://` registry path",
+            ));
+        }
+        if mirrors[..i]
+            .iter()
+            .any(|o| same_repo(o.get_ref().repo.get_ref(), repo))
+        {
+            problems.push(Diagnostic::at(
+                source,
+                m.repo.span(),
+                "this repository is mirrored twice",
+            ));
+        }
+        let url = m.url.get_ref();
+        let checked = if url.starts_with("oci://") {
+            crate::model::http_url::check_oci(url, m.plain_http()).map(|_| ())
+        } else {
+            crate::model::http_url::check(url, m.plain_http()).map(|_| ())
+        };
+        if let Err(why) = checked {
+            problems.push(Diagnostic::at(source, m.url.span(), why.0).with_hint_opt(why.1));
+        }
     }
     problems
 }

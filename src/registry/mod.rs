@@ -287,6 +287,39 @@ impl Registry {
     }
 }
 
+/// The source of a chart repository or OCI registry: its `url`, or the `[[mirror]]` of it
+/// (which may be of the other kind: a Helm repository copied into an OCI registry).
+fn chart_source(
+    config: &Config,
+    config_source: &SourceText,
+    r: &crate::model::config::RegistryConfig,
+    name: &str,
+    settings: &Settings,
+) -> Result<Box<dyn Source>> {
+    let Some(url) = r.url.as_ref() else {
+        return Err(Error::Internal(format!(
+            "registry `{name}` has no url after strata.toml was checked"
+        )));
+    };
+    let (text, span, plain) = match config.mirror_of(url.get_ref()) {
+        Some(m) => (m.url.get_ref(), m.url.span(), m.plain_http()),
+        None => (
+            url.get_ref(),
+            url.span(),
+            r.plain_http.as_ref().is_some_and(|p| *p.get_ref()),
+        ),
+    };
+    let refused =
+        |why: crate::model::http_url::Refused| Diagnostic::at(config_source, span.clone(), why.0);
+    Ok(if text.starts_with("oci://") {
+        let parsed = crate::model::http_url::check_oci(text, plain).map_err(refused)?;
+        Box::new(source::oci::OciSource::new(name, parsed, settings))
+    } else {
+        let parsed = crate::model::http_url::check(text, plain).map_err(refused)?;
+        Box::new(source::http::HelmRepo::new(name, parsed, settings))
+    })
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
@@ -352,27 +385,8 @@ impl Registries {
                             && r.git_ref.is_none(),
                     ))
                 }
-                RegistryKind::Helm => {
-                    let Some(url) = r.url.as_ref() else {
-                        return Err(Error::Internal(format!(
-                            "helm registry `{name}` has no url after strata.toml was checked"
-                        )));
-                    };
-                    let plain = r.plain_http.as_ref().is_some_and(|p| *p.get_ref());
-                    let parsed = crate::model::http_url::check(url.get_ref(), plain)
-                        .map_err(|why| Diagnostic::at(config_source, url.span(), why.0))?;
-                    Box::new(source::http::HelmRepo::new(&name, parsed, settings))
-                }
-                RegistryKind::Oci => {
-                    let Some(url) = r.url.as_ref() else {
-                        return Err(Error::Internal(format!(
-                            "oci registry `{name}` has no url after strata.toml was checked"
-                        )));
-                    };
-                    let plain = r.plain_http.as_ref().is_some_and(|p| *p.get_ref());
-                    let parsed = crate::model::http_url::check_oci(url.get_ref(), plain)
-                        .map_err(|why| Diagnostic::at(config_source, url.span(), why.0))?;
-                    Box::new(source::oci::OciSource::new(&name, parsed, settings))
+                RegistryKind::Helm | RegistryKind::Oci => {
+                    chart_source(config, config_source, r, &name, settings)?
                 }
             };
             let fmt: Box<dyn Format> = match r.format() {

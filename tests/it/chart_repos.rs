@@ -486,3 +486,60 @@ fn charts_packaged_and_indexed_by_helm_are_read_as_helm_wrote_them() {
         show.stdout
     );
 }
+
+#[test]
+fn a_mirror_is_read_and_exported_in_place_of_the_public_repository() {
+    let repo = Repo::new();
+    let env = &repo.env;
+    // The registry names the public repository; the mirror (the test server) is read.
+    env.write(
+        "strata.toml",
+        &format!(
+            "[catalog]\nname = \"test\"\n\n[[registry]]\nname = \"public\"\nkind = \"builtin\"\n\n[[registry]]\nname = \"charts\"\nkind = \"helm\"\nurl = \"https://charts.example.invalid/stable/\"\n\n[[mirror]]\nrepo = \"https://charts.example.invalid/stable\"\nurl = \"{}/charts\"\n\n[[mirror]]\nrepo = \"https://docs.tigera.io/calico/charts\"\nurl = \"oci://registry.internal.example/mirror/calico\"\n",
+            repo.server.url
+        ),
+    );
+    env.run(&["lock", "-q"]).success();
+    let lock = env.read("profiles/aws-prod/profile.lock");
+    assert!(
+        lock.contains(&format!(
+            "registry = \"charts\"\nsource = \"{}/charts\"\npath = \"demo\"",
+            repo.server.url
+        )),
+        "{lock}"
+    );
+    let flux = env.run(&["export", "aws-prod", "--to", "flux"]);
+    flux.success();
+    assert!(
+        flux.stdout
+            .contains("  url: \"oci://registry.internal.example/mirror/calico\"\n  type: oci\n"),
+        "{}",
+        flux.stdout
+    );
+    assert!(!flux.stdout.contains("docs.tigera.io"), "{}", flux.stdout);
+    assert!(
+        flux.stdout
+            .contains(&format!("  url: \"{}/charts\"\n", repo.server.url)),
+        "{}",
+        flux.stdout
+    );
+    // A mirror twice, or a copy strata cannot read, is a mistake at its line.
+    env.write(
+        "strata.toml",
+        "[catalog]\nname = \"test\"\n\n[[mirror]]\nrepo = \"https://a.example.com\"\nurl = \"oci://r.example.com/a\"\n\n[[mirror]]\nrepo = \"https://a.example.com/\"\nurl = \"ftp://r.example.com/a\"\n",
+    );
+    let run = env.run(&["validate"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("strata.toml:9:8: this repository is mirrored twice\n"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("strata.toml:10:7: a helm registry is read over `https://`, not `ftp://`\n"),
+        "{}",
+        run.stderr
+    );
+}

@@ -377,3 +377,30 @@ fn a_profile_mixing_builtin_http_and_oci_charts_goes_the_whole_way() {
         diff.stdout
     );
 }
+
+#[test]
+fn a_helm_repository_mirrored_into_an_oci_registry_is_read_from_it() {
+    let Some(registry) = shared() else { return };
+    let digest = registry.push_chart(
+        "mirrored/demo",
+        "1.2.0",
+        &chart("demo", "1.2.0", VALUES, &[]),
+    );
+    let env = catalog(&registry.host, "unused", "1.x");
+    env.write(
+        "strata.toml",
+        &format!(
+            "[catalog]\nname = \"test\"\n\n[[registry]]\nname = \"public\"\nkind = \"builtin\"\n\n[[registry]]\nname = \"charts\"\nkind = \"helm\"\nurl = \"https://charts.example.invalid\"\n\n[[mirror]]\nrepo = \"https://charts.example.invalid\"\nurl = \"oci://{}/mirrored\"\n",
+            registry.host
+        ),
+    );
+    env.run(&["lock", "-q"]).success();
+    assert!(
+        env.read("profiles/aws-prod/profile.lock").contains(&format!(
+            "source = \"oci://{}/mirrored\"\npath = \"demo\"\nrequested = \"1.x\"\nversion = \"1.2.0\"\ndigest = \"{digest}\"\n",
+            registry.host
+        )),
+        "{}",
+        env.read("profiles/aws-prod/profile.lock")
+    );
+}
