@@ -331,6 +331,33 @@ fn credentials_go_to_the_repository_only_and_are_never_shown() {
             assert!(!String::from_utf8_lossy(&bytes).contains("s3cret-pass"));
         }
     }
+    assert!(
+        server
+            .requests()
+            .iter()
+            .all(|r| r.ends_with("(with Authorization)") || r == "GET /index.yaml")
+    );
+    // The index moves to another host (a redirect), and its archive is on that host too:
+    // neither request carries the credentials.
+    let other_dir = env.outside("other");
+    fs_err::create_dir_all(&other_dir).unwrap();
+    let other = Server::serve(&other_dir, None);
+    fs_err::write(other_dir.join("demo-1.1.0.tgz"), &archive).unwrap();
+    fs_err::write(
+        other_dir.join("index.yaml"),
+        index_yaml(&[(
+            "demo",
+            "1.1.0",
+            &format!("{}/demo-1.1.0.tgz", other.url),
+            Some(&sha256_hex(&archive)),
+        )]),
+    )
+    .unwrap();
+    server.redirect("/index.yaml", &format!("{}/index.yaml", other.url));
+    fs_err::remove_dir_all(env.cache()).unwrap();
+    fs_err::remove_file(env.path("profiles/aws-prod/profile.lock")).unwrap();
+    env.run(&["lock", "-q"]).success();
+    assert_eq!(other.requests(), ["GET /index.yaml", "GET /demo-1.1.0.tgz"]);
 }
 
 #[test]

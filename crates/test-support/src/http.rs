@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
 
-/// What the server answers instead of a file, by URL path.
-pub type Overrides = Arc<Mutex<Vec<(String, u16)>>>;
+/// What the server answers instead of a file, by URL path: a status and a `Location`.
+pub type Overrides = Arc<Mutex<Vec<(String, u16, Option<String>)>>>;
 
 /// An HTTP server on `127.0.0.1` serving the files under a folder. Each file has a strong
 /// ETag (its sha256), and `If-None-Match` with it gets `304 Not Modified`. Stopped when
@@ -18,7 +18,8 @@ pub struct Server {
     pub url: String,
     server: Arc<tiny_http::Server>,
     thread: Option<std::thread::JoinHandle<()>>,
-    /// Every request's method and path, in order.
+    /// Every request's method and path, in order (` (with Authorization)` after a request
+    /// that carried credentials).
     pub requests: Arc<Mutex<Vec<String>>>,
     /// Paths answered with a status instead of the file.
     pub overrides: Overrides,
@@ -42,21 +43,32 @@ impl Server {
         let thread = std::thread::spawn(move || {
             for rq in srv.incoming_requests() {
                 let path = rq.url().split('?').next().unwrap_or("").to_string();
-                reqs.lock().unwrap().push(format!("{} {path}", rq.method()));
-                let status = over
-                    .lock()
-                    .unwrap()
-                    .iter()
-                    .find(|(p, _)| *p == path)
-                    .map(|(_, s)| *s);
                 let header = |name: &str| {
                     rq.headers()
                         .iter()
                         .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
                         .map(|h| h.value.as_str().to_string())
                 };
-                let response = if let Some(status) = status {
-                    tiny_http::Response::from_data(Vec::new()).with_status_code(status)
+                let authorized = if header("Authorization").is_some() {
+                    " (with Authorization)"
+                } else {
+                    ""
+                };
+                reqs.lock()
+                    .unwrap()
+                    .push(format!("{} {path}{authorized}", rq.method()));
+                let status = over
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .find(|(p, _, _)| *p == path)
+                    .map(|(_, s, l)| (*s, l.clone()));
+                let response = if let Some((status, location)) = status {
+                    let r = tiny_http::Response::from_data(Vec::new()).with_status_code(status);
+                    match location {
+                        Some(l) => r.with_header(h("Location", &l)),
+                        None => r,
+                    }
                 } else if auth.is_some() && header("Authorization") != auth {
                     tiny_http::Response::from_data(Vec::new())
                         .with_status_code(401)
@@ -81,7 +93,15 @@ impl Server {
         self.overrides
             .lock()
             .unwrap()
-            .push((path.to_string(), status));
+            .push((path.to_string(), status, None));
+    }
+
+    /// Redirects `path` to `location` from now on.
+    pub fn redirect(&self, path: &str, location: &str) {
+        self.overrides
+            .lock()
+            .unwrap()
+            .push((path.to_string(), 302, Some(location.to_string())));
     }
 
     /// The requests so far, as `GET /path`.

@@ -54,6 +54,8 @@ impl Client {
             .timeout_recv_response(Some(timeout))
             .timeout_recv_body(Some(timeout.max(Duration::from_secs(60)) * 10))
             .max_redirects(5)
+            // An `Authorization` never follows a redirect (not even to the same host).
+            .redirect_auth_headers(ureq::config::RedirectAuthHeaders::Never)
             .http_status_as_error(false)
             .user_agent(concat!("strata/", env!("CARGO_PKG_VERSION")))
             .build();
