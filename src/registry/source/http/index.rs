@@ -2,9 +2,10 @@
 //! YAML aliases bounded by the one loader) into the few fields strata uses, which the cache
 //! keeps as compact JSON so that a warm run does not parse tens of megabytes of YAML again.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
+use yaml_rust2::parser::{Event, Parser};
 
 use crate::model::version::Version;
 
@@ -48,15 +49,47 @@ impl ChartIndex {
 }
 
 /// Parses `index.yaml`. The error is a message naming what is wrong (and the line, when
-/// the YAML itself is broken).
+/// the YAML itself is broken). The text is read as a stream of parser events, keeping only
+/// the fields strata uses: no tree of the whole document is built, so an index of tens of
+/// megabytes costs a few times its size in memory, not dozens.
 pub fn parse(bytes: &[u8]) -> Result<ChartIndex, String> {
     let text = std::str::from_utf8(bytes)
         .map_err(|e| format!("`index.yaml` is not UTF-8 (at byte {})", e.valid_up_to()))?;
-    let docs = crate::yaml::load(text).map_err(|(line, msg)| {
-        format!("`index.yaml` line {line}: {}", crate::shown::one_line(&msg))
-    })?;
-    let doc = docs.into_iter().next().ok_or("`index.yaml` is empty")?;
-    match doc["apiVersion"].as_str() {
+    // No alias is ever expanded here (an alias of a scalar is a lookup, of a collection it
+    // is skipped) and skipping counts depth rather than recursing, so this reader needs no
+    // separate pass bounding aliases and nesting: its cost is one pass over the text.
+    let mut events = Events {
+        parser: Parser::new_from_str(text),
+        anchors: HashMap::new(),
+    };
+    let mut api_version = None;
+    let mut index = None;
+    match events.next()? {
+        Event::StreamStart => {}
+        _ => return Err("`index.yaml` is empty".to_string()),
+    }
+    match events.next()? {
+        Event::DocumentStart => {}
+        _ => return Err("`index.yaml` is empty".to_string()),
+    }
+    match events.next()? {
+        Event::MappingStart(..) => {}
+        _ => return Err("`index.yaml` is not a mapping".to_string()),
+    }
+    while let Some(key) = events.key()? {
+        match key.as_str() {
+            "apiVersion" => {
+                let v = events.next()?;
+                api_version = events.scalar(v)?;
+            }
+            "entries" => index = Some(entries(&mut events)?),
+            _ => {
+                let v = events.next()?;
+                events.skip(v)?;
+            }
+        }
+    }
+    match api_version.as_deref() {
         Some("v1") => {}
         Some(other) => {
             return Err(format!(
@@ -71,67 +104,178 @@ pub fn parse(bytes: &[u8]) -> Result<ChartIndex, String> {
             );
         }
     }
-    let entries = doc["entries"]
-        .as_hash()
-        .ok_or("`index.yaml` has no `entries` mapping")?;
-    let mut index = ChartIndex::default();
-    let mut count = 0usize;
-    for (name, list) in entries {
-        let (Some(name), Some(list)) = (name.as_str(), list.as_vec()) else {
-            index.skipped += 1;
-            continue;
+    index.ok_or_else(|| "`index.yaml` has no `entries` mapping".to_string())
+}
+
+/// The parser's events, with the scalars that anchors name (for aliases of scalars).
+struct Events<'a> {
+    parser: Parser<std::str::Chars<'a>>,
+    anchors: HashMap<usize, String>,
+}
+
+impl Events<'_> {
+    fn next(&mut self) -> Result<Event, String> {
+        self.parser.next_token().map(|(e, _)| e).map_err(|e| {
+            format!(
+                "`index.yaml` line {}: {}",
+                e.marker().line(),
+                crate::shown::one_line(e.info())
+            )
+        })
+    }
+
+    /// The next key of the open mapping, or `None` at its end.
+    fn key(&mut self) -> Result<Option<String>, String> {
+        loop {
+            let e = self.next()?;
+            if matches!(e, Event::MappingEnd) {
+                return Ok(None);
+            }
+            match self.scalar(e)? {
+                Some(k) => return Ok(Some(k)),
+                // A key that is not a scalar: skip its value too.
+                None => {
+                    let v = self.next()?;
+                    self.skip(v)?;
+                }
+            }
+        }
+    }
+
+    /// A scalar's text (an alias of a scalar too); anything else is skipped and `None`.
+    fn scalar(&mut self, e: Event) -> Result<Option<String>, String> {
+        match e {
+            Event::Scalar(v, _, anchor, _) => {
+                if anchor > 0 {
+                    self.anchors.insert(anchor, v.clone());
+                }
+                Ok(Some(v))
+            }
+            Event::Alias(id) => Ok(self.anchors.get(&id).cloned()),
+            other => self.skip(other).map(|()| None),
+        }
+    }
+
+    /// Skips the node that starts with `e`.
+    fn skip(&mut self, e: Event) -> Result<(), String> {
+        let mut depth = match e {
+            Event::SequenceStart(..) | Event::MappingStart(..) => 1usize,
+            Event::Scalar(v, _, anchor, _) if anchor > 0 => {
+                self.anchors.insert(anchor, v);
+                0
+            }
+            _ => 0,
         };
-        count += list.len();
-        if count > MAX_ENTRIES {
-            return Err(format!(
-                "`index.yaml` lists more than {MAX_ENTRIES} chart releases, the most strata reads"
-            ));
+        while depth > 0 {
+            match self.next()? {
+                Event::SequenceStart(..) | Event::MappingStart(..) => depth += 1,
+                Event::SequenceEnd | Event::MappingEnd => depth -= 1,
+                Event::StreamEnd => return Err("`index.yaml` ends inside a node".to_string()),
+                _ => {}
+            }
         }
-        if !crate::model::pack::is_pack_name(name) {
-            index.skipped += list.len();
-            continue;
+        Ok(())
+    }
+}
+
+/// `entries`: each chart's list of releases.
+fn entries(events: &mut Events) -> Result<ChartIndex, String> {
+    let mut index = ChartIndex::default();
+    match events.next()? {
+        Event::MappingStart(..) => {}
+        other => {
+            events.skip(other)?;
+            return Err("`index.yaml` has no `entries` mapping".to_string());
         }
-        let mut releases = Vec::with_capacity(list.len());
-        for e in list {
-            match entry(name, e) {
-                Some(e) => releases.push(e),
-                None => index.skipped += 1,
+    }
+    let mut count = 0usize;
+    while let Some(name) = events.key()? {
+        match events.next()? {
+            Event::SequenceStart(..) => {}
+            other => {
+                events.skip(other)?;
+                index.skipped += 1;
+                continue;
+            }
+        }
+        let valid = crate::model::pack::is_pack_name(&name);
+        let mut releases = Vec::new();
+        loop {
+            let e = events.next()?;
+            if matches!(e, Event::SequenceEnd) {
+                break;
+            }
+            count += 1;
+            if count > MAX_ENTRIES {
+                return Err(format!(
+                    "`index.yaml` lists more than {MAX_ENTRIES} chart releases, the most strata reads"
+                ));
+            }
+            match (valid, e) {
+                (true, Event::MappingStart(..)) => match entry(events, &name)? {
+                    Some(e) => releases.push(e),
+                    None => index.skipped += 1,
+                },
+                (_, other) => {
+                    events.skip(other)?;
+                    index.skipped += 1;
+                }
             }
         }
         if !releases.is_empty() {
-            index.charts.insert(name.to_string(), releases);
+            index.charts.entry(name).or_default().extend(releases);
         }
     }
     Ok(index)
 }
 
-/// One entry, when it names this chart, a version and an archive.
-fn entry(chart: &str, e: &yaml_rust2::Yaml) -> Option<Entry> {
-    if e["name"].as_str().is_some_and(|n| n != chart) {
-        return None;
+/// One entry (its mapping open), when it names this chart, a version and an archive.
+fn entry(events: &mut Events, chart: &str) -> Result<Option<Entry>, String> {
+    let (mut name, mut version, mut digest, mut kube, mut description) =
+        (None, None, None, None, None);
+    let mut deprecated = false;
+    let mut urls = Vec::new();
+    while let Some(key) = events.key()? {
+        let v = events.next()?;
+        match key.as_str() {
+            "name" => name = events.scalar(v)?,
+            "version" => version = events.scalar(v)?,
+            "digest" => digest = events.scalar(v)?,
+            "kubeVersion" => kube = events.scalar(v)?,
+            "description" => description = events.scalar(v)?,
+            "deprecated" => deprecated = events.scalar(v)?.as_deref() == Some("true"),
+            "urls" => match v {
+                Event::SequenceStart(..) => loop {
+                    let u = events.next()?;
+                    if matches!(u, Event::SequenceEnd) {
+                        break;
+                    }
+                    urls.extend(events.scalar(u)?);
+                },
+                other => events.skip(other)?,
+            },
+            _ => events.skip(v)?,
+        }
     }
-    let version = e["version"].as_str()?;
-    Version::parse(version)?;
-    let urls: Vec<String> = e["urls"]
-        .as_vec()?
-        .iter()
-        .filter_map(|u| u.as_str().map(str::to_string))
-        .collect();
+    if name.as_deref().is_some_and(|n| n != chart) {
+        return Ok(None);
+    }
+    let Some(version) = version.filter(|v| Version::parse(v).is_some()) else {
+        return Ok(None);
+    };
     if urls.is_empty() {
-        return None;
+        return Ok(None);
     }
-    let text = |key: &str| e[key].as_str().map(str::to_string);
-    let digest =
-        text("digest").map(|d| d.strip_prefix("sha256:").unwrap_or(&d).to_ascii_lowercase());
-    Some(Entry {
-        version: version.to_string(),
+    let digest = digest.map(|d| d.strip_prefix("sha256:").unwrap_or(&d).to_ascii_lowercase());
+    Ok(Some(Entry {
+        version,
         // A digest that is not a sha256 is no digest: the archive is checked by nothing.
         digest: digest.filter(|d| d.len() == 64 && d.bytes().all(|b| b.is_ascii_hexdigit())),
         urls,
-        kube_version: text("kubeVersion"),
-        deprecated: e["deprecated"].as_bool().unwrap_or(false),
-        description: text("description"),
-    })
+        kube_version: kube,
+        deprecated,
+        description,
+    }))
 }
 
 #[cfg(test)]
@@ -151,6 +295,29 @@ mod tests {
         );
         assert!(app[0].deprecated);
         assert_eq!(app[0].kube_version.as_deref(), Some(">=1.25.0-0"));
+        // Aliases are looked up, never expanded: a billion laughs costs nothing.
+        let mut laughs = String::from(
+            "apiVersion: v1\nentries: {}\nx: &a [lol, lol, lol, lol, lol, lol, lol, lol]\n",
+        );
+        for (i, n) in ["b", "c", "d", "e", "f", "g", "h", "i", "j"]
+            .iter()
+            .enumerate()
+        {
+            let p = ["a", "b", "c", "d", "e", "f", "g", "h", "i"][i];
+            laughs.push_str(&format!(
+                "{n}: &{n} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+            ));
+        }
+        let started = std::time::Instant::now();
+        assert_eq!(parse(laughs.as_bytes()).unwrap().charts.len(), 0);
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        // Deep nesting is skipped without recursion.
+        let deep = format!(
+            "apiVersion: v1\nentries: {{}}\nx: {}{}\n",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        let _ = parse(deep.as_bytes());
         assert_eq!(
             parse(b"entries: {}\n").unwrap_err(),
             "`index.yaml` has no `apiVersion: v1`: it is not a Helm repository index"
