@@ -79,6 +79,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
                     if let Some(d) = verify_layer(&catalog, &file, l)? {
                         problems.push(d);
                     }
+                    problems.extend(verify_charts(&catalog, &file, l)?);
                 }
                 if problems.is_empty()
                     && let Ok(profile) = &parsed
@@ -111,6 +112,33 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
     } else {
         Err(Error::Catalog(problems))
     }
+}
+
+/// The charts a layer locked (`lock_charts`), downloaded again from their repositories.
+fn verify_charts(catalog: &Catalog, file: &str, l: &LockedLayer) -> Result<Vec<Diagnostic>> {
+    let mut problems = Vec::new();
+    for c in &l.charts {
+        let now = catalog
+            .registries
+            .charts
+            .digest(&c.repo, &c.name, &c.version)?;
+        let what = match now {
+            Some(now) if now == c.digest => continue,
+            Some(now) => format!(
+                "chart `{}` {} of `{}` changed: it was `{}` when locked, and is `{now}` now",
+                c.name, c.version, c.repo, c.digest
+            ),
+            None => format!(
+                "chart `{}` {} is gone from `{}` (it was `{}` when locked)",
+                c.name, c.version, c.repo, c.digest
+            ),
+        };
+        problems.push(
+            Diagnostic::file(file, format!("layer `{}`: {what}", l.name))
+                .with_hint(integrity::hint(l)),
+        );
+    }
+    Ok(problems)
 }
 
 /// Checks one locked layer against its registry as it is now.

@@ -115,7 +115,13 @@ pub(super) fn plan_profile(
         Ok(c) => c,
         Err(d) => return Ok(Err(d)),
     };
-    let layers = locked_layers(&checked);
+    let mut layers = locked_layers(&checked);
+    if catalog.config.catalog.lock_charts {
+        let problems = lock_charts(catalog, &checked, &mut layers)?;
+        if !problems.is_empty() {
+            return Ok(Err(problems));
+        }
+    }
     let digest = inputs(&files_of(config, &checked.profile, &layers), &layers);
     let new = Lock {
         profile: name.clone(),
@@ -166,9 +172,61 @@ pub fn locked_layers(checked: &Checked) -> Vec<LockedLayer> {
                 digest: c.pack.digest.clone(),
                 values: Some(crate::render::values::digest(&out.values)),
                 rendered: Some(crate::render::digest(&out.files)),
+                charts: Vec::new(),
             }
         })
         .collect()
+}
+
+/// `lock_charts`: each chart a strata or palette pack delivers, resolved in its repository
+/// and recorded in the layer; a version the repository does not have is a problem at the
+/// pack's `[[chart]]`. A layer that is itself a chart of a chart registry or a helm-format
+/// registry is identified by its own digest already.
+fn lock_charts(
+    catalog: &Catalog,
+    checked: &Checked,
+    layers: &mut [LockedLayer],
+) -> Result<Vec<Diagnostic>> {
+    let mut problems = Vec::new();
+    for (locked, c) in layers.iter_mut().zip(&checked.layers) {
+        if c.registry.format_name() == "helm" {
+            continue;
+        }
+        for chart in &c.pack.charts {
+            match catalog
+                .registries
+                .charts
+                .digest(&chart.repo, &chart.name, &chart.version)?
+            {
+                Some(digest) => locked.charts.push(crate::lockfile::LockedChart {
+                    name: chart.name.clone(),
+                    repo: chart.repo.clone(),
+                    version: chart.version.clone(),
+                    digest,
+                }),
+                None => {
+                    let manifest = &c.pack.manifest;
+                    let line = manifest
+                        .text
+                        .lines()
+                        .position(|l| l.trim() == format!("version = \"{}\"", chart.version))
+                        .map_or(1, |i| i + 1);
+                    problems.push(
+                        Diagnostic::at_line(
+                            manifest,
+                            line,
+                            format!(
+                                "chart `{}` {} is not in its repository `{}`",
+                                chart.name, chart.version, chart.repo
+                            ),
+                        )
+                        .with_hint("check the chart's version in its repository; `lock_charts` locks only charts that exist"),
+                    );
+                }
+            }
+        }
+    }
+    Ok(problems)
 }
 
 /// `update --pack` names packs some selected profile uses.

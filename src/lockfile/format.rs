@@ -52,6 +52,22 @@ pub struct LockedLayer {
     pub digest: String,
     pub values: Option<String>,
     pub rendered: Option<String>,
+    /// The charts the layer's pack delivers, as resolved in their repositories
+    /// (`[catalog] lock_charts`).
+    #[serde(default, rename = "chart", skip_serializing_if = "Vec::is_empty")]
+    pub charts: Vec<LockedChart>,
+}
+
+/// A chart a pack delivers, locked: its name, repository (as the pack writes it), version
+/// and digest (`sha256:` of the archive from a Helm repository, the manifest digest from an
+/// OCI registry).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LockedChart {
+    pub name: String,
+    pub repo: String,
+    pub version: String,
+    pub digest: String,
 }
 
 #[derive(Deserialize)]
@@ -95,6 +111,10 @@ pub(super) fn parse_canonical(text: &str) -> Option<Lock> {
             .strip_prefix(" = \"")?
             .strip_suffix('"')?;
         is_plain(v).then_some(v)
+    }
+    // Layers with locked charts are read by the TOML parser.
+    if text.contains("\n[[layer.chart]]\n") {
+        return None;
     }
     let body = text.strip_prefix(HEADER)?;
     let mut lines = body.split_inclusive('\n').map(|l| l.strip_suffix('\n'));
@@ -161,6 +181,7 @@ pub(super) fn parse_canonical(text: &str) -> Option<Lock> {
             digest,
             values,
             rendered,
+            charts: Vec::new(),
         });
         line = l;
     }
@@ -217,6 +238,13 @@ impl Lock {
                 if let Some(v) = v {
                     field(&mut out, k, v);
                 }
+            }
+            for c in &l.charts {
+                out.push_str("\n[[layer.chart]]\n");
+                field(&mut out, "name", &c.name);
+                field(&mut out, "repo", &c.repo);
+                field(&mut out, "version", &c.version);
+                field(&mut out, "digest", &c.digest);
             }
         }
         out
@@ -355,6 +383,12 @@ fn inputs_with<S: AsRef<str>>(header: &str, files: &[(&str, S)], layers: &[Locke
                 &l.rendered,
             ),
         );
+        for c in &l.charts {
+            push_json(
+                &mut text,
+                &("chart", &c.name, &c.repo, &c.version, &c.digest),
+            );
+        }
     }
     sha256(text.as_bytes())
 }

@@ -9,5 +9,6 @@ pub(crate) mod integrity;
 mod tests;
 
 pub use format::{
-    BaseFile, FILE_NAME, HEADER, Lock, LockedLayer, VERSION, inputs, inputs_v2, is_newer,
+    BaseFile, FILE_NAME, HEADER, Lock, LockedChart, LockedLayer, VERSION, inputs, inputs_v2,
+    is_newer,
 };

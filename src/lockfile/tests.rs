@@ -26,6 +26,7 @@ fn sample() -> Lock {
                 digest: "h1:abc=".into(),
                 values: None,
                 rendered: None,
+                charts: Vec::new(),
             },
             LockedLayer {
                 ty: LayerType::Os,
@@ -41,6 +42,7 @@ fn sample() -> Lock {
                 digest: "h1:def=".into(),
                 values: None,
                 rendered: None,
+                charts: Vec::new(),
             },
         ],
     }

@@ -73,6 +73,10 @@ pub struct CatalogSection {
     #[serde(default = "default_profiles")]
     #[schemars(with = "String")]
     pub profiles: Spanned<String>,
+    /// Resolve every chart a strata or palette pack delivers in its repository, and record
+    /// its digest in the lock (`[[layer.chart]]`).
+    #[serde(default)]
+    pub lock_charts: bool,
 }
 
 fn default_profiles() -> Spanned<String> {

@@ -3,6 +3,7 @@
 //! and read: strata's `pack.toml`), plus the run's caches; [`Registries`] keeps the search
 //! order of `strata.toml`.
 
+pub(crate) mod charts;
 pub mod format;
 pub(crate) mod settings;
 pub(crate) mod source;
@@ -22,33 +23,7 @@ use crate::output::Output;
 
 pub use format::{Format, Index, Reader, ReleaseRef};
 
-/// The readers of what chart repositories and OCI registries send, for the fuzz targets:
-/// each takes any bytes and either reads them or says why not, never panicking.
-pub mod hostile {
-    /// A chart repository's `index.yaml`: the number of charts and of skipped entries.
-    pub fn chart_index(bytes: &[u8]) -> Result<(usize, usize), String> {
-        super::source::http::parse_index(bytes).map(|i| (i.charts.len(), i.skipped))
-    }
-
-    /// A chart archive: its files' paths and sizes.
-    pub fn chart_archive(bytes: &[u8]) -> Result<Vec<(String, usize)>, String> {
-        super::source::http::unpack(bytes)
-            .map(|t| t.into_iter().map(|(k, v)| (k, v.len())).collect())
-    }
-
-    /// An OCI manifest's chart layer digest.
-    pub fn oci_manifest(bytes: &[u8]) -> Result<String, String> {
-        super::source::oci::chart_layer(bytes)
-    }
-
-    /// A page of an OCI tag list, and a `Link` header's next target.
-    pub fn oci_tags(bytes: &[u8], link: &str) -> (Option<Vec<String>>, Option<String>) {
-        (
-            super::source::oci::api::tag_page(bytes),
-            super::source::oci::api::next_link(link),
-        )
-    }
-}
+pub mod hostile;
 pub use settings::Settings;
 pub use source::Source;
 
@@ -329,12 +304,18 @@ pub struct Registries {
     list: Vec<Registry>,
     /// Where `-v` detail about reading them goes.
     out: Output,
+    /// The repositories packs deliver charts from (`lock_charts`).
+    pub charts: charts::ChartRepos,
 }
 
 impl Registries {
     /// Registries in this search order.
     pub fn new(list: Vec<Registry>, out: Output) -> Registries {
-        Registries { list, out }
+        Registries {
+            list,
+            out,
+            charts: charts::ChartRepos::default(),
+        }
     }
 
     /// Opens the registries `strata.toml` declares (the builtin one when it declares none).
@@ -350,6 +331,7 @@ impl Registries {
             return Ok(Registries {
                 list: vec![Registry::builtin()],
                 out: settings.out,
+                charts: charts::ChartRepos::new(config, settings),
             });
         }
         let mut list = Vec::new();
@@ -411,6 +393,7 @@ impl Registries {
         Ok(Registries {
             list,
             out: settings.out,
+            charts: charts::ChartRepos::new(config, settings),
         })
     }
 

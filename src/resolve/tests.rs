@@ -159,6 +159,7 @@ fn a_locked_release_is_kept_until_unlocked() {
             digest: c.pack.digest.clone(),
             values: None,
             rendered: None,
+            charts: Vec::new(),
         })
         .collect();
     let lock = Lock {

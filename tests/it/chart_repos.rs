@@ -570,3 +570,94 @@ fn a_mirror_is_read_and_exported_in_place_of_the_public_repository() {
         run.stderr
     );
 }
+
+/// `[catalog] lock_charts = true` with the built-in packs' chart repositories mirrored on
+/// loopback: every chart a pack delivers is locked by digest, checked by `verify`, and a
+/// version its repository lacks is a problem at the pack's `[[chart]]`.
+#[test]
+fn lock_charts_locks_what_packs_deliver_by_digest() {
+    let env = Env::new();
+    let dir = env.outside("served");
+    fs_err::create_dir_all(dir.join("calico")).unwrap();
+    fs_err::create_dir_all(dir.join("ebs")).unwrap();
+    let server = Server::serve(&dir, None);
+    let operator = chart("tigera-operator", "v3.32.1", "installation: {}\n", &[]);
+    let ebs = chart("aws-ebs-csi-driver", "2.64.0", "controller: {}\n", &[]);
+    fs_err::write(dir.join("calico/tigera-operator-v3.32.1.tgz"), &operator).unwrap();
+    fs_err::write(dir.join("ebs/aws-ebs-csi-driver-2.64.0.tgz"), &ebs).unwrap();
+    let calico_index = index_yaml(&[(
+        "tigera-operator",
+        "v3.32.1",
+        "tigera-operator-v3.32.1.tgz",
+        Some(&sha256_hex(&operator)),
+    )]);
+    fs_err::write(dir.join("calico/index.yaml"), &calico_index).unwrap();
+    fs_err::write(
+        dir.join("ebs/index.yaml"),
+        index_yaml(&[(
+            "aws-ebs-csi-driver",
+            "2.64.0",
+            "aws-ebs-csi-driver-2.64.0.tgz",
+            Some(&sha256_hex(&ebs)),
+        )]),
+    )
+    .unwrap();
+    env.write(
+        "strata.toml",
+        &format!(
+            "[catalog]\nname = \"test\"\nlock_charts = true\n\n[[mirror]]\nrepo = \"https://docs.tigera.io/calico/charts\"\nurl = \"{0}/calico\"\n\n[[mirror]]\nrepo = \"https://kubernetes-sigs.github.io/aws-ebs-csi-driver\"\nurl = \"{0}/ebs\"\n",
+            server.url
+        ),
+    );
+    env.profile("aws-prod", &aws_profile(""));
+    env.run(&["lock", "-q"]).success();
+    let lock = env.read("profiles/aws-prod/profile.lock");
+    assert!(
+        lock.contains(&format!(
+            "\n[[layer.chart]]\nname = \"tigera-operator\"\nrepo = \"https://docs.tigera.io/calico/charts\"\nversion = \"v3.32.1\"\ndigest = \"sha256:{}\"\n",
+            sha256_hex(&operator)
+        )),
+        "{lock}"
+    );
+    assert!(
+        lock.contains(&format!("digest = \"sha256:{}\"\n", sha256_hex(&ebs))),
+        "{lock}"
+    );
+    env.run(&["lock", "--check"]).success();
+    env.run(&["verify", "-q"]).success();
+    // The chart re-published with other bytes: verify names both digests.
+    let other = chart("tigera-operator", "v3.32.1", "installation: {x: 1}\n", &[]);
+    fs_err::write(dir.join("calico/tigera-operator-v3.32.1.tgz"), &other).unwrap();
+    fs_err::write(
+        dir.join("calico/index.yaml"),
+        calico_index.replace(&sha256_hex(&operator), &sha256_hex(&other)),
+    )
+    .unwrap();
+    let run = env.run(&["verify"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "layer `network`: chart `tigera-operator` v3.32.1 of `https://docs.tigera.io/calico/charts` changed: it was `sha256:{}` when locked, and is `sha256:{}` now",
+            sha256_hex(&operator),
+            sha256_hex(&other)
+        )),
+        "{}",
+        run.stderr
+    );
+    // A version the repository does not have.
+    fs_err::write(
+        dir.join("calico/index.yaml"),
+        "apiVersion: v1\nentries: {}\n",
+    )
+    .unwrap();
+    fs_err::remove_file(env.path("profiles/aws-prod/profile.lock")).unwrap();
+    fs_err::remove_dir_all(env.cache()).unwrap();
+    let run = env.run(&["lock"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("error: builtin:calico/3.32.1/pack.toml:13:1: chart `tigera-operator` v3.32.1 is not in its repository `https://docs.tigera.io/calico/charts`\n"),
+        "{}",
+        run.stderr
+    );
+    assert!(!env.path("profiles/aws-prod/profile.lock").exists());
+}
