@@ -55,10 +55,16 @@ pub fn flux(subject: &Subject) -> Export {
     let (list, skipped) = deliveries(subject);
     let mut files = Vec::new();
     let mut repos: BTreeMap<String, String> = BTreeMap::new();
-    for d in &list {
+    for d in list.iter().filter(|d| d.oci_digest.is_none()) {
         repos
             .entry(repo_name(&d.chart.repo))
             .or_insert_with(|| d.chart.repo.clone());
+    }
+    // A chart locked by manifest digest is pulled by that digest: an `OCIRepository`.
+    for d in &list {
+        if let Some(digest) = &d.oci_digest {
+            files.push(oci_repository(d, digest));
+        }
     }
     for (name, url) in &repos {
         let oci = url.starts_with("oci://");
@@ -96,23 +102,8 @@ pub fn flux(subject: &Subject) -> Export {
             s("install"),
             map([("createNamespace", Yaml::Boolean(true))]),
         );
-        spec.insert(
-            s("chart"),
-            map([(
-                "spec",
-                map([
-                    ("chart", s(&d.chart.name)),
-                    ("version", s(&d.chart.version)),
-                    (
-                        "sourceRef",
-                        map([
-                            ("kind", s("HelmRepository")),
-                            ("name", s(&repo_name(&d.chart.repo))),
-                        ]),
-                    ),
-                ]),
-            )]),
-        );
+        let (key, source) = chart_source(d, &name);
+        spec.insert(s(key), source);
         if let Some(p) = &previous {
             spec.insert(s("dependsOn"), Yaml::Array(vec![map([("name", s(p))])]));
         }
@@ -149,6 +140,72 @@ pub fn flux(subject: &Subject) -> Export {
     notes.sort();
     notes.dedup();
     with_kustomization(files, skipped, notes)
+}
+
+/// Where a `HelmRelease` takes its chart: the `OCIRepository` of a chart locked by digest
+/// (`chartRef`), else the chart by version from its `HelmRepository` (`chart`).
+fn chart_source(d: &super::subject::Delivery, name: &str) -> (&'static str, Yaml) {
+    match &d.oci_digest {
+        Some(_) => (
+            "chartRef",
+            map([
+                ("kind", s("OCIRepository")),
+                ("name", s(name)),
+                ("namespace", s("flux-system")),
+            ]),
+        ),
+        None => (
+            "chart",
+            map([(
+                "spec",
+                map([
+                    ("chart", s(&d.chart.name)),
+                    ("version", s(&d.chart.version)),
+                    (
+                        "sourceRef",
+                        map([
+                            ("kind", s("HelmRepository")),
+                            ("name", s(&repo_name(&d.chart.repo))),
+                        ]),
+                    ),
+                ]),
+            )]),
+        ),
+    }
+}
+
+/// Flux's `OCIRepository` for a chart locked by manifest digest: pulled by that digest,
+/// the chart layer copied as Helm pushed it.
+fn oci_repository(d: &super::subject::Delivery, digest: &str) -> (String, String) {
+    let name = dns_label(&d.release);
+    let url = format!("{}/{}", d.chart.repo.trim_end_matches('/'), d.chart.name);
+    let doc = map([
+        ("apiVersion", s("source.toolkit.fluxcd.io/v1")),
+        ("kind", s("OCIRepository")),
+        (
+            "metadata",
+            map([("name", s(&name)), ("namespace", s("flux-system"))]),
+        ),
+        (
+            "spec",
+            map([
+                ("interval", s("1h")),
+                ("url", s(&url)),
+                ("ref", map([("digest", s(digest))])),
+                (
+                    "layerSelector",
+                    map([
+                        (
+                            "mediaType",
+                            s("application/vnd.cncf.helm.chart.content.v1.tar+gzip"),
+                        ),
+                        ("operation", s("copy")),
+                    ]),
+                ),
+            ]),
+        ),
+    ]);
+    stream_file(&format!("ocirepository-{name}.yaml"), &doc)
 }
 
 /// A `kustomization.yaml` listing every file (for `--out`).

@@ -231,6 +231,9 @@ pub struct Delivery<'a> {
     /// The Helm release name: the chart's `release`, else the layer's name.
     pub release: String,
     pub values: Yaml,
+    /// The manifest digest an `oci://` chart was locked at (its layer's, for a chart of an
+    /// OCI registry; its `[[layer.chart]]`'s with `lock_charts`), for engines that pin it.
+    pub oci_digest: Option<String>,
 }
 
 /// The charts of every layer, in layer order, and the layers (or files) with no chart, with
@@ -280,11 +283,22 @@ pub fn deliveries(subject: &Subject) -> (Vec<Delivery<'_>>, Vec<(String, String)
                     .and_then(|t| yaml::parse(t).ok())
                     .unwrap_or(Yaml::Hash(Default::default())),
             };
+            let oci_digest = chart
+                .repo
+                .starts_with("oci://")
+                .then(|| {
+                    layer.chart_digests.get(&chart.name).cloned().or_else(|| {
+                        (layer.origin == PackOrigin::Helm && layer.digest.starts_with("sha256:"))
+                            .then(|| layer.digest.clone())
+                    })
+                })
+                .flatten();
             out.push(Delivery {
                 layer,
                 chart,
                 release: chart.release.clone().unwrap_or_else(|| layer.name.clone()),
                 values,
+                oci_digest,
             });
         }
         for (file, kind) in &layer.kinds {

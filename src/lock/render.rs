@@ -32,6 +32,9 @@ pub struct RenderedLayer {
     pub origin: PackOrigin,
     /// The charts the layer installs.
     pub charts: Vec<Chart>,
+    /// The digest each chart was locked at, by chart name (`lock_charts`; a chart of a chart
+    /// registry is the layer's own `digest`).
+    pub chart_digests: BTreeMap<String, String>,
     pub files: BTreeMap<String, String>,
     /// What each file is (chart values, manifest, file).
     pub kinds: BTreeMap<String, FileKind>,
@@ -75,6 +78,14 @@ impl RenderedLayer {
             commit: locked.and_then(|l| l.commit.clone()),
             digest: locked.map_or_else(|| pack.digest.clone(), |l| l.digest.clone()),
             origin: PackOrigin::of(pack),
+            chart_digests: locked
+                .map(|l| {
+                    l.charts
+                        .iter()
+                        .map(|c| (c.name.clone(), c.digest.clone()))
+                        .collect()
+                })
+                .unwrap_or_default(),
             charts: pack.charts.clone(),
             files: r.files,
             kinds: r.kinds,

@@ -348,14 +348,23 @@ fn a_profile_mixing_builtin_http_and_oci_charts_goes_the_whole_way() {
         "{}",
         flux.stdout
     );
+    // The OCI chart is pulled by its locked manifest digest.
     assert!(
         flux.stdout.contains(&format!(
-            "  url: \"oci://{}/mixed\"\n  type: oci\n",
+            "kind: OCIRepository\nmetadata:\n  name: demo\n  namespace: flux-system\nspec:\n  interval: 1h\n  url: \"oci://{}/mixed/demo\"\n  ref:\n    digest: \"{digest}\"\n  layerSelector:\n    mediaType: application/vnd.cncf.helm.chart.content.v1.tar+gzip\n    operation: copy\n",
             registry.host
         )),
         "{}",
         flux.stdout
     );
+    assert!(
+        flux.stdout.contains(
+            "  chartRef:\n    kind: OCIRepository\n    name: demo\n    namespace: flux-system\n"
+        ),
+        "{}",
+        flux.stdout
+    );
+    assert!(!flux.stdout.contains("type: oci"), "{}", flux.stdout);
     for to in ["helmfile", "argocd", "terraform", "palette"] {
         let run = env.run(&["export", "aws-prod", "--to", to]);
         assert_eq!(run.code, 0, "{to}: {}", run.stderr);
