@@ -661,3 +661,38 @@ fn lock_charts_locks_what_packs_deliver_by_digest() {
     );
     assert!(!env.path("profiles/aws-prod/profile.lock").exists());
 }
+
+#[test]
+fn a_large_index_is_downloaded_in_pieces_and_read() {
+    let repo = Repo::new();
+    let index = fs_err::read_to_string(repo.dir.join("charts/index.yaml")).unwrap();
+    let pad: Vec<(String, String)> = (0..6000)
+        .map(|i| (format!("1.{}.{}", i / 100, i % 100), format!("pad-{i}.tgz")))
+        .collect();
+    let entries: Vec<(&str, &str, &str, Option<&str>)> = pad
+        .iter()
+        .map(|(v, u)| ("pad", v.as_str(), u.as_str(), None))
+        .collect();
+    let padded = index.replace(
+        "generated:",
+        &(index_yaml(&entries)
+            .replace("apiVersion: v1\nentries:\n", "")
+            .replace("generated: \"2026-01-01T00:00:00Z\"\n", "")
+            + "generated:"),
+    );
+    assert!(padded.len() > 1 << 20, "{}", padded.len());
+    fs_err::write(repo.dir.join("charts/index.yaml"), padded).unwrap();
+    repo.env.run(&["lock", "-q"]).success();
+    // Every entry was read: the compact copy in the cache has the last one.
+    let cached = walkdir::WalkDir::new(repo.env.cache().join("helm"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .find(|e| e.file_name() == "index.json")
+        .unwrap();
+    let json = fs_err::read_to_string(cached.path()).unwrap();
+    assert!(
+        json.ends_with("{\"version\":\"1.59.99\",\"urls\":[\"pad-5999.tgz\"],\"kube_version\":\">=1.25.0-0\",\"description\":\"The pad chart\"}]},\"skipped\":0}"),
+        "{}",
+        &json[json.len() - 300..]
+    );
+}

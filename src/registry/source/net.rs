@@ -41,6 +41,8 @@ impl Raw {
 /// A client for one repository.
 pub struct Client {
     agent: ureq::Agent,
+    /// Where download bars go (drawn only on a terminal).
+    progress: indicatif::MultiProgress,
     registry: String,
     url: HttpUrl,
     /// `Basic …` for the repository's host, when credentials were given.
@@ -48,7 +50,12 @@ pub struct Client {
 }
 
 impl Client {
-    pub fn new(registry: &str, url: &HttpUrl, timeout: Duration) -> Client {
+    pub fn new(
+        registry: &str,
+        url: &HttpUrl,
+        timeout: Duration,
+        progress: &indicatif::MultiProgress,
+    ) -> Client {
         let config = ureq::Agent::config_builder()
             .timeout_connect(Some(Duration::from_secs(15)))
             .timeout_recv_response(Some(timeout))
@@ -61,6 +68,7 @@ impl Client {
             .build();
         Client {
             agent: config.into(),
+            progress: progress.clone(),
             registry: registry.to_string(),
             url: url.clone(),
             authorization: credentials(registry, url).map(|(user, password)| {
@@ -142,16 +150,21 @@ impl Client {
                 ))
             })
             .collect();
-        let bytes = if (200..300).contains(&status) {
-            limit.bytes
-        } else {
-            64 << 10
+        let ok = (200..300).contains(&status);
+        let bytes = if ok { limit.bytes } else { 64 << 10 };
+        let length = response
+            .headers()
+            .get("content-length")
+            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        let body = match ok && length.unwrap_or(u64::MAX) > 1 << 20 {
+            // Something big: a bar on a terminal while it downloads.
+            true => self.download(response.into_body(), bytes, length, &shown),
+            false => response
+                .into_body()
+                .with_config()
+                .limit(bytes)
+                .read_to_vec(),
         };
-        let body = response
-            .into_body()
-            .with_config()
-            .limit(bytes)
-            .read_to_vec();
         let body = match body {
             Ok(b) => b,
             Err(_) if !(200..300).contains(&status) => Vec::new(),
@@ -177,6 +190,54 @@ impl Client {
             headers,
             body,
         })
+    }
+
+    /// Reads a body of up to `limit` bytes with a progress bar (drawn only on a terminal).
+    fn download(
+        &self,
+        body: ureq::Body,
+        limit: u64,
+        length: Option<u64>,
+        shown: &str,
+    ) -> std::result::Result<Vec<u8>, ureq::Error> {
+        use std::io::Read;
+        let bar = self
+            .progress
+            .add(indicatif::ProgressBar::new(length.unwrap_or(0)));
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{msg} {bytes}/{total_bytes} {bytes_per_sec}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar.set_message(format!(
+            "downloading `{}`",
+            crate::shown::shorten(shown, 80)
+        ));
+        let mut reader = body.into_with_config().limit(limit).reader();
+        let mut out =
+            Vec::with_capacity(usize::try_from(length.unwrap_or(0).min(limit)).unwrap_or(0));
+        let mut chunk = vec![0u8; 64 << 10];
+        let read = loop {
+            match reader.read(&mut chunk) {
+                Ok(0) => break Ok(out),
+                Ok(n) => {
+                    out.extend_from_slice(&chunk[..n]);
+                    bar.inc(n as u64);
+                }
+                Err(e) => {
+                    break Err(
+                        match e.into_inner().map(|inner| inner.downcast::<ureq::Error>()) {
+                            Some(Ok(inner)) => *inner,
+                            Some(Err(other)) => {
+                                ureq::Error::Io(std::io::Error::other(other.to_string()))
+                            }
+                            None => ureq::Error::Io(std::io::Error::other("the read failed")),
+                        },
+                    );
+                }
+            }
+        };
+        bar.finish_and_clear();
+        read
     }
 
     /// The registry problem of an answer other than the one expected.

@@ -65,7 +65,7 @@ impl HelmRepo {
             .collect();
         HelmRepo {
             registry: registry.to_string(),
-            client: Client::new(registry, &url, settings.fetch_timeout),
+            client: Client::new(registry, &url, settings.fetch_timeout, &settings.progress),
             dir: settings.cache_dir.join("helm").join(key),
             url,
             settings: settings.clone(),

@@ -50,7 +50,12 @@ pub struct OciSource {
 impl OciSource {
     pub fn new(registry: &str, url: OciUrl, settings: &Settings) -> OciSource {
         let key: String = hex(url.display.as_bytes())[..24].to_string();
-        let client = Client::new(registry, &url.api, settings.fetch_timeout);
+        let client = Client::new(
+            registry,
+            &url.api,
+            settings.fetch_timeout,
+            &settings.progress,
+        );
         OciSource {
             registry: registry.to_string(),
             api: Api::new(client, registry, &url.api.base),
