@@ -696,3 +696,34 @@ fn a_large_index_is_downloaded_in_pieces_and_read() {
         &json[json.len() - 300..]
     );
 }
+
+#[test]
+fn offline_says_exactly_what_is_missing() {
+    let repo = Repo::new();
+    let env = &repo.env;
+    let run = env.run(&["--offline", "lock"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "registry `charts`: `{}/charts/index.yaml` is not in the cache and strata is offline; run `strata fetch` while online",
+            repo.server.url
+        )),
+        "{}",
+        run.stderr
+    );
+    env.run(&["lock", "-q"]).success();
+    fs_err::remove_dir_all(env.cache().join("blobs")).unwrap();
+    let run = env.run(&["--offline", "render", "aws-prod"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "registry `charts`: chart `demo` 1.1.0 (`{}/charts/archives/demo-1.1.0.tgz`) is not in the cache and strata is offline; run `strata fetch` while online",
+            repo.server.url
+        )),
+        "{}",
+        run.stderr
+    );
+    env.run(&["fetch", "-q"]).success();
+    env.run(&["--offline", "render", "aws-prod", "-q"])
+        .success();
+}
