@@ -242,12 +242,13 @@ fn check_registry(source: &Source, reg: &Spanned<RegistryConfig>, twice: bool) -
     }
     if let Some(f) = &r.format
         && *r.kind.get_ref() == RegistryKind::Oci
-        && fmt != RegistryFormat::Helm
+        && fmt == RegistryFormat::Strata
     {
-        problems.push(
-            Diagnostic::at(source, f.span(), "an oci registry is read in the `helm` format")
-                .with_hint("Palette packs pushed to an OCI registry are not read yet; link their git repository with `format = \"palette\"`"),
-        );
+        problems.push(Diagnostic::at(
+            source,
+            f.span(),
+            "an oci registry holds Helm charts (`helm`) or Palette packs (`palette`)",
+        ));
     }
     if let Some(v) = &r.plain_http
         && !matches!(r.kind.get_ref(), RegistryKind::Helm | RegistryKind::Oci)

@@ -57,7 +57,9 @@ impl ChartRepos {
         let refused = |why: crate::model::http_url::Refused| Error::registry(&name, why.0);
         let source: Arc<dyn Source> = if text.starts_with("oci://") {
             let url = crate::model::http_url::check_oci(text, plain).map_err(refused)?;
-            Arc::new(super::source::oci::OciSource::new(&name, url, settings))
+            Arc::new(super::source::oci::OciSource::new(
+                &name, url, settings, false,
+            ))
         } else {
             let url = crate::model::http_url::check(text, plain).map_err(refused)?;
             Arc::new(super::source::http::HelmRepo::new(&name, url, settings))

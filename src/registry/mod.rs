@@ -288,7 +288,8 @@ fn chart_source(
         |why: crate::model::http_url::Refused| Diagnostic::at(config_source, span.clone(), why.0);
     Ok(if text.starts_with("oci://") {
         let parsed = crate::model::http_url::check_oci(text, plain).map_err(refused)?;
-        Box::new(source::oci::OciSource::new(name, parsed, settings))
+        let palette = r.format() == crate::model::config::RegistryFormat::Palette;
+        Box::new(source::oci::OciSource::new(name, parsed, settings, palette))
     } else {
         let parsed = crate::model::http_url::check(text, plain).map_err(refused)?;
         Box::new(source::http::HelmRepo::new(name, parsed, settings))

@@ -413,3 +413,56 @@ fn a_helm_repository_mirrored_into_an_oci_registry_is_read_from_it() {
         env.read("profiles/aws-prod/profile.lock")
     );
 }
+
+#[test]
+fn palette_packs_pushed_to_an_oci_registry_are_read_by_name() {
+    use strata_test_support::http::{Member, tgz};
+    let Some(registry) = shared() else { return };
+    let pack_json = br#"{"name": "ingress-demo", "displayName": "Ingress demo", "version": "1.2.0", "layer": "addon", "addonType": "ingress", "cloudTypes": ["all"]}"#;
+    let values = b"# Ingress demo.\npack:\n  namespace: ingress\ncharts:\n  ingress-demo:\n    replicas: 1\n";
+    // The pack folder's files at the top of the archive, as some publishers write them.
+    let archive = tgz(&[
+        Member::File("pack.json", pack_json),
+        Member::File("values.yaml", values),
+    ]);
+    let repo = "spectro/spectro-packs/archive/ingress-demo";
+    let config = registry.push_blob(repo, b"{}");
+    let layer = registry.push_blob(repo, &archive);
+    let manifest = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config, "size": 2},
+        "layers": [{"mediaType": "application/vnd.spectrocloud.pack.v1.tar+gzip", "digest": layer, "size": archive.len()}]
+    });
+    let digest = registry.push_manifest(
+        repo,
+        "1.2.0",
+        "application/vnd.oci.image.manifest.v1+json",
+        &serde_json::to_vec(&manifest).unwrap(),
+    );
+    let env = Env::new();
+    env.write(
+        "strata.toml",
+        &format!(
+            "[catalog]\nname = \"test\"\n\n[[registry]]\nname = \"public\"\nkind = \"builtin\"\n\n[[registry]]\nname = \"spectro\"\nkind = \"oci\"\nformat = \"palette\"\nurl = \"oci://{}/spectro\"\n",
+            registry.host
+        ),
+    );
+    env.profile(
+        "aws-prod",
+        &(aws_profile("")
+            + "\n[[layer]]\ntype = \"addon\"\npack = \"ingress-demo\"\nregistry = \"spectro\"\nversion = \"1.x\"\n[layer.values]\ncharts.ingress-demo.replicas = 2\n"),
+    );
+    env.run(&["lock", "-q"]).success();
+    assert!(
+        env.read("profiles/aws-prod/profile.lock").contains(&format!(
+            "registry = \"spectro\"\nsource = \"oci://{}/spectro\"\npath = \"ingress-demo\"\nrequested = \"1.x\"\nversion = \"1.2.0\"\ndigest = \"{digest}\"\n",
+            registry.host
+        )),
+        "{}",
+        env.read("profiles/aws-prod/profile.lock")
+    );
+    let run = env.run(&["render", "aws-prod", "--layer", "ingress-demo"]);
+    run.success();
+    assert!(run.stdout.contains("    replicas: 2\n"), "{}", run.stdout);
+}

@@ -117,6 +117,9 @@ impl Format for Palette {
     }
 
     fn index(&self, at: Reader) -> Result<Index> {
+        if !at.source.lists_packs() {
+            return Ok(Index::new());
+        }
         let rev = self.head(at)?;
         let root = at.source.root();
         let mut packs = Index::new();
@@ -157,6 +160,27 @@ impl Format for Palette {
             });
         }
         Ok(packs)
+    }
+
+    /// A source that keeps each pack apart (an OCI registry's repository per pack): its
+    /// releases are the pack's tags `<pack>-<version>`, each at the folder `<pack>`.
+    fn pack_releases(&self, at: Reader, pack: &str) -> Result<Option<Vec<ReleaseRef>>> {
+        let Some(tags) = at.source.pack_tags(pack)? else {
+            return Ok(None);
+        };
+        Ok(Some(
+            tags.names()
+                .iter()
+                .filter_map(|tag| {
+                    let version = Version::parse(tag.strip_prefix(&format!("{pack}-"))?)?;
+                    Some(ReleaseRef {
+                        version,
+                        path: pack.to_string(),
+                        rev: Some(tag.clone()),
+                    })
+                })
+                .collect(),
+        ))
     }
 
     fn release_at(

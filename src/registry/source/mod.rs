@@ -91,6 +91,12 @@ pub trait Source: Send + Sync {
         Ok(vec![true; tags.len()])
     }
 
+    /// Whether the source can list its packs (an OCI registry lists no repositories: its
+    /// packs are read by name only).
+    fn lists_packs(&self) -> bool {
+        true
+    }
+
     /// One pack's release tags where the source lists them by pack (an OCI repository);
     /// `None`: [`Source::tags`] has them all.
     fn pack_tags(&self, _pack: &str) -> Result<Option<std::sync::Arc<Tags>>> {

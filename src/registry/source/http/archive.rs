@@ -45,6 +45,29 @@ impl<R: Read> Read for Counted<R> {
 
 /// The files of the chart in `bytes` (a gzipped tar), relative to its top folder.
 pub fn unpack(bytes: &[u8]) -> Result<Tree, String> {
+    unpack_folder(bytes, true)
+}
+
+/// The files of a pack folder in `bytes` (a gzipped tar): relative to the one top folder
+/// they share, or as they are when they share none (a Palette pack archive may hold its
+/// files at the top).
+pub fn unpack_pack(bytes: &[u8]) -> Result<Tree, String> {
+    let tree = unpack_folder(bytes, false)?;
+    let mut tops = tree.keys().map(|k| k.split_once('/').map(|(t, _)| t));
+    let first = tops.next().flatten();
+    if first.is_some() && tops.all(|t| t == first) {
+        let prefix = format!("{}/", first.unwrap_or_default());
+        return Ok(tree
+            .into_iter()
+            .map(|(k, v)| (k[prefix.len()..].to_string(), v))
+            .collect());
+    }
+    Ok(tree)
+}
+
+/// The files in `bytes`; with `top`, every path must be inside one top folder, which is
+/// taken off.
+fn unpack_folder(bytes: &[u8], top_folder: bool) -> Result<Tree, String> {
     let gz = flate2::read::GzDecoder::new(bytes);
     let counted = Counted {
         inner: gz,
@@ -86,7 +109,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Tree, String> {
             .split('/')
             .filter(|p| !p.is_empty())
             .collect();
-        if path.starts_with('/') || parts.len() < 2 {
+        if path.starts_with('/') || parts.is_empty() || (top_folder && parts.len() < 2) {
             return Err(format!("`{shown}` is not inside the chart's folder"));
         }
         for p in &parts {
@@ -95,6 +118,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Tree, String> {
             }
         }
         match &top {
+            _ if !top_folder => {}
             None => top = Some(parts[0].to_string()),
             Some(t) if t != parts[0] => {
                 return Err(format!(
@@ -127,7 +151,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Tree, String> {
         entry
             .read_to_end(&mut bytes)
             .map_err(|e| format!("`{shown}` cannot be read: {}", one_line(&e)))?;
-        let rel = parts[1..].join("/");
+        let rel = parts[usize::from(top_folder)..].join("/");
         if tree.insert(rel, bytes).is_some() {
             return Err(format!("`{shown}` is in it twice"));
         }

@@ -11,7 +11,7 @@
 mod archive;
 mod index;
 
-pub use self::archive::{MAX_ARCHIVE, unpack};
+pub use self::archive::{MAX_ARCHIVE, unpack, unpack_pack};
 pub use self::index::parse as parse_index;
 
 use std::collections::HashMap;

@@ -37,6 +37,9 @@ type Releases = Vec<(String, String)>;
 pub struct OciSource {
     registry: String,
     url: OciUrl,
+    /// Palette packs at `<url>/spectro-packs/archive/<name>`, each a `.tar.gz` of the pack
+    /// folder as the manifest's first layer (whatever its media type); else Helm charts.
+    palette: bool,
     settings: Settings,
     api: Api,
     /// `<cache>/oci/<digest of the URL>/tags.json`: each release's manifest digest.
@@ -48,7 +51,7 @@ pub struct OciSource {
 }
 
 impl OciSource {
-    pub fn new(registry: &str, url: OciUrl, settings: &Settings) -> OciSource {
+    pub fn new(registry: &str, url: OciUrl, settings: &Settings, palette: bool) -> OciSource {
         let key: String = hex(url.display.as_bytes())[..24].to_string();
         let client = Client::new(
             registry,
@@ -61,6 +64,7 @@ impl OciSource {
             api: Api::new(client, registry, &url.api.base),
             dir: settings.cache_dir.join("oci").join(key),
             url,
+            palette,
             settings: settings.clone(),
             tags: Mutex::default(),
             trees: Mutex::default(),
@@ -68,7 +72,13 @@ impl OciSource {
     }
 
     fn repo(&self, pack: &str) -> String {
-        crate::registry::source::join(&self.url.prefix, pack)
+        match self.palette {
+            true => crate::registry::source::join(
+                &self.url.prefix,
+                &format!("spectro-packs/archive/{pack}"),
+            ),
+            false => crate::registry::source::join(&self.url.prefix, pack),
+        }
     }
 
     fn fail(&self, message: String) -> Error {
@@ -223,7 +233,10 @@ impl OciSource {
                 self.registry
             ))])
         };
-        let layer_digest = chart_layer(&bytes).map_err(problem)?;
+        let layer_digest = match self.palette {
+            true => pack_layer(&bytes).map_err(problem)?,
+            false => chart_layer(&bytes).map_err(problem)?,
+        };
         let archive = self.blob(
             &repo,
             &layer_digest,
@@ -232,8 +245,12 @@ impl OciSource {
                 what: "a chart archive",
             },
         )?;
-        let tree = crate::registry::source::http::unpack(&archive)
-            .map_err(|why| problem(format!("has a chart archive that {why}")))?;
+        let tree = match self.palette {
+            true => crate::registry::source::http::unpack_pack(&archive)
+                .map_err(|why| problem(format!("has a pack archive that {why}")))?,
+            false => crate::registry::source::http::unpack(&archive)
+                .map_err(|why| problem(format!("has a chart archive that {why}")))?,
+        };
         let tree = Arc::new((tree, digest));
         self.trees
             .lock()
@@ -277,6 +294,21 @@ pub fn chart_layer(bytes: &[u8]) -> std::result::Result<String, String> {
         .ok_or_else(|| "names its chart layer with no sha256 digest".to_string())
 }
 
+/// The digest of a Palette pack manifest's first layer (the pack folder's archive).
+fn pack_layer(bytes: &[u8]) -> std::result::Result<String, String> {
+    let manifest: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|_| "has a manifest that is not JSON".to_string())?;
+    manifest["layers"][0]["digest"]
+        .as_str()
+        .filter(|d| {
+            d.len() == 71
+                && d.starts_with("sha256:")
+                && d[7..].bytes().all(|b| b.is_ascii_hexdigit())
+        })
+        .map(str::to_string)
+        .ok_or_else(|| "has no layer with a sha256 digest".to_string())
+}
+
 impl Source for OciSource {
     fn kind(&self) -> RegistryKind {
         RegistryKind::Oci
@@ -288,6 +320,10 @@ impl Source for OciSource {
 
     fn is_cached(&self) -> bool {
         self.dir.join("tags.json").is_file()
+    }
+
+    fn lists_packs(&self) -> bool {
+        false
     }
 
     /// An OCI registry lists no packs: only the packs a layer names are read.
