@@ -727,3 +727,40 @@ fn offline_says_exactly_what_is_missing() {
     env.run(&["--offline", "render", "aws-prod", "-q"])
         .success();
 }
+
+#[test]
+fn a_deprecated_chart_is_said_to_be_deprecated() {
+    use strata_test_support::http::{Member, tgz};
+    let repo = Repo::new();
+    let archive = tgz(&[
+        Member::File(
+            "demo/Chart.yaml",
+            b"apiVersion: v2\nname: demo\nversion: 1.1.0\ndeprecated: true\n",
+        ),
+        Member::File("demo/values.yaml", b"replicas: 1\n"),
+    ]);
+    let (code, stderr) = {
+        let old = sha256_hex(&repo.v11);
+        fs_err::write(repo.dir.join("charts/archives/demo-1.1.0.tgz"), &archive).unwrap();
+        let index = fs_err::read_to_string(repo.dir.join("charts/index.yaml")).unwrap();
+        fs_err::write(
+            repo.dir.join("charts/index.yaml"),
+            index.replace(&old, &sha256_hex(&archive)),
+        )
+        .unwrap();
+        let run = repo.env.run(&["lock"]);
+        (run.code, run.stderr)
+    };
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("warning: registry `charts`: chart `demo` 1.1.0 is deprecated (`deprecated: true` in its Chart.yaml)\n"),
+        "{stderr}"
+    );
+    let show = repo.env.run(&["pack", "show", "demo"]);
+    assert!(
+        show.stdout
+            .contains("  deprecated: yes: its maintainers no longer support it\n"),
+        "{}",
+        show.stdout
+    );
+}

@@ -194,6 +194,38 @@ fn credentials_come_from_the_environment_or_the_docker_configuration() {
         env.read("profiles/aws-prod/profile.lock")
             .contains(&format!("digest = \"{digest}\""))
     );
+    // Or a credential helper the configuration names (`credsStore`), run as
+    // `docker-credential-<name> get` with the host on its input.
+    let bin = env.outside("bin");
+    fs_err::create_dir_all(&bin).unwrap();
+    let helper = bin.join("docker-credential-teststore");
+    fs_err::write(
+        &helper,
+        format!(
+            "#!/bin/sh\nread host\n[ \"$host\" = \"{}\" ] || exit 1\necho '{{\"Username\": \"bot\", \"Secret\": \"s3cret-pass\"}}'\n",
+            registry.host
+        ),
+    )
+    .unwrap();
+    let mut perms = fs_err::metadata(&helper).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    fs_err::set_permissions(&helper, perms).unwrap();
+    fs_err::write(
+        docker.join("config.json"),
+        "{\"credsStore\": \"teststore\"}",
+    )
+    .unwrap();
+    env.set_var(
+        "PATH",
+        &format!(
+            "{}:{}",
+            bin.display(),
+            std::env::var("PATH").unwrap_or_default()
+        ),
+    );
+    fs_err::remove_dir_all(env.cache()).unwrap();
+    fs_err::remove_file(env.path("profiles/aws-prod/profile.lock")).unwrap();
+    env.run(&["lock", "-q"]).success();
     // Or the environment, which wins.
     env.set_var("DOCKER_CONFIG", env.outside("nowhere").to_str().unwrap());
     env.set_var("STRATA_REGISTRY_CHARTS_USERNAME", "bot");

@@ -255,6 +255,16 @@ impl Format for Helm {
             }
         }
         let mut facts = Vec::new();
+        if chart["deprecated"].as_bool() == Some(true) {
+            facts.push((
+                "deprecated".to_string(),
+                "yes: its maintainers no longer support it".to_string(),
+            ));
+            at.warnings.warn(Diagnostic::plain(format!(
+                "registry `{}`: chart `{name}` {} is deprecated (`deprecated: true` in its Chart.yaml)",
+                at.registry, release.version
+            )));
+        }
         for key in ["appVersion", "type", "kubeVersion"] {
             if let Some(v) = chart[key].as_str() {
                 facts.push((key.to_string(), v.to_string()));
