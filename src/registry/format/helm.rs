@@ -254,36 +254,7 @@ impl Format for Helm {
                 }
             }
         }
-        let mut facts = Vec::new();
-        if chart["deprecated"].as_bool() == Some(true) {
-            facts.push((
-                "deprecated".to_string(),
-                "yes: its maintainers no longer support it".to_string(),
-            ));
-            at.warnings.warn(Diagnostic::plain(format!(
-                "registry `{}`: chart `{name}` {} is deprecated (`deprecated: true` in its Chart.yaml)",
-                at.registry, release.version
-            )));
-        }
-        for key in ["appVersion", "type", "kubeVersion"] {
-            if let Some(v) = chart[key].as_str() {
-                facts.push((key.to_string(), v.to_string()));
-            }
-        }
-        if let Some(deps) = chart["dependencies"].as_vec() {
-            for d in deps {
-                let mut line = format!(
-                    "{} {} from {}",
-                    d["name"].as_str().unwrap_or("?"),
-                    d["version"].as_str().unwrap_or("*"),
-                    d["repository"].as_str().unwrap_or("(this chart)")
-                );
-                if let Some(c) = d["condition"].as_str() {
-                    line.push_str(&format!(" (when {c})"));
-                }
-                facts.push(("dependency".to_string(), line));
-            }
-        }
+        let facts = facts(&at, &chart, &name, release);
         let document = super::values::read(&files, &base, &mut problems);
         if !problems.is_empty() {
             return Err(Error::Catalog(problems));
@@ -312,6 +283,47 @@ impl Format for Helm {
             ..Pack::new(name, release.version.clone(), manifest, files)
         })
     }
+}
+
+/// What `pack show` tells of a chart besides its values: deprecation (also a warning),
+/// `appVersion`, `type`, `kubeVersion` and each dependency.
+fn facts(
+    at: &Reader,
+    chart: &yaml_rust2::Yaml,
+    name: &str,
+    release: &ReleaseRef,
+) -> Vec<(String, String)> {
+    let mut facts = Vec::new();
+    if chart["deprecated"].as_bool() == Some(true) {
+        facts.push((
+            "deprecated".to_string(),
+            "yes: its maintainers no longer support it".to_string(),
+        ));
+        at.warnings.warn(Diagnostic::plain(format!(
+            "registry `{}`: chart `{name}` {} is deprecated (`deprecated: true` in its Chart.yaml)",
+            at.registry, release.version
+        )));
+    }
+    for key in ["appVersion", "type", "kubeVersion"] {
+        if let Some(v) = chart[key].as_str() {
+            facts.push((key.to_string(), v.to_string()));
+        }
+    }
+    if let Some(deps) = chart["dependencies"].as_vec() {
+        for d in deps {
+            let mut line = format!(
+                "{} {} from {}",
+                d["name"].as_str().unwrap_or("?"),
+                d["version"].as_str().unwrap_or("*"),
+                d["repository"].as_str().unwrap_or("(this chart)")
+            );
+            if let Some(c) = d["condition"].as_str() {
+                line.push_str(&format!(" (when {c})"));
+            }
+            facts.push(("dependency".to_string(), line));
+        }
+    }
+    facts
 }
 
 /// Helm's `kubeVersion` as a requirement on the kubernetes layer. A `-0` suffix admits the
