@@ -764,3 +764,54 @@ fn a_deprecated_chart_is_said_to_be_deprecated() {
         show.stdout
     );
 }
+
+#[test]
+fn an_index_larger_than_the_bound_is_refused_without_reading_it_all() {
+    let repo = Repo::new();
+    let mut big = String::from("apiVersion: v1\nentries: {}\n");
+    big.push_str(&format!("# {}\n", "x".repeat(97 << 20)));
+    fs_err::write(repo.dir.join("charts/index.yaml"), big).unwrap();
+    let run = repo.env.run(&["lock"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "registry `charts`: `{}/charts/index.yaml` is larger than 96 MiB, the most strata reads of an index",
+            repo.server.url
+        )),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_unchanged_index_is_not_downloaded_again() {
+    let repo = Repo::new();
+    let env = &repo.env;
+    env.run(&["lock", "-q"]).success();
+    // Locked reads do not ask; `fetch` asks whether it changed.
+    env.run(&["render", "aws-prod", "-q"]).success();
+    env.run(&["fetch", "-q"]).success();
+    assert_eq!(
+        repo.server.requests(),
+        [
+            "GET /charts/index.yaml",
+            "GET /charts/archives/demo-1.1.0.tgz",
+            "GET /charts/index.yaml -> 304",
+        ]
+    );
+    // A changed index is read again.
+    let index = fs_err::read_to_string(repo.dir.join("charts/index.yaml")).unwrap();
+    fs_err::write(
+        repo.dir.join("charts/index.yaml"),
+        index.replace(
+            "generated: \"2026-01-01T00:00:00Z\"",
+            "generated: \"2026-02-01T00:00:00Z\"",
+        ),
+    )
+    .unwrap();
+    env.run(&["fetch", "-q"]).success();
+    assert_eq!(
+        repo.server.requests().last().unwrap(),
+        "GET /charts/index.yaml"
+    );
+}

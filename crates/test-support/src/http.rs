@@ -19,7 +19,7 @@ pub struct Server {
     server: Arc<tiny_http::Server>,
     thread: Option<std::thread::JoinHandle<()>>,
     /// Every request's method and path, in order (` (with Authorization)` after a request
-    /// that carried credentials).
+    /// that carried credentials, ` -> 304` when it was answered Not Modified).
     pub requests: Arc<Mutex<Vec<String>>>,
     /// Paths answered with a status instead of the file.
     pub overrides: Overrides,
@@ -54,9 +54,11 @@ impl Server {
                 } else {
                     ""
                 };
-                reqs.lock()
-                    .unwrap()
-                    .push(format!("{} {path}{authorized}", rq.method()));
+                let entry = {
+                    let mut r = reqs.lock().unwrap();
+                    r.push(format!("{} {path}{authorized}", rq.method()));
+                    r.len() - 1
+                };
                 let status = over
                     .lock()
                     .unwrap()
@@ -76,6 +78,9 @@ impl Server {
                 } else {
                     file_response(&root, &path, header("If-None-Match"))
                 };
+                if response.status_code().0 == 304 {
+                    reqs.lock().unwrap()[entry].push_str(" -> 304");
+                }
                 let _ = rq.respond(response);
             }
         });

@@ -283,6 +283,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_index_of_too_many_releases_is_refused() {
+        let mut text = String::from("apiVersion: v1\nentries:\n  a:\n");
+        for i in 0..=MAX_ENTRIES {
+            text.push_str(&format!("  - {{version: 1.0.{i}, urls: [x]}}\n"));
+        }
+        assert_eq!(
+            parse(text.as_bytes()).unwrap_err(),
+            "`index.yaml` lists more than 250000 chart releases, the most strata reads"
+        );
+    }
+
+    #[test]
     fn index_entries_and_what_is_skipped() {
         let text = "apiVersion: v1\nentries:\n  app:\n  - name: app\n    version: 1.2.0\n    digest: ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef0123456789\n    urls: [charts/app-1.2.0.tgz]\n    kubeVersion: '>=1.25.0-0'\n    deprecated: true\n  - name: app\n    version: banana\n    urls: [x.tgz]\n  - name: other\n    version: 1.0.0\n    urls: [x.tgz]\n  - name: app\n    version: 1.0.0\n    urls: []\n  Bad_Name:\n  - version: 1.0.0\n    urls: [y.tgz]\ngenerated: '2026-01-01'\n";
         let index = parse(text.as_bytes()).unwrap();
