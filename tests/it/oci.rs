@@ -498,3 +498,53 @@ fn palette_packs_pushed_to_an_oci_registry_are_read_by_name() {
     run.success();
     assert!(run.stdout.contains("    replicas: 2\n"), "{}", run.stdout);
 }
+
+/// A registry in Distribution's token auth mode (as Docker Hub, GHCR and Quay are): the
+/// `WWW-Authenticate: Bearer` challenge is answered with a token from its realm, asked for
+/// with the credentials, for the repository's pull scope only.
+#[test]
+fn bearer_tokens_are_fetched_from_the_registry_s_realm() {
+    if !strata_test_support::tool("docker-registry", "oci::bearer_tokens") {
+        return;
+    }
+    let env0 = Env::new();
+    let tokens = strata_test_support::token::TokenService::start("bot", "s3cret-pass");
+    let registry =
+        Registry::start_with_tokens(&env0.outside("registry"), &tokens, "bot", "s3cret-pass");
+    let digest = registry.push_chart(
+        "tokened/demo",
+        "1.0.0",
+        &chart("demo", "1.0.0", VALUES, &[]),
+    );
+    tokens.asked.lock().unwrap().clear();
+    let env = catalog(&registry.host, "tokened", "1.x");
+    // Without credentials the realm refuses, and strata says what to set.
+    let run = env.run(&["lock"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("answered 401"), "{}", run.stderr);
+    env.set_var("STRATA_REGISTRY_CHARTS_USERNAME", "bot");
+    env.set_var("STRATA_REGISTRY_CHARTS_PASSWORD", "s3cret-pass");
+    env.run(&["lock", "-q"]).success();
+    assert!(
+        env.read("profiles/aws-prod/profile.lock")
+            .contains(&format!("digest = \"{digest}\""))
+    );
+    let asked = tokens.asked.lock().unwrap().clone();
+    // Refused without credentials, granted with them; always a pull scope of one
+    // repository (layers that name no registry are looked for here too).
+    assert!(
+        asked.contains(&"repository:tokened/demo:pull (refused)".to_string()),
+        "{asked:?}"
+    );
+    assert!(
+        asked.contains(&"repository:tokened/demo:pull".to_string()),
+        "{asked:?}"
+    );
+    assert!(
+        asked.iter().all(|a| a.starts_with("repository:tokened/")
+            && (a.ends_with(":pull") || a.ends_with(":pull (refused)"))),
+        "{asked:?}"
+    );
+    let run = env.run(&["render", "aws-prod", "--layer", "demo"]);
+    assert!(run.stdout.ends_with("replicas: 3\n"), "{}", run.stdout);
+}

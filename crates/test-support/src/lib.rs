@@ -6,6 +6,7 @@
 pub mod git;
 pub mod http;
 pub mod oci;
+pub mod token;
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -17,6 +17,8 @@ pub struct Registry {
     child: Child,
     _dir: PathBuf,
     credentials: Option<(String, String)>,
+    /// Token auth: the realm to ask for push tokens (with `credentials`).
+    realm: Option<String>,
 }
 
 fn free_port() -> u16 {
@@ -31,13 +33,41 @@ impl Registry {
     /// Starts `docker-registry` with storage under `dir`; with `basic`, requests need that
     /// user and password.
     pub fn start(dir: &Path, basic: Option<(&str, &str)>) -> Registry {
+        Registry::start_with(dir, basic, None)
+    }
+
+    /// Starts `docker-registry` in token auth mode: requests need a Bearer token from
+    /// `tokens`, which grants them to `user` with `password`.
+    pub fn start_with_tokens(
+        dir: &Path,
+        tokens: &crate::token::TokenService,
+        user: &str,
+        password: &str,
+    ) -> Registry {
+        Registry::start_with(dir, Some((user, password)), Some(tokens))
+    }
+
+    fn start_with(
+        dir: &Path,
+        basic: Option<(&str, &str)>,
+        tokens: Option<&crate::token::TokenService>,
+    ) -> Registry {
         fs_err::create_dir_all(dir.join("storage")).unwrap();
         let port = free_port();
         let mut config = format!(
             "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n",
             dir.join("storage").display()
         );
-        if let Some((user, password)) = basic {
+        if let Some(t) = tokens {
+            fs_err::write(dir.join("token.pem"), &t.cert_pem).unwrap();
+            config.push_str(&format!(
+                "auth:\n  token:\n    realm: {}\n    service: {}\n    issuer: {}\n    rootcertbundle: {}\n",
+                t.realm,
+                crate::token::SERVICE,
+                crate::token::ISSUER,
+                dir.join("token.pem").display()
+            ));
+        } else if let Some((user, password)) = basic {
             let hash = bcrypt::hash(password, 4).unwrap();
             fs_err::write(dir.join("htpasswd"), format!("{user}:{hash}\n")).unwrap();
             config.push_str(&format!(
@@ -67,6 +97,7 @@ impl Registry {
             child,
             _dir: dir.to_path_buf(),
             credentials: basic.map(|(u, p)| (u.to_string(), p.to_string())),
+            realm: tokens.map(|t| t.realm.clone()),
         };
         let deadline = Instant::now() + Duration::from_secs(20);
         while std::net::TcpStream::connect(&registry.host).is_err() {
@@ -85,8 +116,31 @@ impl Registry {
 
     fn authorize(
         &self,
+        repo: &str,
         mut req: ureq::RequestBuilder<ureq::typestate::WithBody>,
     ) -> ureq::RequestBuilder<ureq::typestate::WithBody> {
+        if let (Some(realm), Some((u, p))) = (&self.realm, &self.credentials) {
+            let mut answer = Registry::agent()
+                .get(format!(
+                    "{realm}?service={}&scope=repository:{repo}:pull,push",
+                    crate::token::SERVICE
+                ))
+                .header(
+                    "Authorization",
+                    format!(
+                        "Basic {}",
+                        crate::http::base64(format!("{u}:{p}").as_bytes())
+                    ),
+                )
+                .call()
+                .unwrap();
+            let v: serde_json::Value =
+                serde_json::from_slice(&answer.body_mut().read_to_vec().unwrap()).unwrap();
+            return req.header(
+                "Authorization",
+                format!("Bearer {}", v["token"].as_str().unwrap()),
+            );
+        }
         if let Some((u, p)) = &self.credentials {
             req = req.header(
                 "Authorization",
@@ -104,7 +158,10 @@ impl Registry {
         let digest = format!("sha256:{}", sha256_hex(bytes));
         let agent = Registry::agent();
         let start = self
-            .authorize(agent.post(format!("http://{}/v2/{repo}/blobs/uploads/", self.host)))
+            .authorize(
+                repo,
+                agent.post(format!("http://{}/v2/{repo}/blobs/uploads/", self.host)),
+            )
             .send_empty()
             .unwrap();
         assert_eq!(start.status().as_u16(), 202, "upload start");
@@ -122,7 +179,7 @@ impl Registry {
         };
         let sep = if url.contains('?') { '&' } else { '?' };
         let put = self
-            .authorize(agent.put(format!("{url}{sep}digest={digest}")))
+            .authorize(repo, agent.put(format!("{url}{sep}digest={digest}")))
             .header("Content-Type", "application/octet-stream")
             .send(bytes)
             .unwrap();
@@ -140,10 +197,13 @@ impl Registry {
     ) -> String {
         let agent = Registry::agent();
         let put = self
-            .authorize(agent.put(format!(
-                "http://{}/v2/{repo}/manifests/{reference}",
-                self.host
-            )))
+            .authorize(
+                repo,
+                agent.put(format!(
+                    "http://{}/v2/{repo}/manifests/{reference}",
+                    self.host
+                )),
+            )
             .header("Content-Type", media_type)
             .send(bytes)
             .unwrap();
