@@ -815,3 +815,27 @@ fn an_unchanged_index_is_not_downloaded_again() {
         "GET /charts/index.yaml"
     );
 }
+
+#[test]
+fn concurrent_runs_share_the_cache() {
+    let repo = Repo::new();
+    let other = Env::new();
+    other.write("strata.toml", &repo.env.read("strata.toml"));
+    other.profile("aws-prod", &repo.env.read("profiles/aws-prod/profile.toml"));
+    other.set_var("STRATA_CACHE", repo.env.cache().to_str().unwrap());
+    let runs: Vec<_> = std::thread::scope(|s| {
+        let a = s.spawn(|| repo.env.run(&["lock", "-q"]));
+        let b = s.spawn(|| other.run(&["lock", "-q"]));
+        vec![a.join().unwrap(), b.join().unwrap()]
+    });
+    for run in &runs {
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    assert_eq!(
+        repo.env.read("profiles/aws-prod/profile.lock"),
+        other.read("profiles/aws-prod/profile.lock")
+    );
+    repo.env
+        .run(&["--offline", "render", "aws-prod", "-q"])
+        .success();
+}
