@@ -250,6 +250,12 @@ impl Registry {
         Ok(pack)
     }
 
+    /// What a chart repository's index says of a pack, without downloading it (see
+    /// [`Source::describe`]).
+    pub fn describe(&self, name: &str) -> Result<Option<String>> {
+        self.source.describe(name)
+    }
+
     /// The newest stable release's pack, or the newest of all when there is no stable one.
     pub fn newest(&self, name: &str) -> Result<Option<Arc<Pack>>> {
         let releases = self.releases(name)?;

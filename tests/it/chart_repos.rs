@@ -839,3 +839,15 @@ fn concurrent_runs_share_the_cache() {
         .run(&["--offline", "render", "aws-prod", "-q"])
         .success();
 }
+
+#[test]
+fn pack_list_reads_the_index_and_downloads_no_archive() {
+    let repo = Repo::new();
+    let run = repo.env.run(&["pack", "list", "--registry", "charts"]);
+    run.success();
+    assert_eq!(
+        run.stdout,
+        "PACK  LAYER  CATEGORY  NEWEST  REGISTRY  CLOUDS\ndemo  addon  chart     1.1.0   charts    all\n"
+    );
+    assert_eq!(repo.server.requests(), ["GET /charts/index.yaml"]);
+}

@@ -74,6 +74,11 @@ fn list(args: ListArgs, ctx: &Context) -> Result<()> {
     let mut rows = Vec::new();
     for reg in registries {
         for name in reg.pack_names()? {
+            // A chart repository's packs are listed from its index: no archive downloaded.
+            if let Some(description) = reg.describe(&name)? {
+                rows.extend(chart_row(reg, &name, description, layer)?);
+                continue;
+            }
             let Some(newest) = reg.newest(&name)? else {
                 continue;
             };
@@ -135,6 +140,38 @@ fn list(args: ListArgs, ctx: &Context) -> Result<()> {
         &table,
     ));
     Ok(())
+}
+
+/// The row of a chart from a chart repository's index: a chart fits any layer and cloud.
+fn chart_row(
+    reg: &Registry,
+    name: &str,
+    description: String,
+    layer: Option<LayerType>,
+) -> Result<Option<ListRow>> {
+    if layer.is_some_and(|l| l != LayerType::Addon) {
+        return Ok(None);
+    }
+    let releases = reg.releases(name)?;
+    let Some(newest) = releases
+        .iter()
+        .rev()
+        .find(|r| !r.version.is_prerelease())
+        .or(releases.last())
+    else {
+        return Ok(None);
+    };
+    Ok(Some(ListRow {
+        name: name.to_string(),
+        registry: reg.name.clone(),
+        layer: LayerType::Addon.to_string(),
+        category: "chart".to_string(),
+        display_name: name.to_string(),
+        description,
+        clouds: vec!["all".to_string()],
+        newest: newest.version.to_string(),
+        releases: releases.iter().map(|r| r.version.to_string()).collect(),
+    }))
 }
 
 /// The JSON Schema of this command's `--format json` output.

@@ -91,6 +91,12 @@ pub trait Source: Send + Sync {
         Ok(vec![true; tags.len()])
     }
 
+    /// What a chart repository's index says of a pack (its newest release's description),
+    /// so that listing its packs downloads no archive; `None` elsewhere.
+    fn describe(&self, _pack: &str) -> Result<Option<String>> {
+        Ok(None)
+    }
+
     /// Whether the source can list its packs (an OCI registry lists no repositories: its
     /// packs are read by name only).
     fn lists_packs(&self) -> bool {

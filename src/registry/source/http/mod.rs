@@ -330,6 +330,17 @@ impl Source for HelmRepo {
         Ok(Some(self.loaded()?.tags.clone()))
     }
 
+    fn describe(&self, pack: &str) -> Result<Option<String>> {
+        let loaded = self.loaded()?;
+        let newest = loaded.index.charts.get(pack).and_then(|entries| {
+            entries
+                .iter()
+                .filter_map(|e| Some((crate::model::version::Version::parse(&e.version)?, e)))
+                .max_by(|a, b| a.0.cmp(&b.0))
+        });
+        Ok(newest.map(|(_, e)| e.description.clone().unwrap_or_else(|| pack.to_string())))
+    }
+
     fn subdirs(&self, rev: Option<&str>, dir: &str) -> Result<Vec<String>> {
         if !dir.is_empty() {
             return Ok(Vec::new());
