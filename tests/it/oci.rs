@@ -226,6 +226,26 @@ fn credentials_come_from_the_environment_or_the_docker_configuration() {
     fs_err::remove_dir_all(env.cache()).unwrap();
     fs_err::remove_file(env.path("profiles/aws-prod/profile.lock")).unwrap();
     env.run(&["lock", "-q"]).success();
+    // Or Helm's registry configuration, as `helm registry login` writes it, with a
+    // credential helper for this host only (`credHelpers`).
+    let helm_config = env.outside("helm-registry.json");
+    fs_err::write(
+        &helm_config,
+        format!(
+            "{{\"credHelpers\": {{\"{}\": \"teststore\"}}}}",
+            registry.host
+        ),
+    )
+    .unwrap();
+    fs_err::write(docker.join("config.json"), "{}").unwrap();
+    env.set_var("HELM_REGISTRY_CONFIG", helm_config.to_str().unwrap());
+    fs_err::remove_dir_all(env.cache()).unwrap();
+    fs_err::remove_file(env.path("profiles/aws-prod/profile.lock")).unwrap();
+    env.run(&["lock", "-q"]).success();
+    env.set_var(
+        "HELM_REGISTRY_CONFIG",
+        env.outside("nowhere.json").to_str().unwrap(),
+    );
     // Or the environment, which wins.
     env.set_var("DOCKER_CONFIG", env.outside("nowhere").to_str().unwrap());
     env.set_var("STRATA_REGISTRY_CHARTS_USERNAME", "bot");
