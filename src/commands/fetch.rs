@@ -21,6 +21,8 @@ pub struct Args {
 #[derive(Serialize, schemars::JsonSchema)]
 struct Fetched {
     name: String,
+    /// `git`, `helm` or `oci`.
+    kind: &'static str,
     source: String,
     packs: usize,
     releases: usize,
@@ -68,17 +70,25 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
     Registries::prepare(&selected)?;
     let mut out = Vec::new();
     for reg in &selected {
-        let names = reg.pack_names()?;
-        let mut releases = 0;
-        for n in &names {
-            releases += reg.releases(n)?.len();
-        }
         let archives = match reg.kind() {
             RegistryKind::Helm | RegistryKind::Oci => Some(locked_archives(&catalog, reg)?),
             _ => None,
         };
+        // An OCI registry lists no packs: what is fetched of it is what the locks name.
+        let (names, releases) = match reg.kind() {
+            RegistryKind::Oci => (Vec::new(), 0),
+            _ => {
+                let names = reg.pack_names()?;
+                let mut releases = 0;
+                for n in &names {
+                    releases += reg.releases(n)?.len();
+                }
+                (names, releases)
+            }
+        };
         out.push(Fetched {
             name: reg.name.clone(),
+            kind: reg.kind().as_str(),
             source: reg.source(),
             packs: names.len(),
             releases,
@@ -96,16 +106,24 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         for f in &out {
             ctx.out.status(
                 "Fetched",
-                &format!(
-                    "`{}` ({}): {}, {}{}",
-                    f.name,
-                    f.source,
-                    plural(f.packs, "pack"),
-                    plural(f.releases, "release"),
-                    f.archives
-                        .map(|n| format!(", {} of locked releases", plural(n, "chart archive")))
-                        .unwrap_or_default()
-                ),
+                &match (f.kind, f.archives) {
+                    ("oci", Some(n)) => format!(
+                        "`{}` ({}): {} of locked releases",
+                        f.name,
+                        f.source,
+                        plural(n, "chart")
+                    ),
+                    (_, archives) => format!(
+                        "`{}` ({}): {}, {}{}",
+                        f.name,
+                        f.source,
+                        plural(f.packs, "pack"),
+                        plural(f.releases, "release"),
+                        archives
+                            .map(|n| format!(", {} of locked releases", plural(n, "chart archive")))
+                            .unwrap_or_default()
+                    ),
+                },
             );
         }
     }

@@ -62,7 +62,8 @@ struct Row {
     source: String,
     /// `built in`, `local`, `cached` or `not fetched`.
     cache: &'static str,
-    /// Unknown for a git registry that is not in the cache.
+    /// Unknown for a git registry or chart repository that is not in the cache, and for an
+    /// OCI registry (which lists no packs).
     packs: Option<usize>,
 }
 
@@ -79,7 +80,8 @@ fn list(ctx: &Context) -> Result<()> {
             RegistryKind::Git | RegistryKind::Helm => "not fetched",
             RegistryKind::Oci => "by pack",
         };
-        let packs = if reg.is_cached() {
+        // An OCI registry lists no packs: it is read pack by pack.
+        let packs = if reg.is_cached() && reg.kind() != RegistryKind::Oci {
             Some(reg.pack_names()?.len())
         } else {
             None

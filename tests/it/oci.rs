@@ -568,3 +568,29 @@ fn bearer_tokens_are_fetched_from_the_registry_s_realm() {
     let run = env.run(&["render", "aws-prod", "--layer", "demo"]);
     assert!(run.stdout.ends_with("replicas: 3\n"), "{}", run.stdout);
 }
+
+#[test]
+fn fetch_and_registry_list_speak_of_an_oci_registry_as_it_is() {
+    let Some(registry) = shared() else { return };
+    registry.push_chart("listed/demo", "1.0.0", &chart("demo", "1.0.0", VALUES, &[]));
+    let env = catalog(&registry.host, "listed", "1.x");
+    env.run(&["lock", "-q"]).success();
+    let run = env.run(&["fetch"]);
+    run.success();
+    assert_eq!(
+        run.stderr,
+        format!(
+            "   Fetched `charts` (oci://{}/listed): 1 chart of locked releases\n",
+            registry.host
+        )
+    );
+    let run = env.run(&["registry", "list"]);
+    assert!(
+        run.stdout.ends_with(&format!(
+            "charts  oci      helm    oci://{}/listed  by pack   -\n",
+            registry.host
+        )),
+        "{}",
+        run.stdout
+    );
+}
