@@ -7,6 +7,7 @@ pub(crate) mod export;
 pub(crate) mod fetch;
 pub(crate) mod init;
 pub(crate) mod lock;
+pub(crate) mod manifests;
 pub(crate) mod outdated;
 pub(crate) mod pack;
 pub(crate) mod profile;
@@ -37,6 +38,7 @@ pub fn output_schemas() -> Vec<(&'static str, serde_json::Value)> {
         profile::json_schemas(),
         registry::json_schemas(),
         render::json_schemas(),
+        manifests::json_schemas(),
         validate::json_schemas(),
         verify::json_schemas(),
     ] {

@@ -37,6 +37,10 @@ pub struct Args {
     /// wins over it
     #[arg(long = "var", value_name = "NAME=VALUE", conflicts_with = "all")]
     pub vars: Vec<String>,
+    /// The Kubernetes objects the layers run: charts through `helm template`, and the
+    /// manifests (with `--out`, DIR/<layer>/<kind>-<namespace>-<name>.yaml)
+    #[arg(long, conflicts_with_all = ["all", "kind"])]
+    pub manifests: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -61,6 +65,15 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
     let Some(name) = &args.profile else {
         return render_all(&catalog, args.out.as_deref(), args.kind, ctx);
     };
+    if args.manifests {
+        let asked = super::manifests::Asked {
+            profile: name,
+            layer: args.layer.as_deref(),
+            vars: &args.vars,
+            out: args.out.as_deref(),
+        };
+        return super::manifests::render(&catalog, &asked, ctx);
+    }
     let r = render_profile(&catalog, name, args.layer.as_deref(), &args.vars, &env_var)?;
     emit(
         &[(None, r.layers)],

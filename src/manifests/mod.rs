@@ -2,3 +2,171 @@
 //! templates, and its charts through Helm's own engine), the objects as a model (keyed by
 //! group, kind, namespace and name), their review between two revisions, and the checks on
 //! them (APIs the profile's Kubernetes no longer serves, references nothing provides).
+
+pub mod helm;
+pub mod objects;
+
+use std::sync::Arc;
+
+pub use objects::Object;
+
+use crate::catalog::Catalog;
+use crate::diagnostic::Diagnostic;
+use crate::error::{Error, Result};
+use crate::lock::render::{PackOrigin, RenderedLayer};
+use crate::lockfile::Lock;
+use crate::model::chart::Chart;
+use crate::model::pack::{LayerType, Pack};
+use crate::render::FileKind;
+
+/// Every object the rendered `layers` of a profile run, in layer order: each chart through
+/// `helm template` (the chart of a chart registry from its locked release; a chart a pack
+/// delivers from its repository, checked against its `[[layer.chart]]` digest when the lock
+/// has one), then the layer's manifest files. `notes` gets what the reader should know (a
+/// chart rendered without a lock of its own).
+pub fn render(
+    catalog: &Catalog,
+    lock: &Lock,
+    layers: &[RenderedLayer],
+    packs: &[Arc<Pack>],
+    helm: &helm::Helm,
+    notes: &mut Vec<String>,
+) -> Result<Vec<Object>> {
+    let kube = lock
+        .layers
+        .iter()
+        .find(|l| l.ty == LayerType::Kubernetes)
+        .map(|l| l.version.as_str().to_string());
+    let mut objects = Vec::new();
+    let mut problems = Vec::new();
+    for layer in layers {
+        let Some(pack) = packs
+            .iter()
+            .find(|p| p.name == layer.pack && p.version == layer.version)
+        else {
+            continue;
+        };
+        for chart in &layer.charts {
+            match chart_objects(catalog, layer, pack, chart, kube.as_deref(), helm, notes)? {
+                Ok(mut found) => objects.append(&mut found),
+                Err(d) => problems.push(d),
+            }
+        }
+        for (file, kind) in &layer.kinds {
+            if *kind != FileKind::Manifest {
+                continue;
+            }
+            let text = &layer.files[file];
+            let source = format!("{}/{file}", layer.name);
+            for (src, doc) in objects::documents(text, &source) {
+                match object(layer, None, &src, doc) {
+                    Ok(o) => objects.push(o),
+                    Err(d) => problems.push(d),
+                }
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(objects)
+    } else {
+        Err(Error::Catalog(problems))
+    }
+}
+
+/// One chart of a layer through helm.
+fn chart_objects(
+    catalog: &Catalog,
+    layer: &RenderedLayer,
+    pack: &Pack,
+    chart: &Chart,
+    kube: Option<&str>,
+    helm: &helm::Helm,
+    notes: &mut Vec<String>,
+) -> Result<std::result::Result<Vec<Object>, Diagnostic>> {
+    let problem = |why: String| {
+        Diagnostic::plain(format!(
+            "layer `{}`: chart `{}` {}: {why}",
+            layer.name, chart.name, chart.version
+        ))
+    };
+    let fetched;
+    let tree = if layer.origin == PackOrigin::Helm {
+        &pack.files
+    } else {
+        let Some((tree, digest)) =
+            catalog
+                .registries
+                .charts
+                .chart(&chart.repo, &chart.name, &chart.version)?
+        else {
+            return Ok(Err(problem(format!(
+                "it is not in its repository `{}`",
+                chart.repo
+            ))));
+        };
+        match layer.chart_digests.get(&chart.name) {
+            Some(locked) if *locked != digest => {
+                return Ok(Err(problem(format!(
+                    "it was `{locked}` when locked, and is `{digest}` now"
+                ))
+                .with_hint(format!(
+                    "if the change is intended, accept it with `strata update --pack {}`",
+                    layer.pack
+                ))));
+            }
+            Some(_) => {}
+            None => notes.push(format!(
+                "chart `{}` {} of layer `{}` is not locked (`lock_charts` is off): rendered from `{}` as it is now",
+                chart.name, chart.version, layer.name, chart.repo
+            )),
+        }
+        fetched = tree;
+        &fetched
+    };
+    let values = layer
+        .files
+        .get(chart.values_file())
+        .map_or("", String::as_str);
+    let release = chart.release.clone().unwrap_or_else(|| layer.name.clone());
+    let out = match helm.template(tree, &release, &chart.namespace, kube, values) {
+        Ok(out) => out,
+        Err(why) => return Ok(Err(problem(format!("helm: {why}")))),
+    };
+    let fallback = format!("{}/templates", chart.name);
+    let mut found = Vec::new();
+    for (src, doc) in objects::documents(&out, &fallback) {
+        let source = format!("{}/{src}", layer.name);
+        match object(layer, Some(&chart.name), &source, doc) {
+            Ok(o) => found.push(o),
+            Err(d) => return Ok(Err(d)),
+        }
+    }
+    Ok(Ok(found))
+}
+
+/// An object from one document, or why the document is no object.
+fn object(
+    layer: &RenderedLayer,
+    chart: Option<&str>,
+    source: &str,
+    text: String,
+) -> std::result::Result<Object, Diagnostic> {
+    let (api_version, kind, namespace, name) = objects::identify(&text).map_err(|why| {
+        Diagnostic::plain(format!(
+            "layer `{}`: `{}` renders a document that is no Kubernetes object: {why}",
+            layer.name,
+            crate::shown::one_line(source)
+        ))
+    })?;
+    Ok(Object {
+        layer: layer.name.clone(),
+        chart: chart.map(str::to_string),
+        api_version,
+        kind,
+        namespace,
+        name,
+        source: source.to_string(),
+        digest: crate::digest::sha256(text.as_bytes()),
+        text,
+    })
+}

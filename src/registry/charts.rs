@@ -68,6 +68,23 @@ impl ChartRepos {
         Ok(source)
     }
 
+    /// The files of chart `name` at `version` in `repo` and its digest; `None` when the
+    /// repository has no such release.
+    pub fn chart(
+        &self,
+        repo: &str,
+        name: &str,
+        version: &str,
+    ) -> Result<Option<(super::source::Tree, String)>> {
+        let source = self.source(repo)?;
+        let rev = format!("{name}-{version}");
+        let Some(tree) = source.read_dir(Some(&rev), name)? else {
+            return Ok(None);
+        };
+        let digest = source.release_digest(Some(&rev))?.unwrap_or_default();
+        Ok(Some((tree, digest)))
+    }
+
     /// The digest of chart `name` at `version` in `repo`; `None` when the repository has
     /// no such release.
     pub fn digest(&self, repo: &str, name: &str, version: &str) -> Result<Option<String>> {

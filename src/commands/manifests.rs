@@ -1,0 +1,106 @@
+//! `strata render PROFILE --manifests`: the Kubernetes objects a profile's layers run, as
+//! one YAML stream (`# Source: <layer>/<chart>/<template>` before each), as JSON, or into a
+//! folder.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::catalog::Catalog;
+use crate::context::Context;
+use crate::error::Result;
+use crate::lock::render::{all_secrets, locked_packs, render_profile};
+use crate::manifests::Object;
+
+#[derive(Serialize, schemars::JsonSchema)]
+struct Output<'a> {
+    schema_version: u32,
+    objects: &'a [Object],
+}
+
+/// What `render --manifests` is asked for.
+pub struct Asked<'a> {
+    pub profile: &'a str,
+    pub layer: Option<&'a str>,
+    pub vars: &'a [String],
+    pub out: Option<&'a std::path::Path>,
+}
+
+pub fn render(catalog: &Catalog, args: &Asked, ctx: &Context) -> Result<()> {
+    let name = args.profile;
+    let helm = crate::manifests::helm::Helm::find()?;
+    ctx.out.verbose(
+        "Using",
+        &format!("helm {} (`{}`)", helm.version, helm.program.display()),
+    );
+    let env = |n: &str| std::env::var(n).ok();
+    let r = render_profile(catalog, name, args.layer, args.vars, &env)?;
+    let (_, lock) = crate::lock::why::current_lock(catalog, name)?;
+    let packs = locked_packs(catalog, &lock)?;
+    let mut notes = Vec::new();
+    let objects = crate::manifests::render(catalog, &lock, &r.layers, &packs, &helm, &mut notes)?;
+    for n in &notes {
+        ctx.out.status("Note", n);
+    }
+    let secrets = all_secrets(&r.secrets, r.layers.iter());
+    match args.out {
+        Some(dir) => {
+            let files: Vec<(PathBuf, &[u8])> = objects
+                .iter()
+                .map(|o| {
+                    let file = format!(
+                        "{}/{}-{}-{}.yaml",
+                        o.layer,
+                        o.kind.to_ascii_lowercase(),
+                        o.namespace.as_deref().unwrap_or("cluster"),
+                        o.name
+                    );
+                    (PathBuf::from(file), o.text.as_bytes())
+                })
+                .collect();
+            crate::atomic::write_under(&ctx.start_dir().join(dir), &files)?;
+            let held = objects
+                .iter()
+                .any(|o| secrets.iter().any(|s| o.text.contains(s.as_str())));
+            ctx.out.status(
+                "Rendered",
+                &format!(
+                    "{} into `{}`{}",
+                    crate::output::plural(objects.len(), "object"),
+                    dir.display(),
+                    if held {
+                        " (they hold sensitive values)"
+                    } else {
+                        ""
+                    }
+                ),
+            );
+        }
+        None if ctx.out.json() => ctx.out.print_json(&Output {
+            schema_version: 1,
+            objects: &objects,
+        }),
+        None => {
+            let mut text = String::new();
+            for o in &objects {
+                text.push_str("---\n# Source: ");
+                text.push_str(&crate::shown::one_line(&o.source));
+                text.push('\n');
+                text.push_str(&crate::shown::mask(&o.text, &secrets));
+                if !o.text.ends_with('\n') {
+                    text.push('\n');
+                }
+            }
+            ctx.out.print(&text);
+        }
+    }
+    Ok(())
+}
+
+/// The JSON Schema of this command's `--format json` output.
+pub(crate) fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
+    vec![(
+        "render-manifests",
+        crate::schema::generate_value::<Output<'static>>(),
+    )]
+}

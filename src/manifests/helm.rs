@@ -1,0 +1,175 @@
+//! Helm's own engine, run as the `helm` program (`STRATA_HELM`, else `helm` on PATH): found
+//! once per run and its version checked (Helm 3.8 or newer), then `helm template` of a
+//! chart folder with the layer's values, never talking to a cluster or the network. The
+//! values reach helm only through a file readable by the user alone, removed afterwards;
+//! helm's time and output are bounded.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Result};
+use crate::registry::source::Tree;
+
+/// The most helm may print for one chart.
+pub const MAX_OUTPUT: u64 = 64 << 20;
+
+/// How long one `helm template` may run.
+pub const MAX_TIME: Duration = Duration::from_secs(120);
+
+/// The helm program and its version.
+pub struct Helm {
+    pub program: PathBuf,
+    pub version: String,
+}
+
+impl Helm {
+    /// The helm program of this run: `STRATA_HELM`, else `helm` on PATH; exit 2 with how to
+    /// install it when there is none, or one older than 3.8.
+    pub fn find() -> Result<Helm> {
+        let program = std::env::var_os("STRATA_HELM")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("helm"));
+        let hint = Some(
+            "`--manifests` renders charts with Helm 3.8 or newer: install it (scripts/install-deps does), or set STRATA_HELM to its path"
+                .to_string(),
+        );
+        let out = Command::new(&program)
+            .args(["version", "--template", "{{.Version}}"])
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|_| {
+                Error::usage_hint(
+                    format!("`{}` cannot be run", program.display()),
+                    hint.clone(),
+                )
+            })?;
+        let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let parsed = crate::model::version::Version::parse(&version);
+        let new_enough = parsed.as_ref().is_some_and(|v| {
+            let s = v.semver();
+            s.major > 3 || (s.major == 3 && s.minor >= 8)
+        });
+        if !out.status.success() || !new_enough {
+            return Err(Error::usage_hint(
+                format!(
+                    "`{}` is helm `{}`; strata needs 3.8 or newer",
+                    program.display(),
+                    crate::shown::shorten(&crate::shown::one_line(&version), 40)
+                ),
+                hint,
+            ));
+        }
+        Ok(Helm { program, version })
+    }
+
+    /// `helm template RELEASE CHART --namespace NS --kube-version KV --include-crds -f
+    /// VALUES` of the chart whose files are `chart`; helm's output, or why it failed.
+    pub fn template(
+        &self,
+        chart: &Tree,
+        release: &str,
+        namespace: &str,
+        kube_version: Option<&str>,
+        values: &str,
+    ) -> std::result::Result<String, String> {
+        let dir = tempfile::Builder::new()
+            .prefix("strata-helm")
+            .tempdir()
+            .map_err(|e| format!("cannot make a folder for helm: {e}"))?;
+        let chart_dir = dir.path().join("chart");
+        write_tree(&chart_dir, chart)
+            .map_err(|e| format!("cannot write the chart for helm: {e}"))?;
+        // tempfile creates the file readable by the user alone.
+        let mut values_file = tempfile::Builder::new()
+            .prefix("values")
+            .suffix(".yaml")
+            .tempfile_in(dir.path())
+            .map_err(|e| format!("cannot write the values for helm: {e}"))?;
+        std::io::Write::write_all(&mut values_file, values.as_bytes())
+            .map_err(|e| format!("cannot write the values for helm: {e}"))?;
+        let mut cmd = Command::new(&self.program);
+        cmd.arg("template")
+            .arg(release)
+            .arg(&chart_dir)
+            .args(["--namespace", namespace, "--include-crds"])
+            .arg("-f")
+            .arg(values_file.path());
+        if let Some(kv) = kube_version {
+            cmd.args(["--kube-version", kv]);
+        }
+        // Helm's own folders inside the temporary one: nothing of the user's is read.
+        for var in ["HELM_CACHE_HOME", "HELM_CONFIG_HOME", "HELM_DATA_HOME"] {
+            cmd.env(var, dir.path().join(var.to_lowercase()));
+        }
+        run_bounded(cmd)
+    }
+}
+
+/// Writes `tree` under `dir`.
+fn write_tree(dir: &Path, tree: &Tree) -> std::io::Result<()> {
+    for (rel, bytes) in tree {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            fs_err::create_dir_all(parent)?;
+        }
+        fs_err::write(&path, bytes)?;
+    }
+    Ok(())
+}
+
+/// Runs `cmd`, killed past [`MAX_TIME`] or [`MAX_OUTPUT`]; its output, or its error
+/// message.
+fn run_bounded(mut cmd: Command) -> std::result::Result<String, String> {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("helm cannot be run: {e}"))?;
+    let stdout = child.stdout.take().expect("piped");
+    let stderr = child.stderr.take().expect("piped");
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        let _ = stdout.take(MAX_OUTPUT + 1).read_to_end(&mut out);
+        out
+    });
+    let errors = std::thread::spawn(move || {
+        let mut err = Vec::new();
+        let _ = stderr.take(1 << 20).read_to_end(&mut err);
+        err
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            break status;
+        }
+        if started.elapsed() > MAX_TIME {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!(
+                "helm ran longer than {} s and was stopped",
+                MAX_TIME.as_secs()
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let out = reader.join().unwrap_or_default();
+    let err = errors.join().unwrap_or_default();
+    if out.len() as u64 > MAX_OUTPUT {
+        return Err(format!("helm printed more than {} MiB", MAX_OUTPUT >> 20));
+    }
+    if !status.success() {
+        let text = String::from_utf8_lossy(&err);
+        let message = text
+            .lines()
+            .map(|l| l.trim())
+            // Advice about helm's own flags means nothing to strata's user.
+            .filter(|l| !l.is_empty() && !l.starts_with("Use --debug"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        return Err(crate::shown::shorten(&crate::shown::one_line(&message), 600).into_owned());
+    }
+    String::from_utf8(out).map_err(|_| "helm printed text that is not UTF-8".to_string())
+}

@@ -1,0 +1,166 @@
+//! `render --manifests`: every layer as the Kubernetes objects it runs, charts through the
+//! real `helm template`, compared object by object with helm run directly on the same chart,
+//! values and Kubernetes version.
+
+use strata_test_support::http::{Server, chart, index_yaml, sha256_hex};
+
+use crate::util::{Env, aws_profile};
+
+const DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-web\n  namespace: {{ .Release.Namespace }}\nspec:\n  replicas: {{ .Values.replicas }}\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n        - name: web\n          image: \"registry.example.com/web:{{ .Values.tag }}\"\n";
+const CONFIG: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-config\ndata:\n  kube: {{ .Capabilities.KubeVersion.Version | quote }}\n";
+
+/// A catalog with the built-in packs and `web` from a chart repository on loopback.
+fn catalog(templates: &[(&str, &str)]) -> (Env, Server, Vec<u8>) {
+    let env = Env::new();
+    let dir = env.outside("served");
+    fs_err::create_dir_all(&dir).unwrap();
+    let server = Server::serve(&dir, None);
+    let archive = chart(
+        "web",
+        "1.0.0",
+        "# Replicas.\nreplicas: 1\ntag: \"1.0\"\n",
+        templates,
+    );
+    fs_err::write(dir.join("web-1.0.0.tgz"), &archive).unwrap();
+    fs_err::write(
+        dir.join("index.yaml"),
+        index_yaml(&[("web", "1.0.0", "web-1.0.0.tgz", Some(&sha256_hex(&archive)))]),
+    )
+    .unwrap();
+    env.write(
+        "strata.toml",
+        &format!(
+            "[catalog]\nname = \"test\"\n\n[[registry]]\nname = \"public\"\nkind = \"builtin\"\n\n[[registry]]\nname = \"charts\"\nkind = \"helm\"\nurl = \"{}\"\n",
+            server.url
+        ),
+    );
+    env.profile(
+        "aws-prod",
+        &(aws_profile("")
+            + "\n[[layer]]\ntype = \"addon\"\nname = \"web\"\npack = \"web\"\nversion = \"1.x\"\n[layer.values]\nreplicas = 3\n"),
+    );
+    env.run(&["lock", "-q"]).success();
+    (env, server, archive)
+}
+
+#[test]
+fn charts_render_to_exactly_what_helm_template_renders() {
+    if !strata_test_support::tool("helm", "manifests::charts_render_to_exactly_what_helm") {
+        return;
+    }
+    let (env, _server, archive) = catalog(&[
+        ("templates/deployment.yaml", DEPLOYMENT),
+        ("templates/config.yaml", CONFIG),
+    ]);
+    let run = env.run(&["render", "aws-prod", "--layer", "web", "--manifests"]);
+    run.success();
+    // helm itself, on the same archive, values and Kubernetes version.
+    let values = env.run(&["render", "aws-prod", "--layer", "web"]).stdout;
+    let values: String = values
+        .lines()
+        .filter(|l| !l.starts_with("---") && !l.starts_with("# Source:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let work = env.outside("helm");
+    fs_err::create_dir_all(&work).unwrap();
+    fs_err::write(work.join("web.tgz"), &archive).unwrap();
+    fs_err::write(work.join("values.yaml"), &values).unwrap();
+    let out = env
+        .shell()
+        .arg("-c")
+        .arg("helm template web web.tgz --namespace web --kube-version 1.36.4 --include-crds -f values.yaml")
+        .current_dir(&work)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let helm = String::from_utf8(out.stdout).unwrap();
+    let expected: String = helm.replace("# Source: web/", "# Source: web/web/");
+    assert_eq!(run.stdout, expected);
+    assert!(run.stdout.contains("  replicas: 3\n"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("  kube: \"v1.36.4\"\n"),
+        "{}",
+        run.stdout
+    );
+    // As JSON: one record per object.
+    let run = env.run(&[
+        "render",
+        "aws-prod",
+        "--layer",
+        "web",
+        "--manifests",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let objects: Vec<(String, String, String)> = v["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["kind"].as_str().unwrap().to_string(),
+                o["name"].as_str().unwrap().to_string(),
+                o["source"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        objects,
+        [
+            (
+                "ConfigMap".to_string(),
+                "web-config".to_string(),
+                "web/web/templates/config.yaml".to_string()
+            ),
+            (
+                "Deployment".to_string(),
+                "web-web".to_string(),
+                "web/web/templates/deployment.yaml".to_string()
+            ),
+        ]
+    );
+    // Into a folder, a file per object.
+    env.run(&[
+        "render",
+        "aws-prod",
+        "--layer",
+        "web",
+        "--manifests",
+        "--out",
+        "out",
+        "-q",
+    ])
+    .success();
+    assert!(
+        env.read("out/web/deployment-web-web-web.yaml")
+            .contains("replicas: 3")
+    );
+}
+
+#[test]
+fn a_failing_template_or_no_helm_is_said_clearly() {
+    if !strata_test_support::tool("helm", "manifests::a_failing_template") {
+        return;
+    }
+    let (env, _server, _) = catalog(&[(
+        "templates/fail.yaml",
+        "{{ fail \"the web chart needs .Values.domain\" }}\n",
+    )]);
+    let run = env.run(&["render", "aws-prod", "--layer", "web", "--manifests"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("error: layer `web`: chart `web` 1.0.0: helm: Error: execution error at (web/templates/fail.yaml:1:3): the web chart needs .Values.domain\n"),
+        "{}",
+        run.stderr
+    );
+    env.set_var("STRATA_HELM", "/nonexistent/helm");
+    env.run(&["render", "aws-prod", "--manifests"]).fails(
+        2,
+        "error: `/nonexistent/helm` cannot be run\n  hint: `--manifests` renders charts with Helm 3.8 or newer: install it (scripts/install-deps does), or set STRATA_HELM to its path\n",
+    );
+}
