@@ -164,3 +164,68 @@ fn a_failing_template_or_no_helm_is_said_clearly() {
         "error: `/nonexistent/helm` cannot be run\n  hint: `--manifests` renders charts with Helm 3.8 or newer: install it (scripts/install-deps does), or set STRATA_HELM to its path\n",
     );
 }
+
+/// A chart a built-in pack delivers (calico's tigera-operator, its repository mirrored on
+/// loopback): rendered from its repository, checked against `[[layer.chart]]` with
+/// `lock_charts`, and said to be unlocked without it.
+#[test]
+fn a_delivered_chart_renders_from_its_repository_checked_against_the_lock() {
+    if !strata_test_support::tool("helm", "manifests::a_delivered_chart") {
+        return;
+    }
+    let env = Env::new();
+    let dir = env.outside("served");
+    fs_err::create_dir_all(&dir).unwrap();
+    let server = Server::serve(&dir, None);
+    let operator = chart(
+        "tigera-operator",
+        "v3.32.1",
+        "installation: {}\n",
+        &[(
+            "templates/operator.yaml",
+            "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {{ .Release.Name }}-operator\n  namespace: {{ .Release.Namespace }}\n",
+        )],
+    );
+    fs_err::write(dir.join("tigera-operator-v3.32.1.tgz"), &operator).unwrap();
+    fs_err::write(
+        dir.join("index.yaml"),
+        index_yaml(&[(
+            "tigera-operator",
+            "v3.32.1",
+            "tigera-operator-v3.32.1.tgz",
+            Some(&sha256_hex(&operator)),
+        )]),
+    )
+    .unwrap();
+    let config = format!(
+        "[catalog]\nname = \"test\"\nlock_charts = true\n\n[[mirror]]\nrepo = \"https://docs.tigera.io/calico/charts\"\nurl = \"{}\"\n",
+        server.url
+    );
+    env.write("strata.toml", &config);
+    // On gcp: its storage pack installs no chart, so only calico's is read.
+    env.profile(
+        "aws-prod",
+        &aws_profile("")
+            .replace("cloud = \"aws\"", "cloud = \"gcp\"")
+            .replace("pack = \"aws-ebs-csi\"", "pack = \"gcp-pd-csi\""),
+    );
+    env.run(&["lock", "-q"]).success();
+    let run = env.run(&["render", "aws-prod", "--layer", "network", "--manifests"]);
+    run.success();
+    assert_eq!(
+        run.stdout,
+        "---\n# Source: network/tigera-operator/templates/operator.yaml\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: calico-operator\n  namespace: tigera-operator\n"
+    );
+    assert_eq!(run.stderr, "");
+    // Without lock_charts, the same chart is read as the repository has it now, and said so.
+    env.write("strata.toml", &config.replace("lock_charts = true\n", ""));
+    env.run(&["lock", "-q"]).success();
+    let run = env.run(&["render", "aws-prod", "--layer", "network", "--manifests"]);
+    run.success();
+    assert_eq!(
+        run.stderr,
+        format!(
+            "      Note chart `tigera-operator` v3.32.1 of layer `network` is not locked (`lock_charts` is off): rendered from `https://docs.tigera.io/calico/charts` as it is now\n"
+        )
+    );
+}
