@@ -149,6 +149,7 @@ pub enum Command {
     Update(commands::lock::UpdateArgs),
     Verify(commands::verify::Args),
     Render(commands::render::Args),
+    Images(commands::images::Args),
     Explain(commands::explain::Args),
     Diff(commands::diff::Args),
     Outdated(commands::outdated::Args),

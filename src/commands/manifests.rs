@@ -26,7 +26,12 @@ pub struct Asked<'a> {
     pub out: Option<&'a std::path::Path>,
 }
 
-pub fn render(catalog: &Catalog, args: &Asked, ctx: &Context) -> Result<()> {
+/// The objects a profile's layers run (notes printed), and its sensitive values.
+pub fn objects(
+    catalog: &Catalog,
+    args: &Asked,
+    ctx: &Context,
+) -> Result<(Vec<Object>, Vec<String>)> {
     let name = args.profile;
     let helm = crate::manifests::helm::Helm::find()?;
     ctx.out.verbose(
@@ -42,7 +47,11 @@ pub fn render(catalog: &Catalog, args: &Asked, ctx: &Context) -> Result<()> {
     for n in &notes {
         ctx.out.status("Note", n);
     }
-    let secrets = all_secrets(&r.secrets, r.layers.iter());
+    Ok((objects, all_secrets(&r.secrets, r.layers.iter())))
+}
+
+pub fn render(catalog: &Catalog, args: &Asked, ctx: &Context) -> Result<()> {
+    let (objects, secrets) = objects(catalog, args, ctx)?;
     match args.out {
         Some(dir) => {
             let files: Vec<(PathBuf, &[u8])> = objects

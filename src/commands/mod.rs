@@ -5,6 +5,7 @@ pub(crate) mod diff;
 pub(crate) mod explain;
 pub(crate) mod export;
 pub(crate) mod fetch;
+pub(crate) mod images;
 pub(crate) mod init;
 pub(crate) mod lock;
 pub(crate) mod manifests;
@@ -39,6 +40,7 @@ pub fn output_schemas() -> Vec<(&'static str, serde_json::Value)> {
         registry::json_schemas(),
         render::json_schemas(),
         manifests::json_schemas(),
+        images::json_schemas(),
         validate::json_schemas(),
         verify::json_schemas(),
     ] {
@@ -68,6 +70,7 @@ fn name(command: &Command) -> &'static str {
         Command::Update(_) => "update",
         Command::Verify(_) => "verify",
         Command::Render(_) => "render",
+        Command::Images(_) => "images",
         Command::Explain(_) => "explain",
         Command::Cluster(cluster::Command::List) => "cluster list",
         Command::Cluster(cluster::Command::Validate(_)) => "cluster validate",
@@ -98,6 +101,7 @@ pub fn formats(command: &Command) -> &'static [OutputFormat] {
         | Command::Pack(_)
         | Command::Verify(_)
         | Command::Render(_)
+        | Command::Images(_)
         | Command::Explain(_)
         | Command::Cluster(_)
         | Command::Export(_)
@@ -159,6 +163,7 @@ pub fn run(command: Command, ctx: &Context) -> Result<()> {
         Command::Update(args) => lock::update(args, ctx),
         Command::Verify(args) => verify::run(args, ctx),
         Command::Render(args) => render::run(args, ctx),
+        Command::Images(args) => images::run(args, ctx),
         Command::Explain(args) => explain::run(args, ctx),
         Command::Cluster(cmd) => cluster::run(cmd, ctx),
         Command::Export(args) => export::run(args, ctx),

@@ -4,6 +4,7 @@
 //! them (APIs the profile's Kubernetes no longer serves, references nothing provides).
 
 pub mod helm;
+pub mod images;
 pub mod objects;
 
 use std::sync::Arc;

@@ -447,8 +447,10 @@ fn every_command_prints_json_with_a_schema_version_or_refuses_it() {
             vec!["render", "aws-prod", "--manifests", "--layer", "os"],
             "render-manifests",
         ));
+        json.push((vec!["images", "aws-prod", "--layer", "os"], "images"));
     } else {
         covered.insert("render-manifests");
+        covered.insert("images");
     }
     for (args, schema) in json {
         let mut line = args.clone();

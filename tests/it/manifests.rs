@@ -229,3 +229,28 @@ fn a_delivered_chart_renders_from_its_repository_checked_against_the_lock() {
         )
     );
 }
+
+#[test]
+fn images_lists_every_container_image_once() {
+    if !strata_test_support::tool("helm", "manifests::images_lists") {
+        return;
+    }
+    let cron = "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: backup\nspec:\n  schedule: \"0 1 * * *\"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n          initContainers:\n            - name: wait\n              image: busybox:1.37\n          containers:\n            - name: backup\n              image: \"registry.example.com/web:{{ .Values.tag }}\"\n            - name: ship\n              image: ghcr.io/example/ship@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n";
+    let (env, _server, _) = catalog(&[
+        ("templates/deployment.yaml", DEPLOYMENT),
+        ("templates/cron.yaml", cron),
+    ]);
+    let run = env.run(&["images", "aws-prod", "--layer", "web"]);
+    run.success();
+    assert_eq!(
+        run.stdout,
+        "busybox:1.37\nghcr.io/example/ship@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\nregistry.example.com/web:1.0\n"
+    );
+    let run = env.run(&["images", "aws-prod", "--layer", "web", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        v["images"][0],
+        serde_json::json!({"image": "busybox:1.37", "registry": "docker.io", "repository": "library/busybox", "tag": "1.37", "layers": ["web"]})
+    );
+    assert_eq!(v["images"].as_array().unwrap().len(), 3);
+}
