@@ -42,11 +42,25 @@ pub fn objects(
     let r = render_profile(catalog, name, args.layer, args.vars, &env)?;
     let (_, lock) = crate::lock::why::current_lock(catalog, name)?;
     let packs = locked_packs(catalog, &lock)?;
-    let mut notes = Vec::new();
-    let objects = crate::manifests::render(catalog, &lock, &r.layers, &packs, &helm, &mut notes)?;
-    for n in &notes {
+    let mut session = crate::manifests::Session {
+        helm,
+        cache: Some(ctx.registries.cache_dir.join("manifests")),
+        notes: Vec::new(),
+        rendered: 0,
+        reused: 0,
+    };
+    let objects = crate::manifests::render(catalog, &lock, &r.layers, &packs, &mut session)?;
+    for n in &session.notes {
         ctx.out.status("Note", n);
     }
+    ctx.out.verbose(
+        "Rendered",
+        &format!(
+            "{} with helm, {} from the render cache",
+            crate::output::plural(session.rendered, "chart"),
+            session.reused
+        ),
+    );
     Ok((objects, all_secrets(&r.secrets, r.layers.iter())))
 }
 

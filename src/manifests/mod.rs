@@ -20,18 +20,31 @@ use crate::model::chart::Chart;
 use crate::model::pack::{LayerType, Pack};
 use crate::render::FileKind;
 
+/// One run's rendering of charts: the helm program, the render cache, and what the reader
+/// should know afterwards.
+pub struct Session {
+    pub helm: helm::Helm,
+    /// `<cache>/manifests`: helm's output by (chart digest, values, Kubernetes version, helm
+    /// version, release, namespace); `None`: no cache.
+    pub cache: Option<std::path::PathBuf>,
+    /// What the reader should know (a chart rendered without a lock of its own).
+    pub notes: Vec<String>,
+    /// Charts rendered by helm, and taken from the cache.
+    pub rendered: usize,
+    pub reused: usize,
+}
+
 /// Every object the rendered `layers` of a profile run, in layer order: each chart through
 /// `helm template` (the chart of a chart registry from its locked release; a chart a pack
 /// delivers from its repository, checked against its `[[layer.chart]]` digest when the lock
-/// has one), then the layer's manifest files. `notes` gets what the reader should know (a
-/// chart rendered without a lock of its own).
+/// has one), then the layer's manifest files. A chart whose inputs were rendered before is
+/// taken from the render cache.
 pub fn render(
     catalog: &Catalog,
     lock: &Lock,
     layers: &[RenderedLayer],
     packs: &[Arc<Pack>],
-    helm: &helm::Helm,
-    notes: &mut Vec<String>,
+    session: &mut Session,
 ) -> Result<Vec<Object>> {
     let kube = lock
         .layers
@@ -48,7 +61,7 @@ pub fn render(
             continue;
         };
         for chart in &layer.charts {
-            match chart_objects(catalog, layer, pack, chart, kube.as_deref(), helm, notes)? {
+            match chart_objects(catalog, layer, pack, chart, kube.as_deref(), session)? {
                 Ok(mut found) => objects.append(&mut found),
                 Err(d) => problems.push(d),
             }
@@ -81,8 +94,7 @@ fn chart_objects(
     pack: &Pack,
     chart: &Chart,
     kube: Option<&str>,
-    helm: &helm::Helm,
-    notes: &mut Vec<String>,
+    session: &mut Session,
 ) -> Result<std::result::Result<Vec<Object>, Diagnostic>> {
     let problem = |why: String| {
         Diagnostic::plain(format!(
@@ -91,8 +103,8 @@ fn chart_objects(
         ))
     };
     let fetched;
-    let tree = if layer.origin == PackOrigin::Helm {
-        &pack.files
+    let (tree, digest) = if layer.origin == PackOrigin::Helm {
+        (&pack.files, layer.digest.clone())
     } else {
         let Some((tree, digest)) =
             catalog
@@ -116,22 +128,62 @@ fn chart_objects(
                 ))));
             }
             Some(_) => {}
-            None => notes.push(format!(
+            None => session.notes.push(format!(
                 "chart `{}` {} of layer `{}` is not locked (`lock_charts` is off): rendered from `{}` as it is now",
                 chart.name, chart.version, layer.name, chart.repo
             )),
         }
         fetched = tree;
-        &fetched
+        (&fetched, digest)
     };
     let values = layer
         .files
         .get(chart.values_file())
         .map_or("", String::as_str);
     let release = chart.release.clone().unwrap_or_else(|| layer.name.clone());
-    let out = match helm.template(tree, &release, &chart.namespace, kube, values) {
-        Ok(out) => out,
-        Err(why) => return Ok(Err(problem(format!("helm: {why}")))),
+    let key = crate::digest::sha256(
+        format!(
+            "strata-manifests 1\n{digest}\n{}\n{}\n{}\n{release}\n{}\n",
+            crate::digest::sha256(values.as_bytes()),
+            kube.unwrap_or_default(),
+            session.helm.version,
+            chart.namespace
+        )
+        .as_bytes(),
+    );
+    let cached = session
+        .cache
+        .as_ref()
+        .map(|dir| dir.join(key.trim_start_matches("sha256:")));
+    let out = match cached.as_ref().and_then(|f| fs_err::read_to_string(f).ok()) {
+        Some(out) => {
+            session.reused += 1;
+            out
+        }
+        None => {
+            let out = match session
+                .helm
+                .template(tree, &release, &chart.namespace, kube, values)
+            {
+                Ok(out) => out,
+                Err(why) => return Ok(Err(problem(format!("helm: {why}")))),
+            };
+            session.rendered += 1;
+            // Rendered manifests may hold secrets: the cache keeps only those that do not.
+            let secret_free = layer.masked.is_empty()
+                && !crate::render::merged::secrets(&layer.values)
+                    .iter()
+                    .any(|s| out.contains(s.as_str()));
+            if let Some(file) = &cached
+                && secret_free
+            {
+                if let Some(dir) = file.parent() {
+                    fs_err::create_dir_all(dir)?;
+                }
+                crate::atomic::write(file, out.as_bytes())?;
+            }
+            out
+        }
     };
     let fallback = format!("{}/templates", chart.name);
     let mut found = Vec::new();

@@ -254,3 +254,69 @@ fn images_lists_every_container_image_once() {
     );
     assert_eq!(v["images"].as_array().unwrap().len(), 3);
 }
+
+/// A chart whose inputs were rendered before comes from the render cache: helm runs again
+/// only when the values (or chart, Kubernetes or helm version) change.
+#[test]
+fn an_unchanged_chart_is_not_rendered_again() {
+    if !strata_test_support::tool("helm", "manifests::an_unchanged_chart") {
+        return;
+    }
+    let (env, _server, _) = catalog(&[("templates/deployment.yaml", DEPLOYMENT)]);
+    // helm, through a wrapper that counts its renders.
+    let bin = env.outside("bin");
+    fs_err::create_dir_all(&bin).unwrap();
+    let log = env.outside("helm.log");
+    let wrapper = bin.join("helm");
+    fs_err::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\n[ \"$1\" = template ] && echo template >> '{}'\nexec helm \"$@\"\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    let mut perms = fs_err::metadata(&wrapper).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    fs_err::set_permissions(&wrapper, perms).unwrap();
+    env.set_var("STRATA_HELM", wrapper.to_str().unwrap());
+    let renders = || {
+        fs_err::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .count()
+    };
+    let first = env.run(&["render", "aws-prod", "--layer", "web", "--manifests", "-v"]);
+    first.success();
+    assert!(
+        first
+            .stderr
+            .contains("Rendered 1 chart with helm, 0 from the render cache"),
+        "{}",
+        first.stderr
+    );
+    let again = env.run(&["render", "aws-prod", "--layer", "web", "--manifests", "-v"]);
+    assert_eq!(again.stdout, first.stdout);
+    assert!(
+        again
+            .stderr
+            .contains("Rendered 0 charts with helm, 1 from the render cache"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(renders(), 1);
+    // Other values: rendered again.
+    env.profile(
+        "aws-prod",
+        &env.read("profiles/aws-prod/profile.toml")
+            .replace("replicas = 3", "replicas = 4"),
+    );
+    env.run(&["lock", "-q"]).success();
+    let changed = env.run(&["render", "aws-prod", "--layer", "web", "--manifests"]);
+    assert!(
+        changed.stdout.contains("  replicas: 4\n"),
+        "{}",
+        changed.stdout
+    );
+    assert_eq!(renders(), 2);
+}
