@@ -42,23 +42,24 @@ pub fn objects(
     let r = render_profile(catalog, name, args.layer, args.vars, &env)?;
     let (_, lock) = crate::lock::why::current_lock(catalog, name)?;
     let packs = locked_packs(catalog, &lock)?;
-    let mut session = crate::manifests::Session {
-        helm,
-        cache: Some(ctx.registries.cache_dir.join("manifests")),
-        notes: Vec::new(),
-        rendered: 0,
-        reused: 0,
-    };
-    let objects = crate::manifests::render(catalog, &lock, &r.layers, &packs, &mut session)?;
-    for n in &session.notes {
+    let session =
+        crate::manifests::Session::new(helm, Some(ctx.registries.cache_dir.join("manifests")));
+    let objects = crate::manifests::render(catalog, &lock, &r.layers, &packs, &session)?;
+    for n in session
+        .notes
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+    {
         ctx.out.status("Note", n);
     }
+    let count = |n: &std::sync::atomic::AtomicUsize| n.load(std::sync::atomic::Ordering::Relaxed);
     ctx.out.verbose(
         "Rendered",
         &format!(
             "{} with helm, {} from the render cache",
-            crate::output::plural(session.rendered, "chart"),
-            session.reused
+            crate::output::plural(count(&session.rendered), "chart"),
+            count(&session.reused)
         ),
     );
     Ok((objects, all_secrets(&r.secrets, r.layers.iter())))

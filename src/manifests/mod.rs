@@ -28,42 +28,74 @@ pub struct Session {
     /// version, release, namespace); `None`: no cache.
     pub cache: Option<std::path::PathBuf>,
     /// What the reader should know (a chart rendered without a lock of its own).
-    pub notes: Vec<String>,
+    pub notes: std::sync::Mutex<Vec<String>>,
     /// Charts rendered by helm, and taken from the cache.
-    pub rendered: usize,
-    pub reused: usize,
+    pub rendered: std::sync::atomic::AtomicUsize,
+    pub reused: std::sync::atomic::AtomicUsize,
+}
+
+impl Session {
+    pub fn new(helm: helm::Helm, cache: Option<std::path::PathBuf>) -> Session {
+        Session {
+            helm,
+            cache,
+            notes: std::sync::Mutex::default(),
+            rendered: std::sync::atomic::AtomicUsize::new(0),
+            reused: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    fn note(&self, note: String) {
+        self.notes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(note);
+    }
 }
 
 /// Every object the rendered `layers` of a profile run, in layer order: each chart through
 /// `helm template` (the chart of a chart registry from its locked release; a chart a pack
 /// delivers from its repository, checked against its `[[layer.chart]]` digest when the lock
 /// has one), then the layer's manifest files. A chart whose inputs were rendered before is
-/// taken from the render cache.
+/// taken from the render cache; charts render in parallel, on every core.
 pub fn render(
     catalog: &Catalog,
     lock: &Lock,
     layers: &[RenderedLayer],
     packs: &[Arc<Pack>],
-    session: &mut Session,
+    session: &Session,
 ) -> Result<Vec<Object>> {
     let kube = lock
         .layers
         .iter()
         .find(|l| l.ty == LayerType::Kubernetes)
         .map(|l| l.version.as_str().to_string());
+    let pack_of = |layer: &RenderedLayer| {
+        packs
+            .iter()
+            .find(|p| p.name == layer.pack && p.version == layer.version)
+    };
+    // Every chart of every layer, rendered on every core, in layer order.
+    let jobs: Vec<(&RenderedLayer, &Pack, &Chart)> = layers
+        .iter()
+        .filter_map(|l| Some((l, pack_of(l)?)))
+        .flat_map(|(l, p)| l.charts.iter().map(move |c| (l, p.as_ref(), c)))
+        .collect();
+    let mut rendered = crate::parallel::map(&jobs, 8, "a chart render", |(l, p, c)| {
+        chart_objects(catalog, l, p, c, kube.as_deref(), session)
+    })?
+    .into_iter();
     let mut objects = Vec::new();
     let mut problems = Vec::new();
     for layer in layers {
-        let Some(pack) = packs
-            .iter()
-            .find(|p| p.name == layer.pack && p.version == layer.version)
-        else {
+        if pack_of(layer).is_none() {
             continue;
-        };
-        for chart in &layer.charts {
-            match chart_objects(catalog, layer, pack, chart, kube.as_deref(), session)? {
-                Ok(mut found) => objects.append(&mut found),
-                Err(d) => problems.push(d),
+        }
+        for _ in &layer.charts {
+            match rendered.next().transpose()? {
+                Some(Ok(mut found)) => objects.append(&mut found),
+                Some(Err(d)) => problems.push(d),
+                None => {}
             }
         }
         for (file, kind) in &layer.kinds {
@@ -94,7 +126,7 @@ fn chart_objects(
     pack: &Pack,
     chart: &Chart,
     kube: Option<&str>,
-    session: &mut Session,
+    session: &Session,
 ) -> Result<std::result::Result<Vec<Object>, Diagnostic>> {
     let problem = |why: String| {
         Diagnostic::plain(format!(
@@ -128,7 +160,7 @@ fn chart_objects(
                 ))));
             }
             Some(_) => {}
-            None => session.notes.push(format!(
+            None => session.note(format!(
                 "chart `{}` {} of layer `{}` is not locked (`lock_charts` is off): rendered from `{}` as it is now",
                 chart.name, chart.version, layer.name, chart.repo
             )),
@@ -141,6 +173,56 @@ fn chart_objects(
         .get(chart.values_file())
         .map_or("", String::as_str);
     let release = chart.release.clone().unwrap_or_else(|| layer.name.clone());
+    let inputs = Inputs {
+        chart,
+        tree,
+        digest: &digest,
+        release: &release,
+        kube,
+        values,
+    };
+    let out = match helm_output(session, layer, &inputs)? {
+        Ok(out) => out,
+        Err(why) => return Ok(Err(problem(format!("helm: {why}")))),
+    };
+    let fallback = format!("{}/templates", chart.name);
+    let mut found = Vec::new();
+    for (src, doc) in objects::documents(&out, &fallback) {
+        let source = format!("{}/{src}", layer.name);
+        match object(layer, Some(&chart.name), &source, doc) {
+            Ok(o) => found.push(o),
+            Err(d) => return Ok(Err(d)),
+        }
+    }
+    Ok(Ok(found))
+}
+
+/// What one chart is rendered from.
+struct Inputs<'a> {
+    chart: &'a Chart,
+    tree: &'a crate::registry::source::Tree,
+    /// The chart's digest.
+    digest: &'a str,
+    release: &'a str,
+    kube: Option<&'a str>,
+    values: &'a str,
+}
+
+/// helm's output for one chart: from the render cache when the same inputs were rendered
+/// before, else rendered (and kept, unless it shows a secret); `Err` is helm's message.
+fn helm_output(
+    session: &Session,
+    layer: &RenderedLayer,
+    inputs: &Inputs,
+) -> Result<std::result::Result<String, String>> {
+    let Inputs {
+        chart,
+        tree,
+        digest,
+        release,
+        kube,
+        values,
+    } = *inputs;
     let key = crate::digest::sha256(
         format!(
             "strata-manifests 1\n{digest}\n{}\n{}\n{}\n{release}\n{}\n",
@@ -155,46 +237,36 @@ fn chart_objects(
         .cache
         .as_ref()
         .map(|dir| dir.join(key.trim_start_matches("sha256:")));
-    let out = match cached.as_ref().and_then(|f| fs_err::read_to_string(f).ok()) {
-        Some(out) => {
-            session.reused += 1;
-            out
-        }
-        None => {
-            let out = match session
-                .helm
-                .template(tree, &release, &chart.namespace, kube, values)
-            {
-                Ok(out) => out,
-                Err(why) => return Ok(Err(problem(format!("helm: {why}")))),
-            };
-            session.rendered += 1;
-            // Rendered manifests may hold secrets: the cache keeps only those that do not.
-            let secret_free = layer.masked.is_empty()
-                && !crate::render::merged::secrets(&layer.values)
-                    .iter()
-                    .any(|s| out.contains(s.as_str()));
-            if let Some(file) = &cached
-                && secret_free
-            {
-                if let Some(dir) = file.parent() {
-                    fs_err::create_dir_all(dir)?;
-                }
-                crate::atomic::write(file, out.as_bytes())?;
-            }
-            out
-        }
-    };
-    let fallback = format!("{}/templates", chart.name);
-    let mut found = Vec::new();
-    for (src, doc) in objects::documents(&out, &fallback) {
-        let source = format!("{}/{src}", layer.name);
-        match object(layer, Some(&chart.name), &source, doc) {
-            Ok(o) => found.push(o),
-            Err(d) => return Ok(Err(d)),
-        }
+    if let Some(out) = cached.as_ref().and_then(|f| fs_err::read_to_string(f).ok()) {
+        session
+            .reused
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        return Ok(Ok(out));
     }
-    Ok(Ok(found))
+    let out = match session
+        .helm
+        .template(tree, release, &chart.namespace, kube, values)
+    {
+        Ok(out) => out,
+        Err(why) => return Ok(Err(why)),
+    };
+    session
+        .rendered
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    // Rendered manifests may hold secrets: the cache keeps only those that do not.
+    let secret_free = layer.masked.is_empty()
+        && !crate::render::merged::secrets(&layer.values)
+            .iter()
+            .any(|s| out.contains(s.as_str()));
+    if let Some(file) = &cached
+        && secret_free
+    {
+        if let Some(dir) = file.parent() {
+            fs_err::create_dir_all(dir)?;
+        }
+        crate::atomic::write(file, out.as_bytes())?;
+    }
+    Ok(Ok(out))
 }
 
 /// An object from one document, or why the document is no object.
