@@ -42,8 +42,12 @@ pub fn objects(
     let r = render_profile(catalog, name, args.layer, args.vars, &env)?;
     let (_, lock) = crate::lock::why::current_lock(catalog, name)?;
     let packs = locked_packs(catalog, &lock)?;
-    let session =
-        crate::manifests::Session::new(helm, Some(ctx.registries.cache_dir.join("manifests")));
+    let secrets = all_secrets(&r.secrets, r.layers.iter());
+    let session = crate::manifests::Session::new(
+        helm,
+        Some(ctx.registries.cache_dir.join("manifests")),
+        secrets.clone(),
+    );
     let objects = crate::manifests::render(catalog, &lock, &r.layers, &packs, &session)?;
     for n in session
         .notes
@@ -62,7 +66,7 @@ pub fn objects(
             count(&session.reused)
         ),
     );
-    Ok((objects, all_secrets(&r.secrets, r.layers.iter())))
+    Ok((objects, secrets))
 }
 
 pub fn render(catalog: &Catalog, args: &Asked, ctx: &Context) -> Result<()> {
@@ -110,8 +114,9 @@ pub fn render(catalog: &Catalog, args: &Asked, ctx: &Context) -> Result<()> {
                 text.push_str("---\n# Source: ");
                 text.push_str(&crate::shown::one_line(&o.source));
                 text.push('\n');
-                text.push_str(&crate::shown::mask(&o.text, &secrets));
-                if !o.text.ends_with('\n') {
+                let shown = crate::shown::mask(o.shown(), &secrets);
+                text.push_str(&shown);
+                if !shown.ends_with('\n') {
                     text.push('\n');
                 }
             }

@@ -32,13 +32,21 @@ pub struct Session {
     /// Charts rendered by helm, and taken from the cache.
     pub rendered: std::sync::atomic::AtomicUsize,
     pub reused: std::sync::atomic::AtomicUsize,
+    /// The sensitive values of the run: a chart whose values hold one is rendered a second
+    /// time with decoys, and every line that differs is masked.
+    pub secrets: Vec<String>,
 }
 
 impl Session {
-    pub fn new(helm: helm::Helm, cache: Option<std::path::PathBuf>) -> Session {
+    pub fn new(
+        helm: helm::Helm,
+        cache: Option<std::path::PathBuf>,
+        secrets: Vec<String>,
+    ) -> Session {
         Session {
             helm,
             cache,
+            secrets,
             notes: std::sync::Mutex::default(),
             rendered: std::sync::atomic::AtomicUsize::new(0),
             reused: std::sync::atomic::AtomicUsize::new(0),
@@ -194,6 +202,30 @@ fn chart_objects(
             Err(d) => return Ok(Err(d)),
         }
     }
+    // Values that hold a secret: render again with decoys, and mask what differs.
+    let held: Vec<&String> = session
+        .secrets
+        .iter()
+        .filter(|s| !s.is_empty() && values.contains(s.as_str()))
+        .collect();
+    if !held.is_empty() {
+        let mut decoy_values = values.to_string();
+        for s in &held {
+            decoy_values = decoy_values.replace(s.as_str(), &crate::render::taint::decoy_text(s));
+        }
+        let decoy = session
+            .helm
+            .template(tree, &release, &chart.namespace, kube, &decoy_values)
+            .unwrap_or_default();
+        let decoys = objects::documents(&decoy, &fallback);
+        let same_shape = decoys.len() == found.len();
+        for (i, o) in found.iter_mut().enumerate() {
+            o.shown = match decoys.get(i).filter(|_| same_shape) {
+                Some((_, d)) => crate::render::taint::masked(&o.text, d),
+                None => Some(crate::render::taint::whole()),
+            };
+        }
+    }
     Ok(Ok(found))
 }
 
@@ -293,5 +325,6 @@ fn object(
         source: source.to_string(),
         digest: crate::digest::sha256(text.as_bytes()),
         text,
+        shown: None,
     })
 }

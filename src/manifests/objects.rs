@@ -22,6 +22,17 @@ pub struct Object {
     pub digest: String,
     #[serde(skip)]
     pub text: String,
+    /// The text as it may be shown, when a line of it depends on a sensitive value (found by
+    /// rendering again with decoys: see `crate::render::taint`).
+    #[serde(skip)]
+    pub shown: Option<String>,
+}
+
+impl Object {
+    /// The object as it may be printed.
+    pub fn shown(&self) -> &str {
+        self.shown.as_deref().unwrap_or(&self.text)
+    }
 }
 
 /// The documents of `stream`, each with the template helm names in its `# Source:` line

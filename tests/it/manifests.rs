@@ -320,3 +320,71 @@ fn an_unchanged_chart_is_not_rendered_again() {
     );
     assert_eq!(renders(), 2);
 }
+
+/// A sensitive value reaches the objects: every printed form masks it, `--out` writes it and
+/// says so, and the render cache never keeps it.
+#[test]
+fn sensitive_values_in_objects_are_masked_and_never_cached() {
+    if !strata_test_support::tool("helm", "manifests::sensitive_values") {
+        return;
+    }
+    let secret = "tok-9f8e7d6c5b4a";
+    let (env, _server, _) = catalog(&[(
+        "templates/secret.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: web-token\nstringData:\n  token: {{ .Values.token | quote }}\n  encoded: {{ .Values.token | b64enc | quote }}\n",
+    )]);
+    let profile = env.read("profiles/aws-prod/profile.toml");
+    env.profile(
+        "aws-prod",
+        &profile
+            .replace(
+                "[profile]\nname = \"aws-prod\"\ncloud = \"aws\"\n",
+                "[profile]\nname = \"aws-prod\"\ncloud = \"aws\"\n\n[[variable]]\nname = \"api_token\"\nsensitive = true\ndescription = \"The web token\"\n",
+            )
+            .replace("replicas = 3\n", "replicas = 3\ntoken = { var = \"api_token\" }\n"),
+    );
+    env.run(&["lock", "-q"]).success();
+    env.set_var("STRATA_VAR_API_TOKEN", secret);
+    let run = env.run(&["render", "aws-prod", "--layer", "web", "--manifests"]);
+    run.success();
+    // By provenance: what a template makes of the value (here base64) is masked too.
+    assert!(
+        run.stdout
+            .ends_with("stringData:\n  token: (sensitive)\n  encoded: (sensitive)\n"),
+        "{}",
+        run.stdout
+    );
+    let encoded = strata_test_support::http::base64(secret.as_bytes());
+    for text in [&run.stdout, &run.stderr] {
+        assert!(!text.contains(secret) && !text.contains(&encoded), "{text}");
+    }
+    let run = env.run(&[
+        "render",
+        "aws-prod",
+        "--layer",
+        "web",
+        "--manifests",
+        "--out",
+        "objects",
+    ]);
+    run.success();
+    assert_eq!(
+        run.stderr,
+        "  Rendered 1 object into `objects` (they hold sensitive values)\n"
+    );
+    assert!(
+        env.read("objects/web/secret-cluster-web-token.yaml")
+            .contains(secret)
+    );
+    for entry in walkdir::WalkDir::new(env.cache()) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let bytes = fs_err::read(entry.path()).unwrap();
+            assert!(
+                !String::from_utf8_lossy(&bytes).contains(secret),
+                "{}",
+                entry.path().display()
+            );
+        }
+    }
+}
