@@ -388,3 +388,31 @@ fn sensitive_values_in_objects_are_masked_and_never_cached() {
         }
     }
 }
+
+#[test]
+fn a_document_that_is_no_object_or_an_old_helm_is_refused() {
+    if !strata_test_support::tool("helm", "manifests::a_document_that_is_no_object") {
+        return;
+    }
+    let (env, _server, _) = catalog(&[("templates/odd.yaml", "just: data\n")]);
+    env.run(&["render", "aws-prod", "--layer", "web", "--manifests"]).fails(
+        1,
+        "error: layer `web`: `web/web/templates/odd.yaml` renders a document that is no Kubernetes object: it has no `kind`\n",
+    );
+    // A helm older than 3.8.
+    let bin = env.outside("bin");
+    fs_err::create_dir_all(&bin).unwrap();
+    let old = bin.join("helm");
+    fs_err::write(&old, "#!/bin/sh\necho v3.7.2\n").unwrap();
+    let mut perms = fs_err::metadata(&old).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    fs_err::set_permissions(&old, perms).unwrap();
+    env.set_var("STRATA_HELM", old.to_str().unwrap());
+    let run = env.run(&["render", "aws-prod", "--manifests"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.ends_with("is helm `v3.7.2`; strata needs 3.8 or newer\n  hint: `--manifests` renders charts with Helm 3.8 or newer: install it (scripts/install-deps does), or set STRATA_HELM to its path\n"),
+        "{}",
+        run.stderr
+    );
+}
