@@ -71,13 +71,7 @@ impl Client {
             progress: progress.clone(),
             registry: registry.to_string(),
             url: url.clone(),
-            authorization: credentials(registry, url).map(|(user, password)| {
-                use base64::Engine;
-                format!(
-                    "Basic {}",
-                    base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
-                )
-            }),
+            authorization: credentials(registry, url).map(|(u, p)| basic(&u, &p)),
         }
     }
 
@@ -272,6 +266,15 @@ impl Client {
             None => Error::registry(&self.registry, what),
         }
     }
+}
+
+/// The `Authorization` value of HTTP Basic credentials.
+pub fn basic(user: &str, password: &str) -> String {
+    use base64::Engine;
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+    )
 }
 
 /// A URL as shown: without credentials, on one line.

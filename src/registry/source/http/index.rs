@@ -270,7 +270,7 @@ fn entry(events: &mut Events, chart: &str) -> Result<Option<Entry>, String> {
     Ok(Some(Entry {
         version,
         // A digest that is not a sha256 is no digest: the archive is checked by nothing.
-        digest: digest.filter(|d| d.len() == 64 && d.bytes().all(|b| b.is_ascii_hexdigit())),
+        digest: digest.filter(|d| crate::digest::is_sha256_hex(d)),
         urls,
         kube_version: kube,
         deprecated,

@@ -19,7 +19,6 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use self::index::{ChartIndex, Entry};
 use super::net::{self as client, Client, Limit};
@@ -59,10 +58,7 @@ struct Meta {
 
 impl HelmRepo {
     pub fn new(registry: &str, url: HttpUrl, settings: &Settings) -> HelmRepo {
-        let key: String = Sha256::digest(url.display.as_bytes())[..12]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let key = crate::digest::sha256_hex(url.display.as_bytes())[..24].to_string();
         HelmRepo {
             registry: registry.to_string(),
             client: Client::new(registry, &url, settings.fetch_timeout, &settings.progress),
@@ -80,12 +76,7 @@ impl HelmRepo {
 
     fn loaded(&self) -> Result<Arc<Loaded>> {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let stored = state.get_or_insert_with(|| {
-            self.load().map(Arc::new).map_err(|e| match e {
-                Error::Registry { message, .. } => message,
-                other => other.to_string(),
-            })
-        });
+        let stored = state.get_or_insert_with(|| kept(self.load()));
         stored.clone().map_err(|m| self.fail(m))
     }
 
@@ -194,11 +185,7 @@ impl HelmRepo {
         let fresh = self
             .fetch_index(self.read_cached())
             .and_then(|_| self.load());
-        let fresh = fresh.map(Arc::new).map_err(|e| match e {
-            Error::Registry { message, .. } => message,
-            other => other.to_string(),
-        });
-        *self.state.lock().unwrap_or_else(|p| p.into_inner()) = Some(fresh);
+        *self.state.lock().unwrap_or_else(|p| p.into_inner()) = Some(kept(fresh));
         Ok(find(&*self.loaded()?))
     }
 
@@ -237,7 +224,7 @@ impl HelmRepo {
         if let Some(hex) = &entry.digest
             && !self.settings.download_again
             && let Ok(bytes) = fs_err::read(blobs.join(hex))
-            && hex_of(&bytes) == *hex
+            && crate::digest::sha256_hex(&bytes) == *hex
         {
             return Ok((bytes, hex.clone()));
         }
@@ -264,7 +251,7 @@ impl HelmRepo {
             None,
         )?;
         let bytes = got.body.unwrap_or_default();
-        let hex = hex_of(&bytes);
+        let hex = crate::digest::sha256_hex(&bytes);
         match &entry.digest {
             Some(want) if *want != hex => {
                 return Err(Error::Catalog(vec![Diagnostic::plain(format!(
@@ -302,11 +289,13 @@ impl HelmRepo {
     }
 }
 
-fn hex_of(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+/// An index as the run keeps it: a failure is kept as its message, so that it is reported
+/// again without another fetch.
+fn kept(r: Result<Loaded>) -> std::result::Result<Arc<Loaded>, String> {
+    r.map(Arc::new).map_err(|e| match e {
+        Error::Registry { message, .. } => message,
+        other => other.to_string(),
+    })
 }
 
 impl Source for HelmRepo {

@@ -6,11 +6,9 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use sha2::{Digest, Sha256};
-
 use super::auth;
 use crate::error::{Error, Result};
-use crate::registry::source::net::{Client, Limit, Raw, shown};
+use crate::registry::source::net::{Client, Limit, Raw, basic, shown};
 
 /// Tags asked for per page.
 const PAGE: usize = 100;
@@ -62,13 +60,7 @@ impl Api {
         if let Some(b) = self.client.basic() {
             return Some(b.to_string());
         }
-        auth::from_config(&self.host).map(|(u, p)| {
-            use base64::Engine;
-            format!(
-                "Basic {}",
-                base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}"))
-            )
-        })
+        auth::from_config(&self.host).map(|(u, p)| basic(&u, &p))
     }
 
     /// GETs `path` (relative to the registry) for `repo`, answering a challenge once.
@@ -175,16 +167,8 @@ impl Api {
                     what: "a tag list",
                 },
             )?;
-            match raw.status {
-                200 => {}
-                404 => return Ok(None),
-                s => {
-                    return Err(self.client.status_error(
-                        &format!("{}{path}", shown(&self.base)),
-                        s,
-                        raw.header("retry-after"),
-                    ));
-                }
+            if !self.found(&path, &raw)? {
+                return Ok(None);
             }
             let page = tag_page(&raw.body)
                 .ok_or_else(|| self.fail(format!("the tag list of `{repo}` is not JSON")))?;
@@ -202,6 +186,25 @@ impl Api {
         Err(self.fail(format!(
             "the tag list of `{repo}` has more than 1,000 pages"
         )))
+    }
+
+    /// Whether an answer to `path` found what it asked for (`200`) or nothing (`404`);
+    /// any other status is the registry problem it names.
+    fn found(&self, path: &str, raw: &Raw) -> Result<bool> {
+        match raw.status {
+            200 => Ok(true),
+            404 => Ok(false),
+            _ => Err(self.unexpected(path, raw)),
+        }
+    }
+
+    /// The registry problem of an answer to `path` other than the one expected.
+    fn unexpected(&self, path: &str, raw: &Raw) -> Error {
+        self.client.status_error(
+            &format!("{}{path}", shown(&self.base)),
+            raw.status,
+            raw.header("retry-after"),
+        )
     }
 
     /// A `Link` target as a path of this registry; one on another host is refused (the
@@ -235,18 +238,10 @@ impl Api {
                 what: "a manifest",
             },
         )?;
-        match raw.status {
-            200 => {}
-            404 => return Ok(None),
-            s => {
-                return Err(self.client.status_error(
-                    &format!("{}{path}", shown(&self.base)),
-                    s,
-                    raw.header("retry-after"),
-                ));
-            }
+        if !self.found(&path, &raw)? {
+            return Ok(None);
         }
-        let digest = format!("sha256:{}", hex(&raw.body));
+        let digest = crate::digest::sha256(&raw.body);
         if let Some(said) = raw.header("docker-content-digest")
             && said.starts_with("sha256:")
             && said != digest
@@ -267,13 +262,9 @@ impl Api {
         let path = format!("v2/{repo}/blobs/{digest}");
         let raw = self.get(repo, &path, None, limit)?;
         if raw.status != 200 {
-            return Err(self.client.status_error(
-                &format!("{}{path}", shown(&self.base)),
-                raw.status,
-                raw.header("retry-after"),
-            ));
+            return Err(self.unexpected(&path, &raw));
         }
-        let got = format!("sha256:{}", hex(&raw.body));
+        let got = crate::digest::sha256(&raw.body);
         if got != digest {
             return Err(Error::Catalog(vec![crate::diagnostic::Diagnostic::plain(
                 format!(
@@ -311,13 +302,6 @@ pub fn next_link(header: &str) -> Option<String> {
                 .to_string()
         })
     })
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use self::api::{Api, hex};
+use self::api::Api;
 use super::net::{Client, Limit};
 use super::{Source, Tags, Tree};
 use crate::diagnostic::Diagnostic;
@@ -52,7 +52,7 @@ pub struct OciSource {
 
 impl OciSource {
     pub fn new(registry: &str, url: OciUrl, settings: &Settings, palette: bool) -> OciSource {
-        let key: String = hex(url.display.as_bytes())[..24].to_string();
+        let key = crate::digest::sha256_hex(url.display.as_bytes())[..24].to_string();
         let client = Client::new(
             registry,
             &url.api,
@@ -150,7 +150,7 @@ impl OciSource {
         let file = self.blobs().join(digest.trim_start_matches("sha256:"));
         if !self.settings.download_again
             && let Ok(bytes) = fs_err::read(&file)
-            && format!("sha256:{}", hex(&bytes)) == digest
+            && crate::digest::sha256(&bytes) == digest
         {
             return Ok(bytes);
         }
@@ -285,11 +285,7 @@ pub fn chart_layer(bytes: &[u8]) -> std::result::Result<String, String> {
         .ok_or_else(|| "has no chart layer".to_string())?;
     layer["digest"]
         .as_str()
-        .filter(|d| {
-            d.len() == 71
-                && d.starts_with("sha256:")
-                && d[7..].bytes().all(|b| b.is_ascii_hexdigit())
-        })
+        .filter(|d| crate::digest::is_sha256(d))
         .map(str::to_string)
         .ok_or_else(|| "names its chart layer with no sha256 digest".to_string())
 }
@@ -300,11 +296,7 @@ fn pack_layer(bytes: &[u8]) -> std::result::Result<String, String> {
         serde_json::from_slice(bytes).map_err(|_| "has a manifest that is not JSON".to_string())?;
     manifest["layers"][0]["digest"]
         .as_str()
-        .filter(|d| {
-            d.len() == 71
-                && d.starts_with("sha256:")
-                && d[7..].bytes().all(|b| b.is_ascii_hexdigit())
-        })
+        .filter(|d| crate::digest::is_sha256(d))
         .map(str::to_string)
         .ok_or_else(|| "has no layer with a sha256 digest".to_string())
 }
