@@ -27,17 +27,13 @@ fn tools(env: &Env) -> PathBuf {
     fs_err::create_dir_all(&bin).unwrap();
     std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_strata"), bin.join("strata")).unwrap();
     let log = env.outside("gh.log");
-    env.write(
-        "../bin/gh",
+    crate::util::script(
+        &bin.join("gh"),
         &format!(
             "#!/bin/sh\necho \"$@\" >> '{log}'\nwhile [ $# -gt 0 ]; do\n  if [ \"$1\" = --body-file ]; then cp \"$2\" '{log}.body'; fi\n  shift\ndone\n",
             log = log.display()
         ),
     );
-    let gh = bin.join("gh");
-    let mut perm = fs_err::metadata(&gh).unwrap().permissions();
-    std::os::unix::fs::PermissionsExt::set_mode(&mut perm, 0o755);
-    fs_err::set_permissions(&gh, perm).unwrap();
     bin
 }
 
@@ -198,14 +194,10 @@ fn the_install_script_checks_the_release_checksum() {
     // the script under test only moves and checks bytes).
     let release = env.outside("release");
     fs_err::create_dir_all(release.join(&name)).unwrap();
-    env.write(
-        &format!("../release/{name}/strata"),
+    crate::util::script(
+        &release.join(&name).join("strata"),
         &format!("#!/bin/sh\necho \"strata {version} (packed)\"\n"),
     );
-    let packed = release.join(&name).join("strata");
-    let mut perm = fs_err::metadata(&packed).unwrap().permissions();
-    std::os::unix::fs::PermissionsExt::set_mode(&mut perm, 0o755);
-    fs_err::set_permissions(&packed, perm).unwrap();
     let sh = |script: &str| {
         let out = Command::new("sh")
             .arg("-c")

@@ -268,17 +268,13 @@ fn an_unchanged_chart_is_not_rendered_again() {
     fs_err::create_dir_all(&bin).unwrap();
     let log = env.outside("helm.log");
     let wrapper = bin.join("helm");
-    fs_err::write(
+    crate::util::script(
         &wrapper,
-        format!(
+        &format!(
             "#!/bin/sh\n[ \"$1\" = template ] && echo template >> '{}'\nexec helm \"$@\"\n",
             log.display()
         ),
-    )
-    .unwrap();
-    let mut perms = fs_err::metadata(&wrapper).unwrap().permissions();
-    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
-    fs_err::set_permissions(&wrapper, perms).unwrap();
+    );
     env.set_var("STRATA_HELM", wrapper.to_str().unwrap());
     let renders = || {
         fs_err::read_to_string(&log)
@@ -403,10 +399,7 @@ fn a_document_that_is_no_object_or_an_old_helm_is_refused() {
     let bin = env.outside("bin");
     fs_err::create_dir_all(&bin).unwrap();
     let old = bin.join("helm");
-    fs_err::write(&old, "#!/bin/sh\necho v3.7.2\n").unwrap();
-    let mut perms = fs_err::metadata(&old).unwrap().permissions();
-    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
-    fs_err::set_permissions(&old, perms).unwrap();
+    crate::util::script(&old, "#!/bin/sh\necho v3.7.2\n");
     env.set_var("STRATA_HELM", old.to_str().unwrap());
     let run = env.run(&["render", "aws-prod", "--manifests"]);
     assert_eq!(run.code, 2, "{}", run.stderr);

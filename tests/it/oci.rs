@@ -199,17 +199,13 @@ fn credentials_come_from_the_environment_or_the_docker_configuration() {
     let bin = env.outside("bin");
     fs_err::create_dir_all(&bin).unwrap();
     let helper = bin.join("docker-credential-teststore");
-    fs_err::write(
+    crate::util::script(
         &helper,
-        format!(
+        &format!(
             "#!/bin/sh\nread host\n[ \"$host\" = \"{}\" ] || exit 1\necho '{{\"Username\": \"bot\", \"Secret\": \"s3cret-pass\"}}'\n",
             registry.host
         ),
-    )
-    .unwrap();
-    let mut perms = fs_err::metadata(&helper).unwrap().permissions();
-    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
-    fs_err::set_permissions(&helper, perms).unwrap();
+    );
     fs_err::write(
         docker.join("config.json"),
         "{\"credsStore\": \"teststore\"}",

@@ -194,6 +194,14 @@ macro_rules! snap {
     };
 }
 
+/// Writes an executable script at `path` (a stand-in or wrapper for a program).
+pub fn script(path: &Path, text: &str) {
+    fs_err::write(path, text).unwrap();
+    let mut perms = fs_err::metadata(path).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    fs_err::set_permissions(path, perms).unwrap();
+}
+
 /// The YAML documents of a text strata wrote (trusted: the tests' own output).
 #[allow(clippy::disallowed_methods)]
 pub fn load_yaml(text: &str) -> Result<Vec<yaml_rust2::Yaml>, yaml_rust2::ScanError> {
