@@ -40,15 +40,14 @@ pub fn objects(
     );
     let env = |n: &str| std::env::var(n).ok();
     let r = render_profile(catalog, name, args.layer, args.vars, &env)?;
-    let (_, lock) = crate::lock::why::current_lock(catalog, name)?;
-    let packs = locked_packs(catalog, &lock)?;
+    let packs = locked_packs(catalog, &r.lock)?;
     let secrets = all_secrets(&r.secrets, r.layers.iter());
     let session = crate::manifests::Session::new(
         helm,
         Some(ctx.registries.cache_dir.join("manifests")),
         secrets.clone(),
     );
-    let objects = crate::manifests::render(catalog, &lock, &r.layers, &packs, &session)?;
+    let objects = crate::manifests::render(catalog, &r.lock, &r.layers, &packs, &session)?;
     for n in session
         .notes
         .lock()

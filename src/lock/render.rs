@@ -148,6 +148,8 @@ impl PackOrigin {
 /// A profile rendered from its lock, as `strata render` shows it.
 pub struct RenderedProfile {
     pub profile: Profile,
+    /// The current lock it was rendered from.
+    pub lock: crate::lockfile::Lock,
     pub layers: Vec<RenderedLayer>,
     /// The sensitive variables' values, to mask wherever the files are shown.
     pub secrets: Vec<String>,
@@ -186,6 +188,7 @@ pub fn render_profile(
     let layers = render_locked(catalog, &profile, &lock, only, &bindings)?;
     Ok(RenderedProfile {
         profile,
+        lock,
         layers,
         secrets,
     })
