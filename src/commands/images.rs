@@ -36,8 +36,8 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         vars: &args.vars,
         out: None,
     };
-    let (objects, _) = super::manifests::objects(&catalog, &asked, ctx)?;
-    let images = images(&objects);
+    let rendered = super::manifests::objects(&catalog, &asked, ctx)?;
+    let images = images(&rendered.objects);
     if ctx.out.json() {
         ctx.out.print_json(&Output {
             schema_version: 1,

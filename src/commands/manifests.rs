@@ -11,6 +11,7 @@ use crate::context::Context;
 use crate::error::Result;
 use crate::lock::render::{all_secrets, locked_packs, render_profile};
 use crate::manifests::Object;
+use crate::manifests::helm::Helm;
 
 #[derive(Serialize, schemars::JsonSchema)]
 struct Output<'a> {
@@ -26,24 +27,44 @@ pub struct Asked<'a> {
     pub out: Option<&'a std::path::Path>,
 }
 
-/// The objects a profile's layers run (notes printed), and its sensitive values.
-pub fn objects(
-    catalog: &Catalog,
-    args: &Asked,
-    ctx: &Context,
-) -> Result<(Vec<Object>, Vec<String>)> {
-    let name = args.profile;
-    let helm = crate::manifests::helm::Helm::find()?;
+/// A profile's layers as objects, with what they were rendered from.
+pub struct Manifests {
+    pub objects: Vec<Object>,
+    /// The run's sensitive values.
+    pub secrets: Vec<String>,
+    pub layers: Vec<crate::lock::render::RenderedLayer>,
+    /// The version of the profile's Kubernetes layer.
+    pub kube: Option<String>,
+}
+
+/// The helm program of the run (said with `-v`).
+pub fn find_helm(ctx: &Context) -> Result<Helm> {
+    let helm = Helm::find()?;
     ctx.out.verbose(
         "Using",
         &format!("helm {} (`{}`)", helm.version, helm.program.display()),
     );
+    Ok(helm)
+}
+
+/// The objects a profile's layers run (notes printed).
+pub fn objects(catalog: &Catalog, args: &Asked, ctx: &Context) -> Result<Manifests> {
+    objects_with(catalog, args, ctx, &find_helm(ctx)?)
+}
+
+/// The objects a profile's layers run, rendered with `helm` (notes printed).
+pub fn objects_with(
+    catalog: &Catalog,
+    args: &Asked,
+    ctx: &Context,
+    helm: &Helm,
+) -> Result<Manifests> {
     let env = |n: &str| std::env::var(n).ok();
-    let r = render_profile(catalog, name, args.layer, args.vars, &env)?;
+    let r = render_profile(catalog, args.profile, args.layer, args.vars, &env)?;
     let packs = locked_packs(catalog, &r.lock)?;
     let secrets = all_secrets(&r.secrets, r.layers.iter());
     let session = crate::manifests::Session::new(
-        helm,
+        helm.clone(),
         Some(ctx.registries.cache_dir.join("manifests")),
         secrets.clone(),
     );
@@ -65,11 +86,18 @@ pub fn objects(
             count(&session.reused)
         ),
     );
-    Ok((objects, secrets))
+    Ok(Manifests {
+        objects,
+        secrets,
+        kube: crate::manifests::kube_version(&r.lock),
+        layers: r.layers,
+    })
 }
 
 pub fn render(catalog: &Catalog, args: &Asked, ctx: &Context) -> Result<()> {
-    let (objects, secrets) = objects(catalog, args, ctx)?;
+    let Manifests {
+        objects, secrets, ..
+    } = objects(catalog, args, ctx)?;
     match args.out {
         Some(dir) => {
             let files: Vec<(PathBuf, &[u8])> = objects

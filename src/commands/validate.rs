@@ -18,6 +18,10 @@ pub struct Args {
     /// Profiles to check (default: all profiles and all clusters)
     #[arg(value_name = "PROFILE", add = clap_complete::engine::ArgValueCandidates::new(crate::completion::profiles))]
     pub profiles: Vec<String>,
+    /// Also render every layer with helm and check the objects: APIs the profile's
+    /// Kubernetes no longer serves, and references no layer creates
+    #[arg(long)]
+    pub manifests: bool,
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -42,9 +46,12 @@ struct ProfileReport {
     valid: bool,
     layers: Vec<LayerReport>,
     problems: Vec<Diagnostic>,
-    /// Not problems: variables no value uses.
+    /// Not problems: variables no value uses, deprecated APIs, references nothing creates.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     warnings: Vec<Diagnostic>,
+    /// With `--manifests`: how many objects its layers render.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    objects: Option<usize>,
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -82,7 +89,10 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         problems: validation.defaults,
     };
     let unreadable = validation.unreadable;
-    for p in report.profiles.iter().filter(|p| p.valid) {
+    if args.manifests {
+        check_manifests(&catalog, &mut report.profiles, ctx)?;
+    }
+    for p in &report.profiles {
         for d in p.warnings.iter() {
             ctx.out.warn(&d.to_string());
         }
@@ -150,7 +160,11 @@ fn print_ok(ctx: &Context, report: &Report, cluster_lines: &str, unreadable: boo
         } else {
             layers.join(", ")
         };
-        out.push_str(&format!("ok {}: {layers}\n", p.name));
+        let objects = p
+            .objects
+            .map(|n| format!(" ({})", plural(n, "object")))
+            .unwrap_or_default();
+        out.push_str(&format!("ok {}: {layers}{objects}\n", p.name));
     }
     out.push_str(cluster_lines);
     if report.profiles.is_empty() && report.clusters.is_none() && !unreadable {
@@ -172,7 +186,6 @@ fn print_annotations(ctx: &Context, problems: &[Diagnostic], report: &Report) {
         report
             .profiles
             .iter()
-            .filter(|p| p.valid)
             .flat_map(|p| p.warnings.iter().map(|d| (Level::Warning, d))),
     );
     match ctx.out.format {
@@ -181,6 +194,48 @@ fn print_annotations(ctx: &Context, problems: &[Diagnostic], report: &Report) {
             .out
             .print_json(&annotate::sarif(&items, crate::cli::VERSION)),
     }
+}
+
+/// Render each valid profile's layers with helm and check the objects: errors make the
+/// profile invalid, warnings stay with it.
+fn check_manifests(
+    catalog: &crate::catalog::Catalog,
+    profiles: &mut [ProfileReport],
+    ctx: &Context,
+) -> Result<()> {
+    if !profiles.iter().any(|p| p.valid) {
+        return Ok(());
+    }
+    let helm = super::manifests::find_helm(ctx)?;
+    for p in profiles.iter_mut().filter(|p| p.valid) {
+        let asked = super::manifests::Asked {
+            profile: &p.name,
+            layer: None,
+            vars: &[],
+            out: None,
+        };
+        let rendered = match super::manifests::objects_with(catalog, &asked, ctx, &helm) {
+            Ok(r) => r,
+            Err(Error::Catalog(problems)) => {
+                p.problems = problems;
+                p.valid = false;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let (errors, mut warnings) = crate::manifests::check(
+            &rendered.objects,
+            rendered.kube.as_deref(),
+            &rendered.layers,
+        );
+        p.objects = Some(rendered.objects.len());
+        p.warnings.append(&mut warnings);
+        if !errors.is_empty() {
+            p.problems = errors;
+            p.valid = false;
+        }
+    }
+    Ok(())
 }
 
 /// A profile as the report shows it.
@@ -206,6 +261,7 @@ fn profile_report(
                 })
                 .collect(),
             problems: Vec::new(),
+            objects: None,
         },
         Err(problems) => ProfileReport {
             name: entry.folder_name.clone(),
@@ -214,6 +270,7 @@ fn profile_report(
             layers: Vec::new(),
             problems,
             warnings: Vec::new(),
+            objects: None,
         },
     }
 }

@@ -19,6 +19,7 @@ pub const MAX_OUTPUT: u64 = 64 << 20;
 pub const MAX_TIME: Duration = Duration::from_secs(120);
 
 /// The helm program and its version.
+#[derive(Clone)]
 pub struct Helm {
     pub program: PathBuf,
     pub version: String,

@@ -26,7 +26,7 @@ pub struct Image {
 }
 
 /// Where a kind keeps its pod spec.
-fn pod_spec(kind: &str, doc: &yaml_rust2::Yaml) -> Option<yaml_rust2::Yaml> {
+pub fn pod_spec(kind: &str, doc: &yaml_rust2::Yaml) -> Option<yaml_rust2::Yaml> {
     let spec = &doc["spec"];
     let found = match kind {
         "Pod" => spec,

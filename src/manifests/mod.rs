@@ -3,9 +3,11 @@
 //! group, kind, namespace and name), their review between two revisions, and the checks on
 //! them (APIs the profile's Kubernetes no longer serves, references nothing provides).
 
+pub mod apis;
 pub mod helm;
 pub mod images;
 pub mod objects;
+pub mod references;
 
 use std::sync::Arc;
 
@@ -73,11 +75,7 @@ pub fn render(
     packs: &[Arc<Pack>],
     session: &Session,
 ) -> Result<Vec<Object>> {
-    let kube = lock
-        .layers
-        .iter()
-        .find(|l| l.ty == LayerType::Kubernetes)
-        .map(|l| l.version.as_str().to_string());
+    let kube = kube_version(lock);
     let pack_of = |layer: &RenderedLayer| {
         packs
             .iter()
@@ -125,6 +123,32 @@ pub fn render(
     } else {
         Err(Error::Catalog(problems))
     }
+}
+
+/// The checks on a profile's objects: APIs its Kubernetes (`kube`, the version of its
+/// Kubernetes layer) no longer serves are errors, deprecated ones warnings; references no
+/// layer creates and no chart declares provided are warnings. `(errors, warnings)`.
+pub fn check(
+    objects: &[Object],
+    kube: Option<&str>,
+    layers: &[RenderedLayer],
+) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+    let (mut errors, mut warnings) = match kube.and_then(apis::minor) {
+        Some(minor) => apis::check(objects, minor),
+        None => (Vec::new(), Vec::new()),
+    };
+    let (external, mut bad) = references::external(layers);
+    errors.append(&mut bad);
+    warnings.extend(references::check(objects, &external));
+    (errors, warnings)
+}
+
+/// The version of the profile's Kubernetes layer, as locked.
+pub fn kube_version(lock: &Lock) -> Option<String> {
+    lock.layers
+        .iter()
+        .find(|l| l.ty == LayerType::Kubernetes)
+        .map(|l| l.version.as_str().to_string())
 }
 
 /// One chart of a layer through helm.
@@ -198,7 +222,10 @@ fn chart_objects(
     for (src, doc) in objects::documents(&out, &fallback) {
         let source = format!("{}/{src}", layer.name);
         match object(layer, Some(&chart.name), &source, doc) {
-            Ok(o) => found.push(o),
+            Ok(mut o) => {
+                o.release_namespace = chart.namespace.clone();
+                found.push(o);
+            }
             Err(d) => return Ok(Err(d)),
         }
     }
@@ -326,5 +353,6 @@ fn object(
         digest: crate::digest::sha256(text.as_bytes()),
         text,
         shown: None,
+        release_namespace: "default".to_string(),
     })
 }

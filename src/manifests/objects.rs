@@ -26,9 +26,38 @@ pub struct Object {
     /// rendering again with decoys: see `crate::render::taint`).
     #[serde(skip)]
     pub shown: Option<String>,
+    /// The namespace it lands in when it names none: its chart's release namespace, else
+    /// `default`.
+    #[serde(skip)]
+    pub release_namespace: String,
 }
 
 impl Object {
+    /// The namespace it lands in (cluster-scoped kinds ignore it).
+    pub fn namespace_or_release(&self) -> &str {
+        self.namespace.as_deref().unwrap_or(&self.release_namespace)
+    }
+
+    /// `layer `l`: chart `c`: Kind `ns/name``, for messages.
+    pub fn described(&self) -> String {
+        let chart = self
+            .chart
+            .as_ref()
+            .map(|c| format!(": chart `{}`", crate::shown::one_line(c)))
+            .unwrap_or_default();
+        let ns = self
+            .namespace
+            .as_ref()
+            .map(|n| format!("{}/", crate::shown::one_line(n)))
+            .unwrap_or_default();
+        format!(
+            "layer `{}`{chart}: {} `{ns}{}`",
+            self.layer,
+            crate::shown::one_line(&self.kind),
+            crate::shown::one_line(&self.name)
+        )
+    }
+
     /// The object as it may be printed.
     pub fn shown(&self) -> &str {
         self.shown.as_deref().unwrap_or(&self.text)

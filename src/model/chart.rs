@@ -17,6 +17,11 @@ pub struct Chart {
     pub release: Option<String>,
     /// The template whose output is the chart's values.
     pub values: String,
+    /// Objects its workloads need that the cluster provides, not a layer: `Kind/name` (in
+    /// the chart's namespace) or `Kind/namespace/name`; `{{ params.<name> }}` stands for a
+    /// parameter's value.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub provides_externally: Vec<String>,
 }
 
 impl Chart {
@@ -92,4 +97,76 @@ pub fn is_dns_label(s: &str, max: usize) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
+}
+
+/// The kinds a workload refers to by name, in its own namespace, which a chart may declare
+/// provided by the cluster (`provides_externally`).
+pub const PROVIDED_KINDS: [&str; 4] = [
+    "ConfigMap",
+    "PersistentVolumeClaim",
+    "Secret",
+    "ServiceAccount",
+];
+
+/// `(kind, namespace, name)` of one object a workload may need.
+pub type Key = (String, String, String);
+
+/// One entry of `provides_externally`: `Kind/name` (in the chart's namespace) or
+/// `Kind/namespace/name`; `Err` says why it is neither.
+pub fn parse_provided(entry: &str, namespace: &str) -> Result<Key, String> {
+    let parts: Vec<&str> = entry.split('/').collect();
+    let (kind, ns, name) = match parts.as_slice() {
+        [kind, name] => (*kind, namespace, *name),
+        [kind, ns, name] => (*kind, *ns, *name),
+        _ => {
+            return Err(format!(
+                "`{}` is not `Kind/name` or `Kind/namespace/name`",
+                crate::shown::one_line(entry)
+            ));
+        }
+    };
+    if !PROVIDED_KINDS.contains(&kind) {
+        return Err(format!(
+            "`{}` is not one of {}",
+            crate::shown::one_line(kind),
+            PROVIDED_KINDS.map(|k| format!("`{k}`")).join(", ")
+        ));
+    }
+    if name.is_empty() || ns.is_empty() {
+        return Err(format!(
+            "`{}` names no object",
+            crate::shown::one_line(entry)
+        ));
+    }
+    Ok((kind.to_string(), ns.to_string(), name.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_provided;
+
+    #[test]
+    fn provided_entries_name_a_kind_and_an_object() {
+        let key = |k: &str, n: &str, o: &str| (k.to_string(), n.to_string(), o.to_string());
+        assert_eq!(
+            parse_provided("Secret/grafana-admin", "monitoring"),
+            Ok(key("Secret", "monitoring", "grafana-admin"))
+        );
+        assert_eq!(
+            parse_provided("ConfigMap/kube-system/ca", "monitoring"),
+            Ok(key("ConfigMap", "kube-system", "ca"))
+        );
+        assert_eq!(
+            parse_provided("Secrets/x", "m"),
+            Err("`Secrets` is not one of `ConfigMap`, `PersistentVolumeClaim`, `Secret`, `ServiceAccount`".to_string())
+        );
+        assert_eq!(
+            parse_provided("grafana-admin", "m"),
+            Err("`grafana-admin` is not `Kind/name` or `Kind/namespace/name`".to_string())
+        );
+        assert_eq!(
+            parse_provided("Secret/", "m"),
+            Err("`Secret/` names no object".to_string())
+        );
+    }
 }

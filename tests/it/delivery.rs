@@ -422,7 +422,7 @@ fn bad_chart_entries_are_pack_problems_at_their_line() {
     );
     env.run(&["validate"]).fails(
         1,
-        "error: packs/demo/1.0.0/pack.toml:12:1: unknown key `colour`\n    |\n 12 | colour = \"red\"\n    | ^^^^^^\n  hint: expected one of `name`, `repo`, `version`, `namespace`, `release`, `values`\nerror: 1 problem in 1 of 1 profile\n",
+        "error: packs/demo/1.0.0/pack.toml:12:1: unknown key `colour`\n    |\n 12 | colour = \"red\"\n    | ^^^^^^\n  hint: expected one of `name`, `repo`, `version`, `namespace`, `release`, `values`, `provides_externally`\nerror: 1 problem in 1 of 1 profile\n",
     );
     let env = demo(
         "[[chart]]\nname = \"acme/demo\"\nrepo = \"http://charts.example.com\"\nversion = \"1.0.0\"\nnamespace = \"demo\"\nvalues = \"value.yaml.j2\"\n",

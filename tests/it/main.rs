@@ -19,6 +19,7 @@ mod hardening;
 mod injection;
 mod inputs;
 mod lock;
+mod manifest_checks;
 mod manifests;
 mod oci;
 mod real_repos;

@@ -266,6 +266,7 @@ impl Format for Helm {
         let description = chart["description"].as_str().unwrap_or(&name).to_string();
         Ok(Pack {
             charts: vec![Chart {
+                provides_externally: Vec::new(),
                 name: name.clone(),
                 repo,
                 version: release.version.to_string(),

@@ -417,6 +417,7 @@ fn charts_of(values: &yaml_rust2::Yaml, pack: &str) -> Vec<Chart> {
             list.iter()
                 .filter_map(|c| {
                     Some(Chart {
+                        provides_externally: Vec::new(),
                         name: c["name"].as_str()?.to_string(),
                         repo: c["repo"].as_str().unwrap_or_default().to_string(),
                         version: match &c["version"] {

@@ -50,6 +50,11 @@ struct ChartDecl {
     release: Option<Spanned<String>>,
     #[schemars(with = "Option<String>")]
     values: Option<Spanned<String>>,
+    /// Objects the chart's workloads need that the cluster provides: `Kind/name` or
+    /// `Kind/namespace/name` (`{{ params.<name> }}` for a parameter's value).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    provides_externally: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -345,7 +350,9 @@ fn read_charts(
                 }
             },
         };
+        let provides_externally = read_provided(manifest, &d, problems, &mut bad);
         let chart = Chart {
+            provides_externally,
             name: d.name.into_inner(),
             repo: d.repo.into_inner(),
             version: d.version.into_inner(),
@@ -371,6 +378,60 @@ fn read_charts(
         }
     }
     charts
+}
+
+/// A chart's `provides_externally`, each entry checked: `Kind/name` or
+/// `Kind/namespace/name` of a kind a workload refers to, its templates compiling.
+fn read_provided(
+    manifest: &Source,
+    d: &ChartDecl,
+    problems: &mut Vec<Diagnostic>,
+    bad: &mut bool,
+) -> Vec<String> {
+    let env = minijinja::Environment::new();
+    let mut out = Vec::new();
+    for entry in &d.provides_externally {
+        let text = entry.get_ref();
+        // A template stands for a name: check the entry's shape with a name in its place.
+        let (shape, compiles) = if text.contains("{{") {
+            let compiles = env
+                .template_from_str(text)
+                .map(|_| ())
+                .map_err(|e| e.detail().unwrap_or("syntax error").to_string());
+            let mut shape = String::new();
+            let mut rest = text.as_str();
+            while let Some(i) = rest.find("{{") {
+                shape.push_str(&rest[..i]);
+                shape.push('x');
+                rest = rest[i..].find("}}").map_or("", |j| &rest[i + j + 2..]);
+            }
+            shape.push_str(rest);
+            (shape, compiles)
+        } else {
+            (text.clone(), Ok(()))
+        };
+        let why = compiles
+            .map_err(|e| format!("does not compile: {e}"))
+            .and_then(|()| {
+                crate::model::chart::parse_provided(&shape, d.namespace.get_ref()).map(|_| ())
+            });
+        match why {
+            Ok(()) => out.push(text.clone()),
+            Err(why) => {
+                let kind = shape.split('/').next().unwrap_or_default();
+                problems.push(
+                    Diagnostic::at(
+                        manifest,
+                        entry.span(),
+                        format!("`provides_externally` entry {why}"),
+                    )
+                    .with_hint_opt(suggest(kind, crate::model::chart::PROVIDED_KINDS)),
+                );
+                *bad = true;
+            }
+        }
+    }
+    out
 }
 
 /// The `[[assert]]` entries, each compiled once to check its syntax (minijinja's default

@@ -1,0 +1,147 @@
+//! `validate --manifests`: the objects every layer renders (through the real `helm`),
+//! checked against the profile's Kubernetes (removed and deprecated APIs) and for
+//! references no layer creates.
+
+use strata_test_support::http::{Server, chart, index_yaml, sha256_hex};
+
+use crate::util::{Env, aws_profile};
+
+const PDB: &str = "apiVersion: policy/{{ .Values.pdbApi }}\nkind: PodDisruptionBudget\nmetadata:\n  name: {{ .Release.Name }}-pdb\nspec:\n  minAvailable: 1\n  selector:\n    matchLabels: {app: web}\n";
+const WEB: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      serviceAccountName: default\n      containers:\n        - name: web\n          image: registry.example.com/web:1.0\n          env:\n            - name: DB_PASSWORD\n              valueFrom:\n                secretKeyRef: {name: web-db, key: password}\n            - name: OPTIONAL\n              valueFrom:\n                secretKeyRef: {name: maybe, key: x, optional: true}\n          envFrom:\n            - configMapRef: {name: {{ .Release.Name }}-config}\n      volumes:\n        - name: ca\n          configMap: {name: kube-root-ca.crt}\n        - name: data\n          persistentVolumeClaim: {claimName: web-data}\n";
+const CONFIG: &str =
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-config\ndata: {}\n";
+const GRAFANA: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: grafana\nspec:\n  selector:\n    matchLabels: {app: grafana}\n  template:\n    metadata:\n      labels: {app: grafana}\n    spec:\n      containers:\n        - name: grafana\n          image: grafana/grafana:12.0.0\n          env:\n            - name: GF_SECURITY_ADMIN_USER\n              valueFrom:\n                secretKeyRef:\n                  name: {{ .Values.grafana.admin.existingSecret }}\n                  key: admin-user\n";
+
+/// A gcp profile: calico's chart from a mirror, `web` from a chart registry, and the
+/// built-in kube-prometheus-stack (its chart mirrored too), all served on loopback.
+fn catalog(pdb_api: &str) -> (Env, Server) {
+    let env = Env::new();
+    let dir = env.outside("served");
+    fs_err::create_dir_all(&dir).unwrap();
+    let server = Server::serve(&dir, None);
+    let charts = [
+        (
+            "tigera-operator",
+            "v3.32.1",
+            "installation: {}\n".to_string(),
+            vec![(
+                "templates/sa.yaml",
+                "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: tigera-operator\n",
+            )],
+        ),
+        (
+            "web",
+            "1.0.0",
+            format!("pdbApi: {pdb_api}\n"),
+            vec![
+                ("templates/pdb.yaml", PDB),
+                ("templates/web.yaml", WEB),
+                ("templates/config.yaml", CONFIG),
+            ],
+        ),
+        (
+            "kube-prometheus-stack",
+            "88.5.3",
+            "grafana:\n  admin:\n    existingSecret: \"\"\n".to_string(),
+            vec![("templates/grafana.yaml", GRAFANA)],
+        ),
+    ];
+    let mut entries = Vec::new();
+    for (name, version, values, templates) in &charts {
+        let archive = chart(name, version, values, templates);
+        let file = format!("{name}-{version}.tgz");
+        fs_err::write(dir.join(&file), &archive).unwrap();
+        entries.push((*name, *version, file, sha256_hex(&archive)));
+    }
+    let index: Vec<(&str, &str, &str, Option<&str>)> = entries
+        .iter()
+        .map(|(n, v, f, d)| (*n, *v, f.as_str(), Some(d.as_str())))
+        .collect();
+    fs_err::write(dir.join("index.yaml"), index_yaml(&index)).unwrap();
+    env.write(
+        "strata.toml",
+        &format!(
+            "[catalog]\nname = \"test\"\nlock_charts = true\n\n[[registry]]\nname = \"public\"\nkind = \"builtin\"\n\n[[registry]]\nname = \"charts\"\nkind = \"helm\"\nurl = \"{0}\"\n\n[[mirror]]\nrepo = \"https://docs.tigera.io/calico/charts\"\nurl = \"{0}\"\n\n[[mirror]]\nrepo = \"https://prometheus-community.github.io/helm-charts\"\nurl = \"{0}\"\n",
+            server.url
+        ),
+    );
+    env.profile(
+        "aws-prod",
+        &(aws_profile("")
+            .replace("cloud = \"aws\"", "cloud = \"gcp\"")
+            .replace("pack = \"aws-ebs-csi\"", "pack = \"gcp-pd-csi\"")
+            + "\n[[layer]]\ntype = \"addon\"\nname = \"web\"\npack = \"web\"\nversion = \"1.x\"\n\n[[layer]]\ntype = \"addon\"\npack = \"kube-prometheus-stack\"\nregistry = \"public\"\nversion = \"88.5.3\"\n[layer.values]\ngrafana_admin_secret = \"grafana-admin\"\n"),
+    );
+    env.run(&["lock", "-q"]).success();
+    (env, server)
+}
+
+const DANGLING: &str = "warning: layer `web`: chart `web`: Deployment `web-web` needs Secret `web-db` (env `DB_PASSWORD` of container `web`), which no layer creates\n  hint: if the cluster provides it, say so in the pack's `[[chart]]`: `provides_externally = [\"Secret/web-db\"]`\nwarning: layer `web`: chart `web`: Deployment `web-web` needs PersistentVolumeClaim `web-data` (volume `data`), which no layer creates\n  hint: if the cluster provides it, say so in the pack's `[[chart]]`: `provides_externally = [\"PersistentVolumeClaim/web-data\"]`\n";
+
+/// A PodDisruptionBudget of `policy/v1beta1` on Kubernetes 1.36: an error naming 1.25 and
+/// `policy/v1`; the Secret and claim nothing creates are warnings, while grafana's admin
+/// Secret, which the built-in pack declares provided, is none.
+#[test]
+fn a_removed_api_fails_and_dangling_references_warn() {
+    if !strata_test_support::tool("helm", "manifest_checks::a_removed_api_fails") {
+        return;
+    }
+    let (env, _server) = catalog("v1beta1");
+    env.run(&["validate", "--manifests"]).fails(
+        1,
+        &format!("{DANGLING}error: layer `web`: chart `web`: PodDisruptionBudget `web-pdb` uses `policy/v1beta1`, which Kubernetes 1.25 removed (the profile runs 1.36)\n  hint: use `policy/v1` (served since 1.21)\nerror: 1 problem in 1 of 1 profile\n"),
+    );
+    // Without `--manifests`, nothing is rendered and the profile is fine.
+    let run = env.run(&["validate"]);
+    run.success();
+    assert_eq!(
+        run.stdout,
+        "ok aws-prod: ubuntu 22.04.5, kubernetes 1.36.4, calico 3.32.1, gcp-pd-csi 1.15.0, web 1.0.0, kube-prometheus-stack 88.5.3\n"
+    );
+}
+
+#[test]
+fn served_apis_pass_with_their_warnings_in_every_format() {
+    if !strata_test_support::tool("helm", "manifest_checks::served_apis_pass") {
+        return;
+    }
+    let (env, _server) = catalog("v1");
+    let run = env.run(&["validate", "--manifests"]);
+    run.success();
+    assert_eq!(
+        run.stdout,
+        "ok aws-prod: ubuntu 22.04.5, kubernetes 1.36.4, calico 3.32.1, gcp-pd-csi 1.15.0, web 1.0.0, kube-prometheus-stack 88.5.3 (6 objects)\n"
+    );
+    assert_eq!(run.stderr, DANGLING);
+    let run = env.run(&["validate", "--manifests", "--format", "github"]);
+    run.success();
+    assert_eq!(
+        run.stdout,
+        "::warning title=strata validate::layer `web`: chart `web`: Deployment `web-web` needs Secret `web-db` (env `DB_PASSWORD` of container `web`), which no layer creates%0Ahint: if the cluster provides it, say so in the pack's `[[chart]]`: `provides_externally = [\"Secret/web-db\"]`\n::warning title=strata validate::layer `web`: chart `web`: Deployment `web-web` needs PersistentVolumeClaim `web-data` (volume `data`), which no layer creates%0Ahint: if the cluster provides it, say so in the pack's `[[chart]]`: `provides_externally = [\"PersistentVolumeClaim/web-data\"]`\n"
+    );
+    let json = env.run(&["validate", "--manifests", "--format", "json"]);
+    json.success();
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(v["profiles"][0]["objects"], 6);
+    assert_eq!(v["profiles"][0]["warnings"].as_array().unwrap().len(), 2);
+}
+
+/// A `provides_externally` entry of a pack is checked when the pack is read: a kind a
+/// workload cannot refer to is refused with the near miss, at its line.
+#[test]
+fn a_bad_provides_externally_entry_is_refused_where_it_is() {
+    let env = Env::new();
+    env.write(
+        "packs/web/1.0.0/pack.toml",
+        "[pack]\nname = \"web\"\nversion = \"1.0.0\"\nlayer = \"addon\"\n\n[[chart]]\nname = \"web\"\nrepo = \"https://charts.example.com\"\nversion = \"1.0.0\"\nnamespace = \"web\"\nprovides_externally = [\"Secrets/web-db\"]\n",
+    );
+    env.write("packs/web/1.0.0/values.yaml.j2", "{}\n");
+    env.write(
+        "strata.toml",
+        "[catalog]\nname = \"test\"\n\n[[registry]]\nname = \"local\"\nkind = \"dir\"\npath = \"packs\"\n",
+    );
+    env.run(&["pack", "show", "web"]).fails(
+        1,
+        "error: packs/web/1.0.0/pack.toml:11:24: `provides_externally` entry `Secrets` is not one of `ConfigMap`, `PersistentVolumeClaim`, `Secret`, `ServiceAccount`\n    |\n 11 | provides_externally = [\"Secrets/web-db\"]\n    |                        ^^^^^^^^^^^^^^^^\n  hint: did you mean `Secret`?\n",
+    );
+}
