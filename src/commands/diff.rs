@@ -23,6 +23,10 @@ pub struct Args {
     /// Markdown: lines of each file's diff shown before it is cut short
     #[arg(long, default_value_t = 200, value_name = "N")]
     pub max_diff_lines: usize,
+    /// Also render the changed layers with helm at both sides and show the Kubernetes
+    /// objects added, removed and changed
+    #[arg(long)]
+    pub manifests: bool,
 }
 
 pub fn run(args: Args, ctx: &Context) -> Result<()> {
@@ -71,6 +75,15 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         &head,
         &ctx.registries.locked_reads(),
     )?;
+    if args.manifests {
+        let base_label = args.base.as_str();
+        fill_objects(
+            &mut diff,
+            (base.as_ref(), base_label),
+            (&head, &head_label),
+            ctx,
+        )?;
+    }
     match ctx.out.format {
         OutputFormat::Json => ctx.out.print_json(&diff),
         OutputFormat::Markdown => ctx.out.print(&diff.markdown(args.max_diff_lines)),
@@ -79,6 +92,66 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
     }
     if args.exit_code && !diff.is_empty() {
         return Err(Error::Exit(1));
+    }
+    Ok(())
+}
+
+/// Each changed profile's objects (of its changed layers) at both sides, compared; a side
+/// that cannot be rendered (no current lock there, a template that fails) is a note.
+fn fill_objects(
+    diff: &mut review::diff::Diff,
+    (base, base_label): (Option<&Catalog>, &str),
+    (head, head_label): (&Catalog, &str),
+    ctx: &Context,
+) -> Result<()> {
+    use review::status::Status;
+    if diff.profiles.iter().all(|p| p.status == Status::Invalid) {
+        return Ok(());
+    }
+    let helm = super::manifests::find_helm(ctx)?;
+    for p in diff.profiles.iter_mut() {
+        if p.status == Status::Invalid {
+            continue;
+        }
+        let only: Vec<String> = p.layers.iter().map(|l| l.name.clone()).collect();
+        let mut secrets = Vec::new();
+        let mut side = |catalog: Option<&Catalog>, label: &str, notes: &mut Vec<String>| {
+            let Some(catalog) = catalog else {
+                return Ok(Some(Vec::new()));
+            };
+            let asked = super::manifests::Asked {
+                profile: &p.name,
+                layer: None,
+                vars: &[],
+                out: None,
+                only: Some(&only),
+            };
+            match super::manifests::objects_with(catalog, &asked, ctx, &helm) {
+                Ok(m) => {
+                    secrets.extend(m.secrets);
+                    Ok(Some(m.objects))
+                }
+                Err(Error::Catalog(d)) => {
+                    for d in d {
+                        notes.push(format!("at {label}: objects not rendered: {}", d.message));
+                    }
+                    Ok(None)
+                }
+                Err(e) => Err(e),
+            }
+        };
+        let old = match p.status {
+            Status::Added => Some(Vec::new()),
+            _ => side(base, base_label, &mut p.notes)?,
+        };
+        let new = match p.status {
+            Status::Removed => Some(Vec::new()),
+            _ => side(Some(head), head_label, &mut p.notes)?,
+        };
+        // A side that could not be rendered leaves nothing to compare.
+        if let (Some(old), Some(new)) = (old, new) {
+            p.objects = review::objects::between(&old, &new, &secrets);
+        }
     }
     Ok(())
 }

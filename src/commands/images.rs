@@ -31,6 +31,7 @@ struct Output {
 pub fn run(args: Args, ctx: &Context) -> Result<()> {
     let catalog = ctx.catalog_locked()?;
     let asked = super::manifests::Asked {
+        only: None,
         profile: &args.profile,
         layer: args.layer.as_deref(),
         vars: &args.vars,

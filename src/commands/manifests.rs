@@ -25,6 +25,8 @@ pub struct Asked<'a> {
     pub layer: Option<&'a str>,
     pub vars: &'a [String],
     pub out: Option<&'a std::path::Path>,
+    /// Only these layers (by name).
+    pub only: Option<&'a [String]>,
 }
 
 /// A profile's layers as objects, with what they were rendered from.
@@ -60,7 +62,10 @@ pub fn objects_with(
     helm: &Helm,
 ) -> Result<Manifests> {
     let env = |n: &str| std::env::var(n).ok();
-    let r = render_profile(catalog, args.profile, args.layer, args.vars, &env)?;
+    let mut r = render_profile(catalog, args.profile, args.layer, args.vars, &env)?;
+    if let Some(only) = args.only {
+        r.layers.retain(|l| only.contains(&l.name));
+    }
     let packs = locked_packs(catalog, &r.lock)?;
     let secrets = all_secrets(&r.secrets, r.layers.iter());
     let session = crate::manifests::Session::new(

@@ -67,6 +67,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
     };
     if args.manifests {
         let asked = super::manifests::Asked {
+            only: None,
             profile: name,
             layer: args.layer.as_deref(),
             vars: &args.vars,

@@ -209,6 +209,7 @@ fn check_manifests(
     let helm = super::manifests::find_helm(ctx)?;
     for p in profiles.iter_mut().filter(|p| p.valid) {
         let asked = super::manifests::Asked {
+            only: None,
             profile: &p.name,
             layer: None,
             vars: &[],

@@ -40,6 +40,9 @@ pub struct ProfileDiff {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
     pub layers: Vec<LayerDiff>,
+    /// With `--manifests`: the Kubernetes objects of its changed layers that differ.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub objects: Vec<super::objects::ObjectDiff>,
 }
 
 /// Compares two sides. A renamed profile is reported as removed and added.
@@ -62,6 +65,7 @@ pub fn diff(base_label: &str, head_label: &str, base: &Side, head: &Side) -> Dif
                     status: Status::Invalid,
                     notes: d.iter().map(|d| format!("at {side}: {d}")).collect(),
                     layers: Vec::new(),
+                    objects: Vec::new(),
                 });
                 continue;
             }
@@ -94,6 +98,7 @@ pub fn diff(base_label: &str, head_label: &str, base: &Side, head: &Side) -> Dif
             status,
             notes,
             layers,
+            objects: Vec::new(),
         });
     }
     Diff {

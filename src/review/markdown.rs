@@ -94,14 +94,17 @@ fn details_body(p: &ProfileDiff, max_diff_lines: usize) -> Option<(String, Strin
         .flat_map(|l| l.values.iter().map(move |v| (l.name.as_str(), v)))
         .collect();
     let files: Vec<&FileDiff> = p.layers.iter().flat_map(|l| l.files.iter()).collect();
-    if values.is_empty() && files.is_empty() && p.notes.is_empty() {
+    if values.is_empty() && files.is_empty() && p.notes.is_empty() && p.objects.is_empty() {
         return None;
     }
-    let counts = format!(
+    let mut counts = format!(
         "{}, {}",
         plural(values.len(), "value change"),
         plural(files.len(), "rendered file")
     );
+    if !p.objects.is_empty() {
+        counts.push_str(&format!(", {}", plural(p.objects.len(), "object")));
+    }
     let mut s = String::new();
     for n in &p.notes {
         s.push_str(&fence("text", n));
@@ -138,6 +141,10 @@ fn details_body(p: &ProfileDiff, max_diff_lines: usize) -> Option<(String, Strin
         }
         s.push('\n');
     }
+    s.push_str(&super::objects::markdown_details(
+        &p.objects,
+        max_diff_lines,
+    ));
     Some((counts, s))
 }
 
@@ -173,8 +180,17 @@ impl Diff {
             self.unchanged
         ));
         let mut used = chars(&s);
-        let (table, cut_rows) = self.summary_table(used, limit);
+        let (table, mut cut_rows) = self.summary_table(used, limit);
         s.push_str(&table);
+        let room = limit.saturating_sub(chars(&s) + NOTE_ROOM);
+        let objects: Vec<(&str, &[super::objects::ObjectDiff])> = self
+            .profiles
+            .iter()
+            .map(|p| (p.name.as_str(), p.objects.as_slice()))
+            .collect();
+        let (objects, cut_objects) = super::objects::markdown_summary(&objects, room);
+        s.push_str(&objects);
+        cut_rows += cut_objects;
         s.push_str(&super::clusters::markdown(&self.clusters));
         used = chars(&s);
 
@@ -313,6 +329,7 @@ mod tests {
             version: crate::model::version::Version::parse(v).unwrap(),
         };
         ProfileDiff {
+            objects: Vec::new(),
             name: name.into(),
             status: Status::Changed,
             notes: Vec::new(),

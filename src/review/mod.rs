@@ -9,6 +9,7 @@ pub(crate) mod diff;
 mod escape;
 pub(crate) mod layers;
 mod markdown;
+pub(crate) mod objects;
 pub(crate) mod side;
 mod stack;
 pub(crate) mod status;

@@ -20,6 +20,7 @@ mod injection;
 mod inputs;
 mod lock;
 mod manifest_checks;
+mod manifest_diff;
 mod manifests;
 mod oci;
 mod real_repos;
