@@ -31,6 +31,8 @@ pub struct Built {
     pub bindings: Bindings,
     /// The text of every sensitive value, to mask wherever it would be shown.
     pub secrets: Vec<String>,
+    /// The release of each layer, in order.
+    pub packs: Vec<Arc<Pack>>,
 }
 
 /// Builds a cluster: pins its profiles, checks that they fit together, binds variables
@@ -151,6 +153,7 @@ fn build_all(
         )
     }));
     Ok(Ok(Built {
+        packs: stack.layers.iter().map(|(_, p)| p.clone()).collect(),
         profile: stack.profile,
         pins,
         layers: rendered,

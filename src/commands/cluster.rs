@@ -49,6 +49,10 @@ pub struct RenderArgs {
     /// A value for a variable (repeatable); `STRATA_VAR_<NAME>` in the environment wins
     #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
+    /// Render every layer to the Kubernetes objects it runs (charts through helm) instead of
+    /// files (with `--out`, DIR/<layer>/<kind>-<namespace>-<name>.yaml)
+    #[arg(long, conflicts_with = "kind")]
+    pub manifests: bool,
 }
 
 pub fn run(command: Command, ctx: &Context) -> Result<()> {
@@ -200,6 +204,11 @@ fn validate(args: ValidateArgs, ctx: &Context) -> Result<()> {
 
 fn render(args: RenderArgs, ctx: &Context) -> Result<()> {
     let catalog = ctx.catalog_locked()?;
+    if args.manifests {
+        let helm = super::manifests::find_helm(ctx)?;
+        let m = super::manifests::cluster_objects(&catalog, &args.cluster, &args.vars, ctx, &helm)?;
+        return super::manifests::print(&m, args.out.as_deref(), ctx);
+    }
     let c = cluster::find(&catalog, &args.cluster)?;
     let built = build(
         &catalog,

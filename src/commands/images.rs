@@ -1,5 +1,5 @@
-//! `strata images PROFILE`: every container image a profile's layers run, unique and
-//! sorted, from the objects `render --manifests` gives.
+//! `strata images PROFILE | --cluster NAME`: every container image a profile's (or a
+//! cluster's) layers run, unique and sorted, from the objects `render --manifests` gives.
 
 use serde::Serialize;
 
@@ -11,8 +11,11 @@ use crate::manifests::images::{Image, images};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Profile whose images to list
-    #[arg(add = clap_complete::engine::ArgValueCandidates::new(crate::completion::profiles))]
-    pub profile: String,
+    #[arg(required_unless_present = "cluster", add = clap_complete::engine::ArgValueCandidates::new(crate::completion::profiles))]
+    pub profile: Option<String>,
+    /// List the images of this cluster's whole stack instead
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["profile", "layer"], add = clap_complete::engine::ArgValueCandidates::new(crate::completion::clusters))]
+    pub cluster: Option<String>,
     /// Only this layer (by name)
     #[arg(long, add = clap_complete::engine::ArgValueCandidates::new(crate::completion::layers))]
     pub layer: Option<String>,
@@ -30,14 +33,22 @@ struct Output {
 
 pub fn run(args: Args, ctx: &Context) -> Result<()> {
     let catalog = ctx.catalog_locked()?;
-    let asked = super::manifests::Asked {
-        only: None,
-        profile: &args.profile,
-        layer: args.layer.as_deref(),
-        vars: &args.vars,
-        out: None,
+    let helm = super::manifests::find_helm(ctx)?;
+    let rendered = match (&args.cluster, &args.profile) {
+        (Some(cluster), _) => {
+            super::manifests::cluster_objects(&catalog, cluster, &args.vars, ctx, &helm)?
+        }
+        (None, profile) => {
+            let asked = super::manifests::Asked {
+                only: None,
+                profile: profile.as_deref().unwrap_or_default(),
+                layer: args.layer.as_deref(),
+                vars: &args.vars,
+                out: None,
+            };
+            super::manifests::objects_with(&catalog, &asked, ctx, &helm)?
+        }
     };
-    let rendered = super::manifests::objects(&catalog, &asked, ctx)?;
     let images = images(&rendered.objects);
     if ctx.out.json() {
         ctx.out.print_json(&Output {

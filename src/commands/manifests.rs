@@ -68,12 +68,59 @@ pub fn objects_with(
     }
     let packs = locked_packs(catalog, &r.lock)?;
     let secrets = all_secrets(&r.secrets, r.layers.iter());
+    let kube = crate::manifests::kube_version(&r.lock);
+    stack_objects(catalog, (kube, r.layers, &packs), secrets, ctx, helm)
+}
+
+/// The objects a cluster's stack runs, rendered with `helm` (notes printed).
+pub fn cluster_objects(
+    catalog: &Catalog,
+    name: &str,
+    vars: &[String],
+    ctx: &Context,
+    helm: &Helm,
+) -> Result<Manifests> {
+    let c = crate::cluster::find(catalog, name)?;
+    let built = crate::cluster::build(
+        catalog,
+        &ctx.registries.locked_reads(),
+        &c,
+        vars,
+        &|n: &str| std::env::var(n).ok(),
+    )?
+    .map_err(crate::error::Error::Catalog)?;
+    let kube = crate::manifests::kube_of_layers(&built.layers);
+    let secrets = all_secrets(&built.secrets, built.layers.iter());
+    stack_objects(
+        catalog,
+        (kube, built.layers, &built.packs),
+        secrets,
+        ctx,
+        helm,
+    )
+}
+
+/// A stack's layers (with the Kubernetes version and the releases they were rendered
+/// from) as objects.
+type Stack<'a> = (
+    Option<String>,
+    Vec<crate::lock::render::RenderedLayer>,
+    &'a [std::sync::Arc<crate::model::pack::Pack>],
+);
+
+fn stack_objects(
+    catalog: &Catalog,
+    (kube, layers, packs): Stack,
+    secrets: Vec<String>,
+    ctx: &Context,
+    helm: &Helm,
+) -> Result<Manifests> {
     let session = crate::manifests::Session::new(
         helm.clone(),
         Some(ctx.registries.cache_dir.join("manifests")),
         secrets.clone(),
     );
-    let objects = crate::manifests::render(catalog, &r.lock, &r.layers, &packs, &session)?;
+    let objects = crate::manifests::render(catalog, kube.clone(), &layers, packs, &session)?;
     for n in session
         .notes
         .lock()
@@ -94,22 +141,77 @@ pub fn objects_with(
     Ok(Manifests {
         objects,
         secrets,
-        kube: crate::manifests::kube_version(&r.lock),
-        layers: r.layers,
+        kube,
+        layers,
     })
 }
 
+/// `render --all --manifests`: every profile's objects (each named with its profile),
+/// rendered on every core; nothing is printed or written unless all of them render.
+pub fn render_all(catalog: &Catalog, out: Option<&std::path::Path>, ctx: &Context) -> Result<()> {
+    let helm = find_helm(ctx)?;
+    let mut problems = Vec::new();
+    let mut names = Vec::new();
+    for (_, parsed) in catalog.load_profiles(&[])? {
+        match parsed {
+            Ok(p) => names.push(p.name),
+            Err(mut d) => problems.append(&mut d),
+        }
+    }
+    let rendered = crate::parallel::map(&names, 4, "a profile's manifests", |name| {
+        let asked = Asked {
+            profile: name,
+            layer: None,
+            vars: &[],
+            out: None,
+            only: None,
+        };
+        objects_with(catalog, &asked, ctx, &helm)
+    })?;
+    let mut all = Manifests {
+        objects: Vec::new(),
+        secrets: Vec::new(),
+        layers: Vec::new(),
+        kube: None,
+    };
+    for (name, r) in names.iter().zip(rendered) {
+        match r {
+            Ok(m) => {
+                all.secrets.extend(m.secrets);
+                all.objects.extend(m.objects.into_iter().map(|mut o| {
+                    o.profile = Some(name.clone());
+                    o
+                }));
+            }
+            Err(crate::error::Error::Catalog(mut d)) => problems.append(&mut d),
+            Err(e) => return Err(e),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(crate::error::Error::Catalog(problems));
+    }
+    print(&all, out, ctx)
+}
+
+/// `render --manifests`: a profile's objects, printed.
 pub fn render(catalog: &Catalog, args: &Asked, ctx: &Context) -> Result<()> {
-    let Manifests {
-        objects, secrets, ..
-    } = objects(catalog, args, ctx)?;
-    match args.out {
+    print(&objects(catalog, args, ctx)?, args.out, ctx)
+}
+
+/// Objects as one YAML stream, as JSON, or into `out`.
+pub fn print(m: &Manifests, out: Option<&std::path::Path>, ctx: &Context) -> Result<()> {
+    let (objects, secrets) = (&m.objects, &m.secrets);
+    match out {
         Some(dir) => {
             let files: Vec<(PathBuf, &[u8])> = objects
                 .iter()
                 .map(|o| {
                     let file = format!(
-                        "{}/{}-{}-{}.yaml",
+                        "{}{}/{}-{}-{}.yaml",
+                        o.profile
+                            .as_ref()
+                            .map(|p| format!("{p}/"))
+                            .unwrap_or_default(),
                         o.layer,
                         o.kind.to_ascii_lowercase(),
                         o.namespace.as_deref().unwrap_or("cluster"),
@@ -138,15 +240,19 @@ pub fn render(catalog: &Catalog, args: &Asked, ctx: &Context) -> Result<()> {
         }
         None if ctx.out.json() => ctx.out.print_json(&Output {
             schema_version: 1,
-            objects: &objects,
+            objects,
         }),
         None => {
             let mut text = String::new();
-            for o in &objects {
+            for o in objects {
                 text.push_str("---\n# Source: ");
+                if let Some(p) = &o.profile {
+                    text.push_str(p);
+                    text.push('/');
+                }
                 text.push_str(&crate::shown::one_line(&o.source));
                 text.push('\n');
-                let shown = crate::shown::mask(o.shown(), &secrets);
+                let shown = crate::shown::mask(o.shown(), secrets);
                 text.push_str(&shown);
                 if !shown.ends_with('\n') {
                     text.push('\n');

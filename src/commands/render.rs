@@ -21,7 +21,8 @@ pub struct Args {
     /// Profile to render
     #[arg(required_unless_present = "all", conflicts_with = "all", add = clap_complete::engine::ArgValueCandidates::new(crate::completion::profiles))]
     pub profile: Option<String>,
-    /// Render every profile (with `--out`, into DIR/<profile>/<layer name>/<file>)
+    /// Render every profile (with `--out`, into DIR/<profile>/<layer name>/<file>; with
+    /// `--manifests`, DIR/<profile>/<layer>/<kind>-<namespace>-<name>.yaml)
     #[arg(long, conflicts_with = "layer")]
     pub all: bool,
     /// Only this layer (by name)
@@ -39,7 +40,7 @@ pub struct Args {
     pub vars: Vec<String>,
     /// The Kubernetes objects the layers run: charts through `helm template`, and the
     /// manifests (with `--out`, DIR/<layer>/<kind>-<namespace>-<name>.yaml)
-    #[arg(long, conflicts_with_all = ["all", "kind"])]
+    #[arg(long, conflicts_with = "kind")]
     pub manifests: bool,
 }
 
@@ -63,6 +64,9 @@ impl KindArg {
 pub fn run(args: Args, ctx: &Context) -> Result<()> {
     let catalog = ctx.catalog_locked()?;
     let Some(name) = &args.profile else {
+        if args.manifests {
+            return super::manifests::render_all(&catalog, args.out.as_deref(), ctx);
+        }
         return render_all(&catalog, args.out.as_deref(), args.kind, ctx);
     };
     if args.manifests {

@@ -104,6 +104,7 @@ mod tests {
     #[test]
     fn a_version_is_deprecated_once_its_replacement_is_served_and_removed_after() {
         let pdb = Object {
+            profile: None,
             layer: "web".into(),
             chart: None,
             api_version: "policy/v1beta1".into(),

@@ -70,12 +70,11 @@ impl Session {
 /// taken from the render cache; charts render in parallel, on every core.
 pub fn render(
     catalog: &Catalog,
-    lock: &Lock,
+    kube: Option<String>,
     layers: &[RenderedLayer],
     packs: &[Arc<Pack>],
     session: &Session,
 ) -> Result<Vec<Object>> {
-    let kube = kube_version(lock);
     let pack_of = |layer: &RenderedLayer| {
         packs
             .iter()
@@ -149,6 +148,14 @@ pub fn kube_version(lock: &Lock) -> Option<String> {
         .iter()
         .find(|l| l.ty == LayerType::Kubernetes)
         .map(|l| l.version.as_str().to_string())
+}
+
+/// The version of the Kubernetes layer of a whole stack (a cluster's).
+pub fn kube_of_layers(layers: &[RenderedLayer]) -> Option<String> {
+    layers
+        .iter()
+        .find(|l| l.ty == LayerType::Kubernetes)
+        .map(|l| l.version.to_string())
 }
 
 /// One chart of a layer through helm.
@@ -343,6 +350,7 @@ fn object(
         ))
     })?;
     Ok(Object {
+        profile: None,
         layer: layer.name.clone(),
         chart: chart.map(str::to_string),
         api_version,

@@ -6,6 +6,9 @@ use serde::Serialize;
 /// One object a layer renders.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Object {
+    /// The profile it belongs to, when several are rendered (`render --all --manifests`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
     pub layer: String,
     /// The chart it came from; `None` for a manifest file of the pack.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -145,3 +145,74 @@ fn a_bad_provides_externally_entry_is_refused_where_it_is() {
         "error: packs/web/1.0.0/pack.toml:11:24: `provides_externally` entry `Secrets` is not one of `ConfigMap`, `PersistentVolumeClaim`, `Secret`, `ServiceAccount`\n    |\n 11 | provides_externally = [\"Secrets/web-db\"]\n    |                        ^^^^^^^^^^^^^^^^\n  hint: did you mean `Secret`?\n",
     );
 }
+
+/// A cluster pinned to the working tree's profile runs the same objects and images as the
+/// profile: `cluster render --manifests` and `images --cluster` read its whole stack.
+#[test]
+fn a_cluster_renders_the_objects_and_images_of_its_stack() {
+    if !strata_test_support::tool("helm", "manifest_checks::a_cluster_renders") {
+        return;
+    }
+    let (env, _server) = catalog("v1");
+    env.write(
+        "clusters/edge-1/cluster.toml",
+        "[cluster]\nname = \"edge-1\"\nprofile = \"aws-prod\"\n",
+    );
+    let profile = env.run(&["render", "aws-prod", "--manifests"]);
+    profile.success();
+    let cluster = env.run(&["cluster", "render", "edge-1", "--manifests"]);
+    cluster.success();
+    // The same objects; a template that names the profile names the cluster.
+    assert_eq!(
+        cluster.stdout,
+        profile.stdout.replace("for aws-prod\n", "for edge-1\n")
+    );
+    assert!(
+        cluster.stdout.contains(
+            "# Source: web/web/templates/web.yaml\napiVersion: apps/v1\nkind: Deployment\n"
+        ),
+        "{}",
+        cluster.stdout
+    );
+    let images = env.run(&["images", "--cluster", "edge-1"]);
+    images.success();
+    assert_eq!(
+        images.stdout,
+        "grafana/grafana:12.0.0\nregistry.example.com/web:1.0\n"
+    );
+    env.run(&["images", "aws-prod"]).success();
+    assert_eq!(env.run(&["images", "aws-prod"]).stdout, images.stdout);
+    env.run(&["cluster", "render", "edge-2", "--manifests"])
+        .fails(
+            2,
+            "error: no cluster named `edge-2`\n  hint: did you mean `edge-1`?\n",
+        );
+}
+
+/// `render --all --manifests`: every profile's objects, each source named with its profile;
+/// `--out` writes DIR/<profile>/<layer>/<kind>-<namespace>-<name>.yaml.
+#[test]
+fn every_profile_renders_to_objects_at_once() {
+    if !strata_test_support::tool("helm", "manifest_checks::every_profile_renders") {
+        return;
+    }
+    let (env, _server) = catalog("v1");
+    let one = env.run(&["render", "aws-prod", "--manifests"]);
+    one.success();
+    let all = env.run(&["render", "--all", "--manifests"]);
+    all.success();
+    assert_eq!(
+        all.stdout,
+        one.stdout.replace("# Source: ", "# Source: aws-prod/")
+    );
+    let json = env.run(&["render", "--all", "--manifests", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(v["objects"][0]["profile"], "aws-prod");
+    assert_eq!(v["objects"].as_array().unwrap().len(), 6);
+    env.run(&["render", "--all", "--manifests", "--out", "objects", "-q"])
+        .success();
+    assert_eq!(
+        env.read("objects/aws-prod/web/configmap-cluster-web-config.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-config\ndata: {}\n"
+    );
+}
