@@ -89,6 +89,55 @@ pub struct ChartView {
     pub values: String,
 }
 
+/// One Kubernetes object a profile's layers run (`render --manifests`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestView {
+    pub layer: String,
+    /// The chart it came from (`None`: a manifest file of the pack).
+    pub chart: Option<String>,
+    pub api_version: String,
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+    /// `<layer>/<chart>/<template>`, or `<layer>/<file>`.
+    pub source: String,
+    /// The object's YAML, sensitive lines shown as `(sensitive)`.
+    pub yaml: String,
+}
+
+/// The Kubernetes objects a profile's layers run, charts rendered by the `helm` program
+/// (`STRATA_HELM` or PATH) from the locked charts, as `render --manifests` gives them.
+pub fn manifests(
+    catalog: &Catalog,
+    settings: &Settings,
+    name: &str,
+    flags: &[String],
+) -> Result<Vec<ManifestView>> {
+    let r = render_profile(catalog, name, None, flags, &no_env)?;
+    let packs = crate::lock::render::locked_packs(catalog, &r.lock)?;
+    let secrets = all_secrets(&r.secrets, &r.layers);
+    let session = crate::manifests::Session::new(
+        crate::manifests::helm::Helm::find()?,
+        Some(settings.cache_dir.join("manifests")),
+        secrets.clone(),
+    );
+    let kube = crate::manifests::kube_version(&r.lock);
+    let objects = crate::manifests::render(catalog, kube, &r.layers, &packs, &session)?;
+    Ok(objects
+        .into_iter()
+        .map(|o| ManifestView {
+            yaml: mask(o.shown(), &secrets),
+            layer: o.layer,
+            chart: o.chart,
+            api_version: o.api_version,
+            kind: o.kind,
+            namespace: o.namespace,
+            name: o.name,
+            source: o.source,
+        })
+        .collect())
+}
+
 /// An export's files by path, and the layers it has nothing to deliver for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportView {

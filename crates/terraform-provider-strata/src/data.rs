@@ -12,7 +12,7 @@ use tf_provider::{DataSource, Diagnostics, DynamicDataSource};
 use strata::context::Context;
 use strata::error::Error;
 use strata::export::Target;
-use strata::view::{self, AddonView, ExportView, Exported, LayerView, SkippedView};
+use strata::view::{self, AddonView, ExportView, Exported, LayerView, ManifestView, SkippedView};
 
 use crate::{Shared, diagnostics, schema};
 
@@ -44,6 +44,8 @@ pub struct ProfileState {
     ty: Value<String>,
     tags: Value<BTreeMap<String, String>>,
     layers: Value<Vec<LayerView>>,
+    render_manifests: Value<bool>,
+    manifests: Value<Vec<ManifestView>>,
 }
 
 /// `strata_cluster`'s arguments and attributes.
@@ -145,11 +147,19 @@ impl DataSource for Profile {
     ) -> Option<ProfileState> {
         let name = known(&config.name)?;
         let flags = flags(&config.variables);
-        let v = run(diags, &self.0, known(&config.at), move |ctx| {
-            view::profile(&ctx.catalog_locked()?, &name, &flags)
+        let with_manifests = config.render_manifests.as_ref_option() == Some(&true);
+        let (v, manifests) = run(diags, &self.0, known(&config.at), move |ctx| {
+            let catalog = ctx.catalog_locked()?;
+            let v = view::profile(&catalog, &name, &flags)?;
+            let manifests = match with_manifests {
+                true => Some(view::manifests(&catalog, &ctx.registries, &name, &flags)?),
+                false => None,
+            };
+            Ok((v, manifests))
         })
         .await?;
         Some(ProfileState {
+            manifests: manifests.map_or(Value::Null, Value::Value),
             version: Value::Value(v.version),
             cloud: Value::Value(v.cloud),
             ty: Value::Value(v.ty),

@@ -168,6 +168,31 @@ pub fn profile() -> Schema {
             ),
         ),
         ("variables", variables()),
+        (
+            "render_manifests",
+            attr(
+                AttributeType::Bool,
+                Optional,
+                "Also render every layer to the Kubernetes objects it runs (`manifests`), charts through the `helm` program (3.8 or newer, on PATH or in `STRATA_HELM`), as `strata render --manifests` does. Default: false.",
+            ),
+        ),
+        (
+            "manifests",
+            attr(
+                AttributeType::List(Box::new(object(&[
+                    ("layer", string()),
+                    ("chart", string()),
+                    ("api_version", string()),
+                    ("kind", string()),
+                    ("namespace", string()),
+                    ("name", string()),
+                    ("source", string()),
+                    ("yaml", string()),
+                ]))),
+                Computed,
+                "With `render_manifests = true`: every Kubernetes object the layers run, in order: layer, chart (null for a pack's manifest file), api_version, kind, namespace (null when the object names none), name, source (`<layer>/<chart>/<template>`) and yaml (sensitive lines as `(sensitive)`). Null otherwise.",
+            ),
+        ),
     ];
     attributes.extend(stack());
     schema(

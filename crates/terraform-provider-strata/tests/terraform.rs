@@ -660,7 +660,7 @@ fn the_documented_configurations_are_formatted_and_the_first_example_plans() {
     }
     let s = Setup::new();
     let blocks = doc_blocks();
-    assert_eq!(blocks.len(), 6, "{blocks:#?}");
+    assert_eq!(blocks.len(), 7, "{blocks:#?}");
     // CLI configuration (which quotes names, as `terraform fmt` does not take) is used
     // as it is by the other tests; the rest is configuration `terraform fmt` checks.
     for (i, (_, block)) in blocks.iter().enumerate() {
@@ -841,4 +841,96 @@ fn a_plan_reads_the_cache_only_unless_told_to_fetch() {
     assert_eq!(agent["version"], "1.0.0");
     assert_eq!(agent["commit"], commit.as_str());
     assert_eq!(agent["files"]["values.yaml"], "replicas: 2\n");
+}
+
+/// `render_manifests = true`: `manifests` holds the objects `strata render --manifests`
+/// gives (the real helm, a chart served on loopback); without it, `manifests` is null.
+#[test]
+fn manifests_are_the_objects_strata_renders() {
+    if !terraform_here("manifests_are_the_objects_strata_renders")
+        || !strata_test_support::tool("helm", "terraform::manifests_are_the_objects")
+    {
+        return;
+    }
+    use strata_test_support::http::{Server, chart, index_yaml, sha256_hex};
+    let s = Setup::new();
+    let served = s.path("served");
+    fs_err::create_dir_all(&served).unwrap();
+    let server = Server::serve(&served, None);
+    let archive = chart(
+        "web",
+        "1.0.0",
+        "replicas: 2\n",
+        &[
+            (
+                "templates/web.yaml",
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: {{ .Values.replicas }}\n",
+            ),
+            (
+                "templates/config.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n  namespace: {{ .Release.Namespace }}\n",
+            ),
+        ],
+    );
+    fs_err::write(served.join("web-1.0.0.tgz"), &archive).unwrap();
+    fs_err::write(
+        served.join("index.yaml"),
+        index_yaml(&[("web", "1.0.0", "web-1.0.0.tgz", Some(&sha256_hex(&archive)))]),
+    )
+    .unwrap();
+    let config = fs_err::read_to_string(s.path("cat/strata.toml")).unwrap();
+    s.write(
+        "cat/strata.toml",
+        &format!(
+            "{config}\n[[registry]]\nname = \"charts\"\nkind = \"helm\"\nurl = \"{}\"\n",
+            server.url
+        ),
+    );
+    s.write(
+        "cat/profiles/web/profile.toml",
+        "[profile]\nname = \"web\"\ncloud = \"edge\"\ntype = \"add-on\"\n\n[[layer]]\ntype = \"addon\"\nname = \"web\"\npack = \"web\"\nversion = \"1.x\"\n[layer.values]\nreplicas = 3\n",
+    );
+    s.strata(&["lock", "-q"]).success();
+    s.config(
+        "data \"strata_profile\" \"web\" {\n  name             = \"web\"\n  render_manifests = true\n}\n\ndata \"strata_profile\" \"plain\" {\n  name = \"web\"\n}\n\noutput \"manifests\" {\n  value = data.strata_profile.web.manifests\n}\n\noutput \"plain\" {\n  value = data.strata_profile.plain.manifests\n}\n",
+    );
+    s.terraform(&["apply", "-auto-approve"]).success();
+    let out: Value =
+        serde_json::from_str(&s.terraform(&["output", "-json"]).success().stdout).unwrap();
+    let rendered = s.strata_json(&["render", "web", "--manifests"]);
+    let text = s
+        .strata(&["render", "web", "--manifests"])
+        .success()
+        .stdout
+        .clone();
+    let objects: Vec<Value> = rendered["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            let source = o["source"].as_str().unwrap();
+            // Each object's text, as the YAML stream prints it after its `# Source:` line.
+            let start = text.find(&format!("# Source: {source}\n")).unwrap()
+                + format!("# Source: {source}\n").len();
+            let end = text[start..]
+                .find("---\n")
+                .map_or(text.len(), |e| start + e);
+            serde_json::json!({
+                "layer": o["layer"],
+                "chart": o["chart"],
+                "api_version": o["apiVersion"],
+                "kind": o["kind"],
+                "namespace": o.get("namespace").cloned().unwrap_or(Value::Null),
+                "name": o["name"],
+                "source": o["source"],
+                "yaml": &text[start..end],
+            })
+        })
+        .collect();
+    assert_eq!(out["manifests"]["value"], Value::Array(objects));
+    assert_eq!(
+        out["manifests"]["value"][1]["yaml"],
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n"
+    );
+    assert_eq!(out["plain"]["value"], Value::Null);
 }
