@@ -12,7 +12,7 @@ mod file;
 mod fit;
 mod pin;
 
-pub use build::{build, build_with};
+pub use build::{build, build_with, build_without_secrets};
 pub use check::{Checks, check};
 pub(crate) use file::ClusterFile;
 pub use file::{Cluster, DIR, FILE_NAME, find, load_clusters, release_tag, releases, select};

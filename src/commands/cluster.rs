@@ -206,7 +206,13 @@ fn render(args: RenderArgs, ctx: &Context) -> Result<()> {
     let catalog = ctx.catalog_locked()?;
     if args.manifests {
         let helm = super::manifests::find_helm(ctx)?;
-        let m = super::manifests::cluster_objects(&catalog, &args.cluster, &args.vars, ctx, &helm)?;
+        let m = super::manifests::cluster_objects(
+            &catalog,
+            (&args.cluster, &args.vars),
+            false,
+            ctx,
+            &helm,
+        )?;
         return super::manifests::print(&m, args.out.as_deref(), ctx);
     }
     let c = cluster::find(&catalog, &args.cluster)?;

@@ -96,8 +96,9 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
     Ok(())
 }
 
-/// Each changed profile's objects (of its changed layers) at both sides, compared; a side
-/// that cannot be rendered (no current lock there, a template that fails) is a note.
+/// Each changed profile's objects (of its changed layers) and each changed cluster's at
+/// both sides, compared; a side that cannot be rendered (no current lock there, a template
+/// that fails) is a note.
 fn fill_objects(
     diff: &mut review::diff::Diff,
     (base, base_label): (Option<&Catalog>, &str),
@@ -105,20 +106,20 @@ fn fill_objects(
     ctx: &Context,
 ) -> Result<()> {
     use review::status::Status;
-    if diff.profiles.iter().all(|p| p.status == Status::Invalid) {
+    if diff.profiles.iter().all(|p| p.status == Status::Invalid) && diff.clusters.is_empty() {
         return Ok(());
     }
     let helm = super::manifests::find_helm(ctx)?;
+    let sides = Sides {
+        base: (base, base_label),
+        head: (head, head_label),
+    };
     for p in diff.profiles.iter_mut() {
         if p.status == Status::Invalid {
             continue;
         }
         let only: Vec<String> = p.layers.iter().map(|l| l.name.clone()).collect();
-        let mut secrets = Vec::new();
-        let mut side = |catalog: Option<&Catalog>, label: &str, notes: &mut Vec<String>| {
-            let Some(catalog) = catalog else {
-                return Ok(Some(Vec::new()));
-            };
+        let render = |catalog: &Catalog| {
             let asked = super::manifests::Asked {
                 profile: &p.name,
                 layer: None,
@@ -126,7 +127,45 @@ fn fill_objects(
                 out: None,
                 only: Some(&only),
             };
-            match super::manifests::objects_with(catalog, &asked, ctx, &helm) {
+            super::manifests::objects_with(catalog, &asked, ctx, &helm)
+        };
+        let mut notes = std::mem::take(&mut p.notes);
+        p.objects = sides.compare(p.status, &render, &mut notes)?;
+        p.notes = notes;
+    }
+    for c in diff.clusters.iter_mut() {
+        let render = |catalog: &Catalog| {
+            super::manifests::cluster_objects(catalog, (&c.name, &[]), true, ctx, &helm)
+        };
+        let mut notes = Vec::new();
+        c.objects = sides.compare(c.status, &render, &mut notes)?;
+        c.notes = notes;
+    }
+    Ok(())
+}
+
+/// The two sides of a review, each a catalog (none: empty) and its label.
+struct Sides<'a> {
+    base: (Option<&'a Catalog>, &'a str),
+    head: (&'a Catalog, &'a str),
+}
+
+impl Sides<'_> {
+    /// The objects that differ between the sides as `render` renders them; `notes` gets why
+    /// a side could not be rendered (then nothing is compared).
+    fn compare(
+        &self,
+        status: review::status::Status,
+        render: &dyn Fn(&Catalog) -> Result<super::manifests::Manifests>,
+        notes: &mut Vec<String>,
+    ) -> Result<Vec<review::objects::ObjectDiff>> {
+        use review::status::Status;
+        let mut secrets = Vec::new();
+        let mut side = |catalog: Option<&Catalog>, label: &str| -> Result<Option<Vec<_>>> {
+            let Some(catalog) = catalog else {
+                return Ok(Some(Vec::new()));
+            };
+            match render(catalog) {
                 Ok(m) => {
                     secrets.extend(m.secrets);
                     Ok(Some(m.objects))
@@ -140,20 +179,19 @@ fn fill_objects(
                 Err(e) => Err(e),
             }
         };
-        let old = match p.status {
+        let old = match status {
             Status::Added => Some(Vec::new()),
-            _ => side(base, base_label, &mut p.notes)?,
+            _ => side(self.base.0, self.base.1)?,
         };
-        let new = match p.status {
+        let new = match status {
             Status::Removed => Some(Vec::new()),
-            _ => side(Some(head), head_label, &mut p.notes)?,
+            _ => side(Some(self.head.0), self.head.1)?,
         };
-        // A side that could not be rendered leaves nothing to compare.
-        if let (Some(old), Some(new)) = (old, new) {
-            p.objects = review::objects::between(&old, &new, &secrets);
-        }
+        Ok(match (old, new) {
+            (Some(old), Some(new)) => review::objects::between(&old, &new, &secrets),
+            _ => Vec::new(),
+        })
     }
-    Ok(())
 }
 
 /// The JSON Schema of this command's `--format json` output.

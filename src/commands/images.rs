@@ -36,7 +36,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
     let helm = super::manifests::find_helm(ctx)?;
     let rendered = match (&args.cluster, &args.profile) {
         (Some(cluster), _) => {
-            super::manifests::cluster_objects(&catalog, cluster, &args.vars, ctx, &helm)?
+            super::manifests::cluster_objects(&catalog, (cluster, &args.vars), false, ctx, &helm)?
         }
         (None, profile) => {
             let asked = super::manifests::Asked {

@@ -72,16 +72,21 @@ pub fn objects_with(
     stack_objects(catalog, (kube, r.layers, &packs), secrets, ctx, helm)
 }
 
-/// The objects a cluster's stack runs, rendered with `helm` (notes printed).
+/// The objects a cluster's stack runs, rendered with `helm` (notes printed); for a review
+/// (`review`), a sensitive variable without a value renders as its placeholder.
 pub fn cluster_objects(
     catalog: &Catalog,
-    name: &str,
-    vars: &[String],
+    (name, vars): (&str, &[String]),
+    review: bool,
     ctx: &Context,
     helm: &Helm,
 ) -> Result<Manifests> {
     let c = crate::cluster::find(catalog, name)?;
-    let built = crate::cluster::build(
+    let build = match review {
+        true => crate::cluster::build_without_secrets,
+        false => crate::cluster::build,
+    };
+    let built = build(
         catalog,
         &ctx.registries.locked_reads(),
         &c,

@@ -54,6 +54,12 @@ pub struct ClusterDiff {
     pub pins: Vec<Change>,
     pub variables: Vec<Change>,
     pub tags: Vec<Change>,
+    /// With `--manifests`: the Kubernetes objects of its stack that differ.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub objects: Vec<super::objects::ObjectDiff>,
+    /// Why its objects were not compared.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl ClusterDiff {
@@ -186,6 +192,8 @@ pub fn diff(base: &ClusterSide, head: &ClusterSide) -> Vec<ClusterDiff> {
             pins: changes(pins(b), pins(h)),
             variables,
             tags: changes(tags(b), tags(h)),
+            objects: Vec::new(),
+            notes: Vec::new(),
         };
         if d.status != Status::Changed
             || !(d.pins.is_empty() && d.variables.is_empty() && d.tags.is_empty())
@@ -218,6 +226,12 @@ pub fn text(clusters: &[ClusterDiff]) -> String {
             for l in &x.layers {
                 super::layers::layer_lines(&mut s, l, "    ");
             }
+        }
+        for n in &c.notes {
+            s.push_str(&format!("  note: {n}\n"));
+        }
+        for o in &c.objects {
+            super::objects::text_lines(&mut s, o, "  ");
         }
     }
     s

@@ -156,63 +156,98 @@ impl Diff {
 
     fn markdown_within(&self, max_diff_lines: usize, limit: usize) -> String {
         let mut s = String::from("### strata: profile changes\n\n");
+        let mut cut_rows = 0;
         if self.profiles.is_empty() {
             s.push_str(&format!(
                 "No profile changes between {} and {}.\n",
                 code(&self.base),
                 code(&self.head)
             ));
-            s.push_str(&super::clusters::markdown(&self.clusters));
-            return s;
+        } else {
+            let count = |st: Status| self.profiles.iter().filter(|p| p.status == st).count();
+            let invalid = match count(Status::Invalid) {
+                0 => String::new(),
+                n => format!(", {n} with problems"),
+            };
+            s.push_str(&format!(
+                "Comparing {} with {}: {} changed, {} added, {} removed, {} unchanged{invalid}.\n\n",
+                code(&self.base),
+                code(&self.head),
+                count(Status::Changed),
+                count(Status::Added),
+                count(Status::Removed),
+                self.unchanged
+            ));
+            let (table, cut) = self.summary_table(chars(&s), limit);
+            s.push_str(&table);
+            cut_rows += cut;
         }
-        let count = |st: Status| self.profiles.iter().filter(|p| p.status == st).count();
-        let invalid = match count(Status::Invalid) {
-            0 => String::new(),
-            n => format!(", {n} with problems"),
-        };
-        s.push_str(&format!(
-            "Comparing {} with {}: {} changed, {} added, {} removed, {} unchanged{invalid}.\n\n",
-            code(&self.base),
-            code(&self.head),
-            count(Status::Changed),
-            count(Status::Added),
-            count(Status::Removed),
-            self.unchanged
-        ));
-        let mut used = chars(&s);
-        let (table, mut cut_rows) = self.summary_table(used, limit);
-        s.push_str(&table);
-        let room = limit.saturating_sub(chars(&s) + NOTE_ROOM);
-        let objects: Vec<(&str, &[super::objects::ObjectDiff])> = self
-            .profiles
-            .iter()
-            .map(|p| (p.name.as_str(), p.objects.as_slice()))
-            .collect();
-        let (objects, cut_objects) = super::objects::markdown_summary(&objects, room);
+        let (objects, cut) = self.objects_summary(limit.saturating_sub(chars(&s) + NOTE_ROOM));
         s.push_str(&objects);
-        cut_rows += cut_objects;
+        cut_rows += cut;
         s.push_str(&super::clusters::markdown(&self.clusters));
-        used = chars(&s);
-
-        let sections = self.sections(max_diff_lines);
+        let mut used = chars(&s);
         let mut left_out: Vec<&str> = Vec::new();
         let mut sections_left_out = 0;
-        for (names, counts, body) in &sections {
-            let who = who(names);
-            let section =
-                format!("\n<details><summary>{who}: {counts}</summary>\n\n{body}</details>\n");
+        for (names, section) in self.folded(max_diff_lines) {
             if left_out.is_empty() && used + chars(&section) + NOTE_ROOM <= limit {
                 used += chars(&section);
                 s.push_str(&section);
             } else {
                 sections_left_out += 1;
-                left_out.extend(names.iter().copied());
+                left_out.extend(names);
             }
         }
         if cut_rows > 0 || sections_left_out > 0 {
             s.push_str(&self.cut_note(cut_rows, left_out.len(), limit));
         }
         s
+    }
+
+    /// The objects' counts per layer and kind, of profiles and clusters, within `room`.
+    fn objects_summary(&self, room: usize) -> (String, usize) {
+        let cluster_names: Vec<String> = self
+            .clusters
+            .iter()
+            .map(|c| format!("cluster {}", c.name))
+            .collect();
+        let objects: Vec<(&str, &[super::objects::ObjectDiff])> = self
+            .profiles
+            .iter()
+            .map(|p| (p.name.as_str(), p.objects.as_slice()))
+            .chain(
+                self.clusters
+                    .iter()
+                    .zip(&cluster_names)
+                    .map(|(c, n)| (n.as_str(), c.objects.as_slice())),
+            )
+            .collect();
+        super::objects::markdown_summary(&objects, room)
+    }
+
+    /// Every folded section: one per distinct profile body, then one per cluster whose
+    /// objects differ; each with the names it is about.
+    fn folded(&self, max_diff_lines: usize) -> Vec<(Vec<&str>, String)> {
+        let mut out: Vec<(Vec<&str>, String)> = self
+            .sections(max_diff_lines)
+            .into_iter()
+            .map(|(names, counts, body)| {
+                let who = who(&names);
+                let section =
+                    format!("\n<details><summary>{who}: {counts}</summary>\n\n{body}</details>\n");
+                (names, section)
+            })
+            .collect();
+        for c in self.clusters.iter().filter(|c| !c.objects.is_empty()) {
+            let section = format!(
+                "\n<details><summary>cluster <code>{}</code>: {}</summary>\n\n{}</details>\n",
+                html(&c.name),
+                plural(c.objects.len(), "object"),
+                super::objects::markdown_details(&c.objects, max_diff_lines)
+            );
+            out.push((vec![c.name.as_str()], section));
+        }
+        out
     }
 
     /// The summary table, one row per distinct layer change, cut to fit the comment after

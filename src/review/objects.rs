@@ -131,6 +131,20 @@ pub fn markdown_details(objects: &[ObjectDiff], max_diff_lines: usize) -> String
     s
 }
 
+/// Text: an object that differs, and for a changed one its diff.
+pub fn text_lines(s: &mut String, o: &ObjectDiff, indent: &str) {
+    let churn = if o.churn { " (only Helm churn)" } else { "" };
+    s.push_str(&format!("{indent}{} {}{churn}\n", o.status, o.shown()));
+    if o.status == Status::Changed {
+        for line in o.diff.lines() {
+            s.push_str(indent);
+            s.push_str("  ");
+            s.push_str(line);
+            s.push('\n');
+        }
+    }
+}
+
 type Key = (String, String, String, String, String);
 
 fn key(o: &Object) -> Key {

@@ -3,23 +3,7 @@
 
 use super::diff::Diff;
 use super::layers::layer_lines;
-use super::objects::ObjectDiff;
-use super::status::Status;
 use crate::output::plural;
-
-/// An object that differs: its line, and for a changed one its diff.
-fn object_lines(s: &mut String, o: &ObjectDiff, indent: &str) {
-    let churn = if o.churn { " (only Helm churn)" } else { "" };
-    s.push_str(&format!("{indent}{} {}{churn}\n", o.status, o.shown()));
-    if o.status == Status::Changed {
-        for line in o.diff.lines() {
-            s.push_str(indent);
-            s.push_str("  ");
-            s.push_str(line);
-            s.push('\n');
-        }
-    }
-}
 
 impl Diff {
     pub fn text(&self) -> String {
@@ -39,7 +23,7 @@ impl Diff {
             for l in &p.layers {
                 layer_lines(&mut s, l, "  ");
                 for o in p.objects.iter().filter(|o| o.layer == l.name) {
-                    object_lines(&mut s, o, "    ");
+                    super::objects::text_lines(&mut s, o, "    ");
                 }
             }
         }

@@ -159,3 +159,94 @@ fn markdown_summarises_objects_then_folds_their_diffs() {
         "{md}"
     );
 }
+
+/// A cluster whose pin moves from one profile release to the next shows the objects the
+/// move changes in its stack.
+#[test]
+fn a_cluster_pin_move_shows_the_objects_it_changes() {
+    if !strata_test_support::tool("helm", "manifest_diff::a_cluster_pin_move") {
+        return;
+    }
+    let (env, _server) = catalog();
+    let root = env.root();
+    // An infra profile for the cluster, its network and storage from packs of the catalog
+    // that install no chart.
+    for (pack, layer) in [("cni", "network"), ("disk", "storage")] {
+        env.write(
+            &format!("packs/{pack}/1.0.0/pack.toml"),
+            &format!("[pack]\nname = \"{pack}\"\nversion = \"1.0.0\"\nlayer = \"{layer}\"\n"),
+        );
+    }
+    let config = env.read("strata.toml");
+    env.write(
+        "strata.toml",
+        &format!("{config}\n[[registry]]\nname = \"local\"\nkind = \"dir\"\npath = \"packs\"\n"),
+    );
+    env.profile(
+        "base",
+        "[profile]\nname = \"base\"\ncloud = \"edge\"\ntype = \"infra\"\n\n[[layer]]\ntype = \"os\"\npack = \"ubuntu\"\nversion = \"22.04.x\"\n\n[[layer]]\ntype = \"kubernetes\"\npack = \"kubernetes\"\nversion = \"1.36.x\"\n\n[[layer]]\ntype = \"network\"\npack = \"cni\"\nversion = \"1.0.0\"\n\n[[layer]]\ntype = \"storage\"\npack = \"disk\"\nversion = \"1.0.0\"\n",
+    );
+    env.run(&["lock", "-q"]).success();
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-q", "-m", "base"]);
+    env.run(&["release", "edge", "-q"]).success();
+    env.run(&["release", "base", "-q"]).success();
+    let text = env.read("profiles/edge/profile.toml");
+    env.write(
+        "profiles/edge/profile.toml",
+        &text
+            .replace("version = \"1.0.0\"", "version = \"1.1.0\"")
+            .replace(
+                "type = \"add-on\"\n",
+                "type = \"add-on\"\nversion = \"1.1.0\"\n",
+            ),
+    );
+    env.run(&["lock", "-q"]).success();
+    env.write(
+        "clusters/edge-1/cluster.toml",
+        "[cluster]\nname = \"edge-1\"\nprofile = \"base\"\nversion = \"1.0.0\"\n\n[[addon]]\nprofile = \"edge\"\nversion = \"1.0.0\"\n",
+    );
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-q", "-m", "edge 1.1.0"]);
+    env.run(&["release", "edge", "-q"]).success();
+    env.write(
+        "clusters/edge-1/cluster.toml",
+        "[cluster]\nname = \"edge-1\"\nprofile = \"base\"\nversion = \"1.0.0\"\n\n[[addon]]\nprofile = \"edge\"\nversion = \"1.1.0\"\n",
+    );
+    let run = env.run(&["diff", "--manifests"]);
+    run.success();
+    let cluster = &run.stdout[run.stdout.find("changed cluster edge-1\n").unwrap()..];
+    assert_eq!(
+        cluster
+            .lines()
+            // Every line but the diffs' (their text is the profile test's).
+            .filter(|l| ["changed ", "added ", "removed ", "profile ", "note: "]
+                .iter()
+                .any(|w| l.trim_start().starts_with(w)))
+            .collect::<Vec<_>>(),
+        [
+            "changed cluster edge-1",
+            "  profile edge: 1.0.0 -> 1.1.0",
+            "    changed web: web 1.0.0 -> web 1.1.0 (spec changed, minor)",
+            "  added ConfigMap web/web-canary",
+            "  changed Deployment web/web",
+            "  changed Deployment web/worker (only Helm churn)",
+            "  removed ConfigMap web/web-config",
+        ],
+        "{}",
+        run.stdout
+    );
+    let md = env.run(&["diff", "--manifests", "--format", "markdown"]);
+    assert!(
+        md.stdout
+            .contains("| web | ConfigMap | 1 | 1 | 0 | 0 | `cluster edge-1` |\n"),
+        "{}",
+        md.stdout
+    );
+    assert!(
+        md.stdout
+            .contains("<details><summary>cluster <code>edge-1</code>: 4 objects</summary>"),
+        "{}",
+        md.stdout
+    );
+}
