@@ -37,6 +37,9 @@ struct ClusterSummary {
     checked: usize,
     invalid: usize,
     problems: Vec<Diagnostic>,
+    /// With `--manifests`: deprecated APIs and references nothing creates.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<Diagnostic>,
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -67,8 +70,12 @@ struct LayerReport {
 
 pub fn run(args: Args, ctx: &Context) -> Result<()> {
     let catalog = ctx.catalog_locked()?;
-    let validation =
+    let mut validation =
         crate::validate::validate(&catalog, &ctx.registries, &args.profiles, &env_var)?;
+    let cluster_warnings = match (&mut validation.clusters, args.manifests) {
+        (Some(c), true) => check_cluster_manifests(&catalog, c, ctx)?,
+        _ => Vec::new(),
+    };
     let mut cluster_lines = String::new();
     let mut report = Report {
         profiles: validation
@@ -84,6 +91,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
                 checked: c.total,
                 invalid: c.invalid,
                 problems: c.problems,
+                warnings: cluster_warnings,
             }
         }),
         problems: validation.defaults,
@@ -92,10 +100,14 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
     if args.manifests {
         check_manifests(&catalog, &mut report.profiles, ctx)?;
     }
-    for p in &report.profiles {
-        for d in p.warnings.iter() {
-            ctx.out.warn(&d.to_string());
-        }
+    let cluster_warnings = report.clusters.iter().flat_map(|c| &c.warnings);
+    for d in report
+        .profiles
+        .iter()
+        .flat_map(|p| &p.warnings)
+        .chain(cluster_warnings)
+    {
+        ctx.out.warn(&d.to_string());
     }
     let invalid = report.profiles.iter().filter(|p| !p.valid).count();
     let annotated = matches!(ctx.out.format, OutputFormat::Github | OutputFormat::Sarif);
@@ -186,7 +198,9 @@ fn print_annotations(ctx: &Context, problems: &[Diagnostic], report: &Report) {
         report
             .profiles
             .iter()
-            .flat_map(|p| p.warnings.iter().map(|d| (Level::Warning, d))),
+            .flat_map(|p| &p.warnings)
+            .chain(report.clusters.iter().flat_map(|c| &c.warnings))
+            .map(|d| (Level::Warning, d)),
     );
     match ctx.out.format {
         OutputFormat::Github => ctx.out.print(&annotate::github(&items)),
@@ -237,6 +251,43 @@ fn check_manifests(
         }
     }
     Ok(())
+}
+
+/// Render each good cluster's stack with helm and check its objects: errors make the
+/// cluster invalid (its `ok` line goes); the warnings, each naming the cluster, are
+/// returned.
+fn check_cluster_manifests(
+    catalog: &crate::catalog::Catalog,
+    clusters: &mut crate::cluster::Checks,
+    ctx: &Context,
+) -> Result<Vec<Diagnostic>> {
+    if clusters.ok.is_empty() {
+        return Ok(Vec::new());
+    }
+    let helm = super::manifests::find_helm(ctx)?;
+    let mut warnings = Vec::new();
+    let mut ok = Vec::new();
+    for (name, summary) in std::mem::take(&mut clusters.ok) {
+        let named = |mut d: Diagnostic| {
+            d.message = format!("cluster `{name}`: {}", d.message);
+            d
+        };
+        let (errors, found) =
+            match super::manifests::cluster_objects(catalog, (&name, &[]), true, ctx, &helm) {
+                Ok(m) => crate::manifests::check(&m.objects, m.kube.as_deref(), &m.layers),
+                Err(Error::Catalog(problems)) => (problems, Vec::new()),
+                Err(e) => return Err(e),
+            };
+        warnings.extend(found.into_iter().map(named));
+        if errors.is_empty() {
+            ok.push((name, summary));
+        } else {
+            clusters.invalid += 1;
+            clusters.problems.extend(errors.into_iter().map(named));
+        }
+    }
+    clusters.ok = ok;
+    Ok(warnings)
 }
 
 /// A profile as the report shows it.

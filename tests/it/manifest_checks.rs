@@ -91,6 +91,19 @@ fn a_removed_api_fails_and_dangling_references_warn() {
         1,
         &format!("{DANGLING}error: layer `web`: chart `web`: PodDisruptionBudget `web-pdb` uses `policy/v1beta1`, which Kubernetes 1.25 removed (the profile runs 1.36)\n  hint: use `policy/v1` (served since 1.21)\nerror: 1 problem in 1 of 1 profile\n"),
     );
+    // A cluster of that profile fails the same way, named.
+    env.write(
+        "clusters/edge-1/cluster.toml",
+        "[cluster]\nname = \"edge-1\"\nprofile = \"aws-prod\"\n",
+    );
+    let run = env.run(&["validate", "--manifests"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.ends_with("error: cluster `edge-1`: layer `web`: chart `web`: PodDisruptionBudget `web-pdb` uses `policy/v1beta1`, which Kubernetes 1.25 removed (the profile runs 1.36)\n  hint: use `policy/v1` (served since 1.21)\nerror: 2 problems in 1 of 1 profile and 1 of 1 cluster\n"),
+        "{}",
+        run.stderr
+    );
+    fs_err::remove_dir_all(env.path("clusters")).unwrap();
     // Without `--manifests`, nothing is rendered and the profile is fine.
     let run = env.run(&["validate"]);
     run.success();
