@@ -117,9 +117,10 @@ pub fn manifests(
     let packs = crate::lock::render::locked_packs(catalog, &r.lock)?;
     let secrets = all_secrets(&r.secrets, &r.layers);
     let session = crate::manifests::Session::new(
-        crate::manifests::helm::Helm::find()?,
+        crate::manifests::helm::Helm::find(Some(&settings.cache_dir.join("helm-version")))?,
         Some(settings.cache_dir.join("manifests")),
         secrets.clone(),
+        Default::default(),
     );
     let kube = crate::manifests::kube_version(&r.lock);
     let objects = crate::manifests::render(catalog, kube, &r.layers, &packs, &session)?;

@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use crate::catalog::Catalog;
 use crate::context::Context;
-use crate::error::Result;
-use crate::lock::render::{all_secrets, locked_packs, render_profile};
+use crate::error::{Error, Result};
+use crate::lock::render::{all_secrets, locked_packs, render_profile, render_with_lock};
 use crate::manifests::Object;
 use crate::manifests::helm::Helm;
 
@@ -37,16 +37,30 @@ pub struct Manifests {
     pub layers: Vec<crate::lock::render::RenderedLayer>,
     /// The version of the profile's Kubernetes layer.
     pub kube: Option<String>,
+    /// What the reader should know (a chart rendered without a lock of its own).
+    pub notes: Vec<String>,
+    /// Charts rendered by helm, and taken from the render cache.
+    pub counts: (usize, usize),
+}
+
+/// The helm program of a run, and the renders it made: each distinct chart input is
+/// rendered once per run.
+pub struct Renderer {
+    pub helm: Helm,
+    pub memo: std::sync::Arc<crate::manifests::Memo>,
 }
 
 /// The helm program of the run (said with `-v`).
-pub fn find_helm(ctx: &Context) -> Result<Helm> {
-    let helm = Helm::find()?;
+pub fn find_helm(ctx: &Context) -> Result<Renderer> {
+    let helm = Helm::find(Some(&ctx.registries.cache_dir.join("helm-version")))?;
     ctx.out.verbose(
         "Using",
         &format!("helm {} (`{}`)", helm.version, helm.program.display()),
     );
-    Ok(helm)
+    Ok(Renderer {
+        helm,
+        memo: Default::default(),
+    })
 }
 
 /// The objects a profile's layers run (notes printed).
@@ -59,17 +73,60 @@ pub fn objects_with(
     catalog: &Catalog,
     args: &Asked,
     ctx: &Context,
-    helm: &Helm,
+    helm: &Renderer,
 ) -> Result<Manifests> {
     let env = |n: &str| std::env::var(n).ok();
-    let mut r = render_profile(catalog, args.profile, args.layer, args.vars, &env)?;
-    if let Some(only) = args.only {
+    let r = render_profile(catalog, args.profile, args.layer, args.vars, &env)?;
+    let m = objects_of(catalog, r, args.only, ctx, helm)?;
+    say(ctx, &[&m]);
+    Ok(m)
+}
+
+/// The objects of a rendered profile (only the layers named in `only`, when given).
+pub fn objects_of(
+    catalog: &Catalog,
+    mut r: crate::lock::render::RenderedProfile,
+    only: Option<&[String]>,
+    ctx: &Context,
+    helm: &Renderer,
+) -> Result<Manifests> {
+    if let Some(only) = only {
         r.layers.retain(|l| only.contains(&l.name));
     }
     let packs = locked_packs(catalog, &r.lock)?;
     let secrets = all_secrets(&r.secrets, r.layers.iter());
     let kube = crate::manifests::kube_version(&r.lock);
     stack_objects(catalog, (kube, r.layers, &packs), secrets, ctx, helm)
+}
+
+/// Every profile of the catalog (loaded once) that `wanted` names, as objects, by name, on
+/// every core; a profile that cannot be rendered gives its problems.
+pub fn every_profile(
+    catalog: &Catalog,
+    wanted: &(dyn Fn(&str) -> bool + Sync),
+    ctx: &Context,
+    helm: &Renderer,
+) -> Result<Vec<(String, Result<Manifests>)>> {
+    let mut loaded = catalog.load_profiles(&[])?;
+    loaded.retain(|(entry, parsed)| match parsed {
+        Ok(p) => wanted(&p.name),
+        Err(_) => wanted(&entry.folder_name),
+    });
+    let out = crate::parallel::map(&loaded, 4, "a profile's manifests", |(entry, parsed)| {
+        let profile = match parsed {
+            Ok(p) => p.clone(),
+            Err(d) => return (entry.folder_name.clone(), Err(Error::Catalog(d.clone()))),
+        };
+        let name = profile.name.clone();
+        let env = |n: &str| std::env::var(n).ok();
+        let r = crate::lock::why::lock_of(catalog, entry, &profile)
+            .and_then(|lock| render_with_lock(catalog, (profile, lock), None, &[], &env))
+            .and_then(|r| objects_of(catalog, r, None, ctx, helm));
+        (name, r)
+    })?;
+    let done: Vec<&Manifests> = out.iter().filter_map(|(_, r)| r.as_ref().ok()).collect();
+    say(ctx, &done);
+    Ok(out)
 }
 
 /// The objects a cluster's stack runs, rendered with `helm` (notes printed); for a review
@@ -79,7 +136,7 @@ pub fn cluster_objects(
     (name, vars): (&str, &[String]),
     review: bool,
     ctx: &Context,
-    helm: &Helm,
+    helm: &Renderer,
 ) -> Result<Manifests> {
     let c = crate::cluster::find(catalog, name)?;
     let build = match review {
@@ -93,7 +150,7 @@ pub fn cluster_objects(
         vars,
         &|n: &str| std::env::var(n).ok(),
     )?
-    .map_err(crate::error::Error::Catalog)?;
+    .map_err(Error::Catalog)?;
     let kube = crate::manifests::kube_of_layers(&built.layers);
     let secrets = all_secrets(&built.secrets, built.layers.iter());
     stack_objects(
@@ -118,37 +175,45 @@ fn stack_objects(
     (kube, layers, packs): Stack,
     secrets: Vec<String>,
     ctx: &Context,
-    helm: &Helm,
+    helm: &Renderer,
 ) -> Result<Manifests> {
     let session = crate::manifests::Session::new(
-        helm.clone(),
+        helm.helm.clone(),
         Some(ctx.registries.cache_dir.join("manifests")),
         secrets.clone(),
+        helm.memo.clone(),
     );
     let objects = crate::manifests::render(catalog, kube.clone(), &layers, packs, &session)?;
-    for n in session
-        .notes
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .iter()
-    {
-        ctx.out.status("Note", n);
-    }
+    let mut notes = std::mem::take(&mut *session.notes.lock().unwrap_or_else(|p| p.into_inner()));
+    // Charts render in parallel: their notes in a stable order.
+    notes.sort();
     let count = |n: &std::sync::atomic::AtomicUsize| n.load(std::sync::atomic::Ordering::Relaxed);
-    ctx.out.verbose(
-        "Rendered",
-        &format!(
-            "{} with helm, {} from the render cache",
-            crate::output::plural(count(&session.rendered), "chart"),
-            count(&session.reused)
-        ),
-    );
     Ok(Manifests {
         objects,
         secrets,
         kube,
         layers,
+        notes,
+        counts: (count(&session.rendered), count(&session.reused)),
     })
+}
+
+/// Prints what the reader should know of renders: their notes, and (with `-v`) how many
+/// charts helm rendered and how many came from the render cache.
+fn say(ctx: &Context, rendered: &[&Manifests]) {
+    for n in rendered.iter().flat_map(|m| &m.notes) {
+        ctx.out.status("Note", n);
+    }
+    let (helm, cached) = rendered
+        .iter()
+        .fold((0, 0), |(a, b), m| (a + m.counts.0, b + m.counts.1));
+    ctx.out.verbose(
+        "Rendered",
+        &format!(
+            "{} with helm, {cached} from the render cache",
+            crate::output::plural(helm, "chart"),
+        ),
+    );
 }
 
 /// `render --all --manifests`: every profile's objects (each named with its profile),
@@ -156,30 +221,15 @@ fn stack_objects(
 pub fn render_all(catalog: &Catalog, out: Option<&std::path::Path>, ctx: &Context) -> Result<()> {
     let helm = find_helm(ctx)?;
     let mut problems = Vec::new();
-    let mut names = Vec::new();
-    for (_, parsed) in catalog.load_profiles(&[])? {
-        match parsed {
-            Ok(p) => names.push(p.name),
-            Err(mut d) => problems.append(&mut d),
-        }
-    }
-    let rendered = crate::parallel::map(&names, 4, "a profile's manifests", |name| {
-        let asked = Asked {
-            profile: name,
-            layer: None,
-            vars: &[],
-            out: None,
-            only: None,
-        };
-        objects_with(catalog, &asked, ctx, &helm)
-    })?;
     let mut all = Manifests {
         objects: Vec::new(),
         secrets: Vec::new(),
         layers: Vec::new(),
         kube: None,
+        notes: Vec::new(),
+        counts: (0, 0),
     };
-    for (name, r) in names.iter().zip(rendered) {
+    for (name, r) in every_profile(catalog, &|_| true, ctx, &helm)? {
         match r {
             Ok(m) => {
                 all.secrets.extend(m.secrets);
@@ -188,12 +238,12 @@ pub fn render_all(catalog: &Catalog, out: Option<&std::path::Path>, ctx: &Contex
                     o
                 }));
             }
-            Err(crate::error::Error::Catalog(mut d)) => problems.append(&mut d),
+            Err(Error::Catalog(mut d)) => problems.append(&mut d),
             Err(e) => return Err(e),
         }
     }
     if !problems.is_empty() {
-        return Err(crate::error::Error::Catalog(problems));
+        return Err(Error::Catalog(problems));
     }
     print(&all, out, ctx)
 }

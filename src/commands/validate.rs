@@ -221,22 +221,25 @@ fn check_manifests(
         return Ok(());
     }
     let helm = super::manifests::find_helm(ctx)?;
+    let valid: std::collections::BTreeSet<String> = profiles
+        .iter()
+        .filter(|p| p.valid)
+        .map(|p| p.name.clone())
+        .collect();
+    let mut rendered: std::collections::BTreeMap<String, Result<super::manifests::Manifests>> =
+        super::manifests::every_profile(catalog, &|n| valid.contains(n), ctx, &helm)?
+            .into_iter()
+            .collect();
     for p in profiles.iter_mut().filter(|p| p.valid) {
-        let asked = super::manifests::Asked {
-            only: None,
-            profile: &p.name,
-            layer: None,
-            vars: &[],
-            out: None,
-        };
-        let rendered = match super::manifests::objects_with(catalog, &asked, ctx, &helm) {
-            Ok(r) => r,
-            Err(Error::Catalog(problems)) => {
+        let rendered = match rendered.remove(&p.name) {
+            Some(Ok(r)) => r,
+            Some(Err(Error::Catalog(problems))) => {
                 p.problems = problems;
                 p.valid = false;
                 continue;
             }
-            Err(e) => return Err(e),
+            Some(Err(e)) => return Err(e),
+            None => continue,
         };
         let (errors, mut warnings) = crate::manifests::check(
             &rendered.objects,

@@ -166,6 +166,17 @@ pub fn render_profile(
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<RenderedProfile> {
     let (profile, lock) = current_lock(catalog, name)?;
+    render_with_lock(catalog, (profile, lock), only, flags, env)
+}
+
+/// [`render_profile`] of a profile already loaded, with its current lock.
+pub fn render_with_lock(
+    catalog: &Catalog,
+    (profile, lock): (Profile, Lock),
+    only: Option<&str>,
+    flags: &[String],
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<RenderedProfile> {
     if let Some(l) = only
         && lock.layer(l).is_none()
     {

@@ -27,11 +27,34 @@ pub struct Helm {
 
 impl Helm {
     /// The helm program of this run: `STRATA_HELM`, else `helm` on PATH; exit 2 with how to
-    /// install it when there is none, or one older than 3.8.
-    pub fn find() -> Result<Helm> {
+    /// install it when there is none, or one older than 3.8. Its version is asked once per
+    /// binary: kept in `cache` (when given) by the program's path, size, modification time
+    /// and inode, so a changed binary is asked again.
+    pub fn find(cache: Option<&Path>) -> Result<Helm> {
         let program = std::env::var_os("STRATA_HELM")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from("helm"));
+        let known = cache.and_then(|dir| Some(dir.join(version_key(&program)?)));
+        if let Some(version) = known
+            .as_ref()
+            .and_then(|f| fs_err::read_to_string(f).ok())
+            .filter(|v| new_enough(v))
+        {
+            return Ok(Helm { program, version });
+        }
+        let helm = Self::ask(program)?;
+        if let Some(file) = &known {
+            // The cache only saves a run of `helm version`: failing to keep it is no error.
+            let _ = file
+                .parent()
+                .map(fs_err::create_dir_all)
+                .map(|_| crate::atomic::write(file, helm.version.as_bytes()));
+        }
+        Ok(helm)
+    }
+
+    /// `helm version` of `program`, checked.
+    fn ask(program: PathBuf) -> Result<Helm> {
         let hint = Some(
             "`--manifests` renders charts with Helm 3.8 or newer: install it (scripts/install-deps does), or set STRATA_HELM to its path"
                 .to_string(),
@@ -47,12 +70,7 @@ impl Helm {
                 )
             })?;
         let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        let parsed = crate::model::version::Version::parse(&version);
-        let new_enough = parsed.as_ref().is_some_and(|v| {
-            let s = v.semver();
-            s.major > 3 || (s.major == 3 && s.minor >= 8)
-        });
-        if !out.status.success() || !new_enough {
+        if !out.status.success() || !new_enough(&version) {
             return Err(Error::usage_hint(
                 format!(
                     "`{}` is helm `{}`; strata needs 3.8 or newer",
@@ -108,6 +126,49 @@ impl Helm {
     }
 }
 
+/// Whether `version` is Helm 3.8 or newer.
+fn new_enough(version: &str) -> bool {
+    crate::model::version::Version::parse(version).is_some_and(|v| {
+        let s = v.semver();
+        s.major > 3 || (s.major == 3 && s.minor >= 8)
+    })
+}
+
+/// The file name under which the version of `program` is kept: the digest of its resolved
+/// path (PATH searched for a bare name), size, modification time and inode; `None` when it
+/// is not found.
+fn version_key(program: &Path) -> Option<String> {
+    let found = if program.components().count() > 1 {
+        Some(program.to_path_buf())
+    } else {
+        std::env::split_paths(&std::env::var_os("PATH")?)
+            .map(|dir| dir.join(program))
+            .find(|p| p.is_file())
+    }?;
+    let path = std::fs::canonicalize(found).ok()?;
+    let meta = std::fs::metadata(&path).ok()?;
+    let modified = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos();
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+    #[cfg(not(unix))]
+    let inode = 0;
+    let key = format!(
+        "helm-version 1\n{}\n{}\n{modified}\n{inode}\n",
+        path.display(),
+        meta.len(),
+    );
+    Some(
+        crate::digest::sha256(key.as_bytes())
+            .trim_start_matches("sha256:")
+            .to_string(),
+    )
+}
+
 /// Writes `tree` under `dir`.
 fn write_tree(dir: &Path, tree: &Tree) -> std::io::Result<()> {
     for (rel, bytes) in tree {
@@ -154,7 +215,13 @@ fn run_bounded(mut cmd: Command) -> std::result::Result<String, String> {
                 MAX_TIME.as_secs()
             ));
         }
-        std::thread::sleep(Duration::from_millis(10));
+        // Most renders end within a few tens of milliseconds: look often at first.
+        let pause = if started.elapsed() < Duration::from_millis(200) {
+            1
+        } else {
+            10
+        };
+        std::thread::sleep(Duration::from_millis(pause));
     };
     let out = reader.join().unwrap_or_default();
     let err = errors.join().unwrap_or_default();

@@ -37,18 +37,31 @@ pub struct Session {
     /// The sensitive values of the run: a chart whose values hold one is rendered a second
     /// time with decoys, and every line that differs is masked.
     pub secrets: Vec<String>,
+    /// Renders of this run by cache key, shared by the sessions of one run (`render --all`
+    /// renders each distinct chart input once, even when profiles render in parallel).
+    pub memo: Arc<Memo>,
 }
+
+/// helm's output (or its message) by render key: the first session to ask renders, the
+/// others wait for it.
+pub type Memo =
+    std::sync::Mutex<std::collections::HashMap<String, Arc<std::sync::OnceLock<Rendered>>>>;
+
+/// helm's output for one chart input, parsed into documents once; or helm's message.
+pub type Rendered = std::result::Result<Arc<Vec<objects::Doc>>, String>;
 
 impl Session {
     pub fn new(
         helm: helm::Helm,
         cache: Option<std::path::PathBuf>,
         secrets: Vec<String>,
+        memo: Arc<Memo>,
     ) -> Session {
         Session {
             helm,
             cache,
             secrets,
+            memo,
             notes: std::sync::Mutex::default(),
             rendered: std::sync::atomic::AtomicUsize::new(0),
             reused: std::sync::atomic::AtomicUsize::new(0),
@@ -109,8 +122,8 @@ pub fn render(
             }
             let text = &layer.files[file];
             let source = format!("{}/{file}", layer.name);
-            for (src, doc) in objects::documents(text, &source) {
-                match object(layer, None, &src, doc) {
+            for doc in objects::parse(text, &source) {
+                match object(layer, None, doc.source.clone(), &doc) {
                     Ok(o) => objects.push(o),
                     Err(d) => problems.push(d),
                 }
@@ -220,15 +233,15 @@ fn chart_objects(
         kube,
         values,
     };
-    let out = match helm_output(session, layer, &inputs)? {
-        Ok(out) => out,
+    let docs = match helm_output(session, layer, &inputs) {
+        Ok(docs) => docs,
         Err(why) => return Ok(Err(problem(format!("helm: {why}")))),
     };
     let fallback = format!("{}/templates", chart.name);
     let mut found = Vec::new();
-    for (src, doc) in objects::documents(&out, &fallback) {
-        let source = format!("{}/{src}", layer.name);
-        match object(layer, Some(&chart.name), &source, doc) {
+    for doc in docs.iter() {
+        let source = format!("{}/{}", layer.name, doc.source);
+        match object(layer, Some(&chart.name), source, doc) {
             Ok(mut o) => {
                 o.release_namespace = chart.namespace.clone();
                 found.push(o);
@@ -274,13 +287,10 @@ struct Inputs<'a> {
     values: &'a str,
 }
 
-/// helm's output for one chart: from the render cache when the same inputs were rendered
-/// before, else rendered (and kept, unless it shows a secret); `Err` is helm's message.
-fn helm_output(
-    session: &Session,
-    layer: &RenderedLayer,
-    inputs: &Inputs,
-) -> Result<std::result::Result<String, String>> {
+/// helm's output for one chart: from this run's renders or the render cache when the same
+/// inputs were rendered before, else rendered (and kept, unless it shows a secret); `Err`
+/// is helm's message.
+fn helm_output(session: &Session, layer: &RenderedLayer, inputs: &Inputs) -> Rendered {
     let Inputs {
         chart,
         tree,
@@ -299,54 +309,63 @@ fn helm_output(
         )
         .as_bytes(),
     );
-    let cached = session
-        .cache
-        .as_ref()
-        .map(|dir| dir.join(key.trim_start_matches("sha256:")));
-    if let Some(out) = cached.as_ref().and_then(|f| fs_err::read_to_string(f).ok()) {
-        session
-            .reused
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        return Ok(Ok(out));
-    }
-    let out = match session
-        .helm
-        .template(tree, release, &chart.namespace, kube, values)
-    {
-        Ok(out) => out,
-        Err(why) => return Ok(Err(why)),
-    };
-    session
-        .rendered
-        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    // Rendered manifests may hold secrets: the cache keeps only those that do not.
-    let secret_free = layer.masked.is_empty()
-        && !crate::render::merged::secrets(&layer.values)
-            .iter()
-            .any(|s| out.contains(s.as_str()));
-    if let Some(file) = &cached
-        && secret_free
-    {
-        if let Some(dir) = file.parent() {
-            fs_err::create_dir_all(dir)?;
+    let cell = session
+        .memo
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .entry(key.clone())
+        .or_default()
+        .clone();
+    cell.get_or_init(|| {
+        let cached = session
+            .cache
+            .as_ref()
+            .map(|dir| dir.join(key.trim_start_matches("sha256:")));
+        let parsed =
+            |out: &str| Arc::new(objects::parse(out, &format!("{}/templates", chart.name)));
+        if let Some(out) = cached.as_ref().and_then(|f| fs_err::read_to_string(f).ok()) {
+            session
+                .reused
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return Ok(parsed(&out));
         }
-        crate::atomic::write(file, out.as_bytes())?;
-    }
-    Ok(Ok(out))
+        let out = session
+            .helm
+            .template(tree, release, &chart.namespace, kube, values)?;
+        session
+            .rendered
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        // Rendered manifests may hold secrets: the cache keeps only those that do not. The
+        // cache only saves work: failing to keep an entry is no error.
+        let secret_free = layer.masked.is_empty()
+            && !crate::render::merged::secrets(&layer.values)
+                .iter()
+                .any(|s| out.contains(s.as_str()));
+        if let Some(file) = &cached
+            && secret_free
+        {
+            let _ = file
+                .parent()
+                .map(fs_err::create_dir_all)
+                .map(|_| crate::atomic::write(file, out.as_bytes()));
+        }
+        Ok(parsed(&out))
+    })
+    .clone()
 }
 
 /// An object from one document, or why the document is no object.
 fn object(
     layer: &RenderedLayer,
     chart: Option<&str>,
-    source: &str,
-    text: String,
+    source: String,
+    doc: &objects::Doc,
 ) -> std::result::Result<Object, Diagnostic> {
-    let (api_version, kind, namespace, name) = objects::identify(&text).map_err(|why| {
+    let (api_version, kind, namespace, name) = doc.ident.clone().map_err(|why| {
         Diagnostic::plain(format!(
             "layer `{}`: `{}` renders a document that is no Kubernetes object: {why}",
             layer.name,
-            crate::shown::one_line(source)
+            crate::shown::one_line(&source)
         ))
     })?;
     Ok(Object {
@@ -357,9 +376,9 @@ fn object(
         kind,
         namespace,
         name,
-        source: source.to_string(),
-        digest: crate::digest::sha256(text.as_bytes()),
-        text,
+        source,
+        digest: doc.digest.clone(),
+        text: doc.text.clone(),
         shown: None,
         release_namespace: "default".to_string(),
     })

@@ -67,6 +67,32 @@ impl Object {
     }
 }
 
+/// One document of a stream, parsed once: its template, text, digest and identity (or why
+/// it is no object).
+#[derive(Debug)]
+pub struct Doc {
+    pub source: String,
+    pub text: String,
+    pub digest: String,
+    pub ident: Result<Ident, String>,
+}
+
+/// `(apiVersion, kind, namespace, name)`.
+pub type Ident = (String, String, Option<String>, String);
+
+/// The documents of `stream` (see [`documents`]), each identified.
+pub fn parse(stream: &str, fallback: &str) -> Vec<Doc> {
+    documents(stream, fallback)
+        .into_iter()
+        .map(|(source, text)| Doc {
+            ident: identify(&text),
+            digest: crate::digest::sha256(text.as_bytes()),
+            source,
+            text,
+        })
+        .collect()
+}
+
 /// The documents of `stream`, each with the template helm names in its `# Source:` line
 /// (or `fallback`); empty documents are left out.
 pub fn documents(stream: &str, fallback: &str) -> Vec<(String, String)> {
@@ -102,7 +128,7 @@ pub fn documents(stream: &str, fallback: &str) -> Vec<(String, String)> {
 
 /// The identifying fields of one document: `(apiVersion, kind, namespace, name)`, or why
 /// it is no object.
-pub fn identify(text: &str) -> Result<(String, String, Option<String>, String), String> {
+pub fn identify(text: &str) -> Result<Ident, String> {
     let docs = crate::yaml::load(text)
         .map_err(|(line, msg)| format!("line {line}: {}", crate::shown::one_line(&msg)))?;
     let doc = docs.into_iter().next().ok_or("it is empty")?;

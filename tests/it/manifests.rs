@@ -271,17 +271,19 @@ fn an_unchanged_chart_is_not_rendered_again() {
     crate::util::script(
         &wrapper,
         &format!(
-            "#!/bin/sh\n[ \"$1\" = template ] && echo template >> '{}'\nexec helm \"$@\"\n",
+            "#!/bin/sh\necho \"$1\" >> '{}'\nexec helm \"$@\"\n",
             log.display()
         ),
     );
     env.set_var("STRATA_HELM", wrapper.to_str().unwrap());
-    let renders = || {
+    let runs = |what: &str| {
         fs_err::read_to_string(&log)
             .unwrap_or_default()
             .lines()
+            .filter(|l| *l == what)
             .count()
     };
+    let renders = || runs("template");
     let first = env.run(&["render", "aws-prod", "--layer", "web", "--manifests", "-v"]);
     first.success();
     assert!(
@@ -315,6 +317,19 @@ fn an_unchanged_chart_is_not_rendered_again() {
         changed.stdout
     );
     assert_eq!(renders(), 2);
+    // helm's version was asked once: it is kept by the binary's path, size, time and inode.
+    assert_eq!(runs("version"), 1);
+    // A changed binary is asked again.
+    crate::util::script(
+        &wrapper,
+        &format!(
+            "#!/bin/sh\n# changed\necho \"$1\" >> '{}'\nexec helm \"$@\"\n",
+            log.display()
+        ),
+    );
+    env.run(&["render", "aws-prod", "--layer", "web", "--manifests"])
+        .success();
+    assert_eq!(runs("version"), 2);
 }
 
 /// A sensitive value reaches the objects: every printed form masks it, `--out` writes it and
