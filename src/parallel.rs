@@ -38,6 +38,44 @@ where
     })
 }
 
+/// `f` over every item on `workers` threads that each take the next item when done (for
+/// work of uneven length, such as runs of another program), results in the items' order.
+pub fn pool<'a, T, R, F>(items: &'a [T], workers: usize, what: &str, f: F) -> Result<Vec<R>>
+where
+    T: Sync,
+    R: Send,
+    F: Fn(&'a T) -> R + Sync,
+{
+    let workers = workers.clamp(1, items.len().max(1));
+    if workers <= 1 {
+        return Ok(items.iter().map(&f).collect());
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (f, next) = (&f, &next);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                s.spawn(move || {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(i) else {
+                            return done;
+                        };
+                        done.push((i, f(item)));
+                    }
+                })
+            })
+            .collect();
+        let mut all = Vec::with_capacity(items.len());
+        for h in handles {
+            all.extend(h.join().map_err(|_| Error::panicked(what))?);
+        }
+        all.sort_by_key(|(i, _)| *i);
+        Ok(all.into_iter().map(|(_, r)| r).collect())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,5 +99,23 @@ mod tests {
                 .starts_with("internal error: a planning thread panicked")
         );
         assert_eq!(err.exit_code(), 2);
+        // The pool: the same order, whatever finishes first.
+        let slow_first = pool(&items, 4, "a test", |i| {
+            if *i < 4 {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            i * 3
+        })
+        .unwrap();
+        assert_eq!(slow_first, (0..1000).map(|i| i * 3).collect::<Vec<_>>());
+        let err = pool(&items, 3, "a render", |i| {
+            assert!(*i != 500, "boom");
+            *i
+        })
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("internal error: a render thread panicked")
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! `strata diff [--base REF] [--head REF]`: what a change does to every profile's resolved
 //! stack, for review.
 
+use super::manifests::Manifests;
 use crate::catalog::Catalog;
 use crate::context::Context;
 use crate::error::{Error, Result};
@@ -110,88 +111,93 @@ fn fill_objects(
         return Ok(());
     }
     let helm = super::manifests::find_helm(ctx)?;
-    let sides = Sides {
-        base: (base, base_label),
-        head: (head, head_label),
-    };
-    for p in diff.profiles.iter_mut() {
-        if p.status == Status::Invalid {
-            continue;
-        }
-        let only: Vec<String> = p.layers.iter().map(|l| l.name.clone()).collect();
-        let render = |catalog: &Catalog| {
-            let asked = super::manifests::Asked {
-                profile: &p.name,
-                layer: None,
-                vars: &[],
-                out: None,
-                only: Some(&only),
+    let labels = (base_label, head_label);
+    // Each side's changed profiles in one batch: their charts render in one pool.
+    let wanted: Vec<(usize, Vec<String>)> = diff
+        .profiles
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.status != Status::Invalid)
+        .map(|(i, p)| (i, p.layers.iter().map(|l| l.name.clone()).collect()))
+        .collect();
+    let side =
+        |catalog: Option<&Catalog>, skip: Status| -> Result<Vec<Option<Result<Manifests>>>> {
+            let asks: Vec<(&str, &[String])> = wanted
+                .iter()
+                .filter(|(i, _)| diff.profiles[*i].status != skip)
+                .map(|(i, only)| (diff.profiles[*i].name.as_str(), only.as_slice()))
+                .collect();
+            let mut done = match catalog {
+                Some(c) => super::manifests::batch(c, &asks, ctx, &helm)?.into_iter(),
+                None => Vec::new().into_iter(),
             };
-            super::manifests::objects_with(catalog, &asked, ctx, &helm)
+            Ok(wanted
+                .iter()
+                .map(
+                    |(i, _)| match diff.profiles[*i].status == skip || catalog.is_none() {
+                        true => None,
+                        false => done.next(),
+                    },
+                )
+                .collect())
         };
-        let mut notes = std::mem::take(&mut p.notes);
-        p.objects = sides.compare(p.status, &render, &mut notes)?;
-        p.notes = notes;
+    let olds = side(base, Status::Added)?;
+    let news = side(Some(head), Status::Removed)?;
+    for (((i, _), old), new) in wanted.iter().zip(olds).zip(news) {
+        let p = &mut diff.profiles[*i];
+        p.objects = compare(old, new, labels, &mut p.notes)?;
     }
     for c in diff.clusters.iter_mut() {
-        let render = |catalog: &Catalog| {
-            super::manifests::cluster_objects(catalog, (&c.name, &[]), true, ctx, &helm)
+        let render = |catalog: Option<&Catalog>, skip: Status| match catalog {
+            Some(catalog) if c.status != skip => Some(super::manifests::cluster_objects(
+                catalog,
+                (&c.name, &[]),
+                true,
+                ctx,
+                &helm,
+            )),
+            _ => None,
         };
-        let mut notes = Vec::new();
-        c.objects = sides.compare(c.status, &render, &mut notes)?;
-        c.notes = notes;
+        let (old, new) = (
+            render(base, Status::Added),
+            render(Some(head), Status::Removed),
+        );
+        c.objects = compare(old, new, labels, &mut c.notes)?;
     }
     Ok(())
 }
 
-/// The two sides of a review, each a catalog (none: empty) and its label.
-struct Sides<'a> {
-    base: (Option<&'a Catalog>, &'a str),
-    head: (&'a Catalog, &'a str),
-}
-
-impl Sides<'_> {
-    /// The objects that differ between the sides as `render` renders them; `notes` gets why
-    /// a side could not be rendered (then nothing is compared).
-    fn compare(
-        &self,
-        status: review::status::Status,
-        render: &dyn Fn(&Catalog) -> Result<super::manifests::Manifests>,
-        notes: &mut Vec<String>,
-    ) -> Result<Vec<review::objects::ObjectDiff>> {
-        use review::status::Status;
-        let mut secrets = Vec::new();
-        let mut side = |catalog: Option<&Catalog>, label: &str| -> Result<Option<Vec<_>>> {
-            let Some(catalog) = catalog else {
-                return Ok(Some(Vec::new()));
-            };
-            match render(catalog) {
-                Ok(m) => {
-                    secrets.extend(m.secrets);
-                    Ok(Some(m.objects))
-                }
-                Err(Error::Catalog(d)) => {
-                    for d in d {
-                        notes.push(format!("at {label}: objects not rendered: {}", d.message));
-                    }
-                    Ok(None)
-                }
-                Err(e) => Err(e),
+/// The objects that differ between two sides' renders (`None`: the side has none); `notes`
+/// gets why a side could not be rendered (then nothing is compared).
+fn compare(
+    old: Option<Result<Manifests>>,
+    new: Option<Result<Manifests>>,
+    (base_label, head_label): (&str, &str),
+    notes: &mut Vec<String>,
+) -> Result<Vec<review::objects::ObjectDiff>> {
+    let mut secrets = Vec::new();
+    let mut side = |r: Option<Result<Manifests>>, label: &str| -> Result<Option<Vec<_>>> {
+        match r {
+            None => Ok(Some(Vec::new())),
+            Some(Ok(m)) => {
+                secrets.extend(m.secrets);
+                Ok(Some(m.objects))
             }
-        };
-        let old = match status {
-            Status::Added => Some(Vec::new()),
-            _ => side(self.base.0, self.base.1)?,
-        };
-        let new = match status {
-            Status::Removed => Some(Vec::new()),
-            _ => side(Some(self.head.0), self.head.1)?,
-        };
-        Ok(match (old, new) {
-            (Some(old), Some(new)) => review::objects::between(&old, &new, &secrets),
-            _ => Vec::new(),
-        })
-    }
+            Some(Err(Error::Catalog(d))) => {
+                for d in d {
+                    notes.push(format!("at {label}: objects not rendered: {}", d.message));
+                }
+                Ok(None)
+            }
+            Some(Err(e)) => Err(e),
+        }
+    };
+    let old = side(old, base_label)?;
+    let new = side(new, head_label)?;
+    Ok(match (old, new) {
+        (Some(old), Some(new)) => review::objects::between(&old, &new, &secrets),
+        _ => Vec::new(),
+    })
 }
 
 /// The JSON Schema of this command's `--format json` output.

@@ -85,18 +85,128 @@ pub fn objects_with(
 /// The objects of a rendered profile (only the layers named in `only`, when given).
 pub fn objects_of(
     catalog: &Catalog,
-    mut r: crate::lock::render::RenderedProfile,
+    r: crate::lock::render::RenderedProfile,
     only: Option<&[String]>,
     ctx: &Context,
     helm: &Renderer,
 ) -> Result<Manifests> {
+    render_one(catalog, prepare(catalog, r, only)?, ctx, helm)
+}
+
+/// One prepared stack's objects.
+fn render_one(
+    catalog: &Catalog,
+    prepared: Prepared,
+    ctx: &Context,
+    helm: &Renderer,
+) -> Result<Manifests> {
+    render_prepared(catalog, vec![Ok(prepared)], ctx, helm)?
+        .pop()
+        .unwrap_or_else(|| Err(Error::Internal("a render was lost".to_string())))
+}
+
+/// A stack ready for helm: its Kubernetes version, layers, releases and sensitive values.
+struct Prepared {
+    kube: Option<String>,
+    layers: Vec<crate::lock::render::RenderedLayer>,
+    packs: Vec<std::sync::Arc<crate::model::pack::Pack>>,
+    secrets: Vec<String>,
+}
+
+fn prepare(
+    catalog: &Catalog,
+    mut r: crate::lock::render::RenderedProfile,
+    only: Option<&[String]>,
+) -> Result<Prepared> {
     if let Some(only) = only {
         r.layers.retain(|l| only.contains(&l.name));
     }
-    let packs = locked_packs(catalog, &r.lock)?;
-    let secrets = all_secrets(&r.secrets, r.layers.iter());
-    let kube = crate::manifests::kube_version(&r.lock);
-    stack_objects(catalog, (kube, r.layers, &packs), secrets, ctx, helm)
+    Ok(Prepared {
+        packs: locked_packs(catalog, &r.lock)?,
+        secrets: all_secrets(&r.secrets, r.layers.iter()),
+        kube: crate::manifests::kube_version(&r.lock),
+        layers: r.layers,
+    })
+}
+
+/// Every prepared stack's objects, all charts in one pool of helm runs (each distinct
+/// input rendered once); a stack that could not be prepared keeps its error.
+fn render_prepared(
+    catalog: &Catalog,
+    prepared: Vec<Result<Prepared>>,
+    ctx: &Context,
+    helm: &Renderer,
+) -> Result<Vec<Result<Manifests>>> {
+    let sessions: Vec<Option<crate::manifests::Session>> = prepared
+        .iter()
+        .map(|p| {
+            let p = p.as_ref().ok()?;
+            Some(crate::manifests::Session::new(
+                helm.helm.clone(),
+                Some(ctx.registries.cache_dir.join("manifests")),
+                p.secrets.clone(),
+                helm.memo.clone(),
+            ))
+        })
+        .collect();
+    let stacks: Vec<crate::manifests::stacks::Stack> = prepared
+        .iter()
+        .zip(&sessions)
+        .filter_map(|(p, session)| {
+            let (p, session) = (p.as_ref().ok()?, session.as_ref()?);
+            Some(crate::manifests::stacks::Stack {
+                kube: p.kube.clone(),
+                layers: &p.layers,
+                packs: &p.packs,
+                session,
+            })
+        })
+        .collect();
+    let mut objects = crate::manifests::stacks::render(catalog, &stacks)?.into_iter();
+    drop(stacks);
+    let count = |n: &std::sync::atomic::AtomicUsize| n.load(std::sync::atomic::Ordering::Relaxed);
+    Ok(prepared
+        .into_iter()
+        .zip(sessions)
+        .map(|(p, session)| {
+            let (p, session) = (p?, session.expect("a session for each prepared stack"));
+            let objects = objects.next().unwrap_or_else(|| Ok(Vec::new()))?;
+            let mut notes =
+                std::mem::take(&mut *session.notes.lock().unwrap_or_else(|p| p.into_inner()));
+            // Charts render in parallel: their notes in a stable order.
+            notes.sort();
+            Ok(Manifests {
+                objects,
+                secrets: p.secrets,
+                kube: p.kube,
+                layers: p.layers,
+                notes,
+                counts: (count(&session.rendered), count(&session.reused)),
+            })
+        })
+        .collect())
+}
+
+/// The objects of several profiles (each by name, only the layers it names), all charts in
+/// one pool of helm runs; a profile that cannot be rendered gives its error.
+pub fn batch(
+    catalog: &Catalog,
+    asks: &[(&str, &[String])],
+    ctx: &Context,
+    helm: &Renderer,
+) -> Result<Vec<Result<Manifests>>> {
+    let env = |n: &str| std::env::var(n).ok();
+    let prepared = asks
+        .iter()
+        .map(|(name, only)| {
+            render_profile(catalog, name, None, &[], &env)
+                .and_then(|r| prepare(catalog, r, Some(only)))
+        })
+        .collect();
+    let out = render_prepared(catalog, prepared, ctx, helm)?;
+    let done: Vec<&Manifests> = out.iter().filter_map(|r| r.as_ref().ok()).collect();
+    say(ctx, &done);
+    Ok(out)
 }
 
 /// Every profile of the catalog (loaded once) that `wanted` names, as objects, by name, on
@@ -112,7 +222,8 @@ pub fn every_profile(
         Ok(p) => wanted(&p.name),
         Err(_) => wanted(&entry.folder_name),
     });
-    let out = crate::parallel::map(&loaded, 4, "a profile's manifests", |(entry, parsed)| {
+    // Each profile from its lock (cheap, on every core), then every chart in one pool.
+    let prepared = crate::parallel::map(&loaded, 8, "a profile's render", |(entry, parsed)| {
         let profile = match parsed {
             Ok(p) => p.clone(),
             Err(d) => return (entry.folder_name.clone(), Err(Error::Catalog(d.clone()))),
@@ -121,9 +232,14 @@ pub fn every_profile(
         let env = |n: &str| std::env::var(n).ok();
         let r = crate::lock::why::lock_of(catalog, entry, &profile)
             .and_then(|lock| render_with_lock(catalog, (profile, lock), None, &[], &env))
-            .and_then(|r| objects_of(catalog, r, None, ctx, helm));
+            .and_then(|r| prepare(catalog, r, None));
         (name, r)
     })?;
+    let (names, prepared): (Vec<String>, Vec<Result<Prepared>>) = prepared.into_iter().unzip();
+    let out: Vec<(String, Result<Manifests>)> = names
+        .into_iter()
+        .zip(render_prepared(catalog, prepared, ctx, helm)?)
+        .collect();
     let done: Vec<&Manifests> = out.iter().filter_map(|(_, r)| r.as_ref().ok()).collect();
     say(ctx, &done);
     Ok(out)
@@ -151,51 +267,15 @@ pub fn cluster_objects(
         &|n: &str| std::env::var(n).ok(),
     )?
     .map_err(Error::Catalog)?;
-    let kube = crate::manifests::kube_of_layers(&built.layers);
-    let secrets = all_secrets(&built.secrets, built.layers.iter());
-    stack_objects(
-        catalog,
-        (kube, built.layers, &built.packs),
-        secrets,
-        ctx,
-        helm,
-    )
-}
-
-/// A stack's layers (with the Kubernetes version and the releases they were rendered
-/// from) as objects.
-type Stack<'a> = (
-    Option<String>,
-    Vec<crate::lock::render::RenderedLayer>,
-    &'a [std::sync::Arc<crate::model::pack::Pack>],
-);
-
-fn stack_objects(
-    catalog: &Catalog,
-    (kube, layers, packs): Stack,
-    secrets: Vec<String>,
-    ctx: &Context,
-    helm: &Renderer,
-) -> Result<Manifests> {
-    let session = crate::manifests::Session::new(
-        helm.helm.clone(),
-        Some(ctx.registries.cache_dir.join("manifests")),
-        secrets.clone(),
-        helm.memo.clone(),
-    );
-    let objects = crate::manifests::render(catalog, kube.clone(), &layers, packs, &session)?;
-    let mut notes = std::mem::take(&mut *session.notes.lock().unwrap_or_else(|p| p.into_inner()));
-    // Charts render in parallel: their notes in a stable order.
-    notes.sort();
-    let count = |n: &std::sync::atomic::AtomicUsize| n.load(std::sync::atomic::Ordering::Relaxed);
-    Ok(Manifests {
-        objects,
-        secrets,
-        kube,
-        layers,
-        notes,
-        counts: (count(&session.rendered), count(&session.reused)),
-    })
+    let prepared = Prepared {
+        kube: crate::manifests::kube_of_layers(&built.layers),
+        secrets: all_secrets(&built.secrets, built.layers.iter()),
+        layers: built.layers,
+        packs: built.packs,
+    };
+    let m = render_one(catalog, prepared, ctx, helm)?;
+    say(ctx, &[&m]);
+    Ok(m)
 }
 
 /// Prints what the reader should know of renders: their notes, and (with `-v`) how many
