@@ -122,6 +122,27 @@ pub fn template_limits() {
     ));
 }
 
+/// The bounds of one helm run, from the environment: `STRATA_HELM_TIMEOUT` (seconds) and
+/// `STRATA_HELM_MAX_OUTPUT` (MiB of output).
+pub fn helm_limits() -> (Duration, u64) {
+    let time = seconds("STRATA_HELM_TIMEOUT", crate::manifests::helm::MAX_TIME);
+    let default = crate::manifests::helm::MAX_OUTPUT;
+    let output = match std::env::var("STRATA_HELM_MAX_OUTPUT") {
+        Err(_) => default,
+        Ok(v) => match v.trim().parse::<u64>() {
+            Ok(n) if n > 0 && n < (1 << 20) => n << 20,
+            _ => {
+                crate::output::warn(&format!(
+                    "`STRATA_HELM_MAX_OUTPUT={v}` is not a number of MiB; using {}",
+                    default >> 20
+                ));
+                default
+            }
+        },
+    };
+    (time, output)
+}
+
 /// A duration in whole seconds from the environment; a value that is not a positive number
 /// is reported and the default used.
 fn seconds(var: &str, default: Duration) -> Duration {

@@ -52,7 +52,8 @@ pub struct Renderer {
 
 /// The helm program of the run (said with `-v`).
 pub fn find_helm(ctx: &Context) -> Result<Renderer> {
-    let helm = Helm::find(Some(&ctx.registries.cache_dir.join("helm-version")))?;
+    let mut helm = Helm::find(Some(&ctx.registries.cache_dir.join("helm-version")))?;
+    (helm.time, helm.max_output) = crate::context::helm_limits();
     ctx.out.verbose(
         "Using",
         &format!("helm {} (`{}`)", helm.version, helm.program.display()),

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use super::helm::Failure;
 use super::{Object, Rendered, Session, object, objects};
 use crate::catalog::Catalog;
 use crate::diagnostic::Diagnostic;
@@ -203,19 +204,38 @@ impl Job<'_> {
     }
 
     /// The layer's objects of this chart; a chart whose values hold a secret is rendered
-    /// again with decoys, and every line that differs is masked.
-    pub fn objects(&self) -> std::result::Result<Vec<Object>, Diagnostic> {
+    /// again with decoys, and every line that differs is masked. A chart that fails is a
+    /// problem of the layer; helm crashing is exit 2.
+    pub fn objects(&self) -> Result<std::result::Result<Vec<Object>, Diagnostic>> {
         let (layer, chart) = (self.layer, self.chart);
-        let docs = self.rendered().map_err(|why| {
-            Diagnostic::plain(format!(
-                "layer `{}`: chart `{}` {}: helm: {why}",
-                layer.name, chart.name, chart.version
-            ))
-        })?;
+        let docs = match self.rendered() {
+            Ok(docs) => docs,
+            Err(Failure::Template(why)) => {
+                return Ok(Err(Diagnostic::plain(format!(
+                    "layer `{}`: chart `{}` {}: helm: {why}",
+                    layer.name, chart.name, chart.version
+                ))));
+            }
+            Err(Failure::Crashed(why)) => {
+                return Err(crate::error::Error::usage_hint(
+                    format!(
+                        "layer `{}`: chart `{}` {}: {why}",
+                        layer.name, chart.name, chart.version
+                    ),
+                    Some(format!(
+                        "this is helm's failure, not the chart's: run `{} template` on the chart to see it, or use another helm (STRATA_HELM)",
+                        self.session.helm.program.display()
+                    )),
+                ));
+            }
+        };
         let mut found = Vec::new();
         for doc in docs.iter() {
             let source = format!("{}/{}", layer.name, doc.source);
-            let mut o = object(layer, Some(&chart.name), source, doc)?;
+            let mut o = match object(layer, Some(&chart.name), source, doc) {
+                Ok(o) => o,
+                Err(d) => return Ok(Err(d)),
+            };
             o.release_namespace = chart.namespace.clone();
             found.push(o);
         }
@@ -251,6 +271,6 @@ impl Job<'_> {
                 };
             }
         }
-        Ok(found)
+        Ok(Ok(found))
     }
 }

@@ -12,17 +12,31 @@ use std::time::{Duration, Instant};
 use crate::error::{Error, Result};
 use crate::registry::source::Tree;
 
-/// The most helm may print for one chart.
+/// The most helm may print for one chart, unless the run says otherwise
+/// (`STRATA_HELM_MAX_OUTPUT`, MiB).
 pub const MAX_OUTPUT: u64 = 64 << 20;
 
-/// How long one `helm template` may run.
+/// How long one `helm template` may run, unless the run says otherwise
+/// (`STRATA_HELM_TIMEOUT`, seconds).
 pub const MAX_TIME: Duration = Duration::from_secs(120);
 
-/// The helm program and its version.
+/// The helm program, its version, and the bounds of one run of it.
 #[derive(Clone)]
 pub struct Helm {
     pub program: PathBuf,
     pub version: String,
+    pub time: Duration,
+    pub max_output: u64,
+}
+
+/// Why `helm template` gave no objects.
+#[derive(Clone, Debug)]
+pub enum Failure {
+    /// The chart failed (a `fail`, a `required` value, YAML it cannot parse), or a bound
+    /// was reached: helm's message.
+    Template(String),
+    /// helm itself crashed (killed by a signal, a Go runtime panic): not the chart's fault.
+    Crashed(String),
 }
 
 impl Helm {
@@ -40,7 +54,7 @@ impl Helm {
             .and_then(|f| fs_err::read_to_string(f).ok())
             .filter(|v| new_enough(v))
         {
-            return Ok(Helm { program, version });
+            return Ok(Helm::with(program, version));
         }
         let helm = Self::ask(program)?;
         if let Some(file) = &known {
@@ -51,6 +65,15 @@ impl Helm {
                 .map(|_| crate::atomic::write(file, helm.version.as_bytes()));
         }
         Ok(helm)
+    }
+
+    fn with(program: PathBuf, version: String) -> Helm {
+        Helm {
+            program,
+            version,
+            time: MAX_TIME,
+            max_output: MAX_OUTPUT,
+        }
     }
 
     /// `helm version` of `program`, checked.
@@ -80,7 +103,7 @@ impl Helm {
                 hint,
             ));
         }
-        Ok(Helm { program, version })
+        Ok(Helm::with(program, version))
     }
 
     /// `helm template RELEASE CHART --namespace NS --kube-version KV --include-crds -f
@@ -92,22 +115,23 @@ impl Helm {
         namespace: &str,
         kube_version: Option<&str>,
         values: &str,
-    ) -> std::result::Result<String, String> {
+    ) -> std::result::Result<String, Failure> {
+        let failed = |why: String| Failure::Template(why);
         let dir = tempfile::Builder::new()
             .prefix("strata-helm")
             .tempdir()
-            .map_err(|e| format!("cannot make a folder for helm: {e}"))?;
+            .map_err(|e| failed(format!("cannot make a folder for helm: {e}")))?;
         let chart_dir = dir.path().join("chart");
         write_tree(&chart_dir, chart)
-            .map_err(|e| format!("cannot write the chart for helm: {e}"))?;
+            .map_err(|e| failed(format!("cannot write the chart for helm: {e}")))?;
         // tempfile creates the file readable by the user alone.
         let mut values_file = tempfile::Builder::new()
             .prefix("values")
             .suffix(".yaml")
             .tempfile_in(dir.path())
-            .map_err(|e| format!("cannot write the values for helm: {e}"))?;
+            .map_err(|e| failed(format!("cannot write the values for helm: {e}")))?;
         std::io::Write::write_all(&mut values_file, values.as_bytes())
-            .map_err(|e| format!("cannot write the values for helm: {e}"))?;
+            .map_err(|e| failed(format!("cannot write the values for helm: {e}")))?;
         let mut cmd = Command::new(&self.program);
         cmd.arg("template")
             .arg(release)
@@ -122,7 +146,7 @@ impl Helm {
         for var in ["HELM_CACHE_HOME", "HELM_CONFIG_HOME", "HELM_DATA_HOME"] {
             cmd.env(var, dir.path().join(var.to_lowercase()));
         }
-        run_bounded(cmd)
+        run_bounded(cmd, self.time, self.max_output)
     }
 }
 
@@ -181,20 +205,23 @@ fn write_tree(dir: &Path, tree: &Tree) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Runs `cmd`, killed past [`MAX_TIME`] or [`MAX_OUTPUT`]; its output, or its error
-/// message.
-fn run_bounded(mut cmd: Command) -> std::result::Result<String, String> {
+/// Runs `cmd`, killed past `time` or `max_output` bytes of output; its output, or why not.
+fn run_bounded(
+    mut cmd: Command,
+    time: Duration,
+    max_output: u64,
+) -> std::result::Result<String, Failure> {
     let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("helm cannot be run: {e}"))?;
+        .map_err(|e| Failure::Crashed(format!("helm cannot be run: {e}")))?;
     let stdout = child.stdout.take().expect("piped");
     let stderr = child.stderr.take().expect("piped");
     let reader = std::thread::spawn(move || {
         let mut out = Vec::new();
-        let _ = stdout.take(MAX_OUTPUT + 1).read_to_end(&mut out);
+        let _ = stdout.take(max_output + 1).read_to_end(&mut out);
         out
     });
     let errors = std::thread::spawn(move || {
@@ -204,16 +231,19 @@ fn run_bounded(mut cmd: Command) -> std::result::Result<String, String> {
     });
     let started = Instant::now();
     let status = loop {
-        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+        if let Some(status) = child
+            .try_wait()
+            .map_err(|e| Failure::Crashed(e.to_string()))?
+        {
             break status;
         }
-        if started.elapsed() > MAX_TIME {
+        if started.elapsed() > time {
             let _ = child.kill();
             let _ = child.wait();
-            return Err(format!(
-                "helm ran longer than {} s and was stopped",
-                MAX_TIME.as_secs()
-            ));
+            return Err(Failure::Template(format!(
+                "helm ran longer than {} s and was stopped (STRATA_HELM_TIMEOUT sets the bound)",
+                time.as_secs()
+            )));
         }
         // Most renders end within a few tens of milliseconds: look often at first.
         let pause = if started.elapsed() < Duration::from_millis(200) {
@@ -225,11 +255,33 @@ fn run_bounded(mut cmd: Command) -> std::result::Result<String, String> {
     };
     let out = reader.join().unwrap_or_default();
     let err = errors.join().unwrap_or_default();
-    if out.len() as u64 > MAX_OUTPUT {
-        return Err(format!("helm printed more than {} MiB", MAX_OUTPUT >> 20));
+    if out.len() as u64 > max_output {
+        return Err(Failure::Template(format!(
+            "helm printed more than {} MiB and was stopped (STRATA_HELM_MAX_OUTPUT sets the bound)",
+            max_output >> 20
+        )));
+    }
+    let text = String::from_utf8_lossy(&err);
+    // A Go runtime panic or a signal is helm's own failure, not the chart's.
+    let panicked = text
+        .lines()
+        .any(|l| l.starts_with("panic: ") || l.starts_with("fatal error: "));
+    if status.code().is_none() || panicked {
+        let why = match status.code() {
+            None => "it was killed by a signal".to_string(),
+            Some(_) => crate::shown::shorten(
+                &crate::shown::one_line(
+                    text.lines()
+                        .find(|l| l.starts_with("panic: ") || l.starts_with("fatal error: "))
+                        .unwrap_or_default(),
+                ),
+                300,
+            )
+            .into_owned(),
+        };
+        return Err(Failure::Crashed(format!("helm crashed: {why}")));
     }
     if !status.success() {
-        let text = String::from_utf8_lossy(&err);
         let message = text
             .lines()
             .map(|l| l.trim())
@@ -237,7 +289,10 @@ fn run_bounded(mut cmd: Command) -> std::result::Result<String, String> {
             .filter(|l| !l.is_empty() && !l.starts_with("Use --debug"))
             .collect::<Vec<_>>()
             .join("; ");
-        return Err(crate::shown::shorten(&crate::shown::one_line(&message), 600).into_owned());
+        return Err(Failure::Template(
+            crate::shown::shorten(&crate::shown::one_line(&message), 600).into_owned(),
+        ));
     }
-    String::from_utf8(out).map_err(|_| "helm printed text that is not UTF-8".to_string())
+    String::from_utf8(out)
+        .map_err(|_| Failure::Template("helm printed text that is not UTF-8".to_string()))
 }

@@ -47,8 +47,8 @@ pub struct Session {
 pub type Memo =
     std::sync::Mutex<std::collections::HashMap<String, Arc<std::sync::OnceLock<Rendered>>>>;
 
-/// helm's output for one chart input, parsed into documents once; or helm's message.
-pub type Rendered = std::result::Result<Arc<Vec<objects::Doc>>, String>;
+/// helm's output for one chart input, parsed into documents once; or why there is none.
+pub type Rendered = std::result::Result<Arc<Vec<objects::Doc>>, helm::Failure>;
 
 impl Session {
     pub fn new(

@@ -74,7 +74,10 @@ pub fn render(catalog: &Catalog, stacks: &[Stack]) -> Result<Vec<Result<Vec<Obje
     })?;
     let mut rendered = prepared
         .into_iter()
-        .map(|r| r.map(|job| job.and_then(|j| j.objects())))
+        .map(|r| match r? {
+            Ok(job) => job.objects(),
+            Err(d) => Ok(Err(d)),
+        })
         .collect::<Vec<_>>()
         .into_iter();
     let mut out = Vec::with_capacity(stacks.len());

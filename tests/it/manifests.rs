@@ -424,3 +424,56 @@ fn a_document_that_is_no_object_or_an_old_helm_is_refused() {
         run.stderr
     );
 }
+
+/// helm that crashes is exit 2 (helm's failure, not the chart's); helm past its time or
+/// output bound (set by STRATA_HELM_TIMEOUT and STRATA_HELM_MAX_OUTPUT) is stopped and said.
+#[test]
+fn a_crashing_or_unbounded_helm_is_stopped_clearly() {
+    if !strata_test_support::tool("helm", "manifests::a_crashing_helm") {
+        return;
+    }
+    let (env, _server, _) = catalog(&[("templates/deployment.yaml", DEPLOYMENT)]);
+    let fake = |name: &str, template: &str| {
+        let path = env.outside(name);
+        crate::util::script(
+            &path,
+            &format!(
+                "#!/bin/sh\n[ \"$1\" = version ] && {{ echo v3.14.0; exit 0; }}\n{template}\n"
+            ),
+        );
+        path.to_str().unwrap().to_string()
+    };
+    env.set_var("STRATA_HELM", &fake("crash", "kill -SEGV $$"));
+    let run = env.run(&["render", "aws-prod", "--layer", "web", "--manifests"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("error: layer `web`: chart `web` 1.0.0: helm crashed: it was killed by a signal\n  hint: this is helm's failure, not the chart's: run `"),
+        "{}",
+        run.stderr
+    );
+    env.set_var("STRATA_HELM", &fake("panic", "echo 'panic: runtime error: index out of range' >&2\necho 'goroutine 1 [running]:' >&2\nexit 2"));
+    let run = env.run(&["render", "aws-prod", "--layer", "web", "--manifests"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("error: layer `web`: chart `web` 1.0.0: helm crashed: panic: runtime error: index out of range\n"),
+        "{}",
+        run.stderr
+    );
+    env.set_var("STRATA_HELM", &fake("slow", "sleep 30"));
+    env.set_var("STRATA_HELM_TIMEOUT", "1");
+    let started = std::time::Instant::now();
+    env.run(&["render", "aws-prod", "--layer", "web", "--manifests"]).fails(
+        1,
+        "error: layer `web`: chart `web` 1.0.0: helm: helm ran longer than 1 s and was stopped (STRATA_HELM_TIMEOUT sets the bound)\n",
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    env.set_var(
+        "STRATA_HELM",
+        &fake("loud", "head -c 3000000 /dev/zero | tr '\\0' 'a'"),
+    );
+    env.set_var("STRATA_HELM_MAX_OUTPUT", "1");
+    env.run(&["render", "aws-prod", "--layer", "web", "--manifests"]).fails(
+        1,
+        "error: layer `web`: chart `web` 1.0.0: helm: helm printed more than 1 MiB and was stopped (STRATA_HELM_MAX_OUTPUT sets the bound)\n",
+    );
+}
