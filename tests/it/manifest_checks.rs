@@ -229,3 +229,84 @@ fn every_profile_renders_to_objects_at_once() {
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-config\ndata: {}\n"
     );
 }
+
+/// A chart from an OCI registry (the real `docker-registry` on loopback) renders to exactly
+/// what `helm template` renders of the same archive, values and Kubernetes version, and
+/// `images` lists exactly its images.
+#[test]
+fn an_oci_chart_renders_to_what_helm_template_renders() {
+    if !strata_test_support::tool("helm", "manifest_checks::an_oci_chart")
+        || !strata_test_support::tool("docker-registry", "manifest_checks::an_oci_chart")
+    {
+        return;
+    }
+    let (env, _server) = catalog("v1");
+    let registry = strata_test_support::oci::Registry::start(&env.outside("registry"), None);
+    let archive = chart(
+        "web",
+        "1.0.0",
+        "pdbApi: v1\n",
+        &[
+            ("templates/web.yaml", WEB),
+            ("templates/config.yaml", CONFIG),
+        ],
+    );
+    registry.push_chart("team/charts/web", "1.0.0", &archive);
+    let config = env.read("strata.toml");
+    let helm_registry = config
+        .lines()
+        .find(|l| l.starts_with("url = "))
+        .unwrap()
+        .to_string();
+    env.write(
+        "strata.toml",
+        &config.replacen(
+            &format!("kind = \"helm\"\n{helm_registry}"),
+            &format!(
+                "kind = \"oci\"\nurl = \"oci://{}/team/charts\"",
+                registry.host
+            ),
+            1,
+        ),
+    );
+    env.run(&["lock", "-q"]).success();
+    assert!(
+        env.read("profiles/aws-prod/profile.lock")
+            .contains(&format!("source = \"oci://{}/team/charts\"", registry.host))
+    );
+    let run = env.run(&["render", "aws-prod", "--layer", "web", "--manifests"]);
+    run.success();
+    // helm itself, on the same archive, values and Kubernetes version.
+    let values: String = env
+        .run(&["render", "aws-prod", "--layer", "web"])
+        .stdout
+        .lines()
+        .filter(|l| !l.starts_with("---") && !l.starts_with("# Source:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let work = env.outside("helm");
+    fs_err::create_dir_all(&work).unwrap();
+    fs_err::write(work.join("web.tgz"), &archive).unwrap();
+    fs_err::write(work.join("values.yaml"), &values).unwrap();
+    let out = env
+        .shell()
+        .arg("-c")
+        .arg("helm template web web.tgz --namespace web --kube-version 1.36.4 --include-crds -f values.yaml")
+        .current_dir(&work)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let helm = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        run.stdout,
+        helm.replace("# Source: web/", "# Source: web/web/")
+    );
+    assert!(run.stdout.contains("kind: Deployment\n"), "{}", run.stdout);
+    let images = env.run(&["images", "aws-prod", "--layer", "web"]);
+    images.success();
+    assert_eq!(images.stdout, "registry.example.com/web:1.0\n");
+}
