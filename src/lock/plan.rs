@@ -170,6 +170,7 @@ pub fn locked_layers(checked: &Checked) -> Vec<LockedLayer> {
                 tag,
                 commit: c.commit.clone(),
                 digest: c.pack.digest.clone(),
+                signer: c.registry.signer_of(&c.release),
                 values: Some(crate::render::values::digest(&out.values)),
                 rendered: Some(crate::render::digest(&out.files)),
                 charts: Vec::new(),

@@ -50,6 +50,10 @@ pub struct LockedLayer {
     pub tag: Option<String>,
     pub commit: Option<String>,
     pub digest: String,
+    /// Who signed the release (a git registry with `signers`): `ssh:SHA256:<fingerprint>
+    /// <principal>` or `pgp:<fingerprint>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signer: Option<String>,
     pub values: Option<String>,
     pub rendered: Option<String>,
     /// The charts the layer's pack delivers, as resolved in their repositories
@@ -165,6 +169,7 @@ pub(super) fn parse_canonical(text: &str) -> Option<Lock> {
         let tag = optional("tag");
         let commit = optional("commit");
         let digest = optional("digest")?;
+        let signer = optional("signer");
         let values = optional("values");
         let rendered = optional("rendered");
         layers.push(LockedLayer {
@@ -179,6 +184,7 @@ pub(super) fn parse_canonical(text: &str) -> Option<Lock> {
             tag,
             commit,
             digest,
+            signer,
             values,
             rendered,
             charts: Vec::new(),
@@ -234,7 +240,11 @@ impl Lock {
                 }
             }
             field(&mut out, "digest", &l.digest);
-            for (k, v) in [("values", &l.values), ("rendered", &l.rendered)] {
+            for (k, v) in [
+                ("signer", &l.signer),
+                ("values", &l.values),
+                ("rendered", &l.rendered),
+            ] {
                 if let Some(v) = v {
                     field(&mut out, k, v);
                 }
@@ -383,6 +393,10 @@ fn inputs_with<S: AsRef<str>>(header: &str, files: &[(&str, S)], layers: &[Locke
                 &l.rendered,
             ),
         );
+        // Counted only when there is one, so that locks without signers keep their digest.
+        if let Some(signer) = &l.signer {
+            push_json(&mut text, &("signer", signer));
+        }
         for c in &l.charts {
             push_json(
                 &mut text,

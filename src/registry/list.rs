@@ -11,6 +11,37 @@ use crate::files::Files;
 use crate::model::config::{Config, RegistryKind};
 use crate::output::Output;
 
+/// A git registry's signers file, read from the catalog and checked; a problem at its
+/// `signers` line when it is missing or cannot be used.
+fn signers(
+    config_source: &SourceText,
+    files: &Files,
+    file: &toml::Spanned<String>,
+) -> Result<crate::trust::Signers> {
+    let at = |why: String| Error::from(Diagnostic::at(config_source, file.span(), why));
+    let bytes = match files.read(file.get_ref()) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => {
+            return Err(at(format!(
+                "signers file `{}` is not in the catalog",
+                file.get_ref()
+            )));
+        }
+        Err(Error::Catalog(d)) => {
+            return Err(at(format!(
+                "signers file `{}`: {}",
+                file.get_ref(),
+                d.first()
+                    .map(|d| d.message.as_str())
+                    .unwrap_or("unreadable")
+            )));
+        }
+        Err(e) => return Err(e),
+    };
+    crate::trust::Signers::parse(file.get_ref(), bytes)
+        .map_err(|why| at(format!("signers file `{}`: {why}", file.get_ref())))
+}
+
 /// The registries of a catalog, in search order.
 pub struct Registries {
     list: Vec<Registry>,
@@ -100,6 +131,9 @@ impl Registries {
             };
             let mut registry = Registry::new(name, source, fmt);
             registry.warnings = settings.warnings.clone();
+            if let Some(file) = &r.signers {
+                registry.signers = Some(std::sync::Arc::new(signers(config_source, files, file)?));
+            }
             list.push(registry);
         }
         Ok(Registries {

@@ -39,6 +39,9 @@ pub struct Registry {
     packs: Mutex<HashMap<PackKey, Arc<Pack>>>,
     /// Where what the registry skips is reported.
     warnings: crate::diagnostic::Warnings,
+    /// Who may sign its release tags (`signers`), and the verdicts of this run by tag.
+    pub signers: Option<Arc<crate::trust::Signers>>,
+    verdicts: Mutex<HashMap<String, crate::trust::Verdict>>,
 }
 
 /// An index failure kept for the run, so a registry is listed once.
@@ -58,6 +61,35 @@ impl Registry {
             releases: Mutex::default(),
             packs: Mutex::default(),
             warnings: crate::diagnostic::Warnings::default(),
+            signers: None,
+            verdicts: Mutex::default(),
+        }
+    }
+
+    /// The verdict on a release's signature (each tag checked once per run, and kept in the
+    /// cache); `None` when the registry lists no signers or the release has no tag.
+    pub fn signature(&self, release: &ReleaseRef) -> Result<Option<crate::trust::Verdict>> {
+        let (Some(signers), Some(tag)) = (&self.signers, &release.rev) else {
+            return Ok(None);
+        };
+        if let Some(v) = lock(&self.verdicts).get(tag) {
+            return Ok(Some(v.clone()));
+        }
+        let verdict = self.source.verify_tag(tag, signers)?;
+        lock(&self.verdicts).insert(tag.clone(), verdict.clone());
+        Ok(Some(verdict))
+    }
+
+    /// Reports something about the registry (printed as it comes).
+    pub fn warn(&self, d: Diagnostic) {
+        self.warnings.warn(d);
+    }
+
+    /// Who signed a release this run found signed.
+    pub fn signer_of(&self, release: &ReleaseRef) -> Option<String> {
+        match lock(&self.verdicts).get(release.rev.as_ref()?)? {
+            crate::trust::Verdict::Signed(who) => Some(who.clone()),
+            crate::trust::Verdict::Refused(_) => None,
         }
     }
 

@@ -251,6 +251,10 @@ pub fn gather<'c>(
             if admitted.is_empty() {
                 return Ok(Err(vec![no_release(layer, spec, registry, &releases)]));
             }
+            let admitted = match super::signed::signed_only(registry, layer, &releases, admitted)? {
+                Ok(a) => a,
+                Err(d) => return Ok(Err(vec![d])),
+            };
             Candidates::of(releases, admitted)
         }
         Request::Ref(reference) => {

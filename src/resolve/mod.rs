@@ -10,6 +10,7 @@
 mod candidates;
 mod explain;
 mod search;
+mod signed;
 #[cfg(test)]
 mod tests;
 

@@ -157,6 +157,7 @@ fn a_locked_release_is_kept_until_unlocked() {
             tag: None,
             commit: None,
             digest: c.pack.digest.clone(),
+            signer: None,
             values: None,
             rendered: None,
             charts: Vec::new(),

@@ -31,4 +31,5 @@ mod robustness;
 mod schemas;
 mod secrets;
 mod tour;
+mod trust;
 mod validate;

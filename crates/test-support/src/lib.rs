@@ -106,7 +106,8 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).expect("utf-8 output")
 }
 
-/// Whether the program `name` runs (`name --version` or `name version` succeeds). Without
+/// Whether the program `name` runs (`name --version` or `name version` succeeds, or, for a
+/// program with neither such as `ssh-keygen`, it can be started at all). Without
 /// it a test prints a SKIP line and is skipped, except in CI (`CI` set), where every tool
 /// `scripts/install-deps` installs must be there and a missing one fails the test.
 pub fn tool(name: &str, test: &str) -> bool {
@@ -118,7 +119,15 @@ pub fn tool(name: &str, test: &str) -> bool {
             .status()
             .is_ok_and(|s| s.success())
     };
-    if runs("version") || runs("--version") {
+    let starts = || {
+        std::process::Command::new(name)
+            .arg("-?")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok()
+    };
+    if runs("version") || runs("--version") || (name == "ssh-keygen" && starts()) {
         return true;
     }
     assert!(

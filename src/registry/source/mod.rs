@@ -110,6 +110,18 @@ pub trait Source: Send + Sync {
     }
 
     /// The names of the folders directly inside `dir`, sorted.
+    /// The verdict on the signature of release tag `tag` by `signers` (git registries).
+    fn verify_tag(
+        &self,
+        tag: &str,
+        _signers: &crate::trust::Signers,
+    ) -> Result<crate::trust::Verdict> {
+        Err(crate::error::Error::Internal(format!(
+            "a {} registry has no signed tags (`{tag}`)",
+            self.kind().as_str()
+        )))
+    }
+
     fn subdirs(&self, rev: Option<&str>, dir: &str) -> Result<Vec<String>>;
 
     /// A file's bytes, or `None` when there is no such file.

@@ -178,6 +178,25 @@ impl Source for GitSource {
         })
     }
 
+    fn verify_tag(
+        &self,
+        tag: &str,
+        signers: &crate::trust::Signers,
+    ) -> Result<crate::trust::Verdict> {
+        let mirror = self.mirror()?;
+        let target = mirror
+            .targets
+            .get(tag)
+            .map(|oid| oid.to_string())
+            .unwrap_or_default();
+        crate::trust::tags::verify(
+            &self.mirror_dir,
+            (tag, &target),
+            signers,
+            Some(&self.settings.cache_dir.join("signatures")),
+        )
+    }
+
     fn subdirs(&self, rev: Option<&str>, dir: &str) -> Result<Vec<String>> {
         let rev = GitSource::rev_or_head(rev);
         self.read_at(|repo, mirror| {

@@ -1,0 +1,149 @@
+//! Signed releases: a git registry with `signers` offers only the release tags signed by a
+//! listed key (real keys made by `ssh-keygen`, tags signed by the real `git tag -s`), and
+//! the lock records who signed.
+
+use std::path::Path;
+
+use strata_test_support::git::{PackRepo, manifest};
+
+use crate::util::Env;
+
+/// An SSH key pair made by `ssh-keygen` under `dir`: (private key file, public key line).
+fn ssh_key(dir: &Path, name: &str) -> (std::path::PathBuf, String) {
+    fs_err::create_dir_all(dir).unwrap();
+    let key = dir.join(name);
+    let out = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let public = fs_err::read_to_string(key.with_extension("pub")).unwrap();
+    let line: Vec<&str> = public.split_whitespace().take(2).collect();
+    (key, line.join(" "))
+}
+
+/// `ssh-keygen -l` of a public key line: its `SHA256:` fingerprint.
+fn fingerprint(dir: &Path, public: &str) -> String {
+    let file = dir.join("fp.pub");
+    fs_err::write(&file, format!("{public}\n")).unwrap();
+    let out = std::process::Command::new("ssh-keygen")
+        .arg("-lf")
+        .arg(&file)
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .to_string()
+}
+
+/// Tags `demo/v<version>` of `demo` releases: 1.0.0 signed by alice, 1.1.0 annotated but
+/// unsigned, 1.2.0 signed by mallory.
+fn registry(env: &Env, alice: &Path, mallory: &Path) -> PackRepo {
+    let mut repo = PackRepo::init(&env.outside("packs-repo"));
+    for (v, key) in [
+        ("1.0.0", Some(alice)),
+        ("1.1.0", None),
+        ("1.2.0", Some(mallory)),
+    ] {
+        repo.write(
+            "packs/demo/pack.toml",
+            &manifest("demo", v, "addon", &format!("demo {v}")),
+        );
+        repo.write("packs/demo/values.yaml.j2", &format!("release: \"{v}\"\n"));
+        let c = repo.commit(&format!("demo {v}"));
+        let tag = format!("demo/v{v}");
+        let mut args = vec![
+            "-c".to_string(),
+            "user.name=t".into(),
+            "-c".into(),
+            "user.email=t@example.com".into(),
+        ];
+        match key {
+            Some(k) => args.extend([
+                "-c".into(),
+                "gpg.format=ssh".into(),
+                "-c".into(),
+                format!("user.signingkey={}", k.display()),
+                "tag".into(),
+                "-s".into(),
+            ]),
+            None => args.extend(["tag".into(), "-a".into()]),
+        }
+        args.extend(["-m".into(), format!("demo {v}"), tag, c.to_string()]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        strata_test_support::git(&repo.dir, &args);
+    }
+    repo
+}
+
+fn config(url: &str) -> String {
+    format!(
+        "[catalog]\nname = \"test\"\n\n[[registry]]\nname = \"acme\"\nkind = \"git\"\nurl = \"{url}\"\npath = \"packs\"\nsigners = \"security/allowed_signers\"\n"
+    )
+}
+
+fn profile(version: &str) -> String {
+    format!(
+        "[profile]\nname = \"edge\"\ncloud = \"edge\"\ntype = \"add-on\"\n\n[[layer]]\ntype = \"addon\"\npack = \"demo\"\nversion = \"{version}\"\n"
+    )
+}
+
+#[test]
+fn only_releases_signed_by_a_listed_ssh_key_lock_and_the_lock_records_who() {
+    if !strata_test_support::tool("ssh-keygen", "trust::only_releases_signed") {
+        return;
+    }
+    let env = Env::new();
+    let keys = env.outside("keys");
+    let (alice, alice_pub) = ssh_key(&keys, "alice");
+    let (mallory, mallory_pub) = ssh_key(&keys, "mallory");
+    let repo = registry(&env, &alice, &mallory);
+    env.write("strata.toml", &config(&repo.url()));
+    env.write(
+        "security/allowed_signers",
+        &format!("# release signers\nalice@example.com namespaces=\"git\" {alice_pub}\n"),
+    );
+    env.profile("edge", &profile("1.x"));
+    let alice_fp = fingerprint(&keys, &alice_pub);
+    let mallory_fp = fingerprint(&keys, &mallory_pub);
+    let run = env.run(&["lock"]);
+    run.success();
+    // The newer releases are refused, each said once; the train stays on the signed one.
+    assert_eq!(
+        run.stderr.lines().filter(|l| l.starts_with("warning: ")).collect::<Vec<_>>(),
+        [
+            format!("warning: registry `acme`: refused `demo` 1.2.0: its tag `demo/v1.2.0` is signed by {mallory_fp}, which the signers do not list; `1.x` stays on 1.0.0"),
+            "warning: registry `acme`: refused `demo` 1.1.0: its tag `demo/v1.1.0` is not signed; `1.x` stays on 1.0.0".to_string(),
+        ],
+        "{}",
+        run.stderr
+    );
+    let lock = env.read("profiles/edge/profile.lock");
+    assert!(
+        lock.contains("version = \"1.0.0\"\ntag = \"demo/v1.0.0\"\n"),
+        "{lock}"
+    );
+    assert!(
+        lock.contains(&format!("signer = \"ssh:{alice_fp} alice@example.com\"\n")),
+        "{lock}"
+    );
+    env.run(&["lock", "--check"]).success();
+    // A pin of a release no listed key signed is refused, nothing written.
+    env.profile("edge", &profile("1.2.0"));
+    env.run(&["lock"]).fails(
+        1,
+        &format!("error: profiles/edge/profile.toml:9:11: no release of `demo` that `1.2.0` admits is signed by a key of `security/allowed_signers` (registry `acme`): 1.2.0: its tag `demo/v1.2.0` is signed by {mallory_fp}, which the signers do not list\n   |\n 9 | version = \"1.2.0\"\n   |           ^^^^^^^\n  hint: sign the release tag with a listed key (`git tag -s`), add the key that signed it to `security/allowed_signers`, or pin a signed release\nerror: 1 problem; no lock file was written\n"),
+    );
+    assert!(
+        env.read("profiles/edge/profile.lock")
+            .contains("version = \"1.0.0\"")
+    );
+}
