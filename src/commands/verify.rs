@@ -171,6 +171,9 @@ fn verify_layer(catalog: &Catalog, file: &str, l: &LockedLayer) -> Result<Option
         if let Some(m) = integrity::check(l, Some(&now), None) {
             return Ok(mismatch(m));
         }
+        if let Some(problem) = signature_holds(registry, l, tag, &at)? {
+            return Ok(Some(problem));
+        }
     }
     // A palette registry follows a branch: the release is its folder at the branch's
     // commit now, which must still hold the locked content.
@@ -290,4 +293,40 @@ fn commit_of(registry: &Registry, l: &LockedLayer, tag: &str) -> Result<Option<S
 /// The JSON Schema of this command's `--format json` output.
 pub(crate) fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
     vec![("verify", crate::schema::list::<Report>("profiles"))]
+}
+
+/// Whether the release tag of a layer from a registry with `signers` is still signed by a
+/// listed key, and by the signer the lock records.
+fn signature_holds(
+    registry: &crate::registry::Registry,
+    l: &crate::lockfile::LockedLayer,
+    tag: &str,
+    at: &dyn Fn(String) -> Diagnostic,
+) -> Result<Option<Diagnostic>> {
+    let Some(signers) = &registry.signers else {
+        return Ok(None);
+    };
+    let release = crate::registry::ReleaseRef {
+        rev: Some(tag.to_string()),
+        ..l.release()
+    };
+    let hint = format!(
+        "lock a release a key of `{}` signed (`strata update --pack {}`), or add the signer's key to it",
+        signers.file, l.pack
+    );
+    Ok(match registry.signature(&release)? {
+        Some(crate::trust::Verdict::Refused(why)) => {
+            Some(at(format!("{} {}: its tag `{tag}` {why}", l.pack, l.version)).with_hint(hint))
+        }
+        Some(crate::trust::Verdict::Signed(now)) if l.signer.as_ref() != Some(&now) => Some(
+            at(format!(
+                "{} {}: its tag `{tag}` is signed by `{now}`, and the lock records `{}`",
+                l.pack,
+                l.version,
+                l.signer.as_deref().unwrap_or("no signer")
+            ))
+            .with_hint(hint),
+        ),
+        _ => None,
+    })
 }

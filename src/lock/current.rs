@@ -68,6 +68,13 @@ pub(super) fn stale_problem(file: &str, name: &str, stale: Stale) -> Diagnostic 
             format!("lock file is stale: its base `{base}` changed since it was written"),
         )
         .with_hint(review),
+        Stale::Signer(layer, why) => Diagnostic::file(
+            file,
+            format!("lock file is stale: layer `{layer}`: {why}"),
+        )
+        .with_hint(format!(
+            "run `strata lock {name}` to lock a release a listed key signed, or add the signer's key back"
+        )),
         Stale::Changed => Diagnostic::file(
             file,
             "lock file is stale: the profile, strata.toml or the lock itself changed since it was written",

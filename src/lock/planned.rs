@@ -145,6 +145,14 @@ fn what_changed(old: &Lock, new: &Lock) -> String {
                 if o.requested != l.requested {
                     what.push(format!("requested `{}` -> `{}`", o.requested, l.requested));
                 }
+                if o.signer != l.signer {
+                    let show = |s: &Option<String>| s.clone().unwrap_or_else(|| "none".to_string());
+                    what.push(format!(
+                        "signer `{}` -> `{}`",
+                        show(&o.signer),
+                        show(&l.signer)
+                    ));
+                }
                 if o.values != l.values {
                     what.push("its values changed".to_string());
                 }

@@ -25,6 +25,9 @@ pub enum Stale {
     Changed,
     /// A profile this one extends changed (its file).
     Base(String),
+    /// A layer's recorded signer is no longer trusted by its registry's signers (or the
+    /// registry requires signatures and the lock records none): the layer and why.
+    Signer(String, String),
 }
 
 /// Whether a lock is current: see [`staleness`].
@@ -89,6 +92,20 @@ pub fn staleness(
         };
         if registry.source() != l.source {
             return Ok(Some(Stale::Changed));
+        }
+        if let Some(signers) = &registry.signers {
+            let why = match &l.signer {
+                None => Some(format!(
+                    "it records no signer, and registry `{}` requires releases signed by a key of `{}`",
+                    l.registry, signers.file
+                )),
+                Some(signer) => signers
+                    .distrusts(signer, &crate::trust::signers::today())
+                    .map(|why| format!("its signer `{signer}` is no longer trusted: {why}")),
+            };
+            if let Some(why) = why {
+                return Ok(Some(Stale::Signer(l.name.clone(), why)));
+            }
         }
         // Content on this machine is checked here; git and chart repositories are trusted
         // as locked (`verify` reads them again).

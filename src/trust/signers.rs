@@ -102,6 +102,28 @@ impl Signers {
     }
 }
 
+/// Today's date in UTC as `YYYYMMDD`, to compare with `valid-before`.
+pub fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (y, m, d) = civil(i64::try_from(secs / 86_400).unwrap_or(0));
+    format!("{y:04}{m:02}{d:02}")
+}
+
+/// The calendar date of a day number since 1970-01-01 (Howard Hinnant's algorithm).
+fn civil(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
 /// Key types an allowed-signers line may name.
 const KEY_TYPES: [&str; 6] = [
     "ssh-ed25519",
@@ -187,6 +209,13 @@ mod tests {
 
     const KEY: &str =
         "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILU6+Uyz1/PawaQTk1wHrfpsPR5BZtFQlPMipYweNr/w";
+
+    #[test]
+    fn day_numbers_are_calendar_dates() {
+        assert_eq!(super::civil(0), (1970, 1, 1));
+        assert_eq!(super::civil(20_428), (2025, 12, 6));
+        assert_eq!(super::civil(11_016), (2000, 2, 29));
+    }
 
     #[test]
     fn allowed_signers_lines_give_fingerprints_and_bad_lines_their_number() {

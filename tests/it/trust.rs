@@ -146,4 +146,32 @@ fn only_releases_signed_by_a_listed_ssh_key_lock_and_the_lock_records_who() {
         env.read("profiles/edge/profile.lock")
             .contains("version = \"1.0.0\"")
     );
+    env.profile("edge", &profile("1.x"));
+    env.run(&["verify", "-q"]).success();
+    // Alice's key taken out of the signers file: the lock is stale, and `verify` fails.
+    env.write(
+        "security/allowed_signers",
+        &format!("mallory@example.com {mallory_pub}\n"),
+    );
+    env.run(&["lock", "--check"]).fails(
+        1,
+        &format!("error: profiles/edge/profile.lock: lock file is stale: layer `demo`: demo 1.0.0 -> 1.2.0, signer `ssh:{alice_fp} alice@example.com` -> `ssh:{mallory_fp} mallory@example.com`\n  hint: run `strata lock` and commit the result\nerror: 1 problem\n"),
+    );
+    // Readers of the lock say why it is stale.
+    let render = env.run(&["render", "edge"]);
+    assert_eq!(render.code, 1);
+    assert!(
+        render.stderr.starts_with(&format!("error: profiles/edge/profile.lock: lock file is stale: layer `demo`: its signer `ssh:{alice_fp} alice@example.com` is no longer trusted: the key {alice_fp} of `alice@example.com` is no longer in `security/allowed_signers`\n")),
+        "{}",
+        render.stderr
+    );
+    let verify = env.run(&["verify"]);
+    assert_eq!(verify.code, 1, "{}", verify.stderr);
+    assert!(
+        verify.stderr.contains(&format!(
+            "layer `demo`: demo 1.0.0: its tag `demo/v1.0.0` is signed by {alice_fp}, which the signers do not list"
+        )),
+        "{}",
+        verify.stderr
+    );
 }
