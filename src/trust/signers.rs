@@ -37,6 +37,8 @@ pub struct Signers {
     pub digest: String,
     /// The keys of an allowed-signers file.
     pub keys: Vec<SshKey>,
+    /// The fingerprints of an OpenPGP keyring's keys, listed by `gpg` when first asked.
+    pgp_keys: std::sync::OnceLock<Result<Vec<String>, String>>,
 }
 
 impl Signers {
@@ -73,13 +75,60 @@ impl Signers {
             digest: crate::digest::sha256(&bytes),
             bytes,
             keys,
+            pgp_keys: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// The fingerprints (and subkey fingerprints) of an OpenPGP keyring, as `gpg` lists
+    /// them without importing anything.
+    fn pgp_fingerprints(&self) -> &Result<Vec<String>, String> {
+        self.pgp_keys.get_or_init(|| {
+            let home = tempfile::tempdir().map_err(|e| format!("gpg: {e}"))?;
+            let mut child = std::process::Command::new("gpg")
+                .args([
+                    "--batch",
+                    "--with-colons",
+                    "--import-options",
+                    "show-only",
+                    "--import",
+                ])
+                .env("GNUPGHOME", home.path())
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .map_err(|_| "`gpg` cannot be run (install gnupg)".to_string())?;
+            if let Some(mut stdin) = child.stdin.take() {
+                std::io::Write::write_all(&mut stdin, &self.bytes)
+                    .map_err(|e| format!("gpg: {e}"))?;
+            }
+            let out = child.wait_with_output().map_err(|e| format!("gpg: {e}"))?;
+            Ok(String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .filter_map(|l| l.strip_prefix("fpr:"))
+                .filter_map(|l| l.trim_end_matches(':').rsplit(':').next())
+                .map(str::to_string)
+                .collect())
         })
     }
 
     /// Why a signer recorded in a lock is no longer trusted by this file (`None`: it is): its
     /// key is gone, or its `valid-before` has passed (`today` is `YYYYMMDD`). An OpenPGP
-    /// signer is asked of the keyring by the caller (it needs `gpg`).
+    /// keyring's keys are listed by `gpg`.
     pub fn distrusts(&self, signer: &str, today: &str) -> Option<String> {
+        if let Some(fpr) = signer.strip_prefix("pgp:") {
+            return match self.pgp_fingerprints() {
+                Ok(keys) if keys.iter().any(|k| k == fpr) => None,
+                Ok(_) => Some(format!(
+                    "the OpenPGP key {fpr} is no longer in `{}`",
+                    self.file
+                )),
+                Err(why) => Some(format!(
+                    "the keys of `{}` cannot be listed: {why}",
+                    self.file
+                )),
+            };
+        }
         let rest = signer.strip_prefix("ssh:")?;
         let (fingerprint, principal) = rest.split_once(' ').unwrap_or((rest, ""));
         let key = self

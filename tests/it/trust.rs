@@ -175,3 +175,103 @@ fn only_releases_signed_by_a_listed_ssh_key_lock_and_the_lock_records_who() {
         verify.stderr
     );
 }
+
+/// `gpg` in a private home under `dir`: a new signing key for `who`; its fingerprint and
+/// its armored public key.
+fn pgp_key(dir: &Path, who: &str) -> (String, String) {
+    fs_err::create_dir_all(dir).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs_err::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
+    let gpg = |args: &[&str]| {
+        let out = std::process::Command::new("gpg")
+            .env("GNUPGHOME", dir)
+            .args(["--batch", "--passphrase", ""])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    gpg(&["--quick-gen-key", who, "ed25519", "sign", "never"]);
+    let listed = gpg(&["--with-colons", "--list-keys", who]);
+    let fpr = listed
+        .lines()
+        .find_map(|l| l.strip_prefix("fpr:"))
+        .map(|l| l.trim_matches(':').to_string())
+        .unwrap();
+    (fpr, gpg(&["--armor", "--export", who]))
+}
+
+#[test]
+fn an_openpgp_keyring_lists_who_may_sign() {
+    if !strata_test_support::tool("gpg", "trust::an_openpgp_keyring") {
+        return;
+    }
+    let env = Env::new();
+    let home = env.outside("gnupg");
+    let (fpr, public) = pgp_key(&home, "Alice <alice@example.com>");
+    let mut repo = PackRepo::init(&env.outside("packs-repo"));
+    for (v, signed) in [("1.0.0", true), ("1.1.0", false)] {
+        repo.write(
+            "packs/demo/pack.toml",
+            &manifest("demo", v, "addon", "demo"),
+        );
+        let c = repo.commit(v);
+        let out = std::process::Command::new("git")
+            .current_dir(&repo.dir)
+            .env("GNUPGHOME", &home)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(["-c", &format!("user.signingkey={fpr}")])
+            .args(["tag", if signed { "-s" } else { "-a" }, "-m", v])
+            .arg(format!("demo/v{v}"))
+            .arg(c.to_string())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    env.write(
+        "strata.toml",
+        &config(&repo.url()).replace("security/allowed_signers", "security/signers.asc"),
+    );
+    env.write("security/signers.asc", &public);
+    env.profile("edge", &profile("1.x"));
+    let run = env.run(&["lock"]);
+    run.success();
+    assert!(
+        run.stderr.contains("warning: registry `acme`: refused `demo` 1.1.0: its tag `demo/v1.1.0` is not signed; `1.x` stays on 1.0.0\n"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        env.read("profiles/edge/profile.lock")
+            .contains("version = \"1.0.0\"\ntag = \"demo/v1.0.0\"\ncommit = "),
+    );
+    assert!(
+        env.read("profiles/edge/profile.lock")
+            .contains(&format!("signer = \"pgp:{fpr}\"\n"))
+    );
+    env.run(&["lock", "--check"]).success();
+    // Another keyring: the recorded signer is no longer listed.
+    let (_, other) = pgp_key(&env.outside("gnupg-2"), "Bob <bob@example.com>");
+    env.write("security/signers.asc", &other);
+    let render = env.run(&["render", "edge"]);
+    assert_eq!(render.code, 1);
+    assert!(
+        render.stderr.starts_with(&format!("error: profiles/edge/profile.lock: lock file is stale: layer `demo`: its signer `pgp:{fpr}` is no longer trusted: the OpenPGP key {fpr} is no longer in `security/signers.asc`\n")),
+        "{}",
+        render.stderr
+    );
+}
