@@ -31,7 +31,17 @@ struct Report {
     profile: String,
     lock: String,
     layers: usize,
+    /// The layers whose releases are signed, and who signed each (as the lock records it
+    /// and `verify` found it again).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    signed: Vec<Signed>,
     problems: Vec<Diagnostic>,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+struct Signed {
+    layer: String,
+    signer: String,
 }
 
 pub fn run(args: Args, ctx: &Context) -> Result<()> {
@@ -71,10 +81,21 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
             .map_or(entry.folder_name.clone(), |p| p.name.clone());
         let mut problems = Vec::new();
         let mut layers = 0;
+        let mut signed = Vec::new();
         match lock {
             Err(mut d) => problems.append(&mut d),
             Ok(lock) => {
                 layers = lock.layers.len();
+                signed = lock
+                    .layers
+                    .iter()
+                    .filter_map(|l| {
+                        Some(Signed {
+                            layer: l.name.clone(),
+                            signer: l.signer.clone()?,
+                        })
+                    })
+                    .collect();
                 for l in &lock.layers {
                     if let Some(d) = verify_layer(&catalog, &file, l)? {
                         problems.push(d);
@@ -92,6 +113,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
             profile: name,
             lock: file,
             layers,
+            signed,
             problems,
         });
     }

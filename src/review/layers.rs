@@ -17,6 +17,9 @@ pub struct Release {
     pub registry: String,
     pub requested: String,
     pub version: Version,
+    /// Who signed it, when its registry requires signatures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signer: Option<String>,
 }
 
 #[derive(Debug, Serialize, schemars::JsonSchema)]
@@ -65,6 +68,7 @@ fn release(l: &LockedLayer) -> Release {
         registry: l.registry.clone(),
         requested: l.requested.clone(),
         version: l.version.clone(),
+        signer: l.signer.clone(),
     }
 }
 
@@ -98,6 +102,9 @@ fn kinds(old: &LockedLayer, new: &LockedLayer) -> Vec<Kind> {
         } else if old.digest != new.digest || old.commit != new.commit {
             k.push(Kind::ContentChanged);
         }
+    }
+    if old.signer != new.signer {
+        k.push(Kind::SignerChanged);
     }
     k
 }
@@ -249,6 +256,18 @@ pub(super) fn layer_lines(s: &mut String, l: &LayerDiff, indent: &str) {
         show_release(&l.old),
         show_release(&l.new)
     ));
+    if l.kinds.contains(&Kind::SignerChanged) {
+        let signer = |r: &Option<Release>| {
+            r.as_ref()
+                .and_then(|r| r.signer.clone())
+                .unwrap_or_else(|| "(none)".to_string())
+        };
+        s.push_str(&format!(
+            "{indent}  signer {} -> {}\n",
+            signer(&l.old),
+            signer(&l.new)
+        ));
+    }
     for v in &l.values {
         let origin = v.origin();
         s.push_str(&format!(

@@ -362,6 +362,7 @@ mod tests {
             registry: "public".into(),
             requested: "3.x".into(),
             version: crate::model::version::Version::parse(v).unwrap(),
+            signer: None,
         };
         ProfileDiff {
             objects: Vec::new(),

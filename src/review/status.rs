@@ -56,6 +56,9 @@ pub enum Kind {
     /// The same version with another commit or digest.
     #[serde(rename = "content changed")]
     ContentChanged,
+    /// Another key signed the release (or one now does, or none does).
+    #[serde(rename = "signer changed")]
+    SignerChanged,
 }
 
 impl Kind {
@@ -70,6 +73,7 @@ impl Kind {
             Kind::RegistryChanged => "registry changed",
             Kind::SpecChanged => "spec changed",
             Kind::ContentChanged => "content changed",
+            Kind::SignerChanged => "signer changed",
         }
     }
 }

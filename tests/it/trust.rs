@@ -107,6 +107,7 @@ fn only_releases_signed_by_a_listed_ssh_key_lock_and_the_lock_records_who() {
     let (mallory, mallory_pub) = ssh_key(&keys, "mallory");
     let repo = registry(&env, &alice, &mallory);
     env.write("strata.toml", &config(&repo.url()));
+    env.write(".gitignore", "");
     env.write(
         "security/allowed_signers",
         &format!("# release signers\nalice@example.com namespaces=\"git\" {alice_pub}\n"),
@@ -136,6 +137,10 @@ fn only_releases_signed_by_a_listed_ssh_key_lock_and_the_lock_records_who() {
         "{lock}"
     );
     env.run(&["lock", "--check"]).success();
+    let root = env.root();
+    strata_test_support::git(&root, &["init", "-q", "-b", "main"]);
+    strata_test_support::git(&root, &["add", "-A"]);
+    strata_test_support::git(&root, &["commit", "-q", "-m", "catalog"]);
     // A pin of a release no listed key signed is refused, nothing written.
     env.profile("edge", &profile("1.2.0"));
     env.run(&["lock"]).fails(
@@ -147,7 +152,13 @@ fn only_releases_signed_by_a_listed_ssh_key_lock_and_the_lock_records_who() {
             .contains("version = \"1.0.0\"")
     );
     env.profile("edge", &profile("1.x"));
-    env.run(&["verify", "-q"]).success();
+    let verified = env.run(&["verify", "--format", "json"]);
+    verified.success();
+    let v: serde_json::Value = serde_json::from_str(&verified.stdout).unwrap();
+    assert_eq!(
+        v["profiles"][0]["signed"],
+        serde_json::json!([{"layer": "demo", "signer": format!("ssh:{alice_fp} alice@example.com")}])
+    );
     // Alice's key taken out of the signers file: the lock is stale, and `verify` fails.
     env.write(
         "security/allowed_signers",
@@ -173,6 +184,15 @@ fn only_releases_signed_by_a_listed_ssh_key_lock_and_the_lock_records_who() {
         )),
         "{}",
         verify.stderr
+    );
+    // Locked again, mallory's release: `diff` shows the new signer for review.
+    env.run(&["lock", "-q"]).success();
+    let diff = env.run(&["diff"]);
+    diff.success();
+    assert!(
+        diff.stdout.contains(&format!("  changed demo: demo 1.0.0 -> demo 1.2.0 (minor, signer changed)\n    signer ssh:{alice_fp} alice@example.com -> ssh:{mallory_fp} mallory@example.com\n")),
+        "{}",
+        diff.stdout
     );
 }
 
