@@ -193,9 +193,20 @@ fn verify_layer(catalog: &Catalog, file: &str, l: &LockedLayer) -> Result<Option
         if let Some(m) = integrity::check(l, Some(&now), None) {
             return Ok(mismatch(m));
         }
-        if let Some(problem) = signature_holds(registry, l, tag, &at)? {
+        let release = crate::registry::ReleaseRef {
+            rev: Some(tag.clone()),
+            ..l.release()
+        };
+        if let Some(problem) =
+            signature_holds(registry, l, (&release, &format!("its tag `{tag}`")), &at)?
+        {
             return Ok(Some(problem));
         }
+    }
+    if registry.kind() == RegistryKind::Oci
+        && let Some(problem) = signature_holds(registry, l, (&l.release(), "its manifest"), &at)?
+    {
+        return Ok(Some(problem));
     }
     // A palette registry follows a branch: the release is its folder at the branch's
     // commit now, which must still hold the locked content.
@@ -322,27 +333,23 @@ pub(crate) fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
 fn signature_holds(
     registry: &crate::registry::Registry,
     l: &crate::lockfile::LockedLayer,
-    tag: &str,
+    (release, what): (&crate::registry::ReleaseRef, &str),
     at: &dyn Fn(String) -> Diagnostic,
 ) -> Result<Option<Diagnostic>> {
     let Some(signers) = &registry.signers else {
         return Ok(None);
     };
-    let release = crate::registry::ReleaseRef {
-        rev: Some(tag.to_string()),
-        ..l.release()
-    };
     let hint = format!(
         "lock a release a key of `{}` signed (`strata update --pack {}`), or add the signer's key to it",
         signers.file, l.pack
     );
-    Ok(match registry.signature(&release)? {
+    Ok(match registry.signature(release)? {
         Some(crate::trust::Verdict::Refused(why)) => {
-            Some(at(format!("{} {}: its tag `{tag}` {why}", l.pack, l.version)).with_hint(hint))
+            Some(at(format!("{} {}: {what} {why}", l.pack, l.version)).with_hint(hint))
         }
         Some(crate::trust::Verdict::Signed(now)) if l.signer.as_ref() != Some(&now) => Some(
             at(format!(
-                "{} {}: its tag `{tag}` is signed by `{now}`, and the lock records `{}`",
+                "{} {}: {what} is signed by `{now}`, and the lock records `{}`",
                 l.pack,
                 l.version,
                 l.signer.as_deref().unwrap_or("no signer")

@@ -1,6 +1,8 @@
 //! `strata.toml`, the catalog repository's root file: the catalog's name, where profiles
 //! live, the registries in search order, and organisation-wide parameter defaults.
 
+mod trust;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -136,6 +138,10 @@ pub struct RegistryConfig {
     /// release tags (an SSH allowed-signers file, or an OpenPGP keyring `.asc`).
     #[schemars(with = "Option<String>")]
     pub signers: Option<Spanned<String>>,
+    /// An OCI registry: the file of the catalog repository with the cosign public key
+    /// (PEM) whose signature each release must carry.
+    #[schemars(with = "Option<String>")]
+    pub cosign_key: Option<Spanned<String>>,
 }
 
 /// How a registry lays out its releases.
@@ -287,34 +293,13 @@ fn check_registry(source: &Source, reg: &Spanned<RegistryConfig>, twice: bool) -
             ));
         }
     }
-    problems.extend(check_trust_keys(source, r));
+    problems.extend(trust::check_trust_keys(source, r));
     problems.extend(check_kind_keys(source, reg));
     if let Some(path) = &r.path {
         // A dir registry's folder stays inside the catalog, a git registry's `path`
         // inside its repository.
         if let Err(why) = check_relative_path(path.get_ref()) {
             problems.push(Diagnostic::at(source, path.span(), why));
-        }
-    }
-    problems
-}
-
-/// `signers`: on git registries only, a file inside the catalog.
-fn check_trust_keys(source: &Source, r: &RegistryConfig) -> Vec<Diagnostic> {
-    let mut problems = Vec::new();
-    if let Some(v) = &r.signers {
-        if *r.kind.get_ref() != RegistryKind::Git {
-            problems.push(Diagnostic::at(
-                source,
-                v.span(),
-                "`signers` is for git registries (their release tags are signed)",
-            ));
-        } else if let Err(why) = check_relative_path(v.get_ref()) {
-            problems.push(Diagnostic::at(
-                source,
-                v.span(),
-                format!("`signers`: {why}"),
-            ));
         }
     }
     problems

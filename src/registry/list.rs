@@ -131,8 +131,29 @@ impl Registries {
             };
             let mut registry = Registry::new(name, source, fmt);
             registry.warnings = settings.warnings.clone();
-            if let Some(file) = &r.signers {
-                registry.signers = Some(std::sync::Arc::new(signers(config_source, files, file)?));
+            if let Some(file) = r.signers.as_ref().or(r.cosign_key.as_ref()) {
+                let s = signers(config_source, files, file)?;
+                let fits = match r.kind.get_ref() {
+                    RegistryKind::Oci => s.kind == crate::trust::signers::Kind::Cosign,
+                    _ => s.kind != crate::trust::signers::Kind::Cosign,
+                };
+                if !fits {
+                    return Err(Diagnostic::at(
+                        config_source,
+                        file.span(),
+                        format!(
+                            "`{}` is {}",
+                            file.get_ref(),
+                            if s.kind == crate::trust::signers::Kind::Cosign {
+                                "a cosign key; a git registry's `signers` is an SSH allowed-signers file or an OpenPGP keyring"
+                            } else {
+                                "no cosign public key (PEM `-----BEGIN PUBLIC KEY-----`)"
+                            }
+                        ),
+                    )
+                    .into());
+                }
+                registry.signers = Some(std::sync::Arc::new(s));
             }
             list.push(registry);
         }

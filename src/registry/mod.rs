@@ -69,9 +69,13 @@ impl Registry {
     /// The verdict on a release's signature (each tag checked once per run, and kept in the
     /// cache); `None` when the registry lists no signers or the release has no tag.
     pub fn signature(&self, release: &ReleaseRef) -> Result<Option<crate::trust::Verdict>> {
-        let (Some(signers), Some(tag)) = (&self.signers, &release.rev) else {
+        let Some(signers) = &self.signers else {
             return Ok(None);
         };
+        let Some(tag) = self.release_tag(release) else {
+            return Ok(None);
+        };
+        let tag = &tag;
         if let Some(v) = lock(&self.verdicts).get(tag) {
             return Ok(Some(v.clone()));
         }
@@ -85,9 +89,21 @@ impl Registry {
         self.warnings.warn(d);
     }
 
+    /// The tag a release is signed as: its git tag, or `<chart>-<version>` of a chart
+    /// registry (as [`Registry::pack`] names it).
+    fn release_tag(&self, release: &ReleaseRef) -> Option<String> {
+        match &release.rev {
+            Some(rev) => Some(rev.clone()),
+            None if matches!(self.kind(), RegistryKind::Helm | RegistryKind::Oci) => {
+                Some(format!("{}-{}", release.path, release.version.as_str()))
+            }
+            None => None,
+        }
+    }
+
     /// Who signed a release this run found signed.
     pub fn signer_of(&self, release: &ReleaseRef) -> Option<String> {
-        match lock(&self.verdicts).get(release.rev.as_ref()?)? {
+        match lock(&self.verdicts).get(&self.release_tag(release)?)? {
             crate::trust::Verdict::Signed(who) => Some(who.clone()),
             crate::trust::Verdict::Refused(_) => None,
         }

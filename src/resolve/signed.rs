@@ -1,5 +1,5 @@
-//! Only what a trusted publisher signed: a registry with `signers` offers a layer only the
-//! releases whose tags are signed by a listed key. A newer release that is refused is said
+//! Only what a trusted publisher signed: a registry with `signers` (git) or `cosign_key`
+//! (OCI) offers a layer only the releases signed by a listed key. A newer release that is refused is said
 //! (the train stays on the newest signed one); a train with no signed release is a problem
 //! naming what was refused and why.
 
@@ -37,11 +37,12 @@ pub fn signed_only(
     let pack = layer.pack.get_ref();
     let show = |i: u32, why: &str| {
         let r = &releases[i as usize];
-        format!(
-            "{}: its tag `{}` {why}",
-            r.version,
-            r.rev.as_deref().unwrap_or_default()
-        )
+        match (&r.rev, registry.kind()) {
+            (Some(tag), crate::model::config::RegistryKind::Git) => {
+                format!("{}: its tag `{tag}` {why}", r.version)
+            }
+            _ => format!("{}: its manifest {why}", r.version),
+        }
     };
     let Some(&newest) = kept.first() else {
         let mut lines: Vec<String> = refused
@@ -63,10 +64,16 @@ pub fn signed_only(
                 lines.join("; ")
             ),
         )
-        .with_hint(format!(
-            "sign the release tag with a listed key (`git tag -s`), add the key that signed it to `{}`, or pin a signed release",
-            signers.file
-        ))));
+        .with_hint(match signers.kind {
+            crate::trust::signers::Kind::Cosign => format!(
+                "sign the release with `cosign sign --key` and the key of `{}`, or pin a signed release",
+                signers.file
+            ),
+            _ => format!(
+                "sign the release tag with a listed key (`git tag -s`), add the key that signed it to `{}`, or pin a signed release",
+                signers.file
+            ),
+        })));
     };
     for (i, why) in refused.iter().filter(|(i, _)| *i > newest) {
         registry.warn(Diagnostic::plain(format!(

@@ -14,6 +14,8 @@ pub const MAX_SIZE: usize = 1 << 20;
 pub enum Kind {
     Ssh,
     Pgp,
+    /// A cosign public key (`cosign_key` of an OCI registry).
+    Cosign,
 }
 
 /// One key of an allowed-signers file.
@@ -39,6 +41,8 @@ pub struct Signers {
     pub keys: Vec<SshKey>,
     /// The fingerprints of an OpenPGP keyring's keys, listed by `gpg` when first asked.
     pgp_keys: std::sync::OnceLock<Result<Vec<String>, String>>,
+    /// A cosign key.
+    pub cosign: Option<super::cosign::Key>,
 }
 
 impl Signers {
@@ -49,6 +53,18 @@ impl Signers {
             return Err(format!("it is larger than {} KiB", MAX_SIZE >> 10));
         }
         let text = std::str::from_utf8(&bytes).map_err(|_| "it is not UTF-8 text".to_string())?;
+        if text.contains("-----BEGIN PUBLIC KEY-----") {
+            let key = super::cosign::Key::parse(text)?;
+            return Ok(Signers {
+                file: file.to_string(),
+                kind: Kind::Cosign,
+                digest: crate::digest::sha256(&bytes),
+                bytes,
+                keys: Vec::new(),
+                pgp_keys: std::sync::OnceLock::new(),
+                cosign: Some(key),
+            });
+        }
         let pgp = file.ends_with(".asc") || text.contains("-----BEGIN PGP PUBLIC KEY BLOCK-----");
         let keys = if pgp {
             if !text.contains("-----BEGIN PGP PUBLIC KEY BLOCK-----") {
@@ -76,6 +92,7 @@ impl Signers {
             bytes,
             keys,
             pgp_keys: std::sync::OnceLock::new(),
+            cosign: None,
         })
     }
 
@@ -116,6 +133,11 @@ impl Signers {
     /// key is gone, or its `valid-before` has passed (`today` is `YYYYMMDD`). An OpenPGP
     /// keyring's keys are listed by `gpg`.
     pub fn distrusts(&self, signer: &str, today: &str) -> Option<String> {
+        if signer.starts_with("cosign:") {
+            let key = self.cosign.as_ref().map(super::cosign::Key::signer);
+            return (key.as_deref() != Some(signer))
+                .then(|| format!("`{}` is another key now", self.file));
+        }
         if let Some(fpr) = signer.strip_prefix("pgp:") {
             return match self.pgp_fingerprints() {
                 Ok(keys) if keys.iter().any(|k| k == fpr) => None,

@@ -19,37 +19,8 @@ pub fn verify(
     signers: &Signers,
     cache: Option<&Path>,
 ) -> Result<Verdict> {
-    let key = crate::digest::sha256(
-        format!("strata-signature 1\n{tag}\n{target}\n{}\n", signers.digest).as_bytes(),
-    );
-    let file = cache.map(|dir| dir.join(key.trim_start_matches("sha256:")));
-    if let Some(known) = file.as_ref().and_then(|f| fs_err::read_to_string(f).ok())
-        && let Some(verdict) = parse_kept(&known)
-    {
-        return Ok(verdict);
-    }
-    let verdict = run(git_dir, tag, signers)?;
-    if let Some(file) = &file {
-        let text = match &verdict {
-            Verdict::Signed(who) => format!("signed {who}\n"),
-            Verdict::Refused(why) => format!("refused {why}\n"),
-        };
-        // The cache only saves work: failing to keep a verdict is no error.
-        let _ = file
-            .parent()
-            .map(fs_err::create_dir_all)
-            .map(|_| crate::atomic::write(file, text.as_bytes()));
-    }
-    Ok(verdict)
-}
-
-fn parse_kept(text: &str) -> Option<Verdict> {
-    let line = text.strip_suffix('\n')?;
-    if let Some(who) = line.strip_prefix("signed ") {
-        return Some(Verdict::Signed(who.to_string()));
-    }
-    line.strip_prefix("refused ")
-        .map(|why| Verdict::Refused(why.to_string()))
+    let key = format!("strata-signature 1\n{tag}\n{target}\n{}\n", signers.digest);
+    super::kept(cache, &key, || run(git_dir, tag, signers))
 }
 
 /// `git verify-tag --raw` of `tag`, its output read into a verdict.
@@ -79,6 +50,11 @@ fn run(git_dir: &Path, tag: &str, signers: &Signers) -> Result<Verdict> {
             cmd.args(["-c", "gpg.format=openpgp", "-c", "gpg.program=gpg"])
                 .env("GNUPGHOME", &gnupg);
             "gpg"
+        }
+        Kind::Cosign => {
+            return Err(Error::Internal(
+                "a cosign key checks OCI releases, not git tags".to_string(),
+            ));
         }
     };
     let out = cmd
@@ -166,6 +142,7 @@ fn signed(text: &str, kind: Kind) -> Option<String> {
                 .next()?;
             Some(format!("pgp:{fpr}"))
         }),
+        Kind::Cosign => None,
     }
 }
 

@@ -332,6 +332,47 @@ impl Source for OciSource {
         ))))
     }
 
+    fn verify_tag(
+        &self,
+        rev: &str,
+        signers: &crate::trust::Signers,
+    ) -> Result<crate::trust::Verdict> {
+        use crate::trust::{Verdict, cosign};
+        let Some(key) = signers.cosign.as_ref() else {
+            return Err(Error::Internal(format!(
+                "registry `{}` checks cosign signatures without a cosign key",
+                self.registry
+            )));
+        };
+        let Some((pack, tag)) = self.split(rev)? else {
+            return Ok(Verdict::Refused("is no release".to_string()));
+        };
+        let Some((digest, _)) = self.manifest(&pack, &tag)? else {
+            return Ok(Verdict::Refused("is gone from the registry".to_string()));
+        };
+        let repo = self.repo(&pack);
+        let kept = format!("strata-cosign 1\n{repo}\n{digest}\n{}\n", key.digest);
+        let cache = self.settings.cache_dir.join("signatures");
+        crate::trust::kept(Some(&cache), &kept, || {
+            let sig_tag = cosign::signature_tag(&digest);
+            let Some(m) = self.api.manifest(&repo, &sig_tag)? else {
+                return Ok(Verdict::Refused(format!(
+                    "has no cosign signature (no `{sig_tag}` in `{repo}`)"
+                )));
+            };
+            let mut results = Vec::new();
+            for (blob, sig) in cosign::signed_layers(&m.bytes).into_iter().take(16) {
+                let limit = Limit {
+                    bytes: cosign::MAX_PAYLOAD,
+                    what: "a cosign payload",
+                };
+                let payload = self.api.blob(&repo, &blob, &limit)?;
+                results.push(cosign::check(key, &digest, &payload, &sig));
+            }
+            Ok(cosign::verdict(key, results))
+        })
+    }
+
     fn subdirs(&self, rev: Option<&str>, dir: &str) -> Result<Vec<String>> {
         if !dir.is_empty() {
             return Ok(Vec::new());
