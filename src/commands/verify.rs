@@ -203,8 +203,12 @@ fn verify_layer(catalog: &Catalog, file: &str, l: &LockedLayer) -> Result<Option
             return Ok(Some(problem));
         }
     }
-    if registry.kind() == RegistryKind::Oci
-        && let Some(problem) = signature_holds(registry, l, (&l.release(), "its manifest"), &at)?
+    let what = match registry.kind() {
+        RegistryKind::Helm => "its archive",
+        _ => "its manifest",
+    };
+    if matches!(registry.kind(), RegistryKind::Oci | RegistryKind::Helm)
+        && let Some(problem) = signature_holds(registry, l, (&l.release(), what), &at)?
     {
         return Ok(Some(problem));
     }

@@ -142,6 +142,10 @@ pub struct RegistryConfig {
     /// (PEM) whose signature each release must carry.
     #[schemars(with = "Option<String>")]
     pub cosign_key: Option<Spanned<String>>,
+    /// A helm registry: the file of the catalog repository with the OpenPGP keyring (`.asc`)
+    /// that each release's provenance file (`.prov`) must verify with.
+    #[schemars(with = "Option<String>")]
+    pub keyring: Option<Spanned<String>>,
 }
 
 /// How a registry lays out its releases.

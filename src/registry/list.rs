@@ -131,11 +131,18 @@ impl Registries {
             };
             let mut registry = Registry::new(name, source, fmt);
             registry.warnings = settings.warnings.clone();
-            if let Some(file) = r.signers.as_ref().or(r.cosign_key.as_ref()) {
+            let trusted = r
+                .signers
+                .as_ref()
+                .or(r.cosign_key.as_ref())
+                .or(r.keyring.as_ref());
+            if let Some(file) = trusted {
+                use crate::trust::signers::Kind;
                 let s = signers(config_source, files, file)?;
                 let fits = match r.kind.get_ref() {
-                    RegistryKind::Oci => s.kind == crate::trust::signers::Kind::Cosign,
-                    _ => s.kind != crate::trust::signers::Kind::Cosign,
+                    RegistryKind::Oci => s.kind == Kind::Cosign,
+                    RegistryKind::Helm => s.kind == Kind::Pgp,
+                    _ => s.kind != Kind::Cosign,
                 };
                 if !fits {
                     return Err(Diagnostic::at(
@@ -144,10 +151,10 @@ impl Registries {
                         format!(
                             "`{}` is {}",
                             file.get_ref(),
-                            if s.kind == crate::trust::signers::Kind::Cosign {
-                                "a cosign key; a git registry's `signers` is an SSH allowed-signers file or an OpenPGP keyring"
-                            } else {
-                                "no cosign public key (PEM `-----BEGIN PUBLIC KEY-----`)"
+                            match r.kind.get_ref() {
+                                RegistryKind::Oci => "no cosign public key (PEM `-----BEGIN PUBLIC KEY-----`)",
+                                RegistryKind::Helm => "no OpenPGP keyring (`.asc`); a helm registry's `keyring` verifies provenance files",
+                                _ => "a cosign key; a git registry's `signers` is an SSH allowed-signers file or an OpenPGP keyring",
                             }
                         ),
                     )

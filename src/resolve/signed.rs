@@ -37,10 +37,10 @@ pub fn signed_only(
     let pack = layer.pack.get_ref();
     let show = |i: u32, why: &str| {
         let r = &releases[i as usize];
+        use crate::model::config::RegistryKind;
         match (&r.rev, registry.kind()) {
-            (Some(tag), crate::model::config::RegistryKind::Git) => {
-                format!("{}: its tag `{tag}` {why}", r.version)
-            }
+            (Some(tag), RegistryKind::Git) => format!("{}: its tag `{tag}` {why}", r.version),
+            (_, RegistryKind::Helm) => format!("{}: its archive {why}", r.version),
             _ => format!("{}: its manifest {why}", r.version),
         }
     };
@@ -65,6 +65,10 @@ pub fn signed_only(
             ),
         )
         .with_hint(match signers.kind {
+            _ if registry.kind() == crate::model::config::RegistryKind::Helm => format!(
+                "sign the chart with `helm package --sign` and a key of `{}`, or pin a signed release",
+                signers.file
+            ),
             crate::trust::signers::Kind::Cosign => format!(
                 "sign the release with `cosign sign --key` and the key of `{}`, or pin a signed release",
                 signers.file

@@ -3,6 +3,7 @@
 //! releases checked against a key (`cosign_key`), and the signer recorded in the lock.
 
 pub mod cosign;
+pub mod prov;
 pub mod signers;
 pub mod tags;
 

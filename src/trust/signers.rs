@@ -70,6 +70,9 @@ impl Signers {
             if !text.contains("-----BEGIN PGP PUBLIC KEY BLOCK-----") {
                 return Err("it is no ASCII-armored OpenPGP keyring (`-----BEGIN PGP PUBLIC KEY BLOCK-----`)".to_string());
             }
+            if super::prov::keys(&bytes)?.is_empty() {
+                return Err("it holds no key".to_string());
+            }
             Vec::new()
         } else {
             let mut keys = Vec::new();
@@ -96,42 +99,25 @@ impl Signers {
         })
     }
 
-    /// The fingerprints (and subkey fingerprints) of an OpenPGP keyring, as `gpg` lists
-    /// them without importing anything.
+    /// The fingerprints (and subkey fingerprints) of an OpenPGP keyring, read in Rust.
     fn pgp_fingerprints(&self) -> &Result<Vec<String>, String> {
         self.pgp_keys.get_or_init(|| {
-            let home = tempfile::tempdir().map_err(|e| format!("gpg: {e}"))?;
-            let mut child = std::process::Command::new("gpg")
-                .args([
-                    "--batch",
-                    "--with-colons",
-                    "--import-options",
-                    "show-only",
-                    "--import",
-                ])
-                .env("GNUPGHOME", home.path())
-                .stdin(std::process::Stdio::piped())
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::null())
-                .spawn()
-                .map_err(|_| "`gpg` cannot be run (install gnupg)".to_string())?;
-            if let Some(mut stdin) = child.stdin.take() {
-                std::io::Write::write_all(&mut stdin, &self.bytes)
-                    .map_err(|e| format!("gpg: {e}"))?;
-            }
-            let out = child.wait_with_output().map_err(|e| format!("gpg: {e}"))?;
-            Ok(String::from_utf8_lossy(&out.stdout)
-                .lines()
-                .filter_map(|l| l.strip_prefix("fpr:"))
-                .filter_map(|l| l.trim_end_matches(':').rsplit(':').next())
-                .map(str::to_string)
+            let keys = super::prov::keys(&self.bytes)?;
+            Ok(keys
+                .iter()
+                .flat_map(|k| {
+                    std::iter::once(super::prov::fingerprint(k)).chain(
+                        k.public_subkeys
+                            .iter()
+                            .map(|s| format!("{:X}", pgp::types::KeyDetails::fingerprint(s))),
+                    )
+                })
                 .collect())
         })
     }
 
     /// Why a signer recorded in a lock is no longer trusted by this file (`None`: it is): its
-    /// key is gone, or its `valid-before` has passed (`today` is `YYYYMMDD`). An OpenPGP
-    /// keyring's keys are listed by `gpg`.
+    /// key is gone, or its `valid-before` has passed (`today` is `YYYYMMDD`).
     pub fn distrusts(&self, signer: &str, today: &str) -> Option<String> {
         if signer.starts_with("cosign:") {
             let key = self.cosign.as_ref().map(super::cosign::Key::signer);

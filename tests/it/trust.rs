@@ -422,3 +422,105 @@ fn registry_tag_of(_env: &Env, registry: &strata_test_support::oci::Registry) ->
         .to_string();
     digest.replacen(':', "-", 1)
 }
+
+/// A clear-signed provenance file as `helm package --sign` writes it: the chart's
+/// `Chart.yaml`, then `files:` naming the archive and `digest`, signed by `gpg` in `home`.
+fn provenance(home: &Path, chart_yaml: &str, name: &str, digest: &str) -> String {
+    let text = format!("{chart_yaml}\n...\nfiles:\n  {name}: sha256:{digest}\n");
+    let mut child = std::process::Command::new("gpg")
+        .env("GNUPGHOME", home)
+        .args([
+            "--batch",
+            "--passphrase",
+            "",
+            "--clearsign",
+            "--digest-algo",
+            "SHA256",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), text.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn helm_releases_need_provenance_signed_by_the_keyring() {
+    if !strata_test_support::tool("gpg", "trust::helm_releases_need_provenance") {
+        return;
+    }
+    use strata_test_support::http::{Server, chart, index_yaml, sha256_hex};
+    let env = Env::new();
+    let home = env.outside("gnupg");
+    let (fpr, public) = pgp_key(&home, "Alice <alice@example.com>");
+    let dir = env.outside("served");
+    fs_err::create_dir_all(&dir).unwrap();
+    let server = Server::serve(&dir, None);
+    let mut entries = Vec::new();
+    for v in ["1.0.0", "1.1.0", "1.2.0"] {
+        let archive = chart("demo", v, "replicas: 1\n", &[]);
+        let name = format!("demo-{v}.tgz");
+        fs_err::write(dir.join(&name), &archive).unwrap();
+        let chart_yaml = format!("apiVersion: v2\nname: demo\nversion: {v}");
+        match v {
+            "1.0.0" => fs_err::write(
+                dir.join(format!("{name}.prov")),
+                provenance(&home, &chart_yaml, &name, &sha256_hex(&archive)),
+            )
+            .unwrap(),
+            // A provenance file of another archive.
+            "1.2.0" => fs_err::write(
+                dir.join(format!("{name}.prov")),
+                provenance(&home, &chart_yaml, &name, &sha256_hex(b"another")),
+            )
+            .unwrap(),
+            _ => {}
+        }
+        entries.push((v, name, sha256_hex(&archive)));
+    }
+    let index: Vec<(&str, &str, &str, Option<&str>)> = entries
+        .iter()
+        .map(|(v, n, d)| ("demo", *v, n.as_str(), Some(d.as_str())))
+        .collect();
+    fs_err::write(dir.join("index.yaml"), index_yaml(&index)).unwrap();
+    env.write("security/charts.asc", &public);
+    env.write(
+        "strata.toml",
+        &format!(
+            "[catalog]\nname = \"test\"\n\n[[registry]]\nname = \"charts\"\nkind = \"helm\"\nurl = \"{}\"\nkeyring = \"security/charts.asc\"\n",
+            server.url
+        ),
+    );
+    env.profile("edge", &profile("1.x"));
+    let run = env.run(&["lock"]);
+    run.success();
+    assert_eq!(
+        run.stderr
+            .lines()
+            .filter(|l| l.starts_with("warning: "))
+            .collect::<Vec<_>>(),
+        [
+            format!(
+                "warning: registry `charts`: refused `demo` 1.2.0: its archive has a provenance file for `sha256:{}`, not for this archive (`sha256:{}`); `1.x` stays on 1.0.0",
+                sha256_hex(b"another"),
+                entries[2].2
+            ),
+            format!(
+                "warning: registry `charts`: refused `demo` 1.1.0: its archive has no provenance file (`{}/demo-1.1.0.tgz.prov`); `1.x` stays on 1.0.0",
+                server.url.trim_end_matches('/')
+            ),
+        ],
+        "{}",
+        run.stderr
+    );
+    let lock = env.read("profiles/edge/profile.lock");
+    assert!(
+        lock.contains(&format!("signer = \"pgp:{fpr}\"\n")),
+        "{lock}"
+    );
+    env.run(&["lock", "--check"]).success();
+    env.run(&["verify", "-q"]).success();
+}

@@ -330,6 +330,60 @@ impl Source for HelmRepo {
         Ok(newest.map(|(_, e)| e.description.clone().unwrap_or_else(|| pack.to_string())))
     }
 
+    fn verify_tag(
+        &self,
+        rev: &str,
+        signers: &crate::trust::Signers,
+    ) -> Result<crate::trust::Verdict> {
+        use crate::trust::{Verdict, prov};
+        let Some((chart, entry)) = self.entry(rev)? else {
+            return Ok(Verdict::Refused("is gone from `index.yaml`".to_string()));
+        };
+        let (_, hex) = self.archive(&chart, &entry)?;
+        let Some(url) = self.url.resolve(&format!("{}.prov", entry.urls[0])) else {
+            return Ok(Verdict::Refused(
+                "has an archive URL no provenance URL follows from".to_string(),
+            ));
+        };
+        let kept = format!("strata-prov 1\n{url}\n{hex}\n{}\n", signers.digest);
+        let cache = self.settings.cache_dir.join("signatures");
+        crate::trust::kept(Some(&cache), &kept, || {
+            // The repository's credentials go to the repository only.
+            let mut headers = Vec::new();
+            if let Some(auth) = self.client.basic()
+                && self.url.same_origin(&url)
+            {
+                headers.push(("Authorization", auth.to_string()));
+            }
+            let limit = Limit {
+                bytes: prov::MAX_PROV,
+                what: "a provenance file",
+            };
+            let raw = self.client.send(&url, &headers, &limit)?;
+            match raw.status {
+                200 => {}
+                404 => {
+                    return Ok(Verdict::Refused(format!(
+                        "has no provenance file (`{}`)",
+                        client::shown(&url)
+                    )));
+                }
+                status => {
+                    return Err(self.client.status_error(&client::shown(&url), status, None));
+                }
+            }
+            let keys = prov::keys(&signers.bytes)
+                .map_err(|why| self.fail(format!("the keyring `{}`: {why}", signers.file)))?;
+            let name = url
+                .path_segments()
+                .and_then(|mut s| s.next_back())
+                .map(|n| n.trim_end_matches(".prov").to_string())
+                .unwrap_or_default();
+            let text = String::from_utf8_lossy(&raw.body);
+            Ok(prov::check(&text, &name, &hex, &keys))
+        })
+    }
+
     fn subdirs(&self, rev: Option<&str>, dir: &str) -> Result<Vec<String>> {
         if !dir.is_empty() {
             return Ok(Vec::new());
