@@ -39,6 +39,9 @@ pub fn signed_only(
         let r = &releases[i as usize];
         use crate::model::config::RegistryKind;
         match (&r.rev, registry.kind()) {
+            (Some(rev), RegistryKind::Git) if registry.branch().is_some() => {
+                format!("{}: its commit `{rev}` {why}", r.version)
+            }
             (Some(tag), RegistryKind::Git) => format!("{}: its tag `{tag}` {why}", r.version),
             (_, RegistryKind::Helm) => format!("{}: its archive {why}", r.version),
             _ => format!("{}: its manifest {why}", r.version),
@@ -67,6 +70,10 @@ pub fn signed_only(
         .with_hint(match signers.kind {
             _ if registry.kind() == crate::model::config::RegistryKind::Helm => format!(
                 "sign the chart with `helm package --sign` and a key of `{}`, or pin a signed release",
+                signers.file
+            ),
+            _ if registry.branch().is_some() => format!(
+                "sign the commit with a listed key (`git commit -S`), add the key that signed it to `{}`, or pin a signed release",
                 signers.file
             ),
             crate::trust::signers::Kind::Cosign => format!(

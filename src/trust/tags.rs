@@ -20,11 +20,26 @@ pub fn verify(
     cache: Option<&Path>,
 ) -> Result<Verdict> {
     let key = format!("strata-signature 1\n{tag}\n{target}\n{}\n", signers.digest);
-    super::kept(cache, &key, || run(git_dir, tag, signers))
+    super::kept(cache, &key, || run(git_dir, ("verify-tag", tag), signers))
 }
 
-/// `git verify-tag --raw` of `tag`, its output read into a verdict.
-fn run(git_dir: &Path, tag: &str, signers: &Signers) -> Result<Verdict> {
+/// The verdict on commit `commit` (a registry that follows a branch releases commits, not
+/// tags): `git verify-commit`, kept in the cache like a tag's.
+pub fn verify_commit(
+    git_dir: &Path,
+    commit: &str,
+    signers: &Signers,
+    cache: Option<&Path>,
+) -> Result<Verdict> {
+    let key = format!("strata-signature 1\ncommit\n{commit}\n{}\n", signers.digest);
+    super::kept(cache, &key, || {
+        run(git_dir, ("verify-commit", commit), signers)
+    })
+}
+
+/// `git verify-tag --raw` of a tag (or `verify-commit` of a commit), its output read into a
+/// verdict.
+fn run(git_dir: &Path, (verb, tag): (&str, &str), signers: &Signers) -> Result<Verdict> {
     let home = tempfile::Builder::new()
         .prefix("strata-verify")
         .tempdir()
@@ -58,7 +73,7 @@ fn run(git_dir: &Path, tag: &str, signers: &Signers) -> Result<Verdict> {
         }
     };
     let out = cmd
-        .args(["verify-tag", "--raw", "--", tag])
+        .args([verb, "--raw", "--", tag])
         .output()
         .map_err(|_| missing("git", "git"))?;
     let text = String::from_utf8_lossy(&out.stderr).into_owned();
@@ -151,7 +166,8 @@ fn refused(text: &str) -> String {
     if text.contains("cannot verify a non-tag object") {
         return "is not annotated, so it carries no signature".to_string();
     }
-    if text.contains("no signature found") {
+    // `git verify-commit` of an unsigned commit says nothing.
+    if text.contains("no signature found") || text.trim().is_empty() {
         return "is not signed".to_string();
     }
     if text.contains("No principal matched") {

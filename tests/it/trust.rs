@@ -524,3 +524,66 @@ fn helm_releases_need_provenance_signed_by_the_keyring() {
     env.run(&["lock", "--check"]).success();
     env.run(&["verify", "-q"]).success();
 }
+
+/// A Palette registry that follows a branch releases commits, not tags: the commit must be
+/// signed (`git verify-commit`).
+#[test]
+fn a_branch_registry_needs_a_signed_commit() {
+    if !strata_test_support::tool("ssh-keygen", "trust::a_branch_registry") {
+        return;
+    }
+    let env = Env::new();
+    let keys = env.outside("keys");
+    let (alice, alice_pub) = ssh_key(&keys, "alice");
+    let repo = PackRepo::init(&env.outside("palette-repo"));
+    repo.write(
+        "packs/demo-1.0.0/pack.json",
+        r#"{"name": "demo", "version": "1.0.0", "layer": "addon", "addonType": "system app", "cloudTypes": ["all"]}"#,
+    )
+    .write("packs/demo-1.0.0/values.yaml", "pack:\n  namespace: demo\n");
+    let git = |args: &[&str]| {
+        let mut all = vec![
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "gpg.format=ssh",
+        ];
+        let key = format!("user.signingkey={}", alice.display());
+        all.extend(["-c", &key]);
+        all.extend(args);
+        strata_test_support::git(&repo.dir, &all);
+    };
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "unsigned"]);
+    env.write(
+        "strata.toml",
+        &format!(
+            "[catalog]\nname = \"test\"\n\n[[registry]]\nname = \"pal\"\nkind = \"git\"\nformat = \"palette\"\nref = \"main\"\nurl = \"{}\"\npath = \"packs\"\nsigners = \"security/allowed_signers\"\n",
+            repo.url()
+        ),
+    );
+    env.write(
+        "security/allowed_signers",
+        &format!("alice@example.com {alice_pub}\n"),
+    );
+    env.profile("edge", &profile("1.x"));
+    let run = env.run(&["lock"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no release of `demo` that `1.x` admits is signed by a key of `security/allowed_signers` (registry `pal`): 1.0.0: its commit `"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("` is not signed\n"), "{}", run.stderr);
+    git(&["commit", "-q", "-S", "--allow-empty", "-m", "signed"]);
+    let fp = fingerprint(&keys, &alice_pub);
+    env.run(&["lock", "-q"]).success();
+    assert!(
+        env.read("profiles/edge/profile.lock")
+            .contains(&format!("signer = \"ssh:{fp} alice@example.com\"\n")),
+        "{}",
+        env.read("profiles/edge/profile.lock")
+    );
+}

@@ -184,17 +184,27 @@ impl Source for GitSource {
         signers: &crate::trust::Signers,
     ) -> Result<crate::trust::Verdict> {
         let mirror = self.mirror()?;
-        let target = mirror
-            .targets
-            .get(tag)
-            .map(|oid| oid.to_string())
-            .unwrap_or_default();
-        crate::trust::tags::verify(
-            &self.mirror_dir,
-            (tag, &target),
-            signers,
-            Some(&self.settings.cache_dir.join("signatures")),
-        )
+        let cache = self.settings.cache_dir.join("signatures");
+        match mirror.targets.get(tag) {
+            Some(target) => crate::trust::tags::verify(
+                &self.mirror_dir,
+                (tag, &target.to_string()),
+                signers,
+                Some(&cache),
+            ),
+            // A release that is a commit (a registry that follows a branch).
+            None => match self.commit(tag)? {
+                Some(commit) => crate::trust::tags::verify_commit(
+                    &self.mirror_dir,
+                    &commit,
+                    signers,
+                    Some(&cache),
+                ),
+                None => Ok(crate::trust::Verdict::Refused(
+                    "names nothing in the repository".to_string(),
+                )),
+            },
+        }
     }
 
     fn subdirs(&self, rev: Option<&str>, dir: &str) -> Result<Vec<String>> {
