@@ -31,9 +31,12 @@ pub struct Row {
 }
 
 impl Row {
-    /// Whether the layer is behind its train or the newest release.
+    /// Whether the layer is behind its train or the newest release, or a newer release
+    /// exists that `lock` refuses (not signed by a listed key).
     pub fn is_behind(&self) -> bool {
-        self.locked != self.newest_in_train || self.locked != self.newest
+        self.locked != self.newest_in_train
+            || self.locked != self.newest
+            || self.flags.contains(&"refused-newer")
     }
 }
 
@@ -121,13 +124,25 @@ fn row(catalog: &Catalog, checked: &Checked, index: usize) -> Result<Row> {
         .first()
         .map_or(c.pack.version.clone(), |r| r.version.clone());
     let all = registry.releases(layer.pack.get_ref())?;
-    let newest: Version = all
-        .iter()
-        .rev()
-        .find(|r| !r.version.is_prerelease())
-        .map_or(newest_in_train.clone(), |r| r.version.clone());
+    // The newest stable release a listed key signed (a registry with signers); a newer one
+    // that is refused is flagged.
+    let mut newest = None;
+    let mut refused_newer = false;
+    for r in all.iter().rev().filter(|r| !r.version.is_prerelease()) {
+        match registry.signature(r)? {
+            Some(crate::trust::Verdict::Refused(_)) => refused_newer = true,
+            _ => {
+                newest = Some(r.version.clone());
+                break;
+            }
+        }
+    }
+    let newest: Version = newest.unwrap_or(newest_in_train.clone());
     let locked = &c.pack.version;
     let mut flags = Vec::new();
+    if refused_newer {
+        flags.push("refused-newer");
+    }
     if newest.major() > locked.major() {
         flags.push("major");
     }

@@ -96,18 +96,15 @@ fn profile(version: &str) -> String {
     )
 }
 
-#[test]
-fn only_releases_signed_by_a_listed_ssh_key_lock_and_the_lock_records_who() {
-    if !strata_test_support::tool("ssh-keygen", "trust::only_releases_signed") {
-        return;
-    }
+/// A catalog of the `registry` above, alice's key listed, and profile `edge` on `1.x`:
+/// (env, mallory's public key line, alice's and mallory's fingerprints).
+fn ssh_catalog() -> (Env, String, String, String) {
     let env = Env::new();
     let keys = env.outside("keys");
     let (alice, alice_pub) = ssh_key(&keys, "alice");
     let (mallory, mallory_pub) = ssh_key(&keys, "mallory");
     let repo = registry(&env, &alice, &mallory);
     env.write("strata.toml", &config(&repo.url()));
-    env.write(".gitignore", "");
     env.write(
         "security/allowed_signers",
         &format!("# release signers\nalice@example.com namespaces=\"git\" {alice_pub}\n"),
@@ -115,6 +112,44 @@ fn only_releases_signed_by_a_listed_ssh_key_lock_and_the_lock_records_who() {
     env.profile("edge", &profile("1.x"));
     let alice_fp = fingerprint(&keys, &alice_pub);
     let mallory_fp = fingerprint(&keys, &mallory_pub);
+    (env, mallory_pub, alice_fp, mallory_fp)
+}
+
+/// `pack show` and `outdated` say which releases `lock` refuses.
+#[test]
+fn refused_releases_are_marked_where_releases_are_listed() {
+    if !strata_test_support::tool("ssh-keygen", "trust::refused_releases_are_marked") {
+        return;
+    }
+    let (env, ..) = ssh_catalog();
+    env.run(&["lock", "-q"]).success();
+    let show = env.run(&["pack", "show", "demo", "--all"]);
+    show.success();
+    assert!(
+        show.stdout.contains("releases:  1.2.0 (refused: not signed by a listed key), 1.1.0 (refused: not signed by a listed key), 1.0.0\n"),
+        "{}",
+        show.stdout
+    );
+    let outdated = env.run(&["outdated", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&outdated.stdout).unwrap();
+    let row = &v["layers"][0];
+    assert_eq!(
+        (&row["newest"], &row["flags"]),
+        (
+            &serde_json::json!("1.0.0"),
+            &serde_json::json!(["refused-newer"])
+        ),
+        "{}",
+        outdated.stdout
+    );
+}
+
+#[test]
+fn only_releases_signed_by_a_listed_ssh_key_lock_and_the_lock_records_who() {
+    if !strata_test_support::tool("ssh-keygen", "trust::only_releases_signed") {
+        return;
+    }
+    let (env, mallory_pub, alice_fp, mallory_fp) = ssh_catalog();
     let run = env.run(&["lock"]);
     run.success();
     // The newer releases are refused, each said once; the train stays on the signed one.

@@ -58,6 +58,9 @@ pub(super) struct ShowOut<'a> {
 
 #[derive(Serialize, schemars::JsonSchema)]
 struct ReleaseOut {
+    /// Why `lock` would refuse it (a registry with signers: not signed by a listed key).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refused: Option<String>,
     version: String,
     prerelease: bool,
 }
@@ -141,14 +144,23 @@ pub(super) fn show(args: ShowArgs, ctx: &Context) -> Result<()> {
         ));
     };
     let pack = registry.pack(&args.pack, release)?;
-    let out = show_out(
-        &pack,
-        registry,
-        &releases
-            .iter()
-            .map(|r| (r.version.to_string(), r.version.is_prerelease()))
-            .collect::<Vec<_>>(),
-    );
+    // Whether `lock` would refuse a release is asked of the newest few only: for a chart
+    // registry it means downloading the archive or signature.
+    let mut listed = Vec::new();
+    let asked = releases.len().saturating_sub(SIGNATURES_ASKED);
+    for (i, r) in releases.iter().enumerate() {
+        let verdict = if i >= asked {
+            registry.signature(r)?
+        } else {
+            None
+        };
+        let refused = match verdict {
+            Some(crate::trust::Verdict::Refused(why)) => Some(why),
+            _ => None,
+        };
+        listed.push((r.version.to_string(), r.version.is_prerelease(), refused));
+    }
+    let out = show_out(&pack, registry, &listed);
     if ctx.out.json() {
         ctx.out.print_json_doc(&out);
     } else {
@@ -157,10 +169,13 @@ pub(super) fn show(args: ShowArgs, ctx: &Context) -> Result<()> {
     Ok(())
 }
 
+/// How many of a pack's newest releases `pack show` asks about signatures.
+const SIGNATURES_ASKED: usize = 10;
+
 fn show_out<'a>(
     pack: &'a Pack,
     registry: &'a Registry,
-    releases: &[(String, bool)],
+    releases: &[(String, bool, Option<String>)],
 ) -> ShowOut<'a> {
     let constraint = |c: &crate::model::pack::Constraint| ConstraintOut {
         target: match &c.target {
@@ -181,9 +196,10 @@ fn show_out<'a>(
         clouds: &pack.clouds,
         releases: releases
             .iter()
-            .map(|(v, pre)| ReleaseOut {
+            .map(|(v, pre, refused)| ReleaseOut {
                 version: v.clone(),
                 prerelease: *pre,
+                refused: refused.clone(),
             })
             .collect(),
         requires: pack.requires.iter().map(constraint).collect(),
@@ -227,12 +243,10 @@ const TRAINS_SHOWN: usize = 10;
 /// The releases as `pack show` lists them, newest first: all of them, or the newest release
 /// of each of the [`TRAINS_SHOWN`] newest trains (`major.minor`) and a count.
 fn releases_line(releases: &[ReleaseOut], all: bool) -> String {
-    let show = |r: &ReleaseOut| {
-        if r.prerelease {
-            format!("{} (pre-release)", t(&r.version))
-        } else {
-            t(&r.version)
-        }
+    let show = |r: &ReleaseOut| match (r.prerelease, &r.refused) {
+        (_, Some(_)) => format!("{} (refused: not signed by a listed key)", t(&r.version)),
+        (true, None) => format!("{} (pre-release)", t(&r.version)),
+        (false, None) => t(&r.version),
     };
     if all {
         return releases
