@@ -130,6 +130,18 @@ fn refused_releases_are_marked_where_releases_are_listed() {
         "{}",
         show.stdout
     );
+    // `update` stays on the newest signed release and says why.
+    let update = env.run(&["update"]);
+    update.success();
+    assert!(
+        update.stderr.contains("warning: registry `acme`: refused `demo` 1.1.0: its tag `demo/v1.1.0` is not signed; `1.x` stays on 1.0.0\n"),
+        "{}",
+        update.stderr
+    );
+    assert!(
+        env.read("profiles/edge/profile.lock")
+            .contains("version = \"1.0.0\"")
+    );
     let outdated = env.run(&["outdated", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&outdated.stdout).unwrap();
     let row = &v["layers"][0];
@@ -620,5 +632,31 @@ fn a_branch_registry_needs_a_signed_commit() {
             .contains(&format!("signer = \"ssh:{fp} alice@example.com\"\n")),
         "{}",
         env.read("profiles/edge/profile.lock")
+    );
+}
+
+/// Without `ssh-keygen`, checking SSH signatures is exit 2 with how to install it.
+#[test]
+fn checking_ssh_signatures_without_ssh_keygen_says_how_to_install_it() {
+    if !strata_test_support::tool("ssh-keygen", "trust::checking_ssh_signatures_without") {
+        return;
+    }
+    let (env, ..) = ssh_catalog();
+    // A PATH with `git` and nothing else.
+    let bin = env.outside("bin");
+    fs_err::create_dir_all(&bin).unwrap();
+    let git = String::from_utf8(
+        std::process::Command::new("sh")
+            .args(["-c", "command -v git"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(git.trim(), bin.join("git")).unwrap();
+    env.set_var("PATH", bin.to_str().unwrap());
+    env.run(&["lock"]).fails(
+        2,
+        "error: checking signed tags needs `ssh-keygen`, which cannot be run\n  hint: install it (`apt-get install openssh-client`; scripts/install-deps does)\n",
     );
 }
