@@ -130,6 +130,17 @@ fn refused_releases_are_marked_where_releases_are_listed() {
         "{}",
         show.stdout
     );
+    let list = env.run(&["pack", "list", "--format", "json"]);
+    list.success();
+    let v: serde_json::Value = serde_json::from_str(&list.stdout).unwrap();
+    assert_eq!(v["packs"][0]["newest"], "1.2.0");
+    assert!(
+        v["packs"][0]["refused"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("is signed by SHA256:")),
+        "{}",
+        list.stdout
+    );
     // `update` stays on the newest signed release and says why.
     let update = env.run(&["update"]);
     update.success();

@@ -49,6 +49,9 @@ struct ListRow {
     clouds: Vec<String>,
     newest: String,
     releases: Vec<String>,
+    /// Why `lock` would refuse the newest release (a git registry with `signers`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refused: Option<String>,
 }
 
 fn parse_layer(s: &str) -> Result<LayerType> {
@@ -92,7 +95,14 @@ fn list(args: ListArgs, ctx: &Context) -> Result<()> {
             {
                 continue;
             }
+            let releases = reg.releases(&name)?;
+            let newest_ref = releases.iter().rev().find(|r| r.version == newest.version);
+            let refused = match newest_ref.map(|r| reg.signature(r)).transpose()?.flatten() {
+                Some(crate::trust::Verdict::Refused(why)) => Some(why),
+                _ => None,
+            };
             rows.push(ListRow {
+                refused,
                 name: name.clone(),
                 registry: reg.name.clone(),
                 layer: newest.layer.to_string(),
@@ -129,7 +139,10 @@ fn list(args: ListArgs, ctx: &Context) -> Result<()> {
                 r.name.clone(),
                 r.layer.clone(),
                 r.category.clone(),
-                r.newest.clone(),
+                match &r.refused {
+                    Some(_) => format!("{} (refused)", r.newest),
+                    None => r.newest.clone(),
+                },
                 r.registry.clone(),
                 r.clouds.join(","),
             ]
@@ -162,6 +175,9 @@ fn chart_row(
         return Ok(None);
     };
     Ok(Some(ListRow {
+        // A chart repository's packs are listed from its index: their signatures (which
+        // need the archives) are asked by `lock` and `pack show`.
+        refused: None,
         name: name.to_string(),
         registry: reg.name.clone(),
         layer: LayerType::Addon.to_string(),
