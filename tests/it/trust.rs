@@ -518,7 +518,9 @@ fn helm_releases_need_provenance_signed_by_the_keyring() {
     fs_err::create_dir_all(&dir).unwrap();
     let server = Server::serve(&dir, None);
     let mut entries = Vec::new();
-    for v in ["1.0.0", "1.1.0", "1.2.0"] {
+    let bob_home = env.outside("gnupg-bob");
+    pgp_key(&bob_home, "Bob <bob@example.com>");
+    for v in ["1.0.0", "1.1.0", "1.2.0", "1.3.0"] {
         let archive = chart("demo", v, "replicas: 1\n", &[]);
         let name = format!("demo-{v}.tgz");
         fs_err::write(dir.join(&name), &archive).unwrap();
@@ -527,6 +529,12 @@ fn helm_releases_need_provenance_signed_by_the_keyring() {
             "1.0.0" => fs_err::write(
                 dir.join(format!("{name}.prov")),
                 provenance(&home, &chart_yaml, &name, &sha256_hex(&archive)),
+            )
+            .unwrap(),
+            // Signed by a key the keyring does not hold.
+            "1.1.0" => fs_err::write(
+                dir.join(format!("{name}.prov")),
+                provenance(&bob_home, &chart_yaml, &name, &sha256_hex(&archive)),
             )
             .unwrap(),
             // A provenance file of another archive.
@@ -562,14 +570,15 @@ fn helm_releases_need_provenance_signed_by_the_keyring() {
             .collect::<Vec<_>>(),
         [
             format!(
+                "warning: registry `charts`: refused `demo` 1.3.0: its archive has no provenance file (`{}/demo-1.3.0.tgz.prov`); `1.x` stays on 1.0.0",
+                server.url.trim_end_matches('/')
+            ),
+            format!(
                 "warning: registry `charts`: refused `demo` 1.2.0: its archive has a provenance file for `sha256:{}`, not for this archive (`sha256:{}`); `1.x` stays on 1.0.0",
                 sha256_hex(b"another"),
                 entries[2].2
             ),
-            format!(
-                "warning: registry `charts`: refused `demo` 1.1.0: its archive has no provenance file (`{}/demo-1.1.0.tgz.prov`); `1.x` stays on 1.0.0",
-                server.url.trim_end_matches('/')
-            ),
+            "warning: registry `charts`: refused `demo` 1.1.0: its archive has a provenance file that no key of the keyring verifies; `1.x` stays on 1.0.0".to_string(),
         ],
         "{}",
         run.stderr
