@@ -273,7 +273,22 @@ pub fn gather<'c>(
                 ]));
             }
             match registry.resolve_ref(pack_name, reference)? {
-                Some(r) => Candidates::one(r),
+                Some(r) => match super::signed::refused(registry, &r)? {
+                    Some(why) => {
+                        return Ok(Err(vec![
+                            Diagnostic::at(
+                                &layer.requested_src,
+                                layer.requested.span(),
+                                format!(
+                                    "`{reference}` of registry `{}` is refused: it {why}",
+                                    registry.name
+                                ),
+                            )
+                            .with_hint("sign it with a listed key, or ask for a signed release"),
+                        ]));
+                    }
+                    None => Candidates::one(r),
+                },
                 None => {
                     let tags: Vec<String> = releases
                         .iter()

@@ -97,3 +97,12 @@ pub fn signed_only(
     }
     Ok(Ok(kept))
 }
+
+/// Why a release a layer asks for by `ref` is refused (`None`: it is signed, or the
+/// registry lists no signers).
+pub fn refused(registry: &Registry, release: &ReleaseRef) -> Result<Option<String>> {
+    Ok(match registry.signature(release)? {
+        Some(Verdict::Refused(why)) => Some(why),
+        _ => None,
+    })
+}

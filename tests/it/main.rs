@@ -32,4 +32,5 @@ mod schemas;
 mod secrets;
 mod tour;
 mod trust;
+mod trust_charts;
 mod validate;
