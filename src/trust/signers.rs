@@ -199,7 +199,7 @@ fn ssh_line(line: &str) -> Result<SshKey, String> {
     let mut valid_before = None;
     let looks_like_key = |w: &str| ["ssh-", "ecdsa-", "sk-"].iter().any(|p| w.starts_with(p));
     if !KEY_TYPES.contains(&word.as_str()) && !looks_like_key(&word) {
-        for option in word.split(',') {
+        for option in split_outside_quotes(&word, ',') {
             let (name, value) = option.split_once('=').unwrap_or((option, ""));
             let value = value.trim_matches('"');
             match name.to_ascii_lowercase().as_str() {
@@ -233,6 +233,22 @@ fn ssh_line(line: &str) -> Result<SshKey, String> {
         fingerprint,
         valid_before,
     })
+}
+
+/// `text` split at `sep` outside double quotes (`namespaces="git,file",valid-before=…`).
+fn split_outside_quotes(text: &str, sep: char) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut start, mut quoted) = (0, false);
+    for (i, c) in text.char_indices() {
+        if c == '"' {
+            quoted = !quoted;
+        } else if c == sep && !quoted {
+            parts.push(&text[start..i]);
+            start = i + c.len_utf8();
+        }
+    }
+    parts.push(&text[start..]);
+    parts
 }
 
 /// Words split at spaces outside double quotes.
@@ -277,7 +293,7 @@ mod tests {
     #[test]
     fn allowed_signers_lines_give_fingerprints_and_bad_lines_their_number() {
         let text = format!(
-            "# who may sign\nalice@example.com,bob namespaces=\"git\",valid-before=\"20270101\" {KEY}\n"
+            "# who may sign\nalice@example.com,bob namespaces=\"file,git\",valid-before=\"20270101\" {KEY}\n"
         );
         let s = Signers::parse("allowed_signers", text.into_bytes()).unwrap();
         // As `ssh-keygen -lf` prints it for the same key.
