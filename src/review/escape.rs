@@ -76,6 +76,25 @@ pub fn fence(lang: &str, body: &str) -> String {
     s
 }
 
+/// A unified diff as a fenced `diff` block of at most `max_lines` lines, then a note of how
+/// many were left out and that `command` shows all of it.
+pub fn fenced_diff(diff: &str, max_lines: usize, command: &str) -> String {
+    let lines: Vec<&str> = diff.lines().collect();
+    let shown: String = lines
+        .iter()
+        .take(max_lines)
+        .flat_map(|l| [*l, "\n"])
+        .collect();
+    let mut s = fence("diff", &shown);
+    if lines.len() > max_lines {
+        s.push_str(&format!(
+            "\n_{} more lines not shown; run `{command}` locally for all of it._\n",
+            lines.len() - max_lines
+        ));
+    }
+    s
+}
+
 fn longest_run(s: &str, c: char) -> usize {
     let (mut best, mut run) = (0, 0);
     for x in s.chars() {

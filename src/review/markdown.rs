@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use super::diff::{Diff, ProfileDiff};
-use super::escape::{code, fence, html, text};
+use super::escape::{code, fence, fenced_diff, html, text};
 use super::layers::{FileDiff, ValueChange, show_release, show_value};
 use super::status::Status;
 use crate::output::plural;
@@ -125,20 +125,8 @@ fn details_body(p: &ProfileDiff, max_diff_lines: usize) -> Option<(String, Strin
         s.push('\n');
     }
     for f in files {
-        let lines: Vec<&str> = f.diff.lines().collect();
         s.push_str(&format!("{} ({})\n\n", code(&f.file), f.status));
-        let shown: String = lines
-            .iter()
-            .take(max_diff_lines)
-            .flat_map(|l| [*l, "\n"])
-            .collect();
-        s.push_str(&fence("diff", &shown));
-        if lines.len() > max_diff_lines {
-            s.push_str(&format!(
-                "\n_{} more lines not shown; run `strata diff` locally for all of it._\n",
-                lines.len() - max_diff_lines
-            ));
-        }
+        s.push_str(&fenced_diff(&f.diff, max_diff_lines, "strata diff"));
         s.push('\n');
     }
     s.push_str(&super::objects::markdown_details(

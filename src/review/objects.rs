@@ -100,7 +100,7 @@ pub fn markdown_summary(profiles: &[(&str, &[ObjectDiff])], room: usize) -> (Str
 /// Markdown: each object that differs, a changed one with its diff (at most
 /// `max_diff_lines` lines).
 pub fn markdown_details(objects: &[ObjectDiff], max_diff_lines: usize) -> String {
-    use super::escape::{code, fence};
+    use super::escape::code;
     let mut s = String::new();
     for o in objects {
         let churn = if o.churn { ", only Helm churn" } else { "" };
@@ -113,19 +113,11 @@ pub fn markdown_details(objects: &[ObjectDiff], max_diff_lines: usize) -> String
         if o.status != Status::Changed {
             continue;
         }
-        let lines: Vec<&str> = o.diff.lines().collect();
-        let shown: String = lines
-            .iter()
-            .take(max_diff_lines)
-            .flat_map(|l| [*l, "\n"])
-            .collect();
-        s.push_str(&fence("diff", &shown));
-        if lines.len() > max_diff_lines {
-            s.push_str(&format!(
-                "\n_{} more lines not shown; run `strata diff --manifests` locally for all of it._\n",
-                lines.len() - max_diff_lines
-            ));
-        }
+        s.push_str(&super::escape::fenced_diff(
+            &o.diff,
+            max_diff_lines,
+            "strata diff --manifests",
+        ));
         s.push('\n');
     }
     s

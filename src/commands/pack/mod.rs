@@ -111,11 +111,7 @@ fn list(args: ListArgs, ctx: &Context) -> Result<()> {
                 description: newest.description.clone(),
                 clouds: newest.clouds.clone(),
                 newest: newest.version.to_string(),
-                releases: reg
-                    .releases(&name)?
-                    .iter()
-                    .map(|r| r.version.to_string())
-                    .collect(),
+                releases: releases.iter().map(|r| r.version.to_string()).collect(),
             });
         }
     }
