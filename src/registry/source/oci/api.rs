@@ -10,9 +10,6 @@ use super::auth;
 use crate::error::{Error, Result};
 use crate::registry::source::net::{Client, Limit, Raw, basic, shown};
 
-/// Tags asked for per page.
-const PAGE: usize = 100;
-
 /// The most tags strata lists of one repository.
 pub const MAX_TAGS: usize = 100_000;
 /// The most bytes of one manifest or tag list page.
@@ -153,9 +150,11 @@ impl Api {
         Ok(token.map(|t| format!("Bearer {t}")))
     }
 
-    /// Every tag of `repo`; `None` when the repository does not exist.
+    /// Every tag of `repo`; `None` when the repository does not exist. The first page is
+    /// asked for without `n`, so the registry answers with as many tags as it gives at once
+    /// (all of them, for many); its `Link` names the next page when there is one.
     pub fn tags(&self, repo: &str) -> Result<Option<Vec<String>>> {
-        let mut path = format!("v2/{repo}/tags/list?n={PAGE}");
+        let mut path = format!("v2/{repo}/tags/list");
         let mut tags = Vec::new();
         for _ in 0..1000 {
             let raw = self.get(
