@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde::de::{Deserialize, DeserializeOwned};
 
-use crate::shown::{mask, one_line};
+use crate::shown::{first_control, mask, one_line};
 
 /// A file's text with the name it is shown under (relative to the catalog root, or
 /// `builtin:<pack>/<version>/pack.toml` for the embedded catalog).
@@ -91,10 +91,7 @@ impl Source {
                 format!("not valid UTF-8 (at byte {})", e.valid_up_to()),
             )
         })?;
-        if let Some(at) = text
-            .bytes()
-            .position(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f)
-        {
+        if let Some(at) = first_control(bytes) {
             return Err(Diagnostic::file(
                 name,
                 format!(

@@ -7,6 +7,6 @@
 static ALLOC: strata::limits::Bounded<mimalloc::MiMalloc> =
     strata::limits::Bounded::new(mimalloc::MiMalloc);
 
-fn main() -> std::process::ExitCode {
-    strata::main()
+fn main() {
+    strata::exit_now(strata::run())
 }

@@ -80,3 +80,19 @@ pub fn bounded(message: String) -> String {
     }
     shorten(&out, MESSAGE).into_owned()
 }
+
+/// The position of the first control character other than tab, newline and carriage
+/// return (or DEL). Every file strata reads passes here: blocks of 64 bytes are tested
+/// without branching (which the compiler turns into vector instructions) and only a block
+/// that has one is searched.
+pub fn first_control(bytes: &[u8]) -> Option<usize> {
+    let bad = |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f;
+    let mut at = 0;
+    for block in bytes.chunks(64) {
+        if block.iter().fold(false, |any, &b| any | bad(b)) {
+            return block.iter().position(|&b| bad(b)).map(|i| at + i);
+        }
+        at += block.len();
+    }
+    None
+}

@@ -6,6 +6,7 @@
 
 pub(crate) mod commit;
 pub(crate) mod current;
+mod kept;
 pub(crate) mod plan;
 mod planned;
 pub(crate) mod render;

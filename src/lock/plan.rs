@@ -17,6 +17,13 @@ use crate::resolve::Preferences;
 
 /// Plans the locks of the named profiles (or all). Nothing is written.
 pub fn plan(catalog: &Catalog, names: &[String], unlock: &Unlock) -> Result<Plan> {
+    // Every lock current by its own record: nothing to parse (see `super::kept`).
+    if names.is_empty()
+        && matches!(unlock, Unlock::Nothing)
+        && let Some(plan) = super::kept::all_kept(catalog)?
+    {
+        return Ok(plan);
+    }
     let loaded = catalog.load_profiles(names)?;
     let config = &catalog.config_source;
     let mut plan = Plan::default();

@@ -87,43 +87,51 @@ pub fn staleness(
         {
             return Ok(Some(Stale::Changed));
         }
-        let Some(registry) = catalog.registries.get(&l.registry) else {
-            return Ok(Some(Stale::Changed));
+        if let Some(stale) = release_stale(catalog, l)? {
+            return Ok(Some(stale));
+        }
+    }
+    Ok(None)
+}
+
+/// Why a locked release is no longer what its registry holds for this catalog: the
+/// registry is gone or is read from elsewhere, its signers no longer trust the recorded
+/// signer, or (builtin and dir registries, whose content is on this machine) its content
+/// changed. Git and chart repositories are trusted as locked (`verify` reads them again).
+pub fn release_stale(catalog: &Catalog, l: &LockedLayer) -> Result<Option<Stale>> {
+    let Some(registry) = catalog.registries.get(&l.registry) else {
+        return Ok(Some(Stale::Changed));
+    };
+    if registry.source() != l.source {
+        return Ok(Some(Stale::Changed));
+    }
+    if let Some(signers) = &registry.signers {
+        let why = match &l.signer {
+            None => Some(format!(
+                "it records no signer, and registry `{}` requires releases signed by a key of `{}`",
+                l.registry, signers.file
+            )),
+            Some(signer) => signers
+                .distrusts(signer, &crate::trust::signers::today())
+                .map(|why| format!("its signer `{signer}` is no longer trusted: {why}")),
         };
-        if registry.source() != l.source {
-            return Ok(Some(Stale::Changed));
+        if let Some(why) = why {
+            return Ok(Some(Stale::Signer(l.name.clone(), why)));
         }
-        if let Some(signers) = &registry.signers {
-            let why = match &l.signer {
-                None => Some(format!(
-                    "it records no signer, and registry `{}` requires releases signed by a key of `{}`",
-                    l.registry, signers.file
-                )),
-                Some(signer) => signers
-                    .distrusts(signer, &crate::trust::signers::today())
-                    .map(|why| format!("its signer `{signer}` is no longer trusted: {why}")),
-            };
-            if let Some(why) = why {
-                return Ok(Some(Stale::Signer(l.name.clone(), why)));
-            }
-        }
-        // Content on this machine is checked here; git and chart repositories are trusted
-        // as locked (`verify` reads them again).
-        if matches!(registry.kind(), RegistryKind::Builtin | RegistryKind::Dir) {
-            match registry.pack(&l.pack, &l.release()) {
-                Ok(p) => {
-                    if let Some(mismatch) =
-                        crate::lockfile::integrity::check(l, None, Some(&p.digest))
-                    {
-                        return Ok(Some(Stale::Content {
-                            layer: Box::new(l.clone()),
-                            mismatch,
-                        }));
-                    }
+    }
+    if matches!(registry.kind(), RegistryKind::Builtin | RegistryKind::Dir) {
+        match registry.pack(&l.pack, &l.release()) {
+            Ok(p) => {
+                if let Some(mismatch) = crate::lockfile::integrity::check(l, None, Some(&p.digest))
+                {
+                    return Ok(Some(Stale::Content {
+                        layer: Box::new(l.clone()),
+                        mismatch,
+                    }));
                 }
-                Err(Error::Catalog(_)) => return Ok(Some(Stale::Changed)),
-                Err(e) => return Err(e),
             }
+            Err(Error::Catalog(_)) => return Ok(Some(Stale::Changed)),
+            Err(e) => return Err(e),
         }
     }
     Ok(None)

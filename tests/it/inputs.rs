@@ -132,3 +132,23 @@ fn a_lock_from_before_stays_current_until_its_inputs_change() {
     env.run(&["lock", "-q"]).success();
     assert_eq!(env.read("profiles/aws-prod/profile.lock"), lock);
 }
+
+#[test]
+fn a_lock_is_current_by_its_record_only_when_it_is_this_profiles() {
+    let (env, _repo) = git_env();
+    env.run(&["lock", "-q"]).success();
+    let lock = env.read("profiles/aws-prod/profile.lock");
+    // Nothing its `inputs` counts names the profile: a lock copied from another profile
+    // (its name changed, its digest the same) is not this profile's lock.
+    env.write(
+        "profiles/aws-prod/profile.lock",
+        &lock.replace("profile = \"aws-prod\"", "profile = \"aws-dev\""),
+    );
+    let run = env.run(&["lock", "--check", "-q"]);
+    run.fails(
+        1,
+        "error: profiles/aws-prod/profile.lock: the lock is for profile `aws-dev`, not `aws-prod`\n  hint: `strata lock` writes it anew\nerror: profiles/aws-prod/profile.lock: lock file is stale\n  hint: run `strata lock` and commit the result\nerror: 2 problems\n",
+    );
+    env.run(&["lock", "-q"]).success();
+    assert_eq!(env.read("profiles/aws-prod/profile.lock"), lock);
+}
