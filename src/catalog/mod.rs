@@ -27,14 +27,17 @@ pub struct Catalog {
     profile_files: std::sync::OnceLock<Vec<(String, files::Kind)>>,
     /// Every profile file as the last [`Catalog::load_profiles`] parsed it, with its blob id
     /// where known: what the other side of a review reuses.
-    parsed: std::sync::OnceLock<Vec<(ProfileEntry, Option<git2::Oid>, ParsedDoc)>>,
+    parsed: std::sync::OnceLock<Vec<(ProfileEntry, Option<git2::Oid>, SharedDoc)>>,
 }
 
 /// One profile file, parsed without the profiles it extends.
 type ParsedDoc = Result<ProfileDoc, Vec<Diagnostic>>;
 
+/// A parse shared by both sides of a review (most files are the same at both).
+type SharedDoc = std::sync::Arc<ParsedDoc>;
+
 /// The other side's parses of a review, by profile folder and blob id.
-type ById<'a> = std::collections::HashMap<(&'a str, git2::Oid), &'a ParsedDoc>;
+type ById<'a> = std::collections::HashMap<(&'a str, git2::Oid), &'a SharedDoc>;
 
 /// A profile file that parsed, and the profile.
 pub type ValidProfile = (ProfileEntry, Profile);
@@ -261,9 +264,9 @@ impl Catalog {
         &self,
         entry: &ProfileEntry,
         by_id: Option<&ById>,
-    ) -> Result<(Option<git2::Oid>, ParsedDoc)> {
+    ) -> Result<(Option<git2::Oid>, SharedDoc)> {
         let Some(by_id) = by_id else {
-            return Ok((None, self.read_profile_doc(entry)?));
+            return Ok((None, SharedDoc::new(self.read_profile_doc(entry)?)));
         };
         let known = |id| by_id.get(&(entry.dir.as_str(), id)).map(|d| (*d).clone());
         if let Files::Git(_) = self.files {
@@ -272,16 +275,19 @@ impl Catalog {
             if let Some(doc) = id.and_then(known) {
                 return Ok((id, doc));
             }
-            return Ok((id, self.read_profile_doc(entry)?));
+            return Ok((id, SharedDoc::new(self.read_profile_doc(entry)?)));
         }
         let bytes = match problems(self.files.read(&entry.file()))? {
             Ok(b) => b.unwrap_or_default(),
-            Err(d) => return Ok((None, Err(d))),
+            Err(d) => return Ok((None, SharedDoc::new(Err(d)))),
         };
         let id = git2::Oid::hash_object(git2::ObjectType::Blob, &bytes)?;
         Ok(match known(id) {
             Some(doc) => (Some(id), doc),
-            None => (Some(id), self.parse_profile_doc(entry, &bytes)),
+            None => (
+                Some(id),
+                SharedDoc::new(self.parse_profile_doc(entry, &bytes)),
+            ),
         })
     }
 
@@ -308,11 +314,10 @@ impl Catalog {
                 let _ = self.parsed.set(memo);
             }
         }
-        let name_of =
-            |(entry, parsed): &(ProfileEntry, Result<ProfileDoc, Vec<Diagnostic>>)| match parsed {
-                Ok(p) => p.name.clone(),
-                Err(_) => entry.folder_name.clone(),
-            };
+        let name_of = |(entry, parsed): &(ProfileEntry, SharedDoc)| match &**parsed {
+            Ok(p) => p.name.clone(),
+            Err(_) => entry.folder_name.clone(),
+        };
         // Profile names are unique in the catalog.
         let mut first: std::collections::BTreeMap<String, String> = Default::default();
         for item in &mut docs {
@@ -326,8 +331,8 @@ impl Catalog {
                 .with_hint(
                     "profile names are unique in the catalog; set a distinct `name` in `[profile]`",
                 );
-                match parsed {
-                    Ok(_) => *parsed = Err(vec![d]),
+                match std::sync::Arc::make_mut(parsed) {
+                    Ok(_) => *parsed = SharedDoc::new(Err(vec![d])),
                     Err(list) => list.push(d),
                 }
             } else {
@@ -342,21 +347,23 @@ impl Catalog {
             .map(|(i, n)| (n.as_str(), i))
             .collect();
         let lookup = |n: &str| {
-            by_name.get(n).map(|i| match &docs[*i] {
-                (_, Ok(d)) => Ok(d.clone()),
-                (entry, Err(_)) => Err(entry.file()),
+            by_name.get(n).map(|i| {
+                let (entry, doc) = &docs[*i];
+                match &**doc {
+                    Ok(d) => Ok(d.clone()),
+                    Err(_) => Err(entry.file()),
+                }
             })
         };
-        let mut loaded: Vec<LoadedProfile> = docs
-            .iter()
-            .map(|(entry, parsed)| {
-                let profile = match parsed {
+        // Composing is the rest of loading: on every core too.
+        let mut loaded: Vec<LoadedProfile> =
+            crate::parallel::map(&docs, 8, "a profile composer", |(entry, parsed)| {
+                let profile = match &**parsed {
                     Ok(doc) => Profile::compose(doc, &lookup, &known),
                     Err(d) => Err(d.clone()),
                 };
                 (entry.clone(), profile)
-            })
-            .collect();
+            })?;
         let name_of = |(entry, parsed): &LoadedProfile| match parsed {
             Ok(p) => p.name.clone(),
             Err(_) => entry.folder_name.clone(),

@@ -22,11 +22,19 @@ pub struct ClusterSide {
 }
 
 pub fn side(catalog: &Catalog) -> Result<ClusterSide> {
-    let clusters = load_clusters(catalog)?
+    let clusters: BTreeMap<String, Cluster> = load_clusters(catalog)?
         .into_iter()
         .filter_map(|(_, c)| c.ok())
         .map(|c| (c.name.clone(), c))
         .collect();
+    // The sensitive variables mask cluster values; without clusters nothing is masked,
+    // and the profiles need not be loaded again.
+    if clusters.is_empty() {
+        return Ok(ClusterSide {
+            clusters,
+            sensitive: BTreeSet::new(),
+        });
+    }
     let sensitive = catalog
         .load_profiles(&[])?
         .into_iter()
