@@ -91,7 +91,11 @@ pub fn run(args: Args, ctx: &Context) -> Result<()> {
         // `commands::formats` admits no other format for `diff`.
         _ => ctx.out.print(&diff.text()),
     }
-    if args.exit_code && !diff.is_empty() {
+    let changed = !diff.is_empty();
+    // The run ends here (`exit_now`): the two sides of a large review are not worth
+    // freeing one value at a time.
+    std::mem::forget((diff, base_side, head_side, base, head));
+    if args.exit_code && changed {
         return Err(Error::Exit(1));
     }
     Ok(())
