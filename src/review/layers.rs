@@ -243,6 +243,26 @@ pub(super) fn show_value(v: &Option<toml::Value>) -> String {
 
 /// A changed layer's line, its value changes and its files' diffs, indented by `indent`.
 pub(super) fn layer_lines(s: &mut String, l: &LayerDiff, indent: &str) {
+    release_lines(s, l, indent);
+    for f in &l.files {
+        for line in f.diff.lines() {
+            s.push_str(indent);
+            s.push_str("  ");
+            s.push_str(line);
+            s.push('\n');
+        }
+    }
+}
+
+/// A layer's change as `strata diff` prints it, without the rendered files' diffs: its
+/// release, its signer when that changed, and one line per value.
+pub fn summary(l: &LayerDiff) -> String {
+    let mut s = String::new();
+    release_lines(&mut s, l, "");
+    s
+}
+
+fn release_lines(s: &mut String, l: &LayerDiff, indent: &str) {
     let kinds = if l.kinds.is_empty() {
         String::new()
     } else {
@@ -276,13 +296,5 @@ pub(super) fn layer_lines(s: &mut String, l: &LayerDiff, indent: &str) {
             show_value(&v.old),
             show_value(&v.new)
         ));
-    }
-    for f in &l.files {
-        for line in f.diff.lines() {
-            s.push_str(indent);
-            s.push_str("  ");
-            s.push_str(line);
-            s.push('\n');
-        }
     }
 }
