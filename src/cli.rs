@@ -154,6 +154,7 @@ pub enum Command {
     Diff(commands::diff::Args),
     Outdated(commands::outdated::Args),
     Release(commands::release::Args),
+    Site(commands::site::Args),
     #[command(subcommand)]
     Cluster(commands::cluster::Command),
     Export(commands::export::Args),

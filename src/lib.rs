@@ -39,6 +39,7 @@ pub(crate) mod review;
 pub(crate) mod scaffold;
 pub(crate) mod schema;
 pub mod shown;
+pub(crate) mod site;
 pub(crate) mod trust;
 pub(crate) mod validate;
 pub mod view;

@@ -15,4 +15,6 @@ mod pin;
 pub use build::{build, build_with, build_without_secrets};
 pub use check::{Checks, check};
 pub(crate) use file::ClusterFile;
-pub use file::{Cluster, DIR, FILE_NAME, find, load_clusters, release_tag, releases, select};
+pub use file::{
+    Cluster, DIR, FILE_NAME, LoadedCluster, find, load_clusters, release_tag, releases, select,
+};

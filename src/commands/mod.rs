@@ -16,6 +16,7 @@ pub(crate) mod registry;
 pub(crate) mod release;
 pub(crate) mod render;
 pub(crate) mod shell;
+pub(crate) mod site;
 pub(crate) mod validate;
 pub(crate) mod verify;
 
@@ -39,6 +40,7 @@ pub fn output_schemas() -> Vec<(&'static str, serde_json::Value)> {
         profile::json_schemas(),
         registry::json_schemas(),
         render::json_schemas(),
+        site::json_schemas(),
         manifests::json_schemas(),
         images::json_schemas(),
         validate::json_schemas(),
@@ -79,6 +81,7 @@ fn name(command: &Command) -> &'static str {
         Command::Diff(_) => "diff",
         Command::Outdated(_) => "outdated",
         Command::Release(_) => "release",
+        Command::Site(_) => "site",
         Command::Completions(_) => "completions",
         Command::Man(_) => "man",
         Command::Schema(_) => "schema",
@@ -105,6 +108,7 @@ pub fn formats(command: &Command) -> &'static [OutputFormat] {
         | Command::Explain(_)
         | Command::Cluster(_)
         | Command::Export(_)
+        | Command::Site(_)
         | Command::Outdated(_) => &[Text, Json],
         Command::Init(_)
         | Command::Registry(registry::Command::Add(_) | registry::Command::Remove(_))
@@ -170,6 +174,7 @@ pub fn run(command: Command, ctx: &Context) -> Result<()> {
         Command::Diff(args) => diff::run(args, ctx),
         Command::Outdated(args) => outdated::run(args, ctx),
         Command::Release(args) => release::run(args, ctx),
+        Command::Site(args) => site::run(args, ctx),
         Command::Completions(args) => shell::completions(args, ctx),
         Command::Man(args) => shell::man(args, ctx),
         Command::Schema(args) => shell::schema(args, ctx),

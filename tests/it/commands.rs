@@ -435,6 +435,7 @@ fn every_command_prints_json_with_a_schema_version_or_refuses_it() {
         (vec!["export", "aws-prod", "--to", "helmfile"], "export"),
         (vec!["outdated"], "outdated"),
         (vec!["outdated", "--clusters"], "outdated-clusters"),
+        (vec!["site"], "site"),
     ];
     let mut covered = std::collections::BTreeSet::new();
     let mut json = json.to_vec();

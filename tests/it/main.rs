@@ -30,6 +30,7 @@ mod review;
 mod robustness;
 mod schemas;
 mod secrets;
+mod site;
 mod tour;
 mod trust;
 mod trust_charts;

@@ -87,6 +87,7 @@ fn docs_and_builtin_catalog_validate_and_a_misspelt_key_does_not() {
     let mut docs: Vec<std::path::PathBuf> = fs_err::read_dir(repo().join("docs"))
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
         .collect();
     docs.push(repo().join("README.md"));
     docs.sort();

@@ -382,7 +382,7 @@ fn the_quickstart_needs_only_what_the_cli_needs() {
         run(&[]),
         (
             Some(1),
-            "strata needs: protobuf-compiler docker-registry openssh-client gnupg npm unzip (Debian/Ubuntu package names); install them and run again\n".to_string()
+            "strata needs: protobuf-compiler docker-registry openssh-client gnupg chromium npm unzip (Debian/Ubuntu package names); install them and run again\n".to_string()
         )
     );
     let quickstart = include_str!("../../scripts/quickstart");
