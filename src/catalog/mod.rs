@@ -2,6 +2,7 @@
 //! read through [`Files`] (the working tree or a git revision).
 
 pub(crate) mod edit;
+mod one;
 
 use std::path::{Path, PathBuf};
 

@@ -218,7 +218,7 @@ fn layer_diff(ln: &str, old_layers: &[LayerState], new_layers: &[LayerState]) ->
 
 /// What changed layer by layer between two states of a stack, in the new stack's order
 /// and then the removed layers.
-pub(super) fn layers_between(old: &[LayerState], new: &[LayerState]) -> Vec<LayerDiff> {
+pub fn layers_between(old: &[LayerState], new: &[LayerState]) -> Vec<LayerDiff> {
     let mut names: Vec<&String> = new.iter().map(|l| &l.locked.name).collect();
     let kept: BTreeSet<&String> = names.iter().copied().collect();
     names.extend(

@@ -135,6 +135,16 @@ fn side_of(catalog: &Catalog, loaded: &Loaded, skip: &BTreeSet<String>) -> Resul
     Ok(out)
 }
 
+/// One profile's state at one side, reading only it and its bases (see
+/// [`Catalog::load_by_folder`]); `None` when the side keeps it elsewhere or it has
+/// problems there (a whole review, [`sides`], says what).
+pub fn one_profile(catalog: &Catalog, name: &str) -> Result<Option<State>> {
+    let Some((entry, profile)) = catalog.load_by_folder(name)? else {
+        return Ok(None);
+    };
+    Ok(state_of(catalog, &entry, profile)?.ok())
+}
+
 /// One profile's state at one side: from its lock, or resolved as `strata lock` would.
 pub(super) fn state_of(
     catalog: &Catalog,

@@ -2,22 +2,24 @@
 //! pins against their profiles' newest releases, compared as `strata diff` compares two
 //! revisions (each revision's catalog opened once per run).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::{
     ClusterPage, PinRecord, ProfilePage, ReleaseRecord, VariableRecord, cluster_page as page,
     page_of,
 };
 use crate::catalog::Catalog;
-use crate::cluster::{Cluster, release_tag, releases};
+use crate::cluster::{Cluster, release_tag};
 use crate::error::Result;
 use crate::model::version::Version;
 use crate::registry::Settings;
 
-/// The catalog at each revision asked for, opened once.
+/// Every profile's releases (read from the tags once) and the catalog at each revision
+/// asked for, opened once.
 pub struct History<'a> {
     catalog: &'a Catalog,
     settings: &'a Settings,
+    released: BTreeMap<String, Vec<Version>>,
     at: HashMap<String, std::result::Result<Catalog, String>>,
 }
 
@@ -26,14 +28,20 @@ impl<'a> History<'a> {
         History {
             catalog,
             settings,
+            released: release_tags(catalog),
             at: HashMap::new(),
         }
+    }
+
+    /// A profile's released versions, oldest first.
+    pub fn versions(&self, profile: &str) -> &[Version] {
+        self.released.get(profile).map_or(&[], Vec::as_slice)
     }
 
     /// A profile's releases, newest first, each with what it changed against the one
     /// before.
     pub fn releases(&mut self, profile: &str) -> Result<Vec<ReleaseRecord>> {
-        let versions = releases(self.catalog, profile);
+        let versions = self.versions(profile).to_vec();
         let mut out = Vec::new();
         for (i, v) in versions.iter().enumerate() {
             let tag = release_tag(profile, v);
@@ -78,13 +86,35 @@ impl<'a> History<'a> {
             return Err("the revisions could not be opened".to_string());
         };
         let (base, head) = (base.as_ref()?, head.as_ref()?);
-        let (b, h, _) = crate::review::sides(Some(base), head).map_err(|e| e.to_string())?;
-        let diff = crate::review::diff(from, to, &b, &h);
-        let Some(p) = diff.profiles.iter().find(|p| p.name == profile) else {
-            return Ok(Vec::new());
+        let quick = (
+            crate::review::side::one_profile(base, profile).map_err(|e| e.to_string())?,
+            crate::review::side::one_profile(head, profile).map_err(|e| e.to_string())?,
+        );
+        let (notes, layers) = match quick {
+            // The profile and its bases in folders of their names: read only them.
+            (Some(b), Some(h)) => {
+                let notes = [(from, &b), (to, &h)]
+                    .into_iter()
+                    .filter_map(|(rev, s)| Some(format!("at {rev}: {}", s.note.as_ref()?)))
+                    .collect();
+                (
+                    notes,
+                    crate::review::layers::layers_between(&b.layers, &h.layers),
+                )
+            }
+            // Anything else: the review of the whole catalog says it.
+            _ => {
+                let (b, h, _) =
+                    crate::review::sides(Some(base), head).map_err(|e| e.to_string())?;
+                let diff = crate::review::diff(from, to, &b, &h);
+                match diff.profiles.into_iter().find(|p| p.name == profile) {
+                    Some(p) => (p.notes, p.layers),
+                    None => (Vec::new(), Vec::new()),
+                }
+            }
         };
-        let mut lines: Vec<String> = p.notes.clone();
-        for l in &p.layers {
+        let mut lines: Vec<String> = notes;
+        for l in &layers {
             lines.extend(
                 crate::review::layers::summary(l)
                     .lines()
@@ -95,9 +125,40 @@ impl<'a> History<'a> {
     }
 }
 
+/// Every profile's release versions, from one listing of the `profiles/*/v*` tags, oldest
+/// first (none when the catalog is not in a git repository).
+fn release_tags(catalog: &Catalog) -> BTreeMap<String, Vec<Version>> {
+    let mut out: BTreeMap<String, Vec<Version>> = BTreeMap::new();
+    let Ok(repo) = git2::Repository::discover(&catalog.root) else {
+        return out;
+    };
+    let Ok(names) = repo.tag_names(Some("profiles/*/v*")) else {
+        return out;
+    };
+    for name in names.iter() {
+        let Some((profile, version)) = name
+            .ok()
+            .flatten()
+            .and_then(|n| n.strip_prefix("profiles/"))
+            .and_then(|rest| rest.rsplit_once("/v"))
+        else {
+            continue;
+        };
+        if let Some(v) = Version::parse(version)
+            && !profile.contains('/')
+        {
+            out.entry(profile.to_string()).or_default().push(v);
+        }
+    }
+    for versions in out.values_mut() {
+        versions.sort();
+        versions.dedup();
+    }
+    out
+}
+
 /// Every cluster's record; each pinned profile's page learns which clusters pin it.
 pub fn clusters(
-    catalog: &Catalog,
     loaded: &[crate::cluster::LoadedCluster],
     profiles: &mut [ProfilePage],
     sensitive: &BTreeSet<String>,
@@ -123,7 +184,7 @@ pub fn clusters(
                 continue;
             }
         };
-        let record = one(catalog, cluster, sensitive, history);
+        let record = one(cluster, sensitive, history);
         for pin in &record.pins {
             if let Some(p) = profiles.iter_mut().find(|p| p.name == pin.profile) {
                 p.clusters.push(pin.clone());
@@ -134,20 +195,17 @@ pub fn clusters(
     Ok(out)
 }
 
-fn one(
-    catalog: &Catalog,
-    cluster: &Cluster,
-    sensitive: &BTreeSet<String>,
-    history: &mut History,
-) -> ClusterPage {
+fn one(cluster: &Cluster, sensitive: &BTreeSet<String>, history: &mut History) -> ClusterPage {
     let mut pins = Vec::new();
     let mut upgrade = Vec::new();
     for r in std::iter::once(&cluster.profile).chain(&cluster.addons) {
         let profile = r.profile.get_ref();
-        let newest = releases(catalog, profile)
-            .into_iter()
+        let newest = history
+            .versions(profile)
+            .iter()
             .rev()
-            .find(|v| !v.is_prerelease());
+            .find(|v| !v.is_prerelease())
+            .cloned();
         let pinned: Option<&Version> = r.version.as_ref().map(|(_, v)| v);
         let newer = match (pinned, &newest) {
             (Some(p), Some(n)) if n > p => Some(n.clone()),

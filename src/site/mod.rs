@@ -217,7 +217,7 @@ pub fn gather(catalog: &Catalog, settings: &Settings) -> Result<Site> {
     let clusters = crate::cluster::load_clusters(catalog)?;
     let mut history = history::History::new(catalog, settings);
     let (mut profiles, sensitive) = profiles::all(catalog, &mut history)?;
-    let clusters = history::clusters(catalog, &clusters, &mut profiles, &sensitive, &mut history)?;
+    let clusters = history::clusters(&clusters, &mut profiles, &sensitive, &mut history)?;
     let packs = packs::all(catalog, &profiles)?;
     let mut columns: Vec<String> = Vec::new();
     for l in profiles.iter().flat_map(|p| &p.layers) {

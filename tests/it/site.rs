@@ -452,3 +452,33 @@ fn the_html_of_a_small_catalog() {
     insta::assert_snapshot!("site_index", env.read("site/index.html"));
     insta::assert_snapshot!("site_profile", env.read("site/profiles/edge-small.html"));
 }
+
+#[test]
+fn a_release_of_a_profile_in_a_folder_of_another_name_says_what_it_changed() {
+    let env = Env::new();
+    let text = crate::util::aws_profile("[layer.values]\nmtu = 1450\n").replace("aws-prod", "web");
+    env.profile("team-a/web-folder", &text);
+    env.run(&["lock", "-q"]).success();
+    let root = env.root();
+    git(&root, &["init", "-q", "-b", "main"]);
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-q", "-m", "web"]);
+    env.run(&["release", "web", "1.0.0", "-q"]).success();
+    env.profile(
+        "team-a/web-folder",
+        &text.replace("mtu = 1450", "mtu = 1400"),
+    );
+    env.run(&["lock", "-q"]).success();
+    git(&root, &["commit", "-q", "-am", "mtu"]);
+    env.run(&["release", "web", "1.1.0", "-q"]).success();
+    let run = env.run(&["site", "--format", "json", "-q"]);
+    run.success();
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        v["profiles"][0]["releases"][0]["changes"],
+        serde_json::json!([
+            "changed network: calico 3.32.1 -> calico 3.32.1",
+            "  mtu 1450 -> 1400 (profiles/team-a/web-folder/profile.toml:20)"
+        ])
+    );
+}
