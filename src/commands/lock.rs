@@ -155,6 +155,9 @@ fn run(
         Mode::Write if changed.is_empty() => ctx.out.status("Unchanged", &up_to_date),
         Mode::Write => write(ctx, &catalog.root, target.as_ref(), &changed, verb)?,
     }
+    // The run ends here (`exit_now`): the plans of a thousand locks are not worth freeing
+    // one value at a time.
+    std::mem::forget((profiles, catalog));
     Ok(())
 }
 

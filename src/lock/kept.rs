@@ -53,9 +53,13 @@ pub fn all_kept(catalog: &Catalog) -> Result<Option<Plan>> {
     }))
 }
 
-/// Base profiles' content digests by file, read once per run (many profiles share a base).
+/// Base profiles' content digests by file, read once per run (many profiles share a base),
+/// and the digests of the part of strata.toml each set of registries and packs uses.
 #[derive(Default)]
-struct Bases(Mutex<HashMap<String, Option<String>>>);
+struct Bases(
+    Mutex<HashMap<String, Option<String>>>,
+    Mutex<HashMap<String, String>>,
+);
 
 impl Bases {
     fn digest(&self, catalog: &Catalog, file: &str) -> Result<Option<String>> {
@@ -68,6 +72,27 @@ impl Bases {
             .unwrap_or_else(|p| p.into_inner())
             .insert(file.to_string(), digest.clone());
         Ok(digest)
+    }
+}
+
+impl Bases {
+    /// [`config_digest`] of the layers' registries and packs, computed once per such set.
+    fn config(&self, catalog: &Catalog, layers: &[crate::lockfile::LockedLayer]) -> String {
+        let set = |f: fn(&crate::lockfile::LockedLayer) -> &str| {
+            let names: std::collections::BTreeSet<&str> = layers.iter().map(f).collect();
+            names.into_iter().collect::<Vec<_>>().join("\n")
+        };
+        // Names hold no newline or NUL: the two sets cannot run into each other.
+        let key = format!("{}\0{}", set(|l| &l.registry), set(|l| &l.pack));
+        if let Some(d) = self.1.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+            return d.clone();
+        }
+        let digest = config_digest(&catalog.config_source, layers);
+        self.1
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, digest.clone());
+        digest
     }
 }
 
@@ -110,10 +135,7 @@ fn kept(catalog: &Catalog, entry: &ProfileEntry, bases: &Bases) -> Result<Option
         return Ok(None);
     }
     let mut files = vec![
-        (
-            config::FILE_NAME,
-            config_digest(&catalog.config_source, &lock.layers),
-        ),
+        (config::FILE_NAME, bases.config(catalog, &lock.layers)),
         (profile_file.as_str(), profile.content_digest().to_string()),
     ];
     for b in &lock.bases {
@@ -135,7 +157,7 @@ fn kept(catalog: &Catalog, entry: &ProfileEntry, bases: &Bases) -> Result<Option
         file,
         profile_file,
         old_text: Some(text.to_string()),
-        old: Some(lock.clone()),
+        old: None,
         new_text: text.to_string(),
         new: lock,
         corrupt: None,

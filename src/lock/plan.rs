@@ -103,7 +103,7 @@ pub(super) fn plan_profile(
             profile_file: profile.file().to_string(),
             file,
             old_text: old_text.clone(),
-            old: old.clone(),
+            old: None,
             new_text: text.clone(),
             new: lock.clone(),
             corrupt: None,

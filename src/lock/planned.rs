@@ -26,6 +26,8 @@ pub struct Planned {
     /// The profile's `profile.toml`, relative to the catalog root.
     pub profile_file: String,
     pub old_text: Option<String>,
+    /// The lock as read, when it differs from `new` (messages compare the two); `None`
+    /// for a lock that is current, and for none or one that could not be read.
     pub old: Option<Lock>,
     pub new_text: String,
     pub new: Lock,
