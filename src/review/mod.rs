@@ -10,11 +10,12 @@ mod escape;
 pub(crate) mod layers;
 mod markdown;
 pub(crate) mod objects;
+mod quick;
 pub(crate) mod side;
 mod stack;
 pub(crate) mod status;
 mod text;
 
 pub use diff::diff;
-pub use side::sides;
+pub use quick::sides;
 pub use stack::fill as cluster_stacks;

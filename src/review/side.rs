@@ -37,8 +37,8 @@ type Loaded = Vec<crate::catalog::LoadedProfile>;
 /// Reads both sides of a review (`base` absent: an empty catalog), and how many profiles
 /// are the same at both. Each side's profiles are loaded once; a profile whose inputs are
 /// byte for byte the same at both sides (see [`unchanged`]) is neither resolved nor
-/// rendered at either.
-pub fn sides(base: Option<&Catalog>, head: &Catalog) -> Result<(Side, Side, usize)> {
+/// rendered at either. (`super::quick::sides` reads less when it can.)
+pub fn all_sides(base: Option<&Catalog>, head: &Catalog) -> Result<(Side, Side, usize)> {
     let head_loaded = head.load_profiles_beside(None)?;
     let Some(base) = base else {
         return Ok((

@@ -27,6 +27,7 @@ mod real_repos;
 mod registries;
 mod render;
 mod review;
+mod review_unread;
 mod robustness;
 mod schemas;
 mod secrets;
