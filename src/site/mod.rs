@@ -100,6 +100,18 @@ pub struct ChartRecord {
     pub digest: Option<String>,
 }
 
+impl ChartRecord {
+    /// A chart as a pack names it (`name`, `repo`, `version`), and its digest if known.
+    fn of(chart: (&str, &str, &str), digest: Option<String>) -> ChartRecord {
+        ChartRecord {
+            name: chart.0.to_string(),
+            repo: chart.1.to_string(),
+            version: chart.2.to_string(),
+            digest,
+        }
+    }
+}
+
 /// How a locked release stands against the releases the cache knows.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Freshness {

@@ -123,11 +123,6 @@ fn describe(page: &mut PackPage, pack: &Pack) {
     page.charts = pack
         .charts
         .iter()
-        .map(|c| ChartRecord {
-            name: c.name.clone(),
-            repo: c.repo.clone(),
-            version: c.version.clone(),
-            digest: None,
-        })
+        .map(|c| ChartRecord::of((&c.name, &c.repo, &c.version), None))
         .collect();
 }

@@ -144,22 +144,15 @@ fn layer(catalog: &Catalog, l: &LockedLayer, rendered: Option<&RenderedLayer>) -
         Some(r) if l.charts.is_empty() => r
             .charts
             .iter()
-            .map(|c| ChartRecord {
-                name: c.name.clone(),
-                repo: c.repo.clone(),
-                version: c.version.clone(),
-                digest: r.chart_digests.get(&c.name).cloned(),
+            .map(|c| {
+                let digest = r.chart_digests.get(&c.name).cloned();
+                ChartRecord::of((&c.name, &c.repo, &c.version), digest)
             })
             .collect(),
         _ => l
             .charts
             .iter()
-            .map(|c| ChartRecord {
-                name: c.name.clone(),
-                repo: c.repo.clone(),
-                version: c.version.clone(),
-                digest: Some(c.digest.clone()),
-            })
+            .map(|c| ChartRecord::of((&c.name, &c.repo, &c.version), Some(c.digest.clone())))
             .collect(),
     };
     LayerRecord {
