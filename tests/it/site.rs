@@ -388,6 +388,33 @@ fn a_browser_shows_the_matrix_and_the_stack_and_runs_nothing_hostile() {
             "{profile}"
         );
     }
+    // The filters read the address's fragment: a filtered view is a link.
+    let edge = chromium(
+        &env,
+        &["--dump-dom", &format!("{}#cloud=edge", url("index.html"))],
+    );
+    assert!(edge.contains(">2 of 5 profiles</span>"), "{edge}");
+    assert!(edge.contains("<option value=\"edge\">edge</option>"));
+    let hidden = |dom: &str, profile: &str| {
+        let row = format!("data-search=\"{profile} ");
+        let at = dom.find(&row).unwrap_or_else(|| panic!("{profile}"));
+        let start = dom[..at].rfind("<tr").unwrap();
+        let end = at + dom[at..].find('>').unwrap();
+        dom[start..end].contains(" hidden")
+    };
+    for (profile, shown) in [("aws-prod", false), ("edge-small", true), ("kiosk", true)] {
+        assert_eq!(hidden(&edge, profile), !shown, "{profile}");
+    }
+    let search = chromium(
+        &env,
+        &[
+            "--dump-dom",
+            &format!("{}#search=WEB+tier", url("index.html")),
+        ],
+    );
+    assert!(search.contains(">1 of 5 profiles</span>"), "{search}");
+    assert!(!hidden(&search, "aws-web"));
+    assert!(hidden(&search, "aws-prod"));
     // Hostile text is text in the DOM: no element was made of it, no script changed the title.
     let kiosk = chromium(&env, &["--dump-dom", &url("profiles/kiosk.html")]);
     assert!(kiosk.contains("<title>kiosk · test</title>"), "{kiosk}");
