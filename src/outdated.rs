@@ -171,6 +171,7 @@ pub fn clusters(catalog: &Catalog) -> Result<(Vec<ClusterRow>, usize)> {
     let mut rows = Vec::new();
     let mut problems = Vec::new();
     let mut total = 0;
+    let released = crate::cluster::all_releases(catalog);
     for (_, parsed) in crate::cluster::load_clusters(catalog)? {
         let c = match parsed {
             Ok(c) => c,
@@ -184,11 +185,13 @@ pub fn clusters(catalog: &Catalog) -> Result<(Vec<ClusterRow>, usize)> {
             let Some((_, pinned)) = &r.version else {
                 continue;
             };
-            let newest = crate::cluster::releases(catalog, r.profile.get_ref())
+            let newest = released
+                .get(r.profile.get_ref())
                 .into_iter()
+                .flatten()
                 .rev()
                 .find(|v| !v.is_prerelease());
-            if let Some(newest) = newest.filter(|n| n > pinned) {
+            if let Some(newest) = newest.filter(|n| *n > pinned) {
                 rows.push(ClusterRow {
                     cluster: c.name.clone(),
                     profile: r.profile.get_ref().clone(),

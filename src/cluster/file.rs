@@ -210,25 +210,44 @@ pub fn load_clusters(catalog: &Catalog) -> Result<Vec<LoadedCluster>> {
 /// The released versions of a profile: its tags `profiles/<profile>/v<version>`, oldest
 /// first (none when the catalog is not in a git repository).
 pub fn releases(catalog: &Catalog, profile: &str) -> Vec<Version> {
+    release_tags(catalog, &format!("profiles/{profile}/v*"))
+        .remove(profile)
+        .unwrap_or_default()
+}
+
+/// Every profile's released versions, oldest first, from one listing of the tags.
+pub fn all_releases(catalog: &Catalog) -> BTreeMap<String, Vec<Version>> {
+    release_tags(catalog, "profiles/*/v*")
+}
+
+/// The versions of the release tags matching `pattern`, by profile.
+fn release_tags(catalog: &Catalog, pattern: &str) -> BTreeMap<String, Vec<Version>> {
+    let mut out: BTreeMap<String, Vec<Version>> = BTreeMap::new();
     let Ok(repo) = git2::Repository::discover(&catalog.root) else {
-        return Vec::new();
+        return out;
     };
-    let prefix = format!("profiles/{profile}/v");
-    let mut out: Vec<Version> = repo
-        .tag_names(Some(&format!("{prefix}*")))
-        .map(|names| {
-            names
-                .iter()
-                .filter_map(|n| {
-                    n.ok()??
-                        .strip_prefix(prefix.as_str())
-                        .and_then(Version::parse)
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    out.sort();
-    out.dedup();
+    let Ok(names) = repo.tag_names(Some(pattern)) else {
+        return out;
+    };
+    for name in names.iter() {
+        let Some((profile, version)) = name
+            .ok()
+            .flatten()
+            .and_then(|n| n.strip_prefix("profiles/"))
+            .and_then(|rest| rest.rsplit_once("/v"))
+        else {
+            continue;
+        };
+        if let Some(v) = Version::parse(version)
+            && !profile.contains('/')
+        {
+            out.entry(profile.to_string()).or_default().push(v);
+        }
+    }
+    for versions in out.values_mut() {
+        versions.sort();
+        versions.dedup();
+    }
     out
 }
 

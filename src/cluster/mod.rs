@@ -16,5 +16,5 @@ pub use build::{build, build_with, build_without_secrets};
 pub use check::{Checks, check};
 pub(crate) use file::ClusterFile;
 pub use file::{
-    Cluster, DIR, FILE_NAME, LoadedCluster, find, load_clusters, release_tag, releases, select,
+    Cluster, DIR, FILE_NAME, LoadedCluster, all_releases, find, load_clusters, release_tag, select,
 };

@@ -28,7 +28,7 @@ impl<'a> History<'a> {
         History {
             catalog,
             settings,
-            released: release_tags(catalog),
+            released: crate::cluster::all_releases(catalog),
             at: HashMap::new(),
         }
     }
@@ -123,38 +123,6 @@ impl<'a> History<'a> {
         }
         Ok(lines)
     }
-}
-
-/// Every profile's release versions, from one listing of the `profiles/*/v*` tags, oldest
-/// first (none when the catalog is not in a git repository).
-fn release_tags(catalog: &Catalog) -> BTreeMap<String, Vec<Version>> {
-    let mut out: BTreeMap<String, Vec<Version>> = BTreeMap::new();
-    let Ok(repo) = git2::Repository::discover(&catalog.root) else {
-        return out;
-    };
-    let Ok(names) = repo.tag_names(Some("profiles/*/v*")) else {
-        return out;
-    };
-    for name in names.iter() {
-        let Some((profile, version)) = name
-            .ok()
-            .flatten()
-            .and_then(|n| n.strip_prefix("profiles/"))
-            .and_then(|rest| rest.rsplit_once("/v"))
-        else {
-            continue;
-        };
-        if let Some(v) = Version::parse(version)
-            && !profile.contains('/')
-        {
-            out.entry(profile.to_string()).or_default().push(v);
-        }
-    }
-    for versions in out.values_mut() {
-        versions.sort();
-        versions.dedup();
-    }
-    out
 }
 
 /// Every cluster's record; each pinned profile's page learns which clusters pin it.
