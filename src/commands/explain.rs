@@ -232,12 +232,7 @@ fn text(e: &Explanation) -> String {
         .values
         .iter()
         .map(|v| {
-            let value = match (&v.var, &v.value) {
-                (Some(var), _) if var.sensitive => "(sensitive)".to_string(),
-                (Some(var), _) if var.bound.is_none() => format!("(variable {})", var.name),
-                (_, Some(value)) => value.to_string(),
-                (_, None) => "(sensitive)".to_string(),
-            };
+            let value = crate::render::effective::explained(v.var.as_ref(), v.value.as_ref());
             let from = match &v.var {
                 Some(var) => match &var.bound {
                     Some(b) => format!("{}, bound at {b}", v.origin),

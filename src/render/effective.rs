@@ -119,6 +119,15 @@ impl Effective {
         }
     }
 
+    /// The value as `strata explain` and the site show it: `(sensitive)` for a secret,
+    /// `(variable NAME)` for a variable without a value yet, else the value as TOML.
+    pub fn explained(&self) -> String {
+        explained(
+            self.var.as_ref(),
+            (!self.is_sensitive()).then_some(&self.value),
+        )
+    }
+
     /// Whether the value must never be shown.
     pub fn is_sensitive(&self) -> bool {
         self.secret || self.var.as_ref().is_some_and(|v| v.sensitive)
@@ -129,5 +138,16 @@ impl Effective {
     pub fn holds_secret(&self) -> bool {
         let empty = matches!(&self.value, Value::String(s) if s.is_empty());
         self.is_sensitive() && !self.is_placeholder() && !empty
+    }
+}
+
+/// [`Effective::explained`] of a value given as its variable and its value (`None`: not to
+/// be shown), as `--format json` of `explain` carries them.
+pub fn explained(var: Option<&VarUse>, value: Option<&Value>) -> String {
+    match (var, value) {
+        (Some(var), _) if var.sensitive => "(sensitive)".to_string(),
+        (Some(var), _) if var.bound.is_none() => format!("(variable {})", var.name),
+        (_, Some(value)) => value.to_string(),
+        (_, None) => "(sensitive)".to_string(),
     }
 }

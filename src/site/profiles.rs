@@ -177,11 +177,7 @@ fn layer(catalog: &Catalog, l: &LockedLayer, rendered: Option<&RenderedLayer>) -
 
 /// A value as `strata explain` shows it.
 fn value(name: &str, e: &Effective) -> ValueRecord {
-    let value = match &e.var {
-        Some(var) if var.sensitive => "(sensitive)".to_string(),
-        Some(var) if var.bound.is_none() => format!("(variable {})", var.name),
-        _ => e.shown(),
-    };
+    let value = e.explained();
     let origin = match &e.var {
         Some(var) => match &var.bound {
             Some(b) => format!("{}, variable {} bound at {b}", e.origin, var.name),
