@@ -46,6 +46,17 @@ pub type ValidProfile = (ProfileEntry, Profile);
 /// A profile file and what parsing it gave.
 pub type LoadedProfile = (ProfileEntry, Result<Profile, Vec<Diagnostic>>);
 
+/// The names of the sensitive variables the profiles that parse declare: what masks a
+/// value given to a variable outside a profile (a cluster's).
+pub fn sensitive_variables(loaded: &[LoadedProfile]) -> std::collections::BTreeSet<String> {
+    loaded
+        .iter()
+        .filter_map(|(_, p)| p.as_ref().ok())
+        .flat_map(|p| p.variables.values().filter(|v| v.sensitive))
+        .map(|v| v.name.clone())
+        .collect()
+}
+
 /// A profile file found on disk, before it is parsed.
 #[derive(Debug, Clone)]
 pub struct ProfileEntry {

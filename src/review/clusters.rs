@@ -35,18 +35,7 @@ pub fn side(catalog: &Catalog) -> Result<ClusterSide> {
             sensitive: BTreeSet::new(),
         });
     }
-    let sensitive = catalog
-        .load_profiles(&[])?
-        .into_iter()
-        .filter_map(|(_, p)| p.ok())
-        .flat_map(|p| {
-            p.variables
-                .into_values()
-                .filter(|v| v.sensitive)
-                .map(|v| v.name)
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let sensitive = crate::catalog::sensitive_variables(&catalog.load_profiles(&[])?);
     Ok(ClusterSide {
         clusters,
         sensitive,

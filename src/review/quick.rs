@@ -8,11 +8,10 @@
 
 use std::collections::BTreeSet;
 
-use super::side::{Side, all_sides, state_of};
+use super::side::{Side, all_sides, own_files_decide, state_of};
 use crate::catalog::{Catalog, ProfileEntry};
 use crate::error::Result;
 use crate::lockfile::FILE_NAME as LOCK_FILE;
-use crate::model::config::RegistryKind;
 use crate::profile::FILE_NAME;
 
 /// Reads both sides of a review (`base` absent: an empty catalog), and how many profiles
@@ -30,14 +29,7 @@ pub fn sides(base: Option<&Catalog>, head: &Catalog) -> Result<(Side, Side, usiz
 /// Both sides and how many profiles are the same at both, reading only the profiles that
 /// changed; `None`: take the full path.
 fn unread(base: &Catalog, head: &Catalog) -> Result<Option<(Side, Side, usize)>> {
-    // A dir registry's packs are files of the catalog repository too: any may have changed.
-    let dir_registry = |c: &Catalog| {
-        c.config
-            .registry
-            .iter()
-            .any(|r| *r.get_ref().kind.get_ref() == RegistryKind::Dir)
-    };
-    if base.config_source.text != head.config_source.text || dir_registry(head) {
+    if !own_files_decide(base, head) {
         return Ok(None);
     }
     let (base_entries, head_entries) = (base.profile_entries()?, head.profile_entries()?);

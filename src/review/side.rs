@@ -79,6 +79,19 @@ fn inputs_of(
     Some((out, lock))
 }
 
+/// Whether a profile's review at two sides is decided by the profile's own files (and the
+/// files it extends, and its lock): `strata.toml` is the same at both, and no registry is a
+/// dir registry (whose packs are files of the catalog repository too: any may have
+/// changed).
+pub(super) fn own_files_decide(base: &Catalog, head: &Catalog) -> bool {
+    base.config_source.text == head.config_source.text
+        && !head
+            .config
+            .registry
+            .iter()
+            .any(|r| *r.get_ref().kind.get_ref() == crate::model::config::RegistryKind::Dir)
+}
+
 /// The profiles whose inputs are byte for byte the same at both sides (and `strata.toml`
 /// too): their review is empty.
 fn unchanged(
@@ -87,14 +100,7 @@ fn unchanged(
     head: &Catalog,
     head_loaded: &Loaded,
 ) -> Result<BTreeSet<String>> {
-    // A dir registry's packs are files of the catalog repository too: any of them may have
-    // changed, so every profile is read.
-    let dir_registry = head
-        .config
-        .registry
-        .iter()
-        .any(|r| *r.get_ref().kind.get_ref() == crate::model::config::RegistryKind::Dir);
-    if base.config_source.text != head.config_source.text || dir_registry {
+    if !own_files_decide(base, head) {
         return Ok(BTreeSet::new());
     }
     type Inputs = (Vec<Vec<u8>>, Option<git2::Oid>);

@@ -25,12 +25,7 @@ pub fn all(
     history: &mut History,
 ) -> Result<(Vec<ProfilePage>, BTreeSet<String>)> {
     let loaded = catalog.load_profiles(&[])?;
-    let sensitive: BTreeSet<String> = loaded
-        .iter()
-        .filter_map(|(_, p)| p.as_ref().ok())
-        .flat_map(|p| p.variables.values().filter(|v| v.sensitive))
-        .map(|v| v.name.clone())
-        .collect();
+    let sensitive = crate::catalog::sensitive_variables(&loaded);
     let names: BTreeMap<String, String> = loaded
         .iter()
         .filter_map(|(_, p)| p.as_ref().ok())
