@@ -26,14 +26,14 @@ pub fn all_kept(catalog: &Catalog) -> Result<Option<Plan>> {
     if entries.is_empty() {
         return Ok(None);
     }
-    let bases = Bases::default();
+    let digests = Digests::default();
     let missed = AtomicBool::new(false);
     let kept = crate::parallel::map(&entries, 8, "a lock reader", |entry| {
         // One lock that is not kept decides the run: the rest is not worth reading.
         if missed.load(Ordering::Relaxed) {
             return Ok(None);
         }
-        let k = kept(catalog, entry, &bases);
+        let k = kept(catalog, entry, &digests);
         if !matches!(k, Ok(Some(_))) {
             missed.store(true, Ordering::Relaxed);
         }
@@ -53,30 +53,39 @@ pub fn all_kept(catalog: &Catalog) -> Result<Option<Plan>> {
     }))
 }
 
-/// Base profiles' content digests by file, read once per run (many profiles share a base),
-/// and the digests of the part of strata.toml each set of registries and packs uses.
+/// Digests many profiles share, computed once per run: each base profile's content digest
+/// by file, and the digest of the part of strata.toml each set of registries and packs uses.
 #[derive(Default)]
-struct Bases(
-    Mutex<HashMap<String, Option<String>>>,
-    Mutex<HashMap<String, String>>,
-);
-
-impl Bases {
-    fn digest(&self, catalog: &Catalog, file: &str) -> Result<Option<String>> {
-        if let Some(d) = self.0.lock().unwrap_or_else(|p| p.into_inner()).get(file) {
-            return Ok(d.clone());
-        }
-        let digest = read(catalog, file)?.map(|s| s.content_digest().to_string());
-        self.0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(file.to_string(), digest.clone());
-        Ok(digest)
-    }
+struct Digests {
+    bases: Mutex<HashMap<String, Option<String>>>,
+    configs: Mutex<HashMap<String, String>>,
 }
 
-impl Bases {
-    /// [`config_digest`] of the layers' registries and packs, computed once per such set.
+/// The value of `key` in `map`, made by `make` the first time.
+fn cached<V: Clone, E>(
+    map: &Mutex<HashMap<String, V>>,
+    key: String,
+    make: impl FnOnce() -> std::result::Result<V, E>,
+) -> std::result::Result<V, E> {
+    if let Some(v) = map.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+        return Ok(v.clone());
+    }
+    let v = make()?;
+    map.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(key, v.clone());
+    Ok(v)
+}
+
+impl Digests {
+    /// A base profile's content digest; `None` when it cannot be read.
+    fn base(&self, catalog: &Catalog, file: &str) -> Result<Option<String>> {
+        cached(&self.bases, file.to_string(), || {
+            Ok(read(catalog, file)?.map(|s| s.content_digest().to_string()))
+        })
+    }
+
+    /// [`config_digest`] of the layers' registries and packs.
     fn config(&self, catalog: &Catalog, layers: &[crate::lockfile::LockedLayer]) -> String {
         let set = |f: fn(&crate::lockfile::LockedLayer) -> &str| {
             let names: std::collections::BTreeSet<&str> = layers.iter().map(f).collect();
@@ -84,14 +93,9 @@ impl Bases {
         };
         // Names hold no newline or NUL: the two sets cannot run into each other.
         let key = format!("{}\0{}", set(|l| &l.registry), set(|l| &l.pack));
-        if let Some(d) = self.1.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
-            return d.clone();
-        }
-        let digest = config_digest(&catalog.config_source, layers);
-        self.1
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(key, digest.clone());
+        let Ok(digest) = cached(&self.configs, key, || {
+            Ok::<_, std::convert::Infallible>(config_digest(&catalog.config_source, layers))
+        });
         digest
     }
 }
@@ -105,7 +109,7 @@ fn read(catalog: &Catalog, file: &str) -> Result<Option<Source>> {
 }
 
 /// A profile's lock, planned as kept, when it is current by its own record.
-fn kept(catalog: &Catalog, entry: &ProfileEntry, bases: &Bases) -> Result<Option<Planned>> {
+fn kept(catalog: &Catalog, entry: &ProfileEntry, digests: &Digests) -> Result<Option<Planned>> {
     let file = format!("{}/{}", entry.dir, FILE_NAME);
     let Some(source) = read(catalog, &file)? else {
         return Ok(None);
@@ -135,11 +139,11 @@ fn kept(catalog: &Catalog, entry: &ProfileEntry, bases: &Bases) -> Result<Option
         return Ok(None);
     }
     let mut files = vec![
-        (config::FILE_NAME, bases.config(catalog, &lock.layers)),
+        (config::FILE_NAME, digests.config(catalog, &lock.layers)),
         (profile_file.as_str(), profile.content_digest().to_string()),
     ];
     for b in &lock.bases {
-        match bases.digest(catalog, &b.file)? {
+        match digests.base(catalog, &b.file)? {
             Some(d) if d == b.digest => files.push((b.file.as_str(), d)),
             _ => return Ok(None),
         }
