@@ -38,6 +38,14 @@ impl<'a> History<'a> {
         self.released.get(profile).map_or(&[], Vec::as_slice)
     }
 
+    /// A profile's newest stable release.
+    pub fn newest(&self, profile: &str) -> Option<&Version> {
+        self.versions(profile)
+            .iter()
+            .rev()
+            .find(|v| !v.is_prerelease())
+    }
+
     /// A profile's releases, newest first, each with what it changed against the one
     /// before.
     pub fn releases(&mut self, profile: &str) -> Result<Vec<ReleaseRecord>> {
@@ -168,12 +176,7 @@ fn one(cluster: &Cluster, sensitive: &BTreeSet<String>, history: &mut History) -
     let mut upgrade = Vec::new();
     for r in std::iter::once(&cluster.profile).chain(&cluster.addons) {
         let profile = r.profile.get_ref();
-        let newest = history
-            .versions(profile)
-            .iter()
-            .rev()
-            .find(|v| !v.is_prerelease())
-            .cloned();
+        let newest = history.newest(profile).cloned();
         let pinned: Option<&Version> = r.version.as_ref().map(|(_, v)| v);
         let newer = match (pinned, &newest) {
             (Some(p), Some(n)) if n > p => Some(n.clone()),

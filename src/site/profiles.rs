@@ -37,11 +37,7 @@ pub fn all(
             Ok(profile) => {
                 let mut page = one(catalog, &entry, &profile, &names)?;
                 page.releases = history.releases(&profile.name)?;
-                page.newest_release = page
-                    .releases
-                    .iter()
-                    .find(|r| Version::parse(&r.version).is_some_and(|v| !v.is_prerelease()))
-                    .map(|r| r.version.clone());
+                page.newest_release = history.newest(&profile.name).map(ToString::to_string);
                 page
             }
             Err(problems) => ProfilePage {
