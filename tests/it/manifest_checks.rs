@@ -277,30 +277,7 @@ fn an_oci_chart_renders_to_what_helm_template_renders() {
     let run = env.run(&["render", "aws-prod", "--layer", "web", "--manifests"]);
     run.success();
     // helm itself, on the same archive, values and Kubernetes version.
-    let values: String = env
-        .run(&["render", "aws-prod", "--layer", "web"])
-        .stdout
-        .lines()
-        .filter(|l| !l.starts_with("---") && !l.starts_with("# Source:"))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    let work = env.outside("helm");
-    fs_err::create_dir_all(&work).unwrap();
-    fs_err::write(work.join("web.tgz"), &archive).unwrap();
-    fs_err::write(work.join("values.yaml"), &values).unwrap();
-    let out = env
-        .shell()
-        .arg("-c")
-        .arg("helm template web web.tgz --namespace web --kube-version 1.36.4 --include-crds -f values.yaml")
-        .current_dir(&work)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let helm = String::from_utf8(out.stdout).unwrap();
+    let helm = crate::manifests::helm_template_of_web(&env, &archive);
     assert_eq!(
         run.stdout,
         helm.replace("# Source: web/", "# Source: web/web/")

@@ -54,30 +54,7 @@ fn charts_render_to_exactly_what_helm_template_renders() {
     ]);
     let run = env.run(&["render", "aws-prod", "--layer", "web", "--manifests"]);
     run.success();
-    // helm itself, on the same archive, values and Kubernetes version.
-    let values = env.run(&["render", "aws-prod", "--layer", "web"]).stdout;
-    let values: String = values
-        .lines()
-        .filter(|l| !l.starts_with("---") && !l.starts_with("# Source:"))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    let work = env.outside("helm");
-    fs_err::create_dir_all(&work).unwrap();
-    fs_err::write(work.join("web.tgz"), &archive).unwrap();
-    fs_err::write(work.join("values.yaml"), &values).unwrap();
-    let out = env
-        .shell()
-        .arg("-c")
-        .arg("helm template web web.tgz --namespace web --kube-version 1.36.4 --include-crds -f values.yaml")
-        .current_dir(&work)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let helm = String::from_utf8(out.stdout).unwrap();
+    let helm = helm_template_of_web(&env, &archive);
     let expected: String = helm.replace("# Source: web/", "# Source: web/web/");
     assert_eq!(run.stdout, expected);
     assert!(run.stdout.contains("  replicas: 3\n"), "{}", run.stdout);
@@ -476,4 +453,33 @@ fn a_crashing_or_unbounded_helm_is_stopped_clearly() {
         1,
         "error: layer `web`: chart `web` 1.0.0: helm: helm printed more than 1 MiB and was stopped (STRATA_HELM_MAX_OUTPUT sets the bound)\n",
     );
+}
+
+/// What helm itself renders of the `web` layer of `aws-prod`: `helm template` of `archive`
+/// with the values strata renders for the layer, in namespace `web`, for Kubernetes 1.36.4.
+pub(crate) fn helm_template_of_web(env: &Env, archive: &[u8]) -> String {
+    let values: String = env
+        .run(&["render", "aws-prod", "--layer", "web"])
+        .stdout
+        .lines()
+        .filter(|l| !l.starts_with("---") && !l.starts_with("# Source:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let work = env.outside("helm");
+    fs_err::create_dir_all(&work).unwrap();
+    fs_err::write(work.join("web.tgz"), archive).unwrap();
+    fs_err::write(work.join("values.yaml"), &values).unwrap();
+    let out = env
+        .shell()
+        .arg("-c")
+        .arg("helm template web web.tgz --namespace web --kube-version 1.36.4 --include-crds -f values.yaml")
+        .current_dir(&work)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
 }
